@@ -1,0 +1,169 @@
+/**
+ * The channel contract: what every channel adapter (email, Telegram, Slack, web) gives the core
+ * and what the core gives back. Nothing in this file imports a channel library.
+ */
+
+/** Channels the core knows. `api` is a technician writing through the REST API. */
+export type ChannelName = 'email' | 'telegram' | 'slack' | 'web' | 'api' | 'test';
+
+/** How a person is addressed on a channel. Email addresses are stored lower-case. */
+export type IdentityKind = 'email' | 'telegram' | 'slack' | 'web' | 'test';
+
+export interface SenderIdentity {
+  kind: IdentityKind;
+  /** Email address, Telegram user id, Slack user id, web login. */
+  address: string;
+  displayName?: string;
+  /** BCP 47 language hint from the channel (Telegram `language_code`), used for unknown senders. */
+  language?: string;
+}
+
+export interface InboundAttachment {
+  filename: string;
+  contentType: string;
+  /** Size in bytes of the original part, even when its content was not kept. */
+  size: number;
+  /** Absent when the part was over the size cap; `omittedReason` then says why. */
+  content?: Uint8Array;
+  omittedReason?: string;
+  /** For inline images referenced from HTML (`cid:`). */
+  contentId?: string;
+  inline?: boolean;
+}
+
+/**
+ * What a message says about the conversation it belongs to. Each field is a hint; the core
+ * decides, and only attaches a message to a ticket whose customer owns the sender identity.
+ */
+export interface ThreadReferences {
+  /** Our HMAC reply token found in the message (email: in the address or Message-ID replied to). */
+  replyTokens?: string[];
+  /** External ids this message replies to (email: In-Reply-To then References, newest first;
+   * Telegram: the `chat:message` id of the message replied to). */
+  inReplyTo?: string[];
+  /** Ticket number found in a subject tag like `[#1042]`. */
+  ticketNumber?: number;
+  /** Chat-like channels: the conversation the message was written in (Telegram chat id). When
+   * set and nothing else matches, the customer's only open ticket in that conversation is used. */
+  conversationId?: string;
+  /** `/new`: always open a new ticket. */
+  forceNew?: boolean;
+}
+
+/** Kinds of machine-generated mail or messages that must never get an automatic answer. */
+export type AutomatedKind = 'auto_reply' | 'bounce' | 'feedback_report' | 'list' | 'other';
+
+export interface RawInput {
+  /** e.g. `message/rfc822` or `application/json`. */
+  contentType: string;
+  data: Uint8Array | string;
+}
+
+/** One inbound message, normalised by a channel adapter. */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** Unique within the channel (email: Message-ID; Telegram: `chatId:messageId`). Ingesting the
+   * same (channel, externalId) twice stores one message and sends nothing twice. */
+  externalId: string;
+  sender: SenderIdentity;
+  subject?: string;
+  /** The customer's own words: quoted history and signatures removed. */
+  newText: string;
+  /** The whole text as received. */
+  fullText: string;
+  /** Sanitised HTML body, when the message had one. */
+  html?: string;
+  attachments: InboundAttachment[];
+  thread: ThreadReferences;
+  receivedAt: Date;
+  raw: RawInput;
+  /** Set when the message is machine-generated (RFC 3834 / RFC 3464): it never gets an automatic
+   * answer and never opens a ticket on its own. */
+  automated?: { kind: AutomatedKind; reason: string };
+  /** For a bounce: the external ids (our Message-IDs) of the messages that failed. */
+  bouncedExternalIds?: string[];
+  /** An edit of an earlier message with this external id (Telegram edited messages). */
+  editOf?: string;
+}
+
+export type IngestOutcome =
+  | { status: 'duplicate'; messageId: string }
+  | { status: 'new_ticket'; messageId: string; ticketId: string; ticketNumber: number }
+  | { status: 'threaded'; messageId: string; ticketId: string; ticketNumber: number }
+  | { status: 'unmatched'; messageId: string; reason: string }
+  | { status: 'awaiting_choice'; messageId: string; ticketNumbers: number[] }
+  | { status: 'automated'; messageId: string; ticketId?: string }
+  | { status: 'edit'; messageId: string; ticketId?: string };
+
+/** A button on chat channels (Telegram inline keyboard, Slack block button). */
+export interface OutboundButton {
+  label: string;
+  /** Opaque callback data, at most 64 bytes (Telegram's limit). */
+  data: string;
+}
+
+/**
+ * One outbound message as a channel must send it. The core has already rendered the text in the
+ * recipient's language and stored it; the adapter only serialises it for its world.
+ */
+export interface OutboundMessage {
+  /** Delivery id; the same delivery may be attempted more than once. Adapters that can
+   * de-duplicate on their side use it. */
+  deliveryId: string;
+  channel: ChannelName;
+  recipient: { kind: IdentityKind; address: string; displayName?: string };
+  /** Machine-generated (acknowledgement, notice): email adds `Auto-Submitted: auto-replied`. */
+  automatic: boolean;
+  ticket?: { number: number; subject: string };
+  /** Email subject, already including the `[#1042]` tag. */
+  subject?: string;
+  text: string;
+  /** Simple HTML (p, br, b, i, a, ul, li) for channels that render it. */
+  html?: string;
+  buttons?: OutboundButton[][];
+  threading: {
+    /** Email: the Message-ID this one must carry, generated before sending so it is stored. */
+    messageId?: string;
+    /** Email: In-Reply-To / References. Telegram: `chatId:messageId` to reply to. */
+    inReplyTo?: string;
+    references?: string[];
+    replyToken?: string;
+    /** Chat channels: where to post (Telegram chat id). */
+    conversationId?: string;
+  };
+}
+
+export interface SendResult {
+  /** The channel's id of what was sent (email Message-ID; Telegram `chatId:messageId`; when a
+   * text was split, the first part's id). Later replies to it thread onto the same ticket. */
+  externalId: string;
+  /** Further parts' ids when the channel split the message. */
+  extraExternalIds?: string[];
+}
+
+/** What the core offers a running adapter. */
+export interface ChannelContext {
+  ingest(message: InboundMessage): Promise<IngestOutcome>;
+  /** Keep the raw input of something that could not be parsed or ingested, with the reason. */
+  recordFailedInput(input: {
+    channel: ChannelName;
+    externalId?: string;
+    raw: RawInput;
+    error: string;
+  }): Promise<void>;
+  /** A recipient cannot be reached any more (Telegram 403): mark it and tell the technicians. */
+  markUnreachable(identity: { kind: IdentityKind; address: string }, reason: string): Promise<void>;
+  /** A Telegram group migrated to a supergroup: follow it. */
+  renameConversation?(kind: IdentityKind, from: string, to: string): Promise<void>;
+}
+
+/** The one interface every channel implements. */
+export interface ChannelAdapter {
+  readonly name: ChannelName;
+  /** Connect and begin receiving; resolve once receiving has started. */
+  start(context: ChannelContext): Promise<void>;
+  /** Stop receiving, finish in-flight work, close connections. */
+  stop(): Promise<void>;
+  /** Send one message. Throw `DeliveryError` to say whether a retry can help. */
+  send(message: OutboundMessage): Promise<SendResult>;
+}

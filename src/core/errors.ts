@@ -1,0 +1,86 @@
+/**
+ * Named errors with a code and the context needed to act on them. Callers branch on `code`,
+ * never on message text.
+ */
+
+export class HelpdeskError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly context: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting is missing or invalid; the message says which and how to fix it. */
+export class ConfigError extends HelpdeskError {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super('CONFIG_INVALID', message, { setting });
+  }
+}
+
+/** A ticket status change that the lifecycle does not allow. */
+export class InvalidTransitionError extends HelpdeskError {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    ticketNumber: number,
+  ) {
+    super('INVALID_TRANSITION', `ticket #${ticketNumber}: cannot go from ${from} to ${to}`, {
+      from,
+      to,
+      ticketNumber,
+    });
+  }
+}
+
+export class NotFoundError extends HelpdeskError {
+  constructor(what: string, id: string | number) {
+    super('NOT_FOUND', `${what} ${id} not found`, { what, id });
+  }
+}
+
+export class ConflictError extends HelpdeskError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('CONFLICT', message, context);
+  }
+}
+
+/** The data directory is in use by another running process. */
+export class StoreLockedError extends HelpdeskError {
+  constructor(dataDir: string, pid: number) {
+    super(
+      'STORE_LOCKED',
+      `the data directory ${dataDir} is already in use by process ${pid}; stop that process first, or set DATA_DIR to another directory`,
+      { dataDir, pid },
+    );
+  }
+}
+
+/**
+ * A channel could not deliver a message. `transient` errors are retried with back-off (or after
+ * `retryAfterMs` when the peer said so); permanent ones mark the delivery failed with `reason`.
+ */
+export class DeliveryError extends HelpdeskError {
+  constructor(
+    readonly kind: 'transient' | 'permanent',
+    readonly reason: string,
+    readonly options: {
+      retryAfterMs?: number;
+      /** The recipient blocked us or no longer exists: mark the identity unreachable. */
+      recipientUnreachable?: boolean;
+      /** The conversation moved (Telegram group → supergroup): retry there. */
+      migrateToConversation?: string;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(kind === 'transient' ? 'DELIVERY_TRANSIENT' : 'DELIVERY_PERMANENT', reason, {
+      retryAfterMs: options.retryAfterMs,
+    });
+  }
+}
