@@ -1,0 +1,137 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from './config.js';
+import { buildApiServer } from './api/server.js';
+import { addBusinessDays } from './core/business-calendar.js';
+import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
+import { createChannelContext } from './core/channel-context.js';
+import type { CoreContext, CoreSettings } from './core/core-context.js';
+import { deliver } from './core/delivery.js';
+import { instanceSecret } from './core/instance-secrets.js';
+import { type Database, openDatabase } from './db/database.js';
+import { JobQueue } from './jobs/job-queue.js';
+import type { Logger } from './logger.js';
+import type { FastifyInstance } from 'fastify';
+
+export interface RunningApp {
+  core: CoreContext;
+  channelContext: ChannelContext;
+  database: Database;
+  queue: JobQueue;
+  server: FastifyInstance;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  apiToken: string;
+  adapters: Map<ChannelName, ChannelAdapter>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  config: AppConfig;
+  logger: Logger;
+  /** Channel adapters to run; built from the config by `main.ts`, or test adapters. */
+  adapters?: (channelContext: ChannelContext, core: CoreContext) => ChannelAdapter[];
+  now?: () => Date;
+  /** Overrides for tests and benchmarks. */
+  settings?: Partial<CoreSettings>;
+  /** Start the delivery workers (default true). */
+  workers?: boolean;
+  /** Delivery jobs fetched per poll. */
+  workerBatchSize?: number;
+}
+
+/** A generated API token is written where only the owner of the data directory can read it. */
+function writeApiTokenFile(dataDir: string, token: string): void {
+  if (dataDir.startsWith('memory://')) return;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path.join(dataDir, 'api-token'), `${token}\n`, { mode: 0o600 });
+}
+
+export function coreSettingsFrom(config: AppConfig): CoreSettings {
+  const env = config.env;
+  return {
+    publicUrl: config.publicUrl,
+    companyName: env.COMPANY_NAME,
+    defaultLocale: env.LOCALE,
+    hourlyRateCents: env.HOURLY_RATE_CENTS,
+    vatPercent: env.VAT_PERCENT,
+    reopenDays: env.REOPEN_DAYS,
+    autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
+    deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    deliveryRetryBaseMs: 5_000,
+    messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
+  };
+}
+
+/**
+ * Wires the store, the job queue, the core, the channels and the web server, and starts them.
+ * `stop()` drains in-flight deliveries, stops the channels and closes the store.
+ */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const { config, logger } = options;
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const stopSteps: Array<() => Promise<void>> = [() => database.close()];
+  const stopAll = async () => {
+    for (const step of stopSteps.reverse().splice(0)) {
+      await step().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    const replyTokenSecret = await instanceSecret(database, 'reply_token_secret', config.appSecret);
+    const apiToken = await instanceSecret(database, 'api_token', config.apiToken);
+    if (!config.apiToken) writeApiTokenFile(config.dataDir, apiToken);
+    const queue = new JobQueue(database, {
+      pollIntervalMs: config.env.WORKER_POLL_MS,
+      onError: (error) => logger.warn({ err: error }, 'job queue error'),
+    });
+    await queue.start();
+    const core: CoreContext = {
+      database,
+      jobs: queue,
+      settings: { ...coreSettingsFrom(config), ...options.settings },
+      replyTokenSecret,
+      now: options.now ?? (() => new Date()),
+      firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
+    };
+    const channelContext = createChannelContext(core);
+    const adapters = new Map<ChannelName, ChannelAdapter>();
+    for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
+
+    // Stopped in reverse order: workers drain before the adapters they send through stop.
+    for (const adapter of adapters.values()) {
+      await adapter.start(channelContext);
+      stopSteps.push(() => adapter.stop());
+      logger.info({ channel: adapter.name }, `channel ${adapter.name}: on`);
+    }
+    stopSteps.push(() => queue.stop());
+    if (options.workers !== false) {
+      await queue.workDeliveries(
+        async (job) => {
+          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId);
+          // A retry due before the next poll would wait for it; wake the worker on time instead.
+          if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => queue.wake(), retryIn + 20).unref();
+        },
+        { batchSize: options.workerBatchSize ?? 10 },
+      );
+    }
+    const server = await buildApiServer({ core, queue, apiToken, logger });
+    await server.listen({ port: config.port, host: config.host });
+    stopSteps.push(() => server.close());
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return {
+      core,
+      channelContext,
+      database,
+      queue,
+      server,
+      url: `http://${config.host}:${port}`,
+      apiToken,
+      adapters,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

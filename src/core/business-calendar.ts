@@ -1,0 +1,288 @@
+import { ConfigError } from './errors.js';
+
+/**
+ * The business calendar of terms T2 and T6: Monday–Friday 09:00–12:00 and 15:00–18:00 in
+ * Europe/Rome, minus Italian public holidays and extra closures. Pure: no function reads the clock,
+ * every instant is a parameter. Local dates are `YYYY-MM-DD`, local times `HH:MM` (24 h).
+ */
+
+export interface BusinessHoursRange {
+  /** `HH:MM`, inclusive. */
+  start: string;
+  /** `HH:MM`, exclusive; later than `start` on the same day. */
+  end: string;
+}
+
+export interface BusinessCalendarSettings {
+  /** IANA time zone, e.g. `Europe/Rome`. */
+  timeZone: string;
+  /** The ranges of every working day, sorted and not overlapping (see {@link parseBusinessHours}). */
+  hours: BusinessHoursRange[];
+  /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
+  workingDays: number[];
+  holidaysCountry: 'IT' | 'none';
+  /** Further closed dates, `YYYY-MM-DD` (local patron saint, company holidays, …). */
+  extraClosures: string[];
+}
+
+export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendarSettings = {
+  timeZone: 'Europe/Rome',
+  hours: [
+    { start: '09:00', end: '12:00' },
+    { start: '15:00', end: '18:00' },
+  ],
+  workingDays: [1, 2, 3, 4, 5],
+  holidaysCountry: 'IT',
+  extraClosures: [],
+};
+
+export interface ZonedDateTime {
+  date: string;
+  time: string;
+  /** ISO weekday: 1 = Monday … 7 = Sunday. */
+  weekday: number;
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+/** How far the searches for a next business day go before giving up (misconfigured calendar). */
+const MAX_SEARCH_DAYS = 3_660;
+const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const HOURS_FORMAT = 'expected HH:MM-HH:MM ranges separated by commas, e.g. "09:00-12:00,15:00-18:00"';
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+const toMinutes = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+const fromMinutes = (m: number): string => `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+
+/** Parses a `BUSINESS_HOURS` setting such as `09:00-12:00,15:00-18:00` into sorted ranges. */
+export function parseBusinessHours(spec: string): BusinessHoursRange[] {
+  const fail = (why: string): never => {
+    throw new ConfigError('BUSINESS_HOURS', `invalid business hours "${spec}": ${why}; ${HOURS_FORMAT}`);
+  };
+  if (spec.trim() === '') fail('empty');
+  const ranges = spec.split(',').map((part) => {
+    const [start = '', end = '', ...rest] = part.trim().split('-');
+    if (rest.length > 0 || !TIME_PATTERN.test(start.trim()) || !TIME_PATTERN.test(end.trim())) {
+      return fail(`"${part.trim()}" is not a range`);
+    }
+    const range = { start: start.trim(), end: end.trim() };
+    if (range.start >= range.end) fail(`"${part.trim()}" ends before it starts`);
+    return range;
+  });
+  ranges.sort((a, b) => a.start.localeCompare(b.start));
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i]!.start < ranges[i - 1]!.end) fail('ranges overlap');
+  }
+  return ranges;
+}
+
+/** Local dates as UTC midnights: calendar arithmetic with no time zone involved. */
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function isoWeekday(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
+}
+
+/** Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher) as `YYYY-MM-DD`. */
+export function easterSunday(year: number): string {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+/**
+ * Italian national public holidays of a year, sorted: 1 Jan, 6 Jan, Easter Monday, 25 Apr, 1 May,
+ * 2 Jun, 15 Aug, 4 Oct (San Francesco, a holiday again from 2026 by law 151/2025), 1 Nov, 8 Dec,
+ * 25 Dec, 26 Dec. Local patron saints' days belong in `extraClosures`.
+ */
+export function italianHolidays(year: number): string[] {
+  const fixed = ['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26'];
+  if (year >= 2026) fixed.push('10-04');
+  return [...fixed.map((md) => `${year}-${md}`), addDays(easterSunday(year), 1)].sort();
+}
+
+export function isBusinessDay(
+  date: string,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): boolean {
+  if (!settings.workingDays.includes(isoWeekday(date))) return false;
+  if (settings.extraClosures.includes(date)) return false;
+  return settings.holidaysCountry !== 'IT' || !italianHolidays(Number(date.slice(0, 4))).includes(date);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's wall clock at an instant, as epoch milliseconds of the same wall clock read as UTC. */
+function wallClockMs(instant: number, timeZone: string): number {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, format);
+  }
+  const p: Record<string, number> = {};
+  for (const part of format.formatToParts(instant)) p[part.type] = Number(part.value);
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return wall + (((instant % 1000) + 1000) % 1000);
+}
+
+/** The local date, time (seconds dropped) and ISO weekday of an instant in a time zone. */
+export function instantToZoned(instant: Date, timeZone: string): ZonedDateTime {
+  const iso = new Date(wallClockMs(instant.getTime(), timeZone)).toISOString();
+  const date = iso.slice(0, 10);
+  return { date, time: iso.slice(11, 16), weekday: isoWeekday(date) };
+}
+
+/**
+ * The instant at which the zone's clocks show `date` `time`. A wall time that happens twice (clocks
+ * going back) gives the earlier instant; one that does not exist (clocks going forward) is read
+ * with the offset before the change, so 02:30 on the spring-forward night in Rome gives 03:30 CEST.
+ */
+export function zonedTimeToInstant(date: string, time: string, timeZone: string): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !TIME_PATTERN.test(time)) {
+    throw new RangeError(`expected date YYYY-MM-DD and time HH:MM, got "${date}" "${time}"`);
+  }
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  const offsetBefore = wallClockMs(wall - DAY_MS, timeZone) - (wall - DAY_MS);
+  const offsetAfter = wallClockMs(wall + DAY_MS, timeZone) - (wall + DAY_MS);
+  const candidates = [wall - offsetBefore, wall - offsetAfter].filter(
+    (t) => wallClockMs(t, timeZone) === wall,
+  );
+  return new Date(candidates.length > 0 ? Math.min(...candidates) : wall - offsetBefore);
+}
+
+/** The business-hours ranges of a local date as instants; none when it is not a business day. */
+export function businessRangesOn(
+  date: string,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): Array<{ start: Date; end: Date }> {
+  if (!isBusinessDay(date, settings)) return [];
+  return settings.hours.map((r) => ({
+    start: zonedTimeToInstant(date, r.start, settings.timeZone),
+    end: zonedTimeToInstant(date, r.end, settings.timeZone),
+  }));
+}
+
+export function isWithinBusinessHours(
+  instant: Date,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): boolean {
+  const t = instant.getTime();
+  const { date } = instantToZoned(instant, settings.timeZone);
+  return businessRangesOn(date, settings).some((r) => r.start.getTime() <= t && t < r.end.getTime());
+}
+
+function nextBusinessDay(after: string, settings: BusinessCalendarSettings): string {
+  if (settings.hours.length === 0) throw new Error('business calendar has no business hours');
+  for (let i = 1; i <= MAX_SEARCH_DAYS; i++) {
+    const date = addDays(after, i);
+    if (isBusinessDay(date, settings)) return date;
+  }
+  throw new Error(`business calendar has no business day in the ${MAX_SEARCH_DAYS} days after ${after}`);
+}
+
+/**
+ * The first-contact deadline of T2 ("within `days` business days"): closing time (the end of the
+ * last range, 18:00 by default) of the `days`-th business day, counting only whole business days.
+ *
+ * - The arrival day counts as day 1 only if it is a business day and the ticket arrived no later
+ *   than its opening time (first range start), i.e. the whole day was available. So, with 2 days:
+ *   Monday 08:00 or 09:00 → Tuesday 18:00; Monday 09:01, 13:00 or 17:59 → Wednesday 18:00.
+ * - Otherwise (arrived during or after the day's hours, or on a weekend, holiday or closure)
+ *   counting starts on the next business day: Friday 19:00, Saturday or Sunday → Tuesday 18:00,
+ *   exactly like Monday 08:00, since no business time separates them.
+ * - Holidays and extra closures are skipped. The result is the real instant at which local clocks
+ *   show closing time on that day, whatever the DST offset.
+ */
+export function addBusinessDays(
+  start: Date,
+  days: number,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): Date {
+  if (!Number.isInteger(days) || days < 1)
+    throw new RangeError(`days must be a positive integer, got ${days}`);
+  const { date } = instantToZoned(start, settings.timeZone);
+  const ranges = businessRangesOn(date, settings);
+  const wholeDay = ranges.length > 0 && start.getTime() <= ranges[0]!.start.getTime();
+  let day = wholeDay ? date : nextBusinessDay(date, settings);
+  for (let i = 1; i < days; i++) day = nextBusinessDay(day, settings);
+  return zonedTimeToInstant(day, settings.hours.at(-1)!.end, settings.timeZone);
+}
+
+/** Whole minutes of business hours between two instants (0 when `to` is not after `from`). */
+export function businessMinutesBetween(
+  from: Date,
+  to: Date,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): number {
+  const a = from.getTime();
+  const b = to.getTime();
+  if (b <= a) return 0;
+  const last = instantToZoned(to, settings.timeZone).date;
+  let ms = 0;
+  for (let date = instantToZoned(from, settings.timeZone).date; date <= last; date = addDays(date, 1)) {
+    for (const r of businessRangesOn(date, settings)) {
+      ms += Math.max(0, Math.min(b, r.end.getTime()) - Math.max(a, r.start.getTime()));
+    }
+  }
+  return Math.floor(ms / MINUTE_MS);
+}
+
+/**
+ * The first `count` appointment slots of `durationMinutes`, not before `from`. Each slot starts on
+ * a local hour or half-hour and lies wholly inside one business-hours range of a business day;
+ * slots do not overlap (the next one starts at the first hour or half-hour after the previous end).
+ */
+export function nextBusinessSlots(
+  from: Date,
+  durationMinutes: number,
+  count: number,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): Array<{ start: Date; end: Date }> {
+  if (!Number.isInteger(durationMinutes) || durationMinutes <= 0) {
+    throw new RangeError(`durationMinutes must be a positive integer, got ${durationMinutes}`);
+  }
+  const slots: Array<{ start: Date; end: Date }> = [];
+  const fits = settings.hours.some((r) => toMinutes(r.end) - toMinutes(r.start) >= durationMinutes);
+  if (!fits) return slots;
+  const tz = settings.timeZone;
+  let date = instantToZoned(from, tz).date;
+  for (let i = 0; slots.length < count && i <= MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
+    if (!isBusinessDay(date, settings)) continue;
+    for (const range of settings.hours) {
+      const rangeEnd = zonedTimeToInstant(date, range.end, tz).getTime();
+      let minute = Math.ceil(toMinutes(range.start) / 30) * 30;
+      for (; minute + durationMinutes <= toMinutes(range.end) && slots.length < count; minute += 30) {
+        const start = zonedTimeToInstant(date, fromMinutes(minute), tz);
+        const end = new Date(start.getTime() + durationMinutes * MINUTE_MS);
+        const real = instantToZoned(start, tz).time === fromMinutes(minute); // not in a DST gap
+        if (!real || start < from || end.getTime() > rangeEnd) continue;
+        slots.push({ start, end });
+        minute = Math.ceil((minute + durationMinutes) / 30) * 30 - 30;
+      }
+    }
+  }
+  return slots;
+}

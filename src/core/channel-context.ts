@@ -1,0 +1,47 @@
+import { and, eq } from 'drizzle-orm';
+import { rawInputs, tickets } from '../db/schema.js';
+import { alertStaff, audit } from './audit.js';
+import type { ChannelContext } from './channel.js';
+import type { CoreContext } from './core-context.js';
+import { markIdentityUnreachable } from './delivery.js';
+import { ingest } from './ingest.js';
+
+/** What the core offers running adapters (see ChannelContext). */
+export function createChannelContext(ctx: CoreContext): ChannelContext {
+  return {
+    ingest: (message) => ingest(ctx, message),
+    async recordFailedInput(input) {
+      const data = typeof input.raw.data === 'string' ? Buffer.from(input.raw.data) : input.raw.data;
+      await ctx.database.transaction(async (tx) => {
+        const [row] = await tx.db
+          .insert(rawInputs)
+          .values({
+            channel: input.channel,
+            externalId: input.externalId,
+            contentType: input.raw.contentType,
+            data,
+            error: input.error,
+          })
+          .returning({ id: rawInputs.id });
+        await alertStaff(tx, {
+          kind: 'input_failed',
+          text: `A ${input.channel} input could not be processed and was kept (raw input ${row!.id}): ${input.error}`,
+          data: { rawInputId: row!.id.toString(), externalId: input.externalId },
+        });
+      });
+    },
+    async markUnreachable(identity, reason) {
+      await ctx.database.transaction((tx) => markIdentityUnreachable(tx, identity, reason));
+    },
+    async renameConversation(kind, from, to) {
+      await ctx.database.transaction(async (tx) => {
+        const moved = await tx.db
+          .update(tickets)
+          .set({ conversationId: to })
+          .where(and(eq(tickets.originChannel, kind), eq(tickets.conversationId, from)))
+          .returning({ id: tickets.id });
+        await audit(tx, { actor: 'system', action: 'conversation.moved', data: { kind, from, to, tickets: moved.length } });
+      });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Database, Tx } from '../db/database.js';
+import type { Locale } from '../templates/format.js';
+
+/** Settings the core needs; built from the app config, or by tests directly. */
+export interface CoreSettings {
+  publicUrl: string;
+  companyName: string;
+  defaultLocale: Locale;
+  hourlyRateCents: number;
+  vatPercent: number;
+  reopenDays: number;
+  /** Automatic messages (acknowledgements, notices) per recipient per hour, at most. */
+  autoReplyLimitPerHour: number;
+  deliveryMaxAttempts: number;
+  /** First retry delay; doubles at each attempt, capped at one hour. */
+  deliveryRetryBaseMs: number;
+  /** Domain of our email Message-IDs (the MAIL_FROM domain). */
+  messageIdDomain: string;
+}
+
+/** Where jobs go; implemented by JobQueue (pg-boss), passed in so the core has no pg-boss import. */
+export interface JobSink {
+  enqueueDelivery(tx: Tx, deliveryId: string, startAfter?: Date): Promise<void>;
+  /** Called after a commit that enqueued work, so local workers fetch at once. */
+  wake(): void;
+}
+
+/** Everything core services depend on. Time and secrets come in here, never from globals. */
+export interface CoreContext {
+  database: Database;
+  jobs: JobSink;
+  settings: CoreSettings;
+  /** Secret for HMAC reply tokens. */
+  replyTokenSecret: string;
+  now: () => Date;
+  /** First-contact deadline for a ticket whose clock starts at `start` (2 business days, T2). */
+  firstContactDeadline: (start: Date) => Date;
+}

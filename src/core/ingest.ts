@@ -1,0 +1,312 @@
+import { and, eq, gt } from 'drizzle-orm';
+import type { Tx } from '../db/database.js';
+import { attachments, deliveries, messages, rawInputs, tickets } from '../db/schema.js';
+import { acknowledgement, attachmentsOmitted, chooseTicket, unknownSender } from '../templates/customer-messages.js';
+import { toLocale } from '../templates/format.js';
+import { alertStaff, audit } from './audit.js';
+import type { InboundMessage, IngestOutcome } from './channel.js';
+import type { CoreContext } from './core-context.js';
+import { markBouncedDeliveries } from './delivery.js';
+import { enqueueOutbound } from './outbound.js';
+import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
+import { openTicket, reopenOrFollowUp } from './tickets.js';
+
+class DuplicateInbound extends Error {}
+
+const UNKNOWN_SENDER_REPLY_INTERVAL_MS = 24 * 3600_000;
+
+/** A ticket subject from the message: its subject without reply prefixes and our tag. */
+export function ticketSubjectFrom(message: InboundMessage): string {
+  let subject = (message.subject ?? '').trim();
+  for (let previous = ''; previous !== subject; ) {
+    previous = subject;
+    subject = subject
+      .replace(/^\s*(re|r|aw|sv|fw|fwd|i|wg|tr|rif)\s*(\[\d+\])?\s*:\s*/i, '')
+      .replace(/^\s*[[(](ticket\s*)?#\s*\d+[\])]\s*/i, '')
+      .trim();
+  }
+  if (subject) return subject.slice(0, 200);
+  const firstLine = message.newText.trim().split('\n')[0]?.trim() ?? '';
+  return firstLine ? firstLine.slice(0, 80) : '(senza oggetto)';
+}
+
+async function storeMessage(
+  tx: Tx,
+  message: InboundMessage,
+  fields: { ticketId?: bigint; customerId?: bigint; disposition: string; reason?: string; editOf?: bigint },
+): Promise<bigint> {
+  const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
+  const [raw] = await tx.db
+    .insert(rawInputs)
+    .values({ channel: message.channel, externalId: message.externalId, contentType: message.raw.contentType, data })
+    .returning({ id: rawInputs.id });
+  const [row] = await tx.db
+    .insert(messages)
+    .values({
+      ticketId: fields.ticketId,
+      customerId: fields.customerId,
+      direction: 'inbound',
+      disposition: fields.disposition,
+      dispositionReason: fields.reason,
+      channel: message.channel,
+      externalId: message.externalId,
+      senderKind: message.sender.kind,
+      senderAddress: message.sender.address,
+      senderName: message.sender.displayName,
+      subject: message.subject,
+      newText: message.newText,
+      fullText: message.fullText,
+      html: message.html,
+      threadRefs: message.thread,
+      editOfMessageId: fields.editOf,
+      rawInputId: raw!.id,
+      receivedAt: message.receivedAt,
+    })
+    .onConflictDoNothing()
+    .returning({ id: messages.id });
+  if (!row) throw new DuplicateInbound();
+  if (message.attachments.length > 0) {
+    await tx.db.insert(attachments).values(
+      message.attachments.map((a) => ({
+        messageId: row.id,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        content: a.content,
+        omittedReason: a.omittedReason,
+        contentId: a.contentId,
+        inline: a.inline ?? false,
+      })),
+    );
+  }
+  return row.id;
+}
+
+async function existingInbound(tx: Tx, message: InboundMessage) {
+  const [row] = await tx.db
+    .select({ id: messages.id, ticketId: messages.ticketId })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.channel, message.channel),
+        eq(messages.direction, 'inbound'),
+        eq(messages.externalId, message.externalId),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/**
+ * Stores one inbound message and does what it calls for, in one transaction: thread it, open or
+ * reopen a ticket, queue the acknowledgement. Idempotent on (channel, externalId).
+ */
+export async function ingest(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
+  try {
+    const outcome = await ctx.database.transaction((tx) => ingestInTransaction(ctx, tx, message));
+    ctx.jobs.wake();
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof DuplicateInbound)) throw error;
+    const existing = await existingInbound({ db: ctx.database.db, sql: ctx.database.sql }, message);
+    return { status: 'duplicate', messageId: String(existing?.id ?? '') };
+  }
+}
+
+async function ingestInTransaction(ctx: CoreContext, tx: Tx, message: InboundMessage): Promise<IngestOutcome> {
+  const existing = await existingInbound(tx, message);
+  if (existing) return { status: 'duplicate', messageId: String(existing.id) };
+
+  if (message.editOf) {
+    const original = await existingInbound(tx, { ...message, externalId: message.editOf });
+    const id = await storeMessage(tx, message, {
+      ticketId: original?.ticketId ?? undefined,
+      disposition: 'edit',
+      editOf: original?.id,
+    });
+    return { status: 'edit', messageId: String(id), ticketId: original?.ticketId?.toString() };
+  }
+
+  if (message.bouncedExternalIds?.length) {
+    await markBouncedDeliveries(tx, message);
+  }
+
+  const sender = await findSender(tx, message.sender);
+  if (!sender || sender.customer.status === 'suspended') {
+    return handleUnknownSender(ctx, tx, message, sender ? 'customer suspended' : 'unknown sender');
+  }
+  const match = await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret);
+  for (const number of match.rejected) {
+    await audit(tx, {
+      actor: `${message.sender.kind}:${message.sender.address}`,
+      action: 'thread.rejected',
+      customerId: sender.customer.id,
+      data: { ticketNumber: number, externalId: message.externalId, reason: 'sender is not the ticket customer' },
+    });
+  }
+
+  if (message.automated) {
+    const id = await storeMessage(tx, message, {
+      ticketId: match.ticket?.id,
+      customerId: sender.customer.id,
+      disposition: 'automated',
+      reason: `${message.automated.kind}: ${message.automated.reason}`,
+    });
+    return { status: 'automated', messageId: String(id), ticketId: match.ticket?.id.toString() };
+  }
+
+  if (match.choices) {
+    const id = await storeMessage(tx, message, {
+      customerId: sender.customer.id,
+      disposition: 'awaiting_choice',
+    });
+    const locale = toLocale(sender.customer.locale);
+    await enqueueOutbound(ctx, tx, {
+      channel: message.channel,
+      recipient: { kind: sender.identity.kind as InboundMessage['sender']['kind'], address: sender.identity.address },
+      automatic: true,
+      content: chooseTicket({ tickets: match.choices.map((t) => ({ number: t.number, subject: t.subject })) }, locale),
+      replyToExternalId: message.externalId,
+      conversationId: message.thread.conversationId,
+    });
+    return { status: 'awaiting_choice', messageId: String(id), ticketNumbers: match.choices.map((t) => t.number) };
+  }
+
+  let ticket = match.ticket;
+  if (ticket) {
+    const followUp = await reopenOrFollowUp(ctx, tx, ticket, `${message.sender.kind}:${message.sender.address}`);
+    if (followUp) {
+      return openNewTicket(ctx, tx, message, sender, ticket);
+    }
+    ticket = (await tx.db.select().from(tickets).where(eq(tickets.id, ticket.id)))[0]!;
+    const id = await storeMessage(tx, message, {
+      ticketId: ticket.id,
+      customerId: sender.customer.id,
+      disposition: 'ticket',
+    });
+    await tx.db.update(tickets).set({ updatedAt: ctx.now() }).where(eq(tickets.id, ticket.id));
+    await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
+    return { status: 'threaded', messageId: String(id), ticketId: String(ticket.id), ticketNumber: ticket.number };
+  }
+  return openNewTicket(ctx, tx, message, sender);
+}
+
+async function openNewTicket(
+  ctx: CoreContext,
+  tx: Tx,
+  message: InboundMessage,
+  sender: { identity: IdentityRow; customer: CustomerRow },
+  previous?: TicketRow,
+): Promise<IngestOutcome> {
+  const ticket = await openTicket(ctx, tx, {
+    customer: sender.customer,
+    identity: sender.identity,
+    subject: ticketSubjectFrom(message),
+    channel: message.channel,
+    conversationId: message.thread.conversationId,
+    previousTicketId: previous?.id,
+  });
+  const id = await storeMessage(tx, message, {
+    ticketId: ticket.id,
+    customerId: sender.customer.id,
+    disposition: 'ticket',
+  });
+  const locale = toLocale(sender.customer.locale);
+  const contractRate = sender.customer.hourlyRateCents !== null;
+  await enqueueOutbound(ctx, tx, {
+    ticket,
+    channel: message.channel,
+    recipient: { kind: message.sender.kind, address: sender.identity.address },
+    automatic: true,
+    content: acknowledgement(
+      {
+        ticketNumber: ticket.number,
+        subject: ticket.subject,
+        hourlyRateCents: sender.customer.hourlyRateCents ?? ctx.settings.hourlyRateCents,
+        contractRate,
+        vatPercent: ctx.settings.vatPercent,
+        companyName: ctx.settings.companyName,
+      },
+      locale,
+    ),
+    replyToExternalId: message.externalId,
+  });
+  await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
+  return { status: 'new_ticket', messageId: String(id), ticketId: String(ticket.id), ticketNumber: ticket.number };
+}
+
+async function noticeOmittedAttachments(
+  ctx: CoreContext,
+  tx: Tx,
+  message: InboundMessage,
+  sender: { identity: IdentityRow; customer: CustomerRow },
+  ticket: TicketRow,
+): Promise<void> {
+  const omitted = message.attachments.filter((a) => a.omittedReason);
+  if (omitted.length === 0) return;
+  await enqueueOutbound(ctx, tx, {
+    ticket,
+    channel: message.channel,
+    recipient: { kind: message.sender.kind, address: sender.identity.address },
+    automatic: true,
+    content: attachmentsOmitted(
+      {
+        ticketNumber: ticket.number,
+        subject: ticket.subject,
+        files: omitted.map((a) => ({ filename: a.filename, reason: a.omittedReason! })),
+      },
+      toLocale(sender.customer.locale),
+    ),
+    replyToExternalId: message.externalId,
+  });
+}
+
+async function handleUnknownSender(
+  ctx: CoreContext,
+  tx: Tx,
+  message: InboundMessage,
+  reason: string,
+): Promise<IngestOutcome> {
+  const id = await storeMessage(tx, message, {
+    disposition: message.automated ? 'automated' : 'unmatched',
+    reason: message.automated ? `${message.automated.kind}: ${message.automated.reason}` : reason,
+  });
+  if (message.automated) return { status: 'automated', messageId: String(id) };
+  const since = new Date(ctx.now().getTime() - UNKNOWN_SENDER_REPLY_INTERVAL_MS);
+  const address = message.sender.address;
+  const [recent] = await tx.db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.recipientKind, message.sender.kind),
+        eq(deliveries.recipientAddress, address),
+        eq(deliveries.automatic, true),
+        gt(deliveries.createdAt, since),
+      ),
+    )
+    .limit(1);
+  if (!recent) {
+    await enqueueOutbound(ctx, tx, {
+      channel: message.channel,
+      recipient: { kind: message.sender.kind, address, displayName: message.sender.displayName },
+      automatic: true,
+      content: unknownSender(
+        {
+          registerUrl: `${ctx.settings.publicUrl}/register`,
+          companyName: ctx.settings.companyName,
+          canLink: message.channel !== 'email',
+        },
+        toLocale(message.sender.language ?? ctx.settings.defaultLocale),
+      ),
+      replyToExternalId: message.externalId,
+      conversationId: message.thread.conversationId,
+    });
+  }
+  await alertStaff(tx, {
+    kind: 'unmatched_message',
+    text: `Message from ${message.sender.kind} ${address} kept as unmatched (${reason})`,
+    data: { messageId: String(id) },
+  });
+  return { status: 'unmatched', messageId: String(id), reason };
+}

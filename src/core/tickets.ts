@@ -1,0 +1,187 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Tx } from '../db/database.js';
+import { identities, messages, tickets } from '../db/schema.js';
+import { technicianReply } from '../templates/customer-messages.js';
+import { alertStaff, audit } from './audit.js';
+import type { ChannelName, IdentityKind } from './channel.js';
+import type { CoreContext } from './core-context.js';
+import { NotFoundError } from './errors.js';
+import { assertTransition, type TicketStatus } from './lifecycle.js';
+import { enqueueOutbound } from './outbound.js';
+import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
+
+/** Opens a ticket; its first-contact clock starts at the later of now and the customer's activation. */
+export async function openTicket(
+  ctx: CoreContext,
+  tx: Tx,
+  input: {
+    customer: CustomerRow;
+    identity: IdentityRow;
+    subject: string;
+    channel: ChannelName;
+    conversationId?: string;
+    previousTicketId?: bigint;
+  },
+): Promise<TicketRow> {
+  const now = ctx.now();
+  const dueAt = input.customer.status === 'active' ? ctx.firstContactDeadline(now) : null;
+  const [ticket] = await tx.db
+    .insert(tickets)
+    .values({
+      customerId: input.customer.id,
+      subject: input.subject,
+      // The acknowledgement is queued in this same transaction, so the ticket is born acknowledged.
+      status: 'open',
+      originChannel: input.channel,
+      replyIdentityId: input.identity.id,
+      conversationId: input.conversationId,
+      firstContactDueAt: dueAt,
+      previousTicketId: input.previousTicketId,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  await audit(tx, {
+    actor: `${input.identity.kind}:${input.identity.address}`,
+    action: 'ticket.opened',
+    ticketId: ticket!.id,
+    customerId: input.customer.id,
+    data: { number: ticket!.number, channel: input.channel, previousTicketId: input.previousTicketId?.toString() },
+  });
+  return ticket!;
+}
+
+/**
+ * A customer wrote on `ticket`. Reopens a resolved ticket within the reopen window, moves a
+ * waiting ticket back to open; returns true when a new ticket must be opened instead (closed, or
+ * resolved too long ago).
+ */
+export async function reopenOrFollowUp(ctx: CoreContext, tx: Tx, ticket: TicketRow, actor: string): Promise<boolean> {
+  if (ticket.status === 'closed') return true;
+  if (ticket.status === 'resolved') {
+    const resolvedAt = ticket.resolvedAt ?? ticket.updatedAt;
+    const windowMs = ctx.settings.reopenDays * 24 * 3600_000;
+    if (ctx.now().getTime() - resolvedAt.getTime() > windowMs) return true;
+    await setStatus(ctx, tx, ticket, 'open', actor);
+    return false;
+  }
+  if (ticket.status === 'waiting_customer' || ticket.status === 'new') {
+    await setStatus(ctx, tx, ticket, 'open', actor);
+  }
+  return false;
+}
+
+/** Changes a ticket's status as the lifecycle allows; throws InvalidTransitionError otherwise. */
+export async function setStatus(
+  ctx: CoreContext,
+  tx: Tx,
+  ticket: TicketRow,
+  to: TicketStatus,
+  actor: string,
+): Promise<void> {
+  if (ticket.status === to) return;
+  assertTransition(ticket.status, to, ticket.number);
+  const now = ctx.now();
+  await tx.db
+    .update(tickets)
+    .set({
+      status: to,
+      updatedAt: now,
+      resolvedAt: to === 'resolved' ? now : to === 'open' ? null : undefined,
+      closedAt: to === 'closed' ? now : undefined,
+    })
+    .where(eq(tickets.id, ticket.id));
+  await audit(tx, {
+    actor,
+    action: 'ticket.status',
+    ticketId: ticket.id,
+    data: { from: ticket.status, to },
+  });
+}
+
+export async function getTicketByNumber(tx: Tx, number: number): Promise<TicketRow> {
+  const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.number, number));
+  if (!ticket) throw new NotFoundError('ticket', number);
+  return ticket;
+}
+
+export async function listTicketMessages(tx: Tx, ticketId: bigint) {
+  return tx.db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id));
+}
+
+/**
+ * A technician answers a ticket (or adds an internal note, which the customer never sees).
+ * The reply goes to the customer's channel, queued in the same transaction; it also meets the
+ * first-contact deadline (T2).
+ */
+export async function postTechnicianMessage(
+  ctx: CoreContext,
+  input: { ticketNumber: number; author: string; text: string; internal: boolean; status?: TicketStatus },
+): Promise<{ messageId: bigint; deliveryId?: bigint }> {
+  const result = await ctx.database.transaction(async (tx) => {
+    const ticket = await getTicketByNumber(tx, input.ticketNumber);
+    if (input.status) assertTransition(ticket.status, input.status, ticket.number);
+    const now = ctx.now();
+    const [message] = await tx.db
+      .insert(messages)
+      .values({
+        ticketId: ticket.id,
+        direction: input.internal ? 'note' : 'outbound',
+        channel: input.internal ? 'api' : ticket.originChannel,
+        author: input.author,
+        newText: input.text,
+        fullText: input.text,
+        customerId: ticket.customerId,
+      })
+      .returning({ id: messages.id });
+    await audit(tx, {
+      actor: `technician:${input.author}`,
+      action: input.internal ? 'ticket.note' : 'ticket.reply',
+      ticketId: ticket.id,
+      data: { messageId: message!.id.toString() },
+    });
+    let deliveryId: bigint | undefined;
+    if (!input.internal) {
+      const [identity] = ticket.replyIdentityId
+        ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
+        : await tx.db
+            .select()
+            .from(identities)
+            .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
+            .limit(1);
+      if (!identity) {
+        await alertStaff(tx, {
+          kind: 'no_reachable_identity',
+          ticketId: ticket.id,
+          text: `Ticket #${ticket.number}: the customer has no identity to send the reply to`,
+        });
+      } else {
+        if (identity.unreachableAt) {
+          await alertStaff(tx, {
+            kind: 'identity_unreachable',
+            ticketId: ticket.id,
+            text: `Ticket #${ticket.number}: ${identity.kind} ${identity.address} was marked unreachable (${identity.unreachableReason}); the reply is queued anyway`,
+          });
+        }
+        const queued = await enqueueOutbound(ctx, tx, {
+          ticket,
+          channel: identity.kind as ChannelName,
+          recipient: { kind: identity.kind as IdentityKind, address: identity.address },
+          automatic: false,
+          content: technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
+          author: input.author,
+          messageId: message!.id,
+        });
+        deliveryId = queued.deliveryId;
+      }
+      if (!ticket.firstContactAt) {
+        await tx.db.update(tickets).set({ firstContactAt: now }).where(eq(tickets.id, ticket.id));
+      }
+    }
+    if (input.status) await setStatus(ctx, tx, ticket, input.status, `technician:${input.author}`);
+    await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
+    return { messageId: message!.id, deliveryId };
+  });
+  ctx.jobs.wake();
+  return result;
+}

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+
+/** Drizzle over either driver; the core only sees this type, so there is one code path. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** Plain SQL with `$1` parameters; what pg-boss's `executeSql` needs. */
+export interface SqlClient {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+}
+
+/** An open transaction: Drizzle for the app's tables, raw SQL for pg-boss in the same transaction. */
+export interface Tx {
+  db: Db;
+  sql: SqlClient;
+}
+
+export interface Database {
+  readonly kind: 'embedded' | 'server';
+  /** Outside any transaction. */
+  readonly db: Db;
+  readonly sql: SqlClient;
+  /** Runs `fn` in one transaction; a throw rolls everything back, including queued jobs. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL server URL; unset means embedded PGlite. */
+  databaseUrl?: string;
+  /** Embedded data directory; `memory://` keeps everything in memory (tests, benchmarks). */
+  dataDir: string;
+  /** Server pool size. */
+  poolSize?: number;
+}
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Opens the store and applies pending migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl
+    ? openServer(options.databaseUrl, options.poolSize ?? 10)
+    : openEmbedded(options.dataDir);
+}
+
+/** pg-boss sends its schema as several statements in one string, which PGlite's `query` rejects. */
+function pgliteSql(client: Pick<PGlite, 'query' | 'exec'>): SqlClient {
+  return {
+    async query<Row>(text: string, params?: unknown[]) {
+      if (params && params.length > 0) {
+        const result = await client.query<Row>(text, params);
+        return { rows: result.rows };
+      }
+      const results = await client.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as Row[] };
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = acquireDataDirLock(dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = inMemory ? new PGlite() : new PGlite(path.join(dataDir, 'pglite'));
+    await client.waitReady;
+    const db = drizzlePglite(client) as unknown as Db;
+    await migratePglite(drizzlePglite(client), { migrationsFolder });
+    const sql = pgliteSql(client);
+    return {
+      kind: 'embedded',
+      db,
+      sql,
+      transaction: (fn) =>
+        client.transaction(async (tx) =>
+          fn({ db: drizzlePglite(tx as unknown as PGlite) as unknown as Db, sql: pgliteSql(tx) }),
+        ),
+      async close() {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function openServer(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  const db = drizzleNodePg(pool) as unknown as Db;
+  await migrateNodePg(drizzleNodePg(pool), { migrationsFolder });
+  return {
+    kind: 'server',
+    db,
+    sql: pool,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ db: drizzleNodePg(client) as unknown as Db, sql: client });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

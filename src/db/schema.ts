@@ -1,0 +1,248 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The store. Ids are bigserial, exposed as strings. Money is integer cents. Timestamps are UTC.
+ * Migrations in `drizzle/` are generated from this file (`npm run db:generate`) and committed.
+ */
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+const id = (name = 'id') => bigserial(name, { mode: 'bigint' }).primaryKey();
+const ref = (name: string) => bigint(name, { mode: 'bigint' });
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const ticketNumberSeq = pgSequence('ticket_number_seq', { startWith: 1000, minValue: 1 });
+
+/** Key/value settings the instance generates itself (the reply-token secret, the API token). */
+export const instanceSettings = pgTable('instance_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
+export const termsVersions = pgTable('terms_versions', {
+  id: id(),
+  version: text('version').notNull().unique(),
+  locale: text('locale').notNull().default('it'),
+  body: text('body').notNull(),
+  publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const customers = pgTable('customers', {
+  id: id(),
+  kind: text('kind').notNull().default('person'), // person | company
+  name: text('name').notNull(),
+  vatNumber: text('vat_number'),
+  taxCode: text('tax_code'),
+  phone: text('phone'),
+  status: text('status').notNull().default('pending'), // pending | active | suspended
+  locale: text('locale').notNull().default('it'),
+  quickAccess: boolean('quick_access').notNull().default(false),
+  acceptedTermsVersion: text('accepted_terms_version'),
+  hourlyRateCents: integer('hourly_rate_cents'),
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+export const identities = pgTable(
+  'identities',
+  {
+    id: id(),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(), // email | telegram | slack | web
+    address: text('address').notNull(),
+    displayName: text('display_name'),
+    verified: boolean('verified').notNull().default(false),
+    unreachableAt: timestamp('unreachable_at', { withTimezone: true }),
+    unreachableReason: text('unreachable_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('identities_kind_address').on(t.kind, t.address), index().on(t.customerId)],
+);
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: id(),
+    number: integer('number')
+      .notNull()
+      .unique()
+      .default(sql`nextval('ticket_number_seq')`),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    subject: text('subject').notNull(),
+    status: text('status').notNull().default('new'),
+    originChannel: text('origin_channel').notNull(),
+    /** Where the customer wrote from: replies go back there. */
+    replyIdentityId: ref('reply_identity_id').references(() => identities.id),
+    /** Chat channels: the conversation (Telegram chat id) the ticket lives in. */
+    conversationId: text('conversation_id'),
+    assignee: text('assignee'),
+    interventionKind: text('intervention_kind'), // on_site | remote
+    firstContactDueAt: timestamp('first_contact_due_at', { withTimezone: true }),
+    firstContactAt: timestamp('first_contact_at', { withTimezone: true }),
+    previousTicketId: ref('previous_ticket_id'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.customerId, t.status), index().on(t.status)],
+);
+
+export const rawInputs = pgTable('raw_inputs', {
+  id: id(),
+  channel: text('channel').notNull(),
+  externalId: text('external_id'),
+  contentType: text('content_type').notNull(),
+  data: bytea('data').notNull(),
+  /** Set when the input could not be parsed or ingested. */
+  error: text('error'),
+  createdAt: createdAt(),
+});
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    ticketId: ref('ticket_id').references(() => tickets.id),
+    direction: text('direction').notNull(), // inbound | outbound | note
+    /** inbound: ticket | unmatched | automated | awaiting_choice | edit */
+    disposition: text('disposition').notNull().default('ticket'),
+    dispositionReason: text('disposition_reason'),
+    channel: text('channel').notNull(),
+    externalId: text('external_id'),
+    senderKind: text('sender_kind'),
+    senderAddress: text('sender_address'),
+    senderName: text('sender_name'),
+    customerId: ref('customer_id').references(() => customers.id),
+    /** Technician name for outbound replies and notes. */
+    author: text('author'),
+    subject: text('subject'),
+    newText: text('new_text').notNull(),
+    fullText: text('full_text').notNull(),
+    html: text('html'),
+    threadRefs: jsonb('thread_refs'),
+    editOfMessageId: ref('edit_of_message_id'),
+    rawInputId: ref('raw_input_id').references(() => rawInputs.id),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_inbound_external_id')
+      .on(t.channel, t.externalId)
+      .where(sql`direction = 'inbound'`),
+    index().on(t.ticketId, t.id),
+    index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    messageId: ref('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    content: bytea('content'),
+    omittedReason: text('omitted_reason'),
+    contentId: text('content_id'),
+    inline: boolean('inline').notNull().default(false),
+  },
+  (t) => [index().on(t.messageId)],
+);
+
+/** One outbound message's delivery to one recipient on one channel. */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: id(),
+    messageId: ref('message_id')
+      .notNull()
+      .references(() => messages.id),
+    channel: text('channel').notNull(),
+    recipientKind: text('recipient_kind').notNull(),
+    recipientAddress: text('recipient_address').notNull(),
+    automatic: boolean('automatic').notNull().default(false),
+    /** The payload the adapter receives (OutboundMessage without deliveryId). */
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('queued'), // queued | retrying | sent | failed
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    externalId: text('external_id'),
+    extraExternalIds: jsonb('extra_external_ids'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index().on(t.channel, t.externalId),
+    index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
+  ],
+);
+
+/** Something technicians must see (Slack relays these once it lands). */
+export const staffAlerts = pgTable('staff_alerts', {
+  id: id(),
+  kind: text('kind').notNull(),
+  ticketId: ref('ticket_id'),
+  text: text('text').notNull(),
+  data: jsonb('data'),
+  acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});
+
+/** Append-only: who did what, when. Never updated or deleted by the application. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: id(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    ticketId: ref('ticket_id'),
+    customerId: ref('customer_id'),
+    data: jsonb('data'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.ticketId)],
+);
+
+/** Per-channel resume points (IMAP UIDVALIDITY + last UID, Telegram update offset). */
+export const channelCheckpoints = pgTable('channel_checkpoints', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One-time codes proving ownership of a new identity (Telegram deep links, email links). */
+export const linkCodes = pgTable('link_codes', {
+  code: text('code').primaryKey(),
+  customerId: ref('customer_id')
+    .notNull()
+    .references(() => customers.id, { onDelete: 'cascade' }),
+  kind: text('kind').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+  createdAt: createdAt(),
+});

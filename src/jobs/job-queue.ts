@@ -1,0 +1,102 @@
+import PgBoss from 'pg-boss';
+import type { Database, Tx } from '../db/database.js';
+
+export const DELIVERY_QUEUE = 'deliver';
+
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+/**
+ * pg-boss 10 on the app's own database. Jobs are sent with the caller's transaction, so a job
+ * exists exactly when the change that caused it committed. Workers poll; `wake()` after a commit
+ * makes the local worker fetch at once instead of waiting for the next poll.
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private readonly workerIds: string[] = [];
+  private started = false;
+  private lastError?: string;
+
+  constructor(
+    database: Database,
+    private readonly options: { pollIntervalMs: number; onError?: (error: Error) => void },
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => database.sql.query(text, values) },
+      schema: 'pgboss',
+      // Cron scheduling is not used; its clock checks are only load on the single PGlite connection.
+      schedule: false,
+      maintenanceIntervalSeconds: 300,
+    });
+    this.boss.on('error', (error) => {
+      this.lastError = error.message;
+      options.onError?.(error);
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    // A worker that died mid-send leaves its job active; after expiry pg-boss retries it, and the
+    // delivery row says whether it was already sent.
+    await this.boss.createQueue(DELIVERY_QUEUE, {
+      name: DELIVERY_QUEUE,
+      retryLimit: 20,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 120,
+    });
+    this.started = true;
+  }
+
+  /** Adds a delivery job inside `tx`: it exists only if the transaction commits. */
+  async enqueueDelivery(tx: Tx, deliveryId: string, startAfter?: Date): Promise<void> {
+    await this.boss.send(
+      DELIVERY_QUEUE,
+      { deliveryId } satisfies DeliveryJob,
+      {
+        startAfter,
+        db: { executeSql: (text, values) => tx.sql.query(text, values) },
+      },
+    );
+  }
+
+  /** Starts `concurrency` workers; each handles one job at a time, in batches. */
+  async workDeliveries(
+    handler: (job: DeliveryJob) => Promise<void>,
+    options: { batchSize: number } = { batchSize: 10 },
+  ): Promise<void> {
+    const id = await this.boss.work<DeliveryJob>(
+      DELIVERY_QUEUE,
+      { batchSize: options.batchSize, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
+      async (jobs) => {
+        // The handler is idempotent (it checks the delivery row), so when one job of a batch
+        // throws, retrying the whole batch re-sends nothing that was already sent.
+        const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
+        const failure = results.find((result) => result.status === 'rejected');
+        if (failure) throw (failure as PromiseRejectedResult).reason;
+      },
+    );
+    this.workerIds.push(id);
+  }
+
+  /** Wake local workers after a commit that enqueued work. */
+  wake(): void {
+    for (const id of this.workerIds) this.boss.notifyWorker(id);
+  }
+
+  async countPending(): Promise<number> {
+    return this.boss.getQueueSize(DELIVERY_QUEUE);
+  }
+
+  health(): { ok: boolean; detail?: string } {
+    return this.started ? { ok: true } : { ok: false, detail: this.lastError ?? 'not started' };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    // Graceful: wait for in-flight sends to finish so none is cut half-way.
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000, close: false });
+  }
+}

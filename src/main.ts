@@ -1,0 +1,58 @@
+import 'dotenv/config';
+import { startApp } from './app.js';
+import { createChannelAdapters } from './channels/create-adapters.js';
+import { loadConfig } from './config.js';
+import { HelpdeskError } from './core/errors.js';
+import { createLogger } from './logger.js';
+
+/** `npm start`: read settings, start everything, stop cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    console.error(`Configuration error: ${(error as Error).message}`);
+    process.exit(78);
+  }
+  const logger = createLogger(config.env.LOG_LEVEL);
+  for (const [channel, why] of Object.entries(config.channelsOff)) {
+    logger.info({ channel }, `channel ${channel}: off (${why})`);
+  }
+  const app = await startApp({
+    config,
+    logger,
+    adapters: (_context, core) => createChannelAdapters(config, logger, core),
+  });
+  logger.info(
+    { url: app.url, store: app.database.kind },
+    `helpdesk listening on ${app.url} (store: ${app.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
+  );
+  if (!config.apiToken) {
+    logger.info(`REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: draining deliveries and closing the store');
+    const force = setTimeout(() => {
+      logger.error('stop took over 20 s; exiting anyway (queued work resumes at the next start)');
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    await app.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof HelpdeskError) {
+    console.error(`Cannot start: ${error.message}`);
+  } else {
+    console.error('Cannot start:', error);
+  }
+  process.exit(1);
+});
