@@ -165,7 +165,8 @@ export async function postTechnicianMessage(
         }
         const queued = await enqueueOutbound(ctx, tx, {
           ticket,
-          channel: identity.kind as ChannelName,
+          // Replies go back through the channel the customer opened the ticket from.
+          channel: ticket.originChannel as ChannelName,
           recipient: { kind: identity.kind as IdentityKind, address: identity.address },
           automatic: false,
           content: technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),

@@ -1,0 +1,293 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addBusinessDays,
+  type BusinessCalendarSettings,
+  businessMinutesBetween,
+  DEFAULT_BUSINESS_CALENDAR,
+  easterSunday,
+  instantToZoned,
+  isBusinessDay,
+  isWithinBusinessHours,
+  italianHolidays,
+  nextBusinessSlots,
+  parseBusinessHours,
+  zonedTimeToInstant,
+} from '../../src/core/business-calendar.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const cal = DEFAULT_BUSINESS_CALENDAR;
+/** Winter (CET, +01:00) and summer (CEST, +02:00) local times in Rome, written out by hand. */
+const cet = (date: string, time: string) => new Date(`${date}T${time}:00+01:00`);
+const cest = (date: string, time: string) => new Date(`${date}T${time}:00+02:00`);
+
+describe('parseBusinessHours', () => {
+  it('parses the default setting and sorts ranges', () => {
+    expect(parseBusinessHours('09:00-12:00,15:00-18:00')).toEqual(cal.hours);
+    expect(parseBusinessHours(' 15:00-18:00 , 09:00-12:00 ')).toEqual(cal.hours);
+    expect(parseBusinessHours('08:30-17:30')).toEqual([{ start: '08:30', end: '17:30' }]);
+  });
+
+  it.each([
+    '',
+    '9-12',
+    '09:00-12:00;15:00-18:00',
+    '09:00-12:00,',
+    '25:00-26:00',
+    '09:60-10:00',
+    '12:00-09:00',
+    '09:00-09:00',
+    '09:00-12:00,11:00-13:00',
+    '09:00-12:00-13:00',
+  ])('rejects %j and says the expected format', (spec) => {
+    expect(() => parseBusinessHours(spec)).toThrow(ConfigError);
+    expect(() => parseBusinessHours(spec)).toThrow(/HH:MM-HH:MM.*09:00-12:00,15:00-18:00/);
+  });
+});
+
+describe('holidays', () => {
+  it.each([
+    [2024, '2024-03-31', '2024-04-01'],
+    [2025, '2025-04-20', '2025-04-21'],
+    [2026, '2026-04-05', '2026-04-06'],
+    [2027, '2027-03-28', '2027-03-29'],
+    [2038, '2038-04-25', '2038-04-26'],
+    [2285, '2285-03-22', '2285-03-23'],
+  ])('Easter %i is %s, Easter Monday %s is a holiday', (year, easter, monday) => {
+    expect(easterSunday(year)).toBe(easter);
+    expect(italianHolidays(year)).toContain(monday);
+    expect(isBusinessDay(monday, cal)).toBe(false);
+  });
+
+  it('lists the national holidays, with 4 October from 2026', () => {
+    expect(italianHolidays(2025)).toEqual([
+      '2025-01-01',
+      '2025-01-06',
+      '2025-04-21',
+      '2025-04-25',
+      '2025-05-01',
+      '2025-06-02',
+      '2025-08-15',
+      '2025-11-01',
+      '2025-12-08',
+      '2025-12-25',
+      '2025-12-26',
+    ]);
+    expect(italianHolidays(2026)).toContain('2026-10-04');
+    expect(italianHolidays(2027)).toHaveLength(12);
+    expect(isBusinessDay('2027-10-04', cal)).toBe(false); // a Monday
+  });
+
+  it('knows business days, weekends, closures and the "none" country', () => {
+    expect(isBusinessDay('2026-01-12', cal)).toBe(true); // Monday
+    expect(isBusinessDay('2026-01-17', cal)).toBe(false); // Saturday
+    expect(isBusinessDay('2026-12-25', cal)).toBe(false);
+    expect(isBusinessDay('2026-01-13', { ...cal, extraClosures: ['2026-01-13'] })).toBe(false);
+    expect(isBusinessDay('2026-12-25', { ...cal, holidaysCountry: 'none' })).toBe(true);
+    expect(isBusinessDay('2026-01-17', { ...cal, workingDays: [1, 2, 3, 4, 5, 6] })).toBe(true);
+  });
+});
+
+describe('time zone conversion', () => {
+  it('round-trips winter and summer wall times', () => {
+    expect(zonedTimeToInstant('2026-01-12', '09:00', 'Europe/Rome').toISOString()).toBe(
+      '2026-01-12T08:00:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-07-01', '18:00', 'Europe/Rome').toISOString()).toBe(
+      '2026-07-01T16:00:00.000Z',
+    );
+    expect(instantToZoned(new Date('2026-07-01T16:00:00Z'), 'Europe/Rome')).toEqual({
+      date: '2026-07-01',
+      time: '18:00',
+      weekday: 3,
+    });
+    expect(instantToZoned(new Date('2026-01-17T23:30:00Z'), 'Europe/Rome')).toEqual({
+      date: '2026-01-18',
+      time: '00:30',
+      weekday: 7,
+    });
+  });
+
+  it('handles the DST gap and overlap', () => {
+    // 29 Mar 2026: 02:00 CET jumps to 03:00 CEST; 02:30 does not exist and reads as 03:30 CEST.
+    expect(zonedTimeToInstant('2026-03-29', '02:30', 'Europe/Rome').toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-03-29', '01:59', 'Europe/Rome').toISOString()).toBe(
+      '2026-03-29T00:59:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-03-29', '03:00', 'Europe/Rome').toISOString()).toBe(
+      '2026-03-29T01:00:00.000Z',
+    );
+    // 25 Oct 2026: 03:00 CEST goes back to 02:00 CET; 02:30 happens twice, the earlier is taken.
+    expect(zonedTimeToInstant('2026-10-25', '02:30', 'Europe/Rome').toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-10-25', '03:00', 'Europe/Rome').toISOString()).toBe(
+      '2026-10-25T02:00:00.000Z',
+    );
+    expect(instantToZoned(new Date('2026-10-25T01:30:00Z'), 'Europe/Rome').time).toBe('02:30');
+  });
+
+  it('works in other zones and rejects bad input', () => {
+    expect(zonedTimeToInstant('2026-03-08', '09:00', 'America/New_York').toISOString()).toBe(
+      '2026-03-08T13:00:00.000Z',
+    );
+    expect(zonedTimeToInstant('2026-01-12', '09:00', 'Asia/Kathmandu').toISOString()).toBe(
+      '2026-01-12T03:15:00.000Z',
+    );
+    expect(() => zonedTimeToInstant('2026-1-12', '09:00', 'Europe/Rome')).toThrow(RangeError);
+    expect(() => zonedTimeToInstant('2026-01-12', '9:00', 'Europe/Rome')).toThrow(RangeError);
+    expect(() => zonedTimeToInstant('2026-01-12', '09:00', 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('isWithinBusinessHours', () => {
+  it.each([
+    ['08:59', false],
+    ['09:00', true],
+    ['11:59', true],
+    ['12:00', false],
+    ['14:59', false],
+    ['15:00', true],
+    ['17:59', true],
+    ['18:00', false],
+  ])('Monday %s → %s', (time, expected) => {
+    expect(isWithinBusinessHours(cet('2026-01-12', time), cal)).toBe(expected);
+    expect(isWithinBusinessHours(cest('2026-07-06', time), cal)).toBe(expected);
+  });
+
+  it('is closed on weekends and holidays, and uses seconds', () => {
+    expect(isWithinBusinessHours(cet('2026-01-17', '10:00'), cal)).toBe(false);
+    expect(isWithinBusinessHours(cet('2026-12-08', '10:00'), cal)).toBe(false);
+    expect(isWithinBusinessHours(new Date('2026-01-12T11:59:59.999+01:00'), cal)).toBe(true);
+  });
+});
+
+describe('addBusinessDays (T2 first-contact deadline)', () => {
+  const deadline = (start: Date, settings: BusinessCalendarSettings = cal) =>
+    addBusinessDays(start, 2, settings).toISOString();
+
+  it('counts the arrival day only when the whole day was available', () => {
+    expect(deadline(cet('2026-01-12', '08:00'))).toBe(cet('2026-01-13', '18:00').toISOString());
+    expect(deadline(cet('2026-01-12', '09:00'))).toBe(cet('2026-01-13', '18:00').toISOString());
+    expect(deadline(cet('2026-01-12', '09:01'))).toBe(cet('2026-01-14', '18:00').toISOString());
+    expect(deadline(cet('2026-01-12', '10:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
+    expect(deadline(cet('2026-01-12', '13:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
+    expect(deadline(cet('2026-01-12', '18:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
+    expect(addBusinessDays(cet('2026-01-12', '08:00'), 1, cal)).toEqual(cet('2026-01-12', '18:00'));
+    expect(addBusinessDays(cet('2026-01-12', '10:00'), 1, cal)).toEqual(cet('2026-01-13', '18:00'));
+  });
+
+  it('skips weekends', () => {
+    const tuesday = cet('2026-01-20', '18:00').toISOString();
+    expect(deadline(cet('2026-01-16', '10:00'))).toBe(tuesday); // Friday during hours
+    expect(deadline(cet('2026-01-16', '19:00'))).toBe(tuesday); // Friday after closing
+    expect(deadline(cet('2026-01-17', '11:00'))).toBe(tuesday); // Saturday
+    expect(deadline(cet('2026-01-18', '23:59'))).toBe(tuesday); // Sunday
+    expect(deadline(cet('2026-01-19', '08:00'))).toBe(tuesday); // Monday before opening
+  });
+
+  it('skips holidays and extra closures', () => {
+    // Thu 24 Dec 2026: Christmas Friday, weekend, then Mon 28 and Tue 29.
+    expect(deadline(cet('2026-12-24', '10:00'))).toBe(cet('2026-12-29', '18:00').toISOString());
+    // Fri 3 Apr 2026: Easter Monday 6 Apr is skipped.
+    expect(deadline(cest('2026-04-03', '10:00'))).toBe(cest('2026-04-08', '18:00').toISOString());
+    // Thu 31 Dec 2026 → 1 Jan holiday → Mon 4, Tue 5 (6 Jan Epiphany is after).
+    expect(deadline(cet('2026-12-31', '10:00'))).toBe(cet('2027-01-05', '18:00').toISOString());
+    const closed = { ...cal, extraClosures: ['2026-01-13', '2026-01-14'] };
+    expect(deadline(cet('2026-01-12', '10:00'), closed)).toBe(cet('2026-01-16', '18:00').toISOString());
+  });
+
+  it('lands on 18:00 local across DST changes', () => {
+    // Fri 27 Mar 2026 CET; clocks go forward Sun 29; Tue 31 Mar 18:00 CEST.
+    expect(deadline(cet('2026-03-27', '10:00'))).toBe('2026-03-31T16:00:00.000Z');
+    // Fri 23 Oct 2026 CEST; clocks go back Sun 25; Tue 27 Oct 18:00 CET.
+    expect(deadline(cest('2026-10-23', '10:00'))).toBe('2026-10-27T17:00:00.000Z');
+  });
+
+  it('uses the end of the last configured range and rejects bad counts', () => {
+    const long = { ...cal, hours: parseBusinessHours('08:30-17:30') };
+    expect(deadline(cet('2026-01-12', '08:30'), long)).toBe(cet('2026-01-13', '17:30').toISOString());
+    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 0, cal)).toThrow(RangeError);
+    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 1.5, cal)).toThrow(RangeError);
+    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 2, { ...cal, workingDays: [] })).toThrow(
+      /no business day/,
+    );
+  });
+});
+
+describe('businessMinutesBetween', () => {
+  it('counts only minutes inside business hours', () => {
+    expect(businessMinutesBetween(cet('2026-01-12', '10:00'), cet('2026-01-12', '11:30'), cal)).toBe(90);
+    expect(businessMinutesBetween(cet('2026-01-12', '11:00'), cet('2026-01-12', '16:00'), cal)).toBe(120);
+    expect(businessMinutesBetween(cet('2026-01-12', '10:00'), cet('2026-01-13', '10:00'), cal)).toBe(360);
+    expect(businessMinutesBetween(cet('2026-01-16', '17:00'), cet('2026-01-19', '10:00'), cal)).toBe(120);
+    expect(businessMinutesBetween(cet('2026-12-24', '17:00'), cet('2026-12-28', '09:30'), cal)).toBe(90);
+    expect(businessMinutesBetween(cet('2026-01-12', '12:00'), cet('2026-01-12', '15:00'), cal)).toBe(0);
+    expect(businessMinutesBetween(cet('2026-01-13', '10:00'), cet('2026-01-12', '10:00'), cal)).toBe(0);
+  });
+
+  it('is not fooled by DST weekends', () => {
+    expect(businessMinutesBetween(cet('2026-03-27', '17:00'), cest('2026-03-30', '10:00'), cal)).toBe(120);
+    expect(businessMinutesBetween(cest('2026-10-23', '17:00'), cet('2026-10-26', '10:00'), cal)).toBe(120);
+  });
+});
+
+describe('nextBusinessSlots', () => {
+  const local = (slots: Array<{ start: Date; end: Date }>) =>
+    slots.map((s) => {
+      const a = instantToZoned(s.start, 'Europe/Rome');
+      return `${a.date} ${a.time}-${instantToZoned(s.end, 'Europe/Rome').time}`;
+    });
+
+  it('proposes non-overlapping slots on the hour or half-hour, skipping the lunch break', () => {
+    expect(local(nextBusinessSlots(cet('2026-01-12', '10:10'), 60, 5, cal))).toEqual([
+      '2026-01-12 10:30-11:30',
+      '2026-01-12 15:00-16:00',
+      '2026-01-12 16:00-17:00',
+      '2026-01-12 17:00-18:00',
+      '2026-01-13 09:00-10:00',
+    ]);
+    expect(local(nextBusinessSlots(cet('2026-01-12', '11:00'), 45, 3, cal))).toEqual([
+      '2026-01-12 11:00-11:45',
+      '2026-01-12 15:00-15:45',
+      '2026-01-12 16:00-16:45',
+    ]);
+  });
+
+  it('skips holidays, weekends and DST nights', () => {
+    expect(local(nextBusinessSlots(cet('2026-12-24', '17:00'), 60, 3, cal))).toEqual([
+      '2026-12-24 17:00-18:00',
+      '2026-12-28 09:00-10:00',
+      '2026-12-28 10:00-11:00',
+    ]);
+    const slots = nextBusinessSlots(cet('2026-03-27', '17:30'), 30, 2, cal);
+    expect(slots.map((s) => s.start.toISOString())).toEqual([
+      '2026-03-27T16:30:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+    ]);
+  });
+
+  it('never proposes a slot outside business hours over a long stretch', () => {
+    const slots = nextBusinessSlots(cet('2026-03-20', '00:00'), 90, 200, cal);
+    expect(slots).toHaveLength(200);
+    for (const { start, end } of slots) {
+      const s = instantToZoned(start, 'Europe/Rome');
+      const e = instantToZoned(new Date(end.getTime() - 1), 'Europe/Rome');
+      expect(isBusinessDay(s.date, cal)).toBe(true);
+      expect(['00', '30']).toContain(s.time.slice(3));
+      expect(e.date).toBe(s.date);
+      expect(
+        isWithinBusinessHours(start, cal) && isWithinBusinessHours(new Date(end.getTime() - 1), cal),
+      ).toBe(true);
+      expect(businessMinutesBetween(start, end, cal)).toBe(90);
+    }
+    expect(slots.some((s) => instantToZoned(s.start, 'Europe/Rome').date === '2026-04-06')).toBe(false);
+  });
+
+  it('returns nothing when the duration fits no range, and rejects bad durations', () => {
+    expect(nextBusinessSlots(cet('2026-01-12', '10:00'), 240, 3, cal)).toEqual([]);
+    expect(nextBusinessSlots(cet('2026-01-12', '10:00'), 30, 0, cal)).toEqual([]);
+    expect(() => nextBusinessSlots(cet('2026-01-12', '10:00'), 0, 3, cal)).toThrow(RangeError);
+  });
+});

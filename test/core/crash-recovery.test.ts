@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestStore, type TestStore } from '../helpers/test-database.js';
+import { startTestApp } from '../helpers/test-app.js';
+import { TestChannel } from '../helpers/test-channel.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+async function persistentStore(): Promise<TestStore> {
+  const store = await createTestStore();
+  if (store.databaseUrl) return store;
+  const dir = mkdtempSync(path.join(tmpdir(), 'helpdesk-crash-'));
+  return { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the child until it has committed, then kills it with SIGKILL (no clean shutdown). */
+function runChildAndKill(store: TestStore, address: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/crash-child.ts'], {
+      env: { ...process.env, HELPDESK_TEST_STORE: JSON.stringify(store), HELPDESK_TEST_ADDRESS: address },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let errors = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('COMMITTED')) child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk.toString();
+    });
+    child.on('exit', (_code, signal) => {
+      if (signal === 'SIGKILL' && output.includes('COMMITTED')) resolve(output);
+      else reject(new Error(`child ended before committing: ${errors.slice(-2000)}`));
+    });
+  });
+}
+
+describe('crash between commit and send', () => {
+  it('sends the acknowledgement after a restart, exactly once', async () => {
+    const store = await persistentStore();
+    cleanups.push(() => store.drop());
+    const output = await runChildAndKill(store, 'crash@example.test');
+    expect(output).toContain('"status":"new_ticket"');
+
+    const channel = new TestChannel();
+    const app = await startTestApp({ store, adapters: () => [channel] });
+    try {
+      await app.settle(15_000);
+      const sent = channel.sentTo('crash@example.test');
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.text).toContain('abbiamo ricevuto la sua richiesta');
+      const { rows } = await app.database.sql.query<{ n: number }>('select count(*)::int as n from tickets');
+      expect(rows[0]!.n).toBe(1);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
