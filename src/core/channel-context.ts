@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { rawInputs, tickets } from '../db/schema.js';
+import { channelCheckpoints, rawInputs, tickets } from '../db/schema.js';
 import { alertStaff, audit } from './audit.js';
 import type { ChannelContext } from './channel.js';
 import type { CoreContext } from './core-context.js';
@@ -29,6 +29,16 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
           data: { rawInputId: row!.id.toString(), externalId: input.externalId },
         });
       });
+    },
+    async loadCheckpoint<T>(key: string) {
+      const [row] = await ctx.database.db.select().from(channelCheckpoints).where(eq(channelCheckpoints.key, key));
+      return row?.value as T | undefined;
+    },
+    async saveCheckpoint(key, value) {
+      await ctx.database.db
+        .insert(channelCheckpoints)
+        .values({ key, value, updatedAt: ctx.now() })
+        .onConflictDoUpdate({ target: channelCheckpoints.key, set: { value, updatedAt: ctx.now() } });
     },
     async markUnreachable(identity, reason) {
       await ctx.database.transaction((tx) => markIdentityUnreachable(tx, identity, reason));

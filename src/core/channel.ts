@@ -153,6 +153,10 @@ export interface ChannelContext {
   }): Promise<void>;
   /** A recipient cannot be reached any more (Telegram 403): mark it and tell the technicians. */
   markUnreachable(identity: { kind: IdentityKind; address: string }, reason: string): Promise<void>;
+  /** A channel's resume point (IMAP UIDVALIDITY + last UID, Telegram update offset). Save it only
+   * after the messages before it were ingested, so a crash re-reads rather than skips. */
+  loadCheckpoint<T>(key: string): Promise<T | undefined>;
+  saveCheckpoint(key: string, value: unknown): Promise<void>;
   /** A Telegram group migrated to a supergroup: follow it. */
   renameConversation?(kind: IdentityKind, from: string, to: string): Promise<void>;
 }
