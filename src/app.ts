@@ -1,17 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
-import { buildApiServer } from './api/server.js';
 import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
 import { deliver } from './core/delivery.js';
+import { errorSummary } from './core/errors.js';
 import { instanceSecret } from './core/instance-secrets.js';
 import { type Database, openDatabase } from './db/database.js';
 import { JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
-import type { FastifyInstance } from 'fastify';
 
 export interface RunningApp {
   core: CoreContext;
@@ -73,7 +74,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const stopSteps: Array<() => Promise<void>> = [() => database.close()];
   const stopAll = async () => {
     for (const step of stopSteps.reverse().splice(0)) {
-      await step().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+      await step().catch((error: unknown) =>
+        logger.error({ reason: errorSummary(error) }, 'error while stopping'),
+      );
     }
   };
   try {
@@ -82,7 +85,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     if (!config.apiToken) writeApiTokenFile(config.dataDir, apiToken);
     const queue = new JobQueue(database, {
       pollIntervalMs: config.env.WORKER_POLL_MS,
-      onError: (error) => logger.warn({ err: error }, 'job queue error'),
+      onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
     });
     await queue.start();
     const core: CoreContext = {
@@ -97,6 +100,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const adapters = new Map<ChannelName, ChannelAdapter>();
     for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
 
+    const server = await buildApiServer({ core, queue, apiToken, logger });
+    for (const adapter of adapters.values()) {
+      if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
+    }
     // Stopped in reverse order: workers drain before the adapters they send through stop.
     for (const adapter of adapters.values()) {
       await adapter.start(channelContext);
@@ -114,7 +121,6 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         { batchSize: options.workerBatchSize ?? 10 },
       );
     }
-    const server = await buildApiServer({ core, queue, apiToken, logger });
     await server.listen({ port: config.port, host: config.host });
     stopSteps.push(() => server.close());
     const address = server.server.address();

@@ -14,7 +14,9 @@ function queryParameters(schema: z.ZodObject) {
 
 const body = (schema: z.ZodType) => ({
   required: true,
-  content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) } },
+  content: {
+    'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+  },
 });
 
 const errors = {
@@ -43,7 +45,11 @@ export function openApiDocument() {
         get: {
           summary: 'A ticket with its messages, attachments (metadata) and deliveries',
           parameters: [ticketNumber],
-          responses: { '200': { description: '{ ticket, messages }' }, '404': { description: 'No such ticket' }, ...errors },
+          responses: {
+            '200': { description: '{ ticket, messages }' },
+            '404': { description: 'No such ticket' },
+            ...errors,
+          },
         },
       },
       '/tickets/{number}/messages': {
@@ -64,34 +70,51 @@ export function openApiDocument() {
           summary: 'Change the status as the lifecycle allows',
           parameters: [ticketNumber],
           requestBody: body(statusChangeBody),
-          responses: { '200': { description: '{ ticket }' }, '409': { description: 'Not allowed' }, ...errors },
+          responses: {
+            '200': { description: '{ ticket }' },
+            '409': { description: 'Not allowed' },
+            ...errors,
+          },
         },
       },
       '/customers': {
-        get: { summary: 'Customers with their identities', responses: { '200': { description: '{ customers }' }, ...errors } },
+        get: {
+          summary: 'Customers with their identities',
+          responses: { '200': { description: '{ customers }' }, ...errors },
+        },
         post: {
           summary: 'Create a customer with identities',
           requestBody: body(newCustomerBody),
-          responses: { '201': { description: '{ customer }' }, '409': { description: 'Identity taken' }, ...errors },
+          responses: {
+            '201': { description: '{ customer }' },
+            '409': { description: 'Identity taken' },
+            ...errors,
+          },
         },
       },
       '/customers/{id}/activate': {
         post: {
           summary: 'Activate a pending customer (starts the first-contact clock of their tickets)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-          responses: { '200': { description: '{ customer }' }, '404': { description: 'No such customer' }, ...errors },
+          responses: {
+            '200': { description: '{ customer }' },
+            '404': { description: 'No such customer' },
+            ...errors,
+          },
         },
       },
       '/unmatched': {
         get: {
-          summary: 'Inbound messages on no ticket: unknown senders, automatic mail, messages awaiting a ticket choice',
+          summary:
+            'Inbound messages on no ticket: unknown senders, automatic mail, messages awaiting a ticket choice',
           parameters: queryParameters(paging),
           responses: { '200': { description: '{ messages }' }, ...errors },
         },
       },
       '/alerts': {
         get: {
-          summary: 'What technicians must see: failed deliveries, bounces, unreachable customers, unmatched mail',
+          summary:
+            'What technicians must see: failed deliveries, bounces, unreachable customers, unmatched mail',
           parameters: queryParameters(paging),
           responses: { '200': { description: '{ alerts }' }, ...errors },
         },

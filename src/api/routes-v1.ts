@@ -77,8 +77,12 @@ export function registerV1Routes(api: FastifyInstance, core: CoreContext): void 
     const ticket = await getTicketByNumber(tx, number);
     const rows = await listTicketMessages(tx, ticket.id);
     const ids = rows.map((m) => m.id);
-    const files = ids.length ? await db.select().from(attachments).where(inArray(attachments.messageId, ids)) : [];
-    const sends = ids.length ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids)) : [];
+    const files = ids.length
+      ? await db.select().from(attachments).where(inArray(attachments.messageId, ids))
+      : [];
+    const sends = ids.length
+      ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))
+      : [];
     return {
       ticket,
       messages: rows.map((m) =>

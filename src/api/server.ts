@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
-import { HelpdeskError } from '../core/errors.js';
+import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { openApiDocument } from './openapi.js';
@@ -20,6 +20,15 @@ function tokenMatches(request: FastifyRequest, apiToken: string): boolean {
   const given = Buffer.from(match[1]!.trim());
   const expected = Buffer.from(apiToken);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A channel adapter that receives HTTP requests (Telegram webhook, Slack events). */
+export interface HttpRouteProvider {
+  registerRoutes(server: FastifyInstance): void;
+}
+
+export function hasHttpRoutes(value: object): value is HttpRouteProvider {
+  return typeof (value as Partial<HttpRouteProvider>).registerRoutes === 'function';
 }
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -49,7 +58,9 @@ export async function buildApiServer(deps: {
     if (error instanceof z.ZodError) {
       const fields: Record<string, string> = {};
       for (const issue of error.issues) fields[issue.path.join('.') || '(body)'] = issue.message;
-      return reply.code(400).send({ error: 'validation_failed', message: 'some fields are not valid', fields });
+      return reply
+        .code(400)
+        .send({ error: 'validation_failed', message: 'some fields are not valid', fields });
     }
     if (error instanceof HelpdeskError) {
       return reply
@@ -60,7 +71,7 @@ export async function buildApiServer(deps: {
     if (status && status >= 400 && status < 500) {
       return reply.code(status).send({ error: 'bad_request', message: (error as Error).message });
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ reason: errorSummary(error) }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
   });
 

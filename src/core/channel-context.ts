@@ -4,6 +4,7 @@ import { alertStaff, audit } from './audit.js';
 import type { ChannelContext } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markIdentityUnreachable } from './delivery.js';
+import { stripNul } from './errors.js';
 import { ingest } from './ingest.js';
 
 /** What the core offers running adapters (see ChannelContext). */
@@ -17,21 +18,24 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
           .insert(rawInputs)
           .values({
             channel: input.channel,
-            externalId: input.externalId,
+            externalId: input.externalId === undefined ? undefined : stripNul(input.externalId),
             contentType: input.raw.contentType,
             data,
-            error: input.error,
+            error: stripNul(input.error).slice(0, 2000),
           })
           .returning({ id: rawInputs.id });
         await alertStaff(tx, {
           kind: 'input_failed',
-          text: `A ${input.channel} input could not be processed and was kept (raw input ${row!.id}): ${input.error}`,
+          text: `A ${input.channel} input could not be processed and was kept (raw input ${row!.id}): ${stripNul(input.error).slice(0, 300)}`,
           data: { rawInputId: row!.id.toString(), externalId: input.externalId },
         });
       });
     },
     async loadCheckpoint<T>(key: string) {
-      const [row] = await ctx.database.db.select().from(channelCheckpoints).where(eq(channelCheckpoints.key, key));
+      const [row] = await ctx.database.db
+        .select()
+        .from(channelCheckpoints)
+        .where(eq(channelCheckpoints.key, key));
       return row?.value as T | undefined;
     },
     async saveCheckpoint(key, value) {
@@ -50,7 +54,11 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
           .set({ conversationId: to })
           .where(and(eq(tickets.originChannel, kind), eq(tickets.conversationId, from)))
           .returning({ id: tickets.id });
-        await audit(tx, { actor: 'system', action: 'conversation.moved', data: { kind, from, to, tickets: moved.length } });
+        await audit(tx, {
+          actor: 'system',
+          action: 'conversation.moved',
+          data: { kind, from, to, tickets: moved.length },
+        });
       });
     },
   };

@@ -26,7 +26,11 @@ export type CustomerWithIdentities = typeof customers.$inferSelect & {
 };
 
 /** Creates a customer with its identities; an identity that already belongs to someone is a conflict. */
-export async function createCustomer(ctx: CoreContext, input: NewCustomer, actor: string): Promise<CustomerWithIdentities> {
+export async function createCustomer(
+  ctx: CoreContext,
+  input: NewCustomer,
+  actor: string,
+): Promise<CustomerWithIdentities> {
   return ctx.database.transaction(async (tx) => {
     const wanted = input.identities.map((i) => ({ ...i, address: normaliseAddress(i.kind, i.address) }));
     for (const identity of wanted) {
@@ -35,9 +39,12 @@ export async function createCustomer(ctx: CoreContext, input: NewCustomer, actor
         .from(identities)
         .where(and(eq(identities.kind, identity.kind), eq(identities.address, identity.address)));
       if (taken) {
-        throw new ConflictError(`${identity.kind} identity ${identity.address} already belongs to a customer`, {
-          field: 'identities',
-        });
+        throw new ConflictError(
+          `${identity.kind} identity ${identity.address} already belongs to a customer`,
+          {
+            field: 'identities',
+          },
+        );
       }
     }
     const now = ctx.now();
@@ -72,7 +79,12 @@ export async function createCustomer(ctx: CoreContext, input: NewCustomer, actor
               })),
             )
             .returning();
-    await audit(tx, { actor, action: 'customer.created', customerId: customer!.id, data: { status: customer!.status } });
+    await audit(tx, {
+      actor,
+      action: 'customer.created',
+      customerId: customer!.id,
+      data: { status: customer!.status },
+    });
     return { ...customer!, identities: rows };
   });
 }
@@ -103,7 +115,10 @@ export async function activateCustomer(ctx: CoreContext, customerId: bigint, act
     if (!customer) throw new NotFoundError('customer', customerId.toString());
     if (customer.status === 'active') return;
     const now = ctx.now();
-    await tx.db.update(customers).set({ status: 'active', activatedAt: now }).where(eq(customers.id, customerId));
+    await tx.db
+      .update(customers)
+      .set({ status: 'active', activatedAt: now })
+      .where(eq(customers.id, customerId));
     await tx.db
       .update(tickets)
       .set({ firstContactDueAt: ctx.firstContactDeadline(now) })

@@ -2,7 +2,13 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries, identities, messages, tickets } from '../db/schema.js';
 import { alertStaff, audit } from './audit.js';
-import type { ChannelAdapter, ChannelName, IdentityKind, InboundMessage, OutboundMessage } from './channel.js';
+import type {
+  ChannelAdapter,
+  ChannelName,
+  IdentityKind,
+  InboundMessage,
+  OutboundMessage,
+} from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { DeliveryError } from './errors.js';
 import { normaliseAddress } from './threading.js';
@@ -23,7 +29,11 @@ export type AdapterLookup = (channel: ChannelName) => ChannelAdapter | undefined
  * with back-off by a new job; permanent ones (or too many attempts) mark the delivery failed.
  * Returns the delay until a retry, if one was scheduled.
  */
-export async function deliver(ctx: CoreContext, adapters: AdapterLookup, deliveryId: string): Promise<number | undefined> {
+export async function deliver(
+  ctx: CoreContext,
+  adapters: AdapterLookup,
+  deliveryId: string,
+): Promise<number | undefined> {
   const id = BigInt(deliveryId);
   const [delivery] = await ctx.database.db.select().from(deliveries).where(eq(deliveries.id, id));
   if (!delivery || !['queued', 'retrying'].includes(delivery.status)) return undefined;
@@ -50,7 +60,9 @@ export async function deliver(ctx: CoreContext, adapters: AdapterLookup, deliver
     const failure =
       error instanceof DeliveryError
         ? error
-        : new DeliveryError('transient', error instanceof Error ? error.message : String(error), { cause: error });
+        : new DeliveryError('transient', error instanceof Error ? error.message : String(error), {
+            cause: error,
+          });
     return recordFailure(ctx, delivery, attempts, failure);
   }
 }
@@ -103,7 +115,10 @@ async function recordFailure(
 }
 
 async function ticketOf(tx: Tx, messageId: bigint): Promise<bigint | null> {
-  const [row] = await tx.db.select({ ticketId: messages.ticketId }).from(messages).where(eq(messages.id, messageId));
+  const [row] = await tx.db
+    .select({ ticketId: messages.ticketId })
+    .from(messages)
+    .where(eq(messages.id, messageId));
   return row?.ticketId ?? null;
 }
 
@@ -131,9 +146,16 @@ export async function markBouncedDeliveries(tx: Tx, message: InboundMessage): Pr
   const ids = message.bouncedExternalIds ?? [];
   const bounced = await tx.db
     .update(deliveries)
-    .set({ status: 'failed', lastError: `bounced: ${message.subject ?? message.automated?.reason ?? ''}`.trim() })
+    .set({
+      status: 'failed',
+      lastError: `bounced: ${message.subject ?? message.automated?.reason ?? ''}`.trim(),
+    })
     .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, ids)))
-    .returning({ id: deliveries.id, messageId: deliveries.messageId, recipient: deliveries.recipientAddress });
+    .returning({
+      id: deliveries.id,
+      messageId: deliveries.messageId,
+      recipient: deliveries.recipientAddress,
+    });
   for (const row of bounced) {
     const [ticket] = await tx.db
       .select({ id: tickets.id, number: tickets.number })
@@ -146,6 +168,11 @@ export async function markBouncedDeliveries(tx: Tx, message: InboundMessage): Pr
       text: `${ticket ? `Ticket #${ticket.number}: ` : ''}our message to ${row.recipient} bounced`,
       data: { deliveryId: row.id.toString(), bounceExternalId: message.externalId },
     });
-    await audit(tx, { actor: 'system', action: 'delivery.bounced', ticketId: ticket?.id, data: { deliveryId: row.id.toString() } });
+    await audit(tx, {
+      actor: 'system',
+      action: 'delivery.bounced',
+      ticketId: ticket?.id,
+      data: { deliveryId: row.id.toString() },
+    });
   }
 }

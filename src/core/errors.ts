@@ -84,3 +84,21 @@ export class DeliveryError extends HelpdeskError {
     });
   }
 }
+
+/**
+ * A short, log-safe description of any error. Database errors carry the query parameters (message
+ * text, raw mail) in their message; only the driver's own cause is kept, never the parameters.
+ */
+export function errorSummary(error: unknown, maxLength = 500): string {
+  let current: unknown = error;
+  // Drizzle wraps the driver error as `cause` and puts the parameters in its own message.
+  while (current instanceof Error && current.name === 'DrizzleQueryError' && current.cause)
+    current = current.cause;
+  const text = current instanceof Error ? `${current.name}: ${current.message}` : String(current);
+  return stripNul(text).slice(0, maxLength);
+}
+
+/** PostgreSQL text and jsonb cannot hold NUL characters; mail and chat text sometimes does. */
+export function stripNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+}

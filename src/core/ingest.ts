@@ -1,12 +1,18 @@
 import { and, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { attachments, deliveries, messages, rawInputs, tickets } from '../db/schema.js';
-import { acknowledgement, attachmentsOmitted, chooseTicket, unknownSender } from '../templates/customer-messages.js';
+import {
+  acknowledgement,
+  attachmentsOmitted,
+  chooseTicket,
+  unknownSender,
+} from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { alertStaff, audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
+import { stripNul } from './errors.js';
 import { enqueueOutbound } from './outbound.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
@@ -30,15 +36,34 @@ export function ticketSubjectFrom(message: InboundMessage): string {
   return firstLine ? firstLine.slice(0, 80) : '(senza oggetto)';
 }
 
+/** Removes NUL characters, which PostgreSQL text and jsonb refuse, from every stored string. */
+function storable(message: InboundMessage): InboundMessage {
+  const clean = (value: unknown): unknown =>
+    typeof value === 'string'
+      ? stripNul(value)
+      : Array.isArray(value)
+        ? value.map(clean)
+        : value && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date)
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]))
+          : value;
+  return { ...(clean({ ...message, raw: undefined }) as InboundMessage), raw: message.raw };
+}
+
 async function storeMessage(
   tx: Tx,
-  message: InboundMessage,
+  original: InboundMessage,
   fields: { ticketId?: bigint; customerId?: bigint; disposition: string; reason?: string; editOf?: bigint },
 ): Promise<bigint> {
+  const message = storable(original);
   const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
   const [raw] = await tx.db
     .insert(rawInputs)
-    .values({ channel: message.channel, externalId: message.externalId, contentType: message.raw.contentType, data })
+    .values({
+      channel: message.channel,
+      externalId: message.externalId,
+      contentType: message.raw.contentType,
+      data,
+    })
     .returning({ id: rawInputs.id });
   const [row] = await tx.db
     .insert(messages)
@@ -113,7 +138,11 @@ export async function ingest(ctx: CoreContext, message: InboundMessage): Promise
   }
 }
 
-async function ingestInTransaction(ctx: CoreContext, tx: Tx, message: InboundMessage): Promise<IngestOutcome> {
+async function ingestInTransaction(
+  ctx: CoreContext,
+  tx: Tx,
+  message: InboundMessage,
+): Promise<IngestOutcome> {
   const existing = await existingInbound(tx, message);
   if (existing) return { status: 'duplicate', messageId: String(existing.id) };
 
@@ -141,7 +170,11 @@ async function ingestInTransaction(ctx: CoreContext, tx: Tx, message: InboundMes
       actor: `${message.sender.kind}:${message.sender.address}`,
       action: 'thread.rejected',
       customerId: sender.customer.id,
-      data: { ticketNumber: number, externalId: message.externalId, reason: 'sender is not the ticket customer' },
+      data: {
+        ticketNumber: number,
+        externalId: message.externalId,
+        reason: 'sender is not the ticket customer',
+      },
     });
   }
 
@@ -163,18 +196,33 @@ async function ingestInTransaction(ctx: CoreContext, tx: Tx, message: InboundMes
     const locale = toLocale(sender.customer.locale);
     await enqueueOutbound(ctx, tx, {
       channel: message.channel,
-      recipient: { kind: sender.identity.kind as InboundMessage['sender']['kind'], address: sender.identity.address },
+      recipient: {
+        kind: sender.identity.kind as InboundMessage['sender']['kind'],
+        address: sender.identity.address,
+      },
       automatic: true,
-      content: chooseTicket({ tickets: match.choices.map((t) => ({ number: t.number, subject: t.subject })) }, locale),
+      content: chooseTicket(
+        { tickets: match.choices.map((t) => ({ number: t.number, subject: t.subject })) },
+        locale,
+      ),
       replyToExternalId: message.externalId,
       conversationId: message.thread.conversationId,
     });
-    return { status: 'awaiting_choice', messageId: String(id), ticketNumbers: match.choices.map((t) => t.number) };
+    return {
+      status: 'awaiting_choice',
+      messageId: String(id),
+      ticketNumbers: match.choices.map((t) => t.number),
+    };
   }
 
   let ticket = match.ticket;
   if (ticket) {
-    const followUp = await reopenOrFollowUp(ctx, tx, ticket, `${message.sender.kind}:${message.sender.address}`);
+    const followUp = await reopenOrFollowUp(
+      ctx,
+      tx,
+      ticket,
+      `${message.sender.kind}:${message.sender.address}`,
+    );
     if (followUp) {
       return openNewTicket(ctx, tx, message, sender, ticket);
     }
@@ -186,7 +234,12 @@ async function ingestInTransaction(ctx: CoreContext, tx: Tx, message: InboundMes
     });
     await tx.db.update(tickets).set({ updatedAt: ctx.now() }).where(eq(tickets.id, ticket.id));
     await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
-    return { status: 'threaded', messageId: String(id), ticketId: String(ticket.id), ticketNumber: ticket.number };
+    return {
+      status: 'threaded',
+      messageId: String(id),
+      ticketId: String(ticket.id),
+      ticketNumber: ticket.number,
+    };
   }
   return openNewTicket(ctx, tx, message, sender);
 }
@@ -232,7 +285,12 @@ async function openNewTicket(
     replyToExternalId: message.externalId,
   });
   await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
-  return { status: 'new_ticket', messageId: String(id), ticketId: String(ticket.id), ticketNumber: ticket.number };
+  return {
+    status: 'new_ticket',
+    messageId: String(id),
+    ticketId: String(ticket.id),
+    ticketNumber: ticket.number,
+  };
 }
 
 async function noticeOmittedAttachments(

@@ -43,17 +43,24 @@ export function emailMessageId(token: string | undefined, deliveryId: bigint, do
   return `<${token ? `${token}.` : ''}${deliveryId}.${random}@${domain}>`;
 }
 
-async function emailThreadIds(tx: Tx, ticketId: bigint): Promise<{ inReplyTo?: string; references: string[] }> {
+async function emailThreadIds(
+  tx: Tx,
+  ticketId: bigint,
+): Promise<{ inReplyTo?: string; references: string[] }> {
   const inbound = await tx.db
     .select({ id: messages.id, externalId: messages.externalId })
     .from(messages)
-    .where(and(eq(messages.ticketId, ticketId), eq(messages.channel, 'email'), eq(messages.direction, 'inbound')))
+    .where(
+      and(eq(messages.ticketId, ticketId), eq(messages.channel, 'email'), eq(messages.direction, 'inbound')),
+    )
     .orderBy(asc(messages.id));
   const outbound = await tx.db
     .select({ id: deliveries.messageId, externalId: deliveries.externalId })
     .from(deliveries)
     .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(and(eq(messages.ticketId, ticketId), eq(deliveries.channel, 'email'), isNotNull(deliveries.externalId)))
+    .where(
+      and(eq(messages.ticketId, ticketId), eq(deliveries.channel, 'email'), isNotNull(deliveries.externalId)),
+    )
     .orderBy(asc(deliveries.id));
   const all = [...inbound, ...outbound]
     .filter((row): row is { id: bigint; externalId: string } => Boolean(row.externalId))
@@ -88,7 +95,11 @@ async function automaticLimitReached(
  * Stores an outbound message and enqueues its delivery in the caller's transaction: the job
  * exists exactly when the change that caused it commits. Call `ctx.jobs.wake()` after commit.
  */
-export async function enqueueOutbound(ctx: CoreContext, tx: Tx, request: OutboundRequest): Promise<EnqueueResult> {
+export async function enqueueOutbound(
+  ctx: CoreContext,
+  tx: Tx,
+  request: OutboundRequest,
+): Promise<EnqueueResult> {
   const { ticket, content } = request;
   let messageId = request.messageId;
   if (messageId === undefined) {

@@ -46,7 +46,11 @@ export async function openTicket(
     action: 'ticket.opened',
     ticketId: ticket!.id,
     customerId: input.customer.id,
-    data: { number: ticket!.number, channel: input.channel, previousTicketId: input.previousTicketId?.toString() },
+    data: {
+      number: ticket!.number,
+      channel: input.channel,
+      previousTicketId: input.previousTicketId?.toString(),
+    },
   });
   return ticket!;
 }
@@ -56,7 +60,12 @@ export async function openTicket(
  * waiting ticket back to open; returns true when a new ticket must be opened instead (closed, or
  * resolved too long ago).
  */
-export async function reopenOrFollowUp(ctx: CoreContext, tx: Tx, ticket: TicketRow, actor: string): Promise<boolean> {
+export async function reopenOrFollowUp(
+  ctx: CoreContext,
+  tx: Tx,
+  ticket: TicketRow,
+  actor: string,
+): Promise<boolean> {
   if (ticket.status === 'closed') return true;
   if (ticket.status === 'resolved') {
     const resolvedAt = ticket.resolvedAt ?? ticket.updatedAt;
@@ -169,7 +178,11 @@ export async function postTechnicianMessage(
           channel: ticket.originChannel as ChannelName,
           recipient: { kind: identity.kind as IdentityKind, address: identity.address },
           automatic: false,
-          content: technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
+          content: technicianReply({
+            ticketNumber: ticket.number,
+            subject: ticket.subject,
+            text: input.text,
+          }),
           author: input.author,
           messageId: message!.id,
         });

@@ -1,0 +1,39 @@
+import type { EmailSettings } from '../../config.js';
+import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import type { Logger } from '../../logger.js';
+import { ImapIngester, type ImapIngesterSettings } from './imap-ingester.js';
+import { SmtpSender } from './smtp-sender.js';
+
+/** The email channel: IMAP in (IDLE, checkpointed), SMTP out. */
+export class EmailAdapter implements ChannelAdapter {
+  readonly name = 'email' as const;
+  readonly ingester: ImapIngester;
+  private readonly sender: SmtpSender;
+
+  constructor(settings: EmailSettings, logger: Logger, tuning: Partial<ImapIngesterSettings> = {}) {
+    this.ingester = new ImapIngester(
+      {
+        ...settings.imap,
+        processedMailbox: settings.processedMailbox,
+        maxAttachmentBytes: settings.maxAttachmentBytes,
+        maxMailBytes: settings.maxMailBytes,
+        ...tuning,
+      },
+      logger.child({ channel: 'email' }),
+    );
+    this.sender = new SmtpSender({ ...settings.smtp, from: settings.from, fromName: settings.fromName });
+  }
+
+  start(context: ChannelContext): Promise<void> {
+    return this.ingester.start(context);
+  }
+
+  async stop(): Promise<void> {
+    await this.ingester.stop();
+    this.sender.close();
+  }
+
+  send(message: OutboundMessage): Promise<SendResult> {
+    return this.sender.send(message);
+  }
+}

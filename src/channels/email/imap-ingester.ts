@@ -1,0 +1,274 @@
+import { ImapFlow } from 'imapflow';
+import type { ChannelContext } from '../../core/channel.js';
+import { errorSummary } from '../../core/errors.js';
+import type { Logger } from '../../logger.js';
+import { parseMail } from './parse-mail.js';
+
+export interface ImapIngesterSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string;
+  password: string;
+  mailbox: string;
+  /** Move processed mail here; unset: flag it \Seen and leave it. */
+  processedMailbox?: string;
+  maxAttachmentBytes: number;
+  maxMailBytes: number;
+  /** Mails fetched per round trip; bounds memory together with `batchBytes`. */
+  batchSize?: number;
+  /** Raw bytes fetched per round trip, at most (a single larger mail is fetched alone). */
+  batchBytes?: number;
+  /** Idle this long after the last command before IDLE starts (imapflow's autoIdleDelay). */
+  idleDelayMs?: number;
+  /** Look for new mail this often even without an IDLE notification. */
+  pollIntervalMs?: number;
+  /** First reconnect delay; doubles up to a minute. */
+  reconnectBaseMs?: number;
+}
+
+interface Checkpoint {
+  uidValidity: string;
+  lastUid: number;
+}
+
+/**
+ * Watches one IMAP mailbox with IDLE and ingests every mail exactly once. The checkpoint
+ * (UIDVALIDITY + last UID) is saved only after a batch is committed, so a crash re-reads a batch
+ * (and the core's idempotent ingest drops the repeats) rather than skipping one. A UIDVALIDITY
+ * change re-scans the whole mailbox; repeats are dropped by Message-ID. Reconnects with back-off.
+ */
+export class ImapIngester {
+  private client?: ImapFlow;
+  private context?: ChannelContext;
+  private stopping = false;
+  private loop?: Promise<void>;
+  private syncChain: Promise<void> = Promise.resolve();
+  private syncQueued = false;
+  private wakeLoop?: () => void;
+  /** Counts for tests and the benchmark. */
+  readonly stats = { ingested: 0, failed: 0, connects: 0, syncs: 0 };
+
+  constructor(
+    private readonly settings: ImapIngesterSettings,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get checkpointKey(): string {
+    return `email:imap:${this.settings.user}@${this.settings.host}:${this.settings.port}/${this.settings.mailbox}`;
+  }
+
+  /** Resolves after the first connection attempt (successful or not); retries go on in the background. */
+  async start(context: ChannelContext): Promise<void> {
+    this.context = context;
+    this.stopping = false;
+    let firstAttempt!: () => void;
+    const attempted = new Promise<void>((resolve) => {
+      firstAttempt = resolve;
+    });
+    this.loop = this.run(firstAttempt);
+    await attempted;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeLoop?.();
+    await this.syncChain.catch(() => undefined);
+    await this.client?.logout().catch(() => undefined);
+    this.client?.close();
+    await this.loop;
+  }
+
+  /** Waits until every queued sync has finished (tests, benchmark). */
+  async idle(): Promise<void> {
+    let chain: Promise<void>;
+    do {
+      chain = this.syncChain;
+      await chain.catch(() => undefined);
+    } while (chain !== this.syncChain);
+  }
+
+  private async run(firstAttempt: () => void): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.connectAndWatch(firstAttempt);
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.logger.warn({ reason: errorSummary(error), failures }, 'IMAP connection failed; retrying');
+      }
+      firstAttempt();
+      if (this.stopping) break;
+      const base = this.settings.reconnectBaseMs ?? 1000;
+      await this.sleep(Math.min(60_000, base * 2 ** Math.min(failures, 6)));
+    }
+  }
+
+  private async connectAndWatch(connected: () => void): Promise<void> {
+    const client = new ImapFlow({
+      host: this.settings.host,
+      port: this.settings.port,
+      secure: this.settings.secure,
+      auth: { user: this.settings.user, pass: this.settings.password },
+      logger: false,
+      autoIdleDelay: this.settings.idleDelayMs ?? 1000,
+      // Plain-text servers on loopback (tests) have no STARTTLS; real servers use IMAP_SECURE.
+      doSTARTTLS: this.settings.secure ? undefined : false,
+    });
+    this.client = client;
+    const closed = new Promise<void>((resolve) => {
+      client.on('close', () => resolve());
+      client.on('error', (error: Error) => this.logger.warn({ reason: errorSummary(error) }, 'IMAP error'));
+    });
+    await client.connect();
+    this.stats.connects++;
+    if (this.settings.processedMailbox) {
+      await client.mailboxCreate(this.settings.processedMailbox).catch(() => undefined);
+    }
+    await client.mailboxOpen(this.settings.mailbox);
+    this.logger.info({ mailbox: this.settings.mailbox }, 'IMAP connected; watching for mail');
+    client.on('exists', () => this.scheduleSync(client));
+    connected();
+    this.scheduleSync(client);
+    const poll = setInterval(() => this.scheduleSync(client), this.settings.pollIntervalMs ?? 60_000);
+    try {
+      await Promise.race([closed, new Promise<void>((resolve) => (this.wakeLoop = resolve))]);
+    } finally {
+      clearInterval(poll);
+    }
+    if (!this.stopping) throw new Error('IMAP connection closed');
+  }
+
+  /** Runs at most one sync at a time, and at most one more queued behind it. */
+  private scheduleSync(client: ImapFlow): void {
+    if (this.syncQueued || this.stopping) return;
+    this.syncQueued = true;
+    this.syncChain = this.syncChain.then(async () => {
+      this.syncQueued = false;
+      if (this.stopping || !client.usable) return;
+      try {
+        await this.sync(client);
+      } catch (error) {
+        this.logger.warn(
+          { reason: errorSummary(error) },
+          'IMAP sync stopped; it resumes from the last checkpoint',
+        );
+        // A store failure must not leave a healthy connection idle with mail waiting.
+        if (client.usable) client.close();
+      }
+    });
+  }
+
+  private async sync(client: ImapFlow): Promise<void> {
+    const context = this.context!;
+    this.stats.syncs++;
+    const mailbox = client.mailbox;
+    if (!mailbox) throw new Error('no mailbox open');
+    const uidValidity = String(mailbox.uidValidity);
+    const saved = await context.loadCheckpoint<Checkpoint>(this.checkpointKey);
+    let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
+    if (saved && saved.uidValidity !== uidValidity) {
+      this.logger.warn({ uidValidity }, 'UIDVALIDITY changed: re-scanning the mailbox');
+    }
+    for (;;) {
+      const from = lastUid;
+      const found: number[] | false | undefined = await client.search(
+        { uid: `${from + 1}:*` },
+        { uid: true },
+      );
+      const uids = (found || []).filter((uid) => uid > from).sort((a, b) => a - b);
+      if (uids.length === 0 || this.stopping) return;
+      for (const batch of await this.batches(client, uids)) {
+        if (this.stopping) return;
+        await this.ingestBatch(client, batch);
+        await this.markProcessed(client, batch);
+        lastUid = batch.at(-1)!;
+        await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid } satisfies Checkpoint);
+      }
+    }
+  }
+
+  /** Splits UIDs into batches bounded by count and by raw size. */
+  private async batches(client: ImapFlow, uids: number[]): Promise<number[][]> {
+    const maxCount = this.settings.batchSize ?? 50;
+    const maxBytes = this.settings.batchBytes ?? 32 * 1024 * 1024;
+    const sizes = new Map<number, number>();
+    for (let i = 0; i < uids.length; i += 1000) {
+      const range = uids.slice(i, i + 1000).join(',');
+      for await (const message of client.fetch(range, { uid: true, size: true }, { uid: true })) {
+        sizes.set(message.uid, message.size ?? 0);
+      }
+    }
+    const batches: number[][] = [];
+    let current: number[] = [];
+    let bytes = 0;
+    for (const uid of uids) {
+      const size = sizes.get(uid) ?? 0;
+      if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+        batches.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(uid);
+      bytes += size;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  private async ingestBatch(client: ImapFlow, batch: number[]): Promise<void> {
+    const context = this.context!;
+    const sources: Array<{ uid: number; source: Buffer }> = [];
+    for await (const message of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
+      if (message.source) sources.push({ uid: message.uid, source: message.source });
+    }
+    sources.sort((a, b) => a.uid - b.uid);
+    for (const { uid, source } of sources) {
+      let stage = 'parse';
+      try {
+        const message = await parseMail(source, {
+          maxAttachmentBytes: this.settings.maxAttachmentBytes,
+          maxMailBytes: this.settings.maxMailBytes,
+          now: this.now(),
+        });
+        stage = 'ingest';
+        // One retry: a passing store error should not turn a good mail into a failed input.
+        await context.ingest(message).catch(() => context.ingest(message));
+        this.stats.ingested++;
+      } catch (error) {
+        // Keep the raw mail with the reason; if even that fails the store is down: stop here so
+        // the checkpoint stays before this mail.
+        this.stats.failed++;
+        const reason = `${stage} failed: ${errorSummary(error)}`;
+        this.logger.warn({ uid, reason }, 'mail could not be ingested; keeping the raw mail');
+        await context.recordFailedInput({
+          channel: 'email',
+          externalId: `imap-uid:${uid}`,
+          raw: { contentType: 'message/rfc822', data: source },
+          error: reason,
+        });
+      }
+    }
+  }
+
+  private async markProcessed(client: ImapFlow, batch: number[]): Promise<void> {
+    const range = batch.join(',');
+    if (this.settings.processedMailbox) {
+      await client.messageMove(range, this.settings.processedMailbox, { uid: true });
+    } else {
+      await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeLoop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

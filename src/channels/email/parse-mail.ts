@@ -1,0 +1,285 @@
+/**
+ * Turns one raw RFC 5322 message into the core's normalised InboundMessage: sender, texts
+ * (full and new), sanitised HTML, size-capped attachments, threading hints, and whether it is
+ * machine-generated. Pure: no database, no network.
+ */
+import { createHash } from 'node:crypto';
+import { compile, type HtmlToTextOptions } from 'html-to-text';
+import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
+import sanitizeHtml from 'sanitize-html';
+import type {
+  InboundAttachment,
+  InboundMessage,
+  SenderIdentity,
+  ThreadReferences,
+} from '../../core/channel.js';
+import { findReplyTokens } from '../../core/reply-token.js';
+import { detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
+import { extractNewText } from './quote-stripping.js';
+
+/** Limits and clock for {@link parseMail}. */
+export interface ParseMailOptions {
+  /** Attachments larger than this keep their metadata but not their content. */
+  maxAttachmentBytes: number;
+  /** The kept attachment contents of one mail may add up to at most this many bytes. */
+  maxMailBytes: number;
+  /** The time of receipt: `receivedAt` when the Date header is missing, invalid or in the future. */
+  now: Date;
+}
+
+/** A Date header may be this far ahead of our clock (skewed clocks) before we distrust it. */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** Headers that may carry our reply token: the replied-to Message-IDs and our plus-address. */
+const REPLY_TOKEN_HEADERS = ['in-reply-to', 'references', 'to', 'cc', 'delivered-to', 'x-original-to'];
+
+/** `[#1042]`, `[# 1042]`, `(#1042)`, `[Ticket #1042]`, `[Richiesta #1042]`. */
+const TICKET_TAG = /[[(]\s*(?:(?:ticket|richiesta)\s*)?#\s*(\d{1,9})\s*[\])]/gi;
+
+/** Reply and forward prefixes: English, Italian (`R:`, `I:`, `Rif:`), German, Nordic, Dutch, French. */
+const SUBJECT_PREFIX = /^\s*(?:re|r|rif|fwd?|i|aw|wg|sv|vs|antw|tr|ref)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*/i;
+
+const HTML_TO_TEXT_OPTIONS: HtmlToTextOptions = {
+  wordwrap: false,
+  limits: { maxInputLength: 4_000_000, maxDepth: 250, maxChildNodes: 20_000, ellipsis: '…' },
+  selectors: [
+    { selector: 'img', format: 'skip' },
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    {
+      selector: 'a',
+      options: {
+        hideLinkHrefIfSameAsText: true,
+        linkBrackets: ['<', '>'],
+        // Only web and mail links are worth showing (html-to-text has already dropped `mailto:`);
+        // `javascript:`, anchors and the like become plain text.
+        pathRewrite: (href: string) => (/^https?:|^[^:/\s]+@[^:/\s]+$/i.test(href) ? href : ''),
+      },
+    },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+  ],
+};
+const htmlToPlainText = compile(HTML_TO_TEXT_OPTIONS);
+
+/** Images in sanitised HTML may only point inside the message (`cid:`) or be inline raster data. */
+const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpe?g|webp|bmp);/i;
+
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: (
+    'p br div span b strong i em u s strike del sub sup small font a ul ol li blockquote pre code hr ' +
+    'h1 h2 h3 h4 h5 h6 table thead tbody tfoot tr td th caption img'
+  ).split(' '),
+  allowedAttributes: {
+    a: ['href', 'title'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['cid', 'data'] },
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'xml'],
+  transformTags: {
+    img: (tagName, attribs) => {
+      const src = attribs.src ?? '';
+      if (/^data:/i.test(src) && !SAFE_DATA_IMAGE.test(src)) {
+        return {
+          tagName,
+          attribs: Object.fromEntries(Object.entries(attribs).filter(([name]) => name !== 'src')),
+        };
+      }
+      return { tagName, attribs };
+    },
+  },
+  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
+};
+
+/** The ticket number of the first tag in a subject (`[#1042]`, `[# 1042]`, `(#1042)`, `[Ticket #1042]`). */
+export function subjectTicketNumber(subject: string): number | undefined {
+  TICKET_TAG.lastIndex = 0;
+  const match = TICKET_TAG.exec(subject);
+  TICKET_TAG.lastIndex = 0;
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  return Number.isSafeInteger(number) && number > 0 ? number : undefined;
+}
+
+/**
+ * A subject without reply/forward prefixes (`Re:`, `R:`, `RE:`, `Fwd:`, `Fw:`, `I:`, `AW:`, `WG:`,
+ * `SV:`… repeated, with or without a counter like `Re[2]:`) and without our ticket tags, for
+ * comparing subjects and titling new tickets.
+ */
+export function normaliseSubject(subject: string): string {
+  let rest = subject.replace(TICKET_TAG, ' ').replace(/\s+/g, ' ').trim();
+  for (;;) {
+    const stripped = rest.replace(SUBJECT_PREFIX, '').trim();
+    if (stripped === rest) return rest;
+    rest = stripped;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mb = 1024 * 1024;
+  if (bytes >= mb && bytes % mb === 0) return `${bytes / mb} MB`;
+  if (bytes >= mb) return `${(bytes / mb).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.floor(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+function externalIdOf(parsed: ParsedMail, raw: Buffer): string {
+  const header = rawHeaderValues(parsed, 'message-id')[0] ?? parsed.messageId ?? '';
+  const bracketed = /<([^<>]*)>/.exec(header)?.[1]?.replace(/\s+/g, '');
+  const id = bracketed ?? header.replace(/\s+/g, '');
+  if (id !== '') return `<${id}>`;
+  return `<${createHash('sha256').update(raw).digest('hex')}@missing-message-id>`;
+}
+
+/** The From mailbox, or Sender, Reply-To, Return-Path when From is missing; empty address when none. */
+function senderOf(parsed: ParsedMail): SenderIdentity {
+  const candidates = [parsed.from, parsed.headers.get('sender'), parsed.replyTo];
+  for (const candidate of candidates) {
+    if (
+      !candidate ||
+      typeof candidate !== 'object' ||
+      !('value' in candidate) ||
+      !Array.isArray(candidate.value)
+    ) {
+      continue;
+    }
+    const mailboxes = candidate.value.flatMap((entry) => (entry.group ? entry.group : [entry]));
+    const mailbox = mailboxes.find((entry) => entry.address) ?? mailboxes[0];
+    if (!mailbox?.address) continue;
+    const displayName = mailbox.name?.trim();
+    return {
+      kind: 'email',
+      address: mailbox.address.trim().toLowerCase(),
+      ...(displayName ? { displayName } : {}),
+    };
+  }
+  const returnPath = /<([^<>]+@[^<>]+)>/.exec(rawHeaderValues(parsed, 'return-path')[0] ?? '')?.[1];
+  return { kind: 'email', address: (returnPath ?? '').trim().toLowerCase() };
+}
+
+function htmlToText(html: string): string {
+  try {
+    return htmlToPlainText(html);
+  } catch {
+    // A tree too deep or too odd for the converter: fall back to dropping the tags.
+    return html
+      .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/[ \t]+/g, ' ')
+      .trim();
+  }
+}
+
+function sanitise(html: string): string | undefined {
+  try {
+    const clean = sanitizeHtml(html, SANITIZE_OPTIONS).trim();
+    return clean === '' ? undefined : clean;
+  } catch {
+    return undefined;
+  }
+}
+
+function attachmentsOf(parsed: ParsedMail, options: ParseMailOptions): InboundAttachment[] {
+  let keptBytes = 0;
+  return (parsed.attachments ?? []).map((attachment: Attachment, index): InboundAttachment => {
+    const content: Buffer | undefined = attachment.content;
+    const size = attachment.size ?? content?.length ?? 0;
+    const result: InboundAttachment = {
+      filename: attachment.filename?.trim() || `attachment-${index + 1}`,
+      contentType: (attachment.contentType || 'application/octet-stream').toLowerCase(),
+      size,
+    };
+    if (attachment.cid) result.contentId = attachment.cid;
+    if (attachment.contentDisposition === 'inline' || attachment.related) result.inline = true;
+    if (size > options.maxAttachmentBytes) {
+      result.omittedReason = `over the ${formatBytes(options.maxAttachmentBytes)} limit per file`;
+    } else if (keptBytes + size > options.maxMailBytes) {
+      result.omittedReason = `over the ${formatBytes(options.maxMailBytes)} limit per message`;
+    } else {
+      keptBytes += size;
+      result.content = new Uint8Array(content ?? []);
+    }
+    return result;
+  });
+}
+
+function threadOf(parsed: ParsedMail): ThreadReferences {
+  const tokens = REPLY_TOKEN_HEADERS.flatMap((name) => rawHeaderValues(parsed, name)).flatMap(
+    findReplyTokens,
+  );
+  const inReplyTo = rawHeaderValues(parsed, 'in-reply-to').flatMap(messageIdsInHeaderValue);
+  const references = rawHeaderValues(parsed, 'references').flatMap(messageIdsInHeaderValue).reverse();
+  const thread: ThreadReferences = {};
+  if (tokens.length > 0) thread.replyTokens = [...new Set(tokens)];
+  const replied = [...new Set([...inReplyTo, ...references])];
+  if (replied.length > 0) thread.inReplyTo = replied;
+  const ticketNumber = subjectTicketNumber(parsed.subject ?? '');
+  if (ticketNumber !== undefined) thread.ticketNumber = ticketNumber;
+  return thread;
+}
+
+function receivedAtOf(parsed: ParsedMail, now: Date): Date {
+  const header = rawHeaderValues(parsed, 'date')[0];
+  if (!header) return now;
+  const time = Date.parse(header.replace(/\([^)]*\)/g, ' ').trim());
+  if (Number.isNaN(time) || time > now.getTime() + MAX_CLOCK_SKEW_MS) return now;
+  return new Date(time);
+}
+
+/**
+ * Parses one raw message into an {@link InboundMessage}.
+ *
+ * - `externalId` is the Message-ID with angle brackets, or `<sha256 of the raw@missing-message-id>`.
+ * - `fullText` is the text part, or text derived from the HTML part when there is none;
+ *   `newText` is {@link extractNewText} of it.
+ * - `html` is the HTML part sanitised: basic formatting, http/https/mailto links, images only from
+ *   `cid:` or `data:image/…`; no scripts, styles or event handlers.
+ * - Attachments over `maxAttachmentBytes`, or past `maxMailBytes` in total, keep their metadata
+ *   and an `omittedReason` but no content. `contentId` is the bare `cid:` value.
+ * - `thread.ticketNumber` is the number of the first subject tag (the leftmost one is the one our
+ *   latest mail put there; tags further right come from quoted or forwarded subjects).
+ * - `receivedAt` is the Date header unless it is missing, invalid or more than a day after `now`.
+ *
+ * Rejects only when mailparser cannot read the message at all; the caller keeps such input with
+ * `recordFailedInput`.
+ */
+export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise<InboundMessage> {
+  const parsed = await simpleParser(raw, {
+    skipImageLinks: true,
+    keepCidLinks: true,
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+  });
+
+  const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : undefined;
+  const textPart = parsed.text?.trim() ? parsed.text : undefined;
+  const fullText = (textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n');
+  const automated = detectAutomatedMail(parsed);
+
+  const message: InboundMessage = {
+    channel: 'email',
+    externalId: externalIdOf(parsed, raw),
+    sender: senderOf(parsed),
+    newText: extractNewText(fullText),
+    fullText,
+    attachments: attachmentsOf(parsed, options),
+    thread: threadOf(parsed),
+    receivedAt: receivedAtOf(parsed, options.now),
+    raw: { contentType: 'message/rfc822', data: raw },
+  };
+  if (parsed.subject !== undefined) message.subject = parsed.subject;
+  const sanitised = html === undefined ? undefined : sanitise(html);
+  if (sanitised !== undefined) message.html = sanitised;
+  if (automated) {
+    message.automated = automated;
+    if (automated.kind === 'bounce') {
+      const bounced = findBouncedMessageIds(parsed, raw);
+      if (bounced.length > 0) message.bouncedExternalIds = bounced;
+    }
+  }
+  return message;
+}

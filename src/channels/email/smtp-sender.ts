@@ -1,0 +1,81 @@
+import nodemailer from 'nodemailer';
+import type { OutboundMessage, SendResult } from '../../core/channel.js';
+import { DeliveryError } from '../../core/errors.js';
+import { composeMail } from './compose-mail.js';
+
+export interface SmtpSenderSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+  fromName?: string;
+}
+
+/** Connection-level failures worth retrying (nodemailer error codes). */
+const TRANSIENT_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ECONNRESET',
+  'EAUTH',
+  'ETLS',
+]);
+
+/**
+ * Classifies an SMTP failure: 4xx and connection errors are transient (retried with back-off);
+ * 5xx is permanent and keeps the server's own words as the reason. A failed login is transient
+ * so that fixing the password later still delivers the queue.
+ */
+export function classifySmtpError(error: unknown): DeliveryError {
+  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+  const reason = (e.response ?? e.message ?? String(error)).trim();
+  if (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.code !== 'EAUTH') {
+    return new DeliveryError('permanent', reason, { cause: error });
+  }
+  if (typeof e.responseCode === 'number' || (e.code && TRANSIENT_CODES.has(e.code))) {
+    return new DeliveryError('transient', reason, { cause: error });
+  }
+  return new DeliveryError('transient', reason, { cause: error });
+}
+
+/** Sends composed mail over SMTP through a small connection pool. */
+export class SmtpSender {
+  private readonly transport: nodemailer.Transporter;
+  private readonly domain: string;
+
+  constructor(private readonly settings: SmtpSenderSettings) {
+    this.domain = settings.from.split('@')[1] ?? 'localhost';
+    this.transport = nodemailer.createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+      pool: true,
+      maxConnections: 3,
+      connectionTimeout: 20_000,
+      greetingTimeout: 20_000,
+      socketTimeout: 60_000,
+    });
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const mail = composeMail(message, {
+      from: this.settings.from,
+      fromName: this.settings.fromName,
+      domain: this.domain,
+    });
+    try {
+      const info = await this.transport.sendMail(mail);
+      return { externalId: info.messageId };
+    } catch (error) {
+      throw classifySmtpError(error);
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

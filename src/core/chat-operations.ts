@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { customers, identities, linkCodes, messages, tickets } from '../db/schema.js';
+import { linkByEmail } from '../templates/chat-messages.js';
+import { toLocale } from '../templates/format.js';
+import { audit } from './audit.js';
+import type { ChannelName, IdentityKind, IngestOutcome } from './channel.js';
+import type { CoreContext } from './core-context.js';
+import { OPEN_STATUSES } from './lifecycle.js';
+import { enqueueOutbound } from './outbound.js';
+import { findSender, normaliseAddress } from './threading.js';
+import { reopenOrFollowUp } from './tickets.js';
+
+const LINK_CODE_TTL_MS = 24 * 3600_000;
+
+export interface ChatIdentity {
+  kind: IdentityKind;
+  address: string;
+  displayName?: string;
+}
+
+/** A one-time code proving ownership of a new identity (single use, expires in 24 h). */
+export async function createLinkCode(
+  ctx: CoreContext,
+  customerId: bigint,
+  kind: IdentityKind,
+): Promise<string> {
+  const code = randomBytes(16).toString('base64url');
+  await ctx.database.db.insert(linkCodes).values({
+    code,
+    customerId,
+    kind,
+    expiresAt: new Date(ctx.now().getTime() + LINK_CODE_TTL_MS),
+  });
+  return code;
+}
+
+export type RedeemResult =
+  | { status: 'linked'; customerName: string; locale: 'it' | 'en' }
+  | { status: 'invalid' | 'expired' | 'used' | 'identity_taken' };
+
+/** Links `identity` to the customer who owns `code`; the code works once. */
+export async function redeemLinkCode(
+  ctx: CoreContext,
+  code: string,
+  identity: ChatIdentity,
+): Promise<RedeemResult> {
+  return ctx.database.transaction(async (tx) => {
+    const [row] = await tx.db.select().from(linkCodes).where(eq(linkCodes.code, code)).for('update');
+    if (!row || row.kind !== identity.kind) return { status: 'invalid' };
+    if (row.usedAt) return { status: 'used' };
+    if (row.expiresAt.getTime() < ctx.now().getTime()) return { status: 'expired' };
+    const address = normaliseAddress(identity.kind, identity.address);
+    const [existing] = await tx.db
+      .select()
+      .from(identities)
+      .where(and(eq(identities.kind, identity.kind), eq(identities.address, address)));
+    if (existing && existing.customerId !== row.customerId) return { status: 'identity_taken' };
+    if (existing) {
+      await tx.db
+        .update(identities)
+        .set({ verified: true, unreachableAt: null })
+        .where(eq(identities.id, existing.id));
+    } else {
+      await tx.db.insert(identities).values({
+        customerId: row.customerId,
+        kind: identity.kind,
+        address,
+        displayName: identity.displayName,
+        verified: true,
+      });
+    }
+    await tx.db.update(linkCodes).set({ usedAt: ctx.now() }).where(eq(linkCodes.code, code));
+    await audit(tx, {
+      actor: `${identity.kind}:${address}`,
+      action: 'identity.linked',
+      customerId: row.customerId,
+    });
+    const [customer] = await tx.db.select().from(customers).where(eq(customers.id, row.customerId));
+    return { status: 'linked', customerName: customer!.name, locale: toLocale(customer!.locale) };
+  });
+}
+
+/**
+ * `/link your@email`: when the address belongs to a customer, mail them a one-time link that
+ * connects `identity` to their account. Says nothing about whether the address is known.
+ */
+export async function requestLinkByEmail(
+  ctx: CoreContext,
+  email: string,
+  identity: ChatIdentity,
+  linkUrl: (code: string) => string,
+): Promise<void> {
+  const owner = await findSender(
+    { db: ctx.database.db, sql: ctx.database.sql },
+    { kind: 'email', address: email },
+  );
+  if (!owner || owner.customer.status === 'suspended') return;
+  const code = await createLinkCode(ctx, owner.customer.id, identity.kind);
+  await ctx.database.transaction(async (tx) => {
+    await enqueueOutbound(ctx, tx, {
+      channel: 'email',
+      recipient: { kind: 'email', address: owner.identity.address },
+      automatic: true,
+      content: linkByEmail({ url: linkUrl(code), channel: identity.kind }, toLocale(owner.customer.locale)),
+    });
+  });
+  ctx.jobs.wake();
+}
+
+/** The customer behind a chat identity, if it is linked and verified. */
+export async function customerOf(ctx: CoreContext, identity: ChatIdentity) {
+  const found = await findSender({ db: ctx.database.db, sql: ctx.database.sql }, identity);
+  return found ? { ...found.customer, locale: toLocale(found.customer.locale) } : undefined;
+}
+
+export async function openTicketsOf(ctx: CoreContext, identity: ChatIdentity) {
+  const customer = await customerOf(ctx, identity);
+  if (!customer) return undefined;
+  return ctx.database.db
+    .select({ number: tickets.number, subject: tickets.subject, status: tickets.status })
+    .from(tickets)
+    .where(and(eq(tickets.customerId, customer.id), inArray(tickets.status, [...OPEN_STATUSES])))
+    .orderBy(desc(tickets.number))
+    .limit(20);
+}
+
+export async function setCustomerLocale(ctx: CoreContext, identity: ChatIdentity, locale: 'it' | 'en') {
+  const customer = await customerOf(ctx, identity);
+  if (!customer) return false;
+  await ctx.database.db.update(customers).set({ locale }).where(eq(customers.id, customer.id));
+  return true;
+}
+
+/**
+ * The customer picked a ticket for a message held while they had several open: attach it there.
+ * Only their own tickets, only their own held messages.
+ */
+export async function resolveTicketChoice(
+  ctx: CoreContext,
+  channel: ChannelName,
+  identity: ChatIdentity,
+  ticketNumber: number,
+): Promise<IngestOutcome | undefined> {
+  const outcome = await ctx.database.transaction(async (tx) => {
+    const sender = await findSender(tx, identity);
+    if (!sender) return undefined;
+    const [ticket] = await tx.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.number, ticketNumber), eq(tickets.customerId, sender.customer.id)));
+    if (!ticket) return undefined;
+    const since = new Date(ctx.now().getTime() - 7 * 24 * 3600_000);
+    const held = await tx.db
+      .update(messages)
+      .set({ ticketId: ticket.id, disposition: 'ticket' })
+      .where(
+        and(
+          eq(messages.channel, channel),
+          eq(messages.customerId, sender.customer.id),
+          eq(messages.disposition, 'awaiting_choice'),
+          isNull(messages.ticketId),
+          gt(messages.createdAt, since),
+        ),
+      )
+      .returning({ id: messages.id });
+    if (held.length === 0) return undefined;
+    await reopenOrFollowUp(ctx, tx, ticket, `${identity.kind}:${identity.address}`);
+    return {
+      status: 'threaded' as const,
+      messageId: String(held.at(-1)!.id),
+      ticketId: String(ticket.id),
+      ticketNumber: ticket.number,
+    };
+  });
+  ctx.jobs.wake();
+  return outcome;
+}
