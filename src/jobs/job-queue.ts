@@ -19,7 +19,7 @@ export class JobQueue {
   private lastError?: string;
 
   constructor(
-    database: Database,
+    private readonly database: Database,
     private readonly options: { pollIntervalMs: number; onError?: (error: Error) => void },
   ) {
     this.boss = new PgBoss({
@@ -46,19 +46,24 @@ export class JobQueue {
       retryBackoff: true,
       expireInSeconds: 120,
     });
+    if (this.database.kind === 'embedded') {
+      // The data-dir lock proves no other process runs, so a job still marked active was cut off
+      // by a crash: hand it back now instead of waiting for its expiry. Its delivery row tells
+      // the worker whether the send already happened.
+      await this.database.sql.query(
+        "update pgboss.job set state = 'retry', start_after = now() where name = $1 and state = 'active'",
+        [DELIVERY_QUEUE],
+      );
+    }
     this.started = true;
   }
 
   /** Adds a delivery job inside `tx`: it exists only if the transaction commits. */
   async enqueueDelivery(tx: Tx, deliveryId: string, startAfter?: Date): Promise<void> {
-    await this.boss.send(
-      DELIVERY_QUEUE,
-      { deliveryId } satisfies DeliveryJob,
-      {
-        startAfter,
-        db: { executeSql: (text, values) => tx.sql.query(text, values) },
-      },
-    );
+    await this.boss.send(DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, {
+      startAfter,
+      db: { executeSql: (text, values) => tx.sql.query(text, values) },
+    });
   }
 
   /** Starts `concurrency` workers; each handles one job at a time, in batches. */
@@ -68,7 +73,10 @@ export class JobQueue {
   ): Promise<void> {
     const id = await this.boss.work<DeliveryJob>(
       DELIVERY_QUEUE,
-      { batchSize: options.batchSize, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
+      {
+        batchSize: options.batchSize,
+        pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000),
+      },
       async (jobs) => {
         // The handler is idempotent (it checks the delivery row), so when one job of a batch
         // throws, retrying the whole batch re-sends nothing that was already sent.

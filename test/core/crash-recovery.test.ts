@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestStore, type TestStore } from '../helpers/test-database.js';
 import { startTestApp } from '../helpers/test-app.js';
 import { TestChannel } from '../helpers/test-channel.js';
+import { createTestStore, type TestStore } from '../helpers/test-database.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -20,17 +20,23 @@ async function persistentStore(): Promise<TestStore> {
 }
 
 /** Runs the child until it has committed, then kills it with SIGKILL (no clean shutdown). */
-function runChildAndKill(store: TestStore, address: string): Promise<string> {
+function runChildAndKill(store: TestStore, address: string, crash = 'before-send'): Promise<string> {
+  const killAt = crash === 'mid-send' ? 'SENDING' : 'COMMITTED';
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/crash-child.ts'], {
-      env: { ...process.env, HELPDESK_TEST_STORE: JSON.stringify(store), HELPDESK_TEST_ADDRESS: address },
+      env: {
+        ...process.env,
+        HELPDESK_TEST_STORE: JSON.stringify(store),
+        HELPDESK_TEST_ADDRESS: address,
+        HELPDESK_TEST_CRASH: crash,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     let errors = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('COMMITTED')) child.kill('SIGKILL');
+      if (output.includes(killAt)) child.kill('SIGKILL');
     });
     child.stderr.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
@@ -58,6 +64,27 @@ describe('crash between commit and send', () => {
       expect(sent[0]!.text).toContain('abbiamo ricevuto la sua richiesta');
       const { rows } = await app.database.sql.query<{ n: number }>('select count(*)::int as n from tickets');
       expect(rows[0]!.n).toBe(1);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
+
+// On a server several instances may share the queue, so a job cut off mid-send waits for pg-boss's
+// expiry there; with the embedded store the data-dir lock proves the old process is gone, and the
+// job is handed back at once.
+describe.runIf(!process.env.DATABASE_URL)('crash while sending (embedded store)', () => {
+  it('sends the cut-off message after a restart without waiting for the job to expire', async () => {
+    const store = await persistentStore();
+    cleanups.push(() => store.drop());
+    const output = await runChildAndKill(store, 'midsend@example.test', 'mid-send');
+    expect(output).toContain('SENDING');
+
+    const channel = new TestChannel();
+    const app = await startTestApp({ store, adapters: () => [channel] });
+    try {
+      await app.settle(15_000);
+      expect(channel.sentTo('midsend@example.test')).toHaveLength(1);
     } finally {
       await app.close();
     }
