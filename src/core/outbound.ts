@@ -120,7 +120,10 @@ export async function enqueueOutbound(
       .returning({ id: messages.id });
     messageId = row!.id;
   }
-  const suppressed = request.automatic && (await automaticLimitReached(ctx, tx, request.recipient));
+  // Loops happen where machines answer machines, which is email; in chats the limit would only
+  // swallow answers to what a person just did.
+  const suppressed =
+    request.automatic && request.channel === 'email' && (await automaticLimitReached(ctx, tx, request.recipient));
   const [delivery] = await tx.db
     .insert(deliveries)
     .values({

@@ -8,24 +8,33 @@ import { DeliveryError, inbound, TestChannel } from '../helpers/test-channel.js'
 
 let app: TestApp;
 let channel: TestChannel;
+let email: TestChannel;
 let n = 0;
 
 async function customer() {
   n++;
   const address = `delivery${n}@example.test`;
-  await createCustomer(app.core, { name: `C${n}`, status: 'active', identities: [{ kind: 'test', address }] }, 'test');
+  await createCustomer(
+    app.core,
+    { name: `C${n}`, status: 'active', identities: [{ kind: 'test', address }] },
+    'test',
+  );
   return address;
 }
 
 async function deliveryTo(address: string) {
-  const rows = await app.database.db.select().from(deliveries).where(eq(deliveries.recipientAddress, address));
+  const rows = await app.database.db
+    .select()
+    .from(deliveries)
+    .where(eq(deliveries.recipientAddress, address));
   return rows;
 }
 
 beforeAll(async () => {
   channel = new TestChannel();
+  email = new TestChannel('email');
   app = await startTestApp({
-    adapters: () => [channel],
+    adapters: () => [channel, email],
     settings: { deliveryMaxAttempts: 4, autoReplyLimitPerHour: 3 },
   });
 });
@@ -67,7 +76,10 @@ describe('outbound delivery', () => {
     expect(channel.sentTo(from)).toHaveLength(0);
     const [row] = await deliveryTo(from);
     expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: '550 5.1.1 mailbox unavailable' });
-    const alerts = await app.database.db.select().from(staffAlerts).where(eq(staffAlerts.kind, 'delivery_failed'));
+    const alerts = await app.database.db
+      .select()
+      .from(staffAlerts)
+      .where(eq(staffAlerts.kind, 'delivery_failed'));
     expect(alerts.some((a) => a.text.includes(from) && a.text.includes('550 5.1.1'))).toBe(true);
   });
 
@@ -85,7 +97,11 @@ describe('outbound delivery', () => {
   it('marks a recipient that blocked us as unreachable', async () => {
     const from = await customer();
     await app.settle();
-    channel.failNext(new DeliveryError('permanent', 'Forbidden: bot was blocked by the user', { recipientUnreachable: true }));
+    channel.failNext(
+      new DeliveryError('permanent', 'Forbidden: bot was blocked by the user', {
+        recipientUnreachable: true,
+      }),
+    );
     await app.channelContext.ingest(inbound({ from }));
     await app.settle();
     const { rows } = await app.database.sql.query<{ unreachable_reason: string }>(
@@ -95,19 +111,32 @@ describe('outbound delivery', () => {
     expect(rows[0]!.unreachable_reason).toContain('blocked');
   });
 
-  it('sends no address more than the hourly limit of automatic messages', async () => {
+  it('sends no email address more than the hourly limit of automatic mails', async () => {
     await app.settle();
+    const mail = (from: string, forceNew = false) =>
+      inbound({ from, channel: 'email', sender: { kind: 'email', address: from }, thread: { forceNew } });
     for (let i = 0; i < 6; i++) {
-      await app.channelContext.ingest(inbound({ from: 'flood@unknown.test' }));
-      await app.channelContext.ingest(inbound({ from: 'flood@unknown.test', thread: { forceNew: true } }));
+      await app.channelContext.ingest(mail('flood@unknown.test'));
+      await app.channelContext.ingest(mail('flood@unknown.test', true));
     }
-    const from = await customer();
-    for (let i = 0; i < 6; i++) await app.channelContext.ingest(inbound({ from, thread: { forceNew: true } }));
+    n++;
+    const from = `mailer${n}@example.test`;
+    await createCustomer(
+      app.core,
+      { name: 'M', status: 'active', identities: [{ kind: 'email', address: from }] },
+      't',
+    );
+    for (let i = 0; i < 6; i++) await app.channelContext.ingest(mail(from, true));
+    // In a chat the limit does not apply: each new ticket is acknowledged.
+    const chatter = await customer();
+    for (let i = 0; i < 5; i++)
+      await app.channelContext.ingest(inbound({ from: chatter, thread: { forceNew: true } }));
     await app.settle();
-    expect(channel.sentTo('flood@unknown.test')).toHaveLength(1);
-    expect(channel.sentTo(from)).toHaveLength(3);
+    expect(email.sentTo('flood@unknown.test')).toHaveLength(1);
+    expect(email.sentTo(from)).toHaveLength(3);
     const rows = await deliveryTo(from);
     expect(rows.filter((r) => r.status === 'suppressed')).toHaveLength(3);
+    expect(channel.sentTo(chatter)).toHaveLength(5);
   });
 
   it('backs off exponentially with jitter, capped at an hour', () => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer } from '../../src/core/customers.js';
 import { createReplyToken } from '../../src/core/reply-token.js';
-import { postTechnicianMessage, setStatus, getTicketByNumber } from '../../src/core/tickets.js';
+import { getTicketByNumber, postTechnicianMessage, setStatus } from '../../src/core/tickets.js';
 import { messages, rawInputs, tickets } from '../../src/db/schema.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { inbound, TestChannel } from '../helpers/test-channel.js';
@@ -16,7 +16,13 @@ async function newCustomer(locale: 'it' | 'en' = 'it', extra: { hourlyRateCents?
   const address = `customer${customerCount}@example.test`;
   await createCustomer(
     app.core,
-    { name: `Cliente ${customerCount}`, locale, status: 'active', identities: [{ kind: 'test', address }], ...extra },
+    {
+      name: `Cliente ${customerCount}`,
+      locale,
+      status: 'active',
+      identities: [{ kind: 'test', address }],
+      ...extra,
+    },
     'test',
   );
   return address;
@@ -51,14 +57,19 @@ describe('ingest', () => {
     expect(ack.text).toMatch(/30,00\s€ l'ora \+ IVA/);
     expect(ack.text).toContain('copia di sicurezza');
     expect(ack.subject).toBe(`[#${outcome.ticketNumber}] Stampante non funziona`);
-    const [ticket] = await app.database.db.select().from(tickets).where(eq(tickets.number, outcome.ticketNumber));
+    const [ticket] = await app.database.db
+      .select()
+      .from(tickets)
+      .where(eq(tickets.number, outcome.ticketNumber));
     expect(ticket!.status).toBe('open');
     expect(ticket!.firstContactDueAt).toBeInstanceOf(Date);
   });
 
   it('acknowledges in English for an English customer, with their contract rate', async () => {
     const from = await newCustomer('en', { hourlyRateCents: 4550 });
-    const outcome = await app.channelContext.ingest(inbound({ from, subject: 'Email <not> working & slow 😀' }));
+    const outcome = await app.channelContext.ingest(
+      inbound({ from, subject: 'Email <not> working & slow 😀' }),
+    );
     await app.settle();
     const sent = channel.sentTo(from);
     expect(outcome.status).toBe('new_ticket');
@@ -79,7 +90,10 @@ describe('ingest', () => {
     expect(first.status).toBe('new_ticket');
     expect(second.status).toBe('duplicate');
     expect(third.map((o) => o.status)).toEqual(['duplicate', 'duplicate']);
-    const stored = await app.database.db.select().from(messages).where(eq(messages.externalId, message.externalId));
+    const stored = await app.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.externalId, message.externalId));
     expect(stored).toHaveLength(1);
     await app.settle();
     expect(channel.sentTo(from)).toHaveLength(1);
@@ -97,14 +111,18 @@ describe('ingest', () => {
     );
     expect(rows[0]?.external_id).toMatch(/^out-/);
 
-    const byReply = await app.channelContext.ingest(inbound({ from, thread: { inReplyTo: [rows[0]!.external_id] } }));
+    const byReply = await app.channelContext.ingest(
+      inbound({ from, thread: { inReplyTo: [rows[0]!.external_id] } }),
+    );
     expect(byReply).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
 
     const token = createReplyToken('test-app-secret-0123456789', opened.ticketNumber);
     const byToken = await app.channelContext.ingest(inbound({ from, thread: { replyTokens: [token] } }));
     expect(byToken).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
 
-    const byTag = await app.channelContext.ingest(inbound({ from, thread: { ticketNumber: opened.ticketNumber } }));
+    const byTag = await app.channelContext.ingest(
+      inbound({ from, thread: { ticketNumber: opened.ticketNumber } }),
+    );
     expect(byTag).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
 
     const forged = await app.channelContext.ingest(
@@ -124,15 +142,23 @@ describe('ingest', () => {
     );
     expect(hijack.status).toBe('new_ticket');
     const stranger = await app.channelContext.ingest(
-      inbound({ from: 'stranger@evil.test', thread: { ticketNumber: opened.ticketNumber, replyTokens: [token] } }),
+      inbound({
+        from: 'stranger@evil.test',
+        thread: { ticketNumber: opened.ticketNumber, replyTokens: [token] },
+      }),
     );
     expect(stranger.status).toBe('unmatched');
-    const onTicket = await app.database.db.select().from(messages).where(eq(messages.ticketId, BigInt(opened.ticketId)));
+    const onTicket = await app.database.db
+      .select()
+      .from(messages)
+      .where(eq(messages.ticketId, BigInt(opened.ticketId)));
     expect(onTicket.filter((m) => m.direction === 'inbound')).toHaveLength(1);
   });
 
   it("keeps a stranger's message as unmatched, answers once in 24 h, and shows it in the API", async () => {
-    const first = await app.channelContext.ingest(inbound({ from: 'nobody@unknown.test', newText: 'Aiuto <b>&</b>' }));
+    const first = await app.channelContext.ingest(
+      inbound({ from: 'nobody@unknown.test', newText: 'Aiuto <b>&</b>' }),
+    );
     const second = await app.channelContext.ingest(inbound({ from: 'nobody@unknown.test' }));
     expect(first.status).toBe('unmatched');
     expect(second.status).toBe('unmatched');
@@ -141,10 +167,12 @@ describe('ingest', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.text).toContain('http://localhost:0/register');
     const response = await app.api('/unmatched');
-    const body = (await response.json()) as { messages: Array<{ newText: string; sender: { address: string } }> };
-    expect(body.messages.some((m) => m.newText === 'Aiuto <b>&</b>' && m.sender.address === 'nobody@unknown.test')).toBe(
-      true,
-    );
+    const body = (await response.json()) as {
+      messages: Array<{ newText: string; sender: { address: string } }>;
+    };
+    expect(
+      body.messages.some((m) => m.newText === 'Aiuto <b>&</b>' && m.sender.address === 'nobody@unknown.test'),
+    ).toBe(true);
     const raws = await app.database.db.select().from(rawInputs);
     expect(raws.length).toBeGreaterThan(0);
   });
@@ -175,18 +203,28 @@ describe('ingest', () => {
     await app.database.transaction(async (tx) => {
       await setStatus(app.core, tx, await getTicketByNumber(tx, opened.ticketNumber), 'resolved', 'test');
     });
-    const reply = await app.channelContext.ingest(inbound({ from, thread: { ticketNumber: opened.ticketNumber } }));
+    const reply = await app.channelContext.ingest(
+      inbound({ from, thread: { ticketNumber: opened.ticketNumber } }),
+    );
     expect(reply).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
-    const reopened = await getTicketByNumber({ db: app.database.db, sql: app.database.sql }, opened.ticketNumber);
+    const reopened = await getTicketByNumber(
+      { db: app.database.db, sql: app.database.sql },
+      opened.ticketNumber,
+    );
     expect(reopened.status).toBe('open');
 
     await app.database.transaction(async (tx) => {
       await setStatus(app.core, tx, await getTicketByNumber(tx, opened.ticketNumber), 'closed', 'test');
     });
-    const after = await app.channelContext.ingest(inbound({ from, thread: { ticketNumber: opened.ticketNumber } }));
+    const after = await app.channelContext.ingest(
+      inbound({ from, thread: { ticketNumber: opened.ticketNumber } }),
+    );
     expect(after.status).toBe('new_ticket');
     if (after.status !== 'new_ticket') return;
-    const linked = await getTicketByNumber({ db: app.database.db, sql: app.database.sql }, after.ticketNumber);
+    const linked = await getTicketByNumber(
+      { db: app.database.db, sql: app.database.sql },
+      after.ticketNumber,
+    );
     expect(linked.previousTicketId).toBe(BigInt(opened.ticketId));
   });
 
@@ -207,15 +245,21 @@ describe('ingest', () => {
   it('in a chat with several open tickets, asks which one and keeps the message', async () => {
     const from = await newCustomer();
     const first = await app.channelContext.ingest(inbound({ from, thread: { conversationId: 'chat-1' } }));
-    const continued = await app.channelContext.ingest(inbound({ from, thread: { conversationId: 'chat-1' } }));
+    const continued = await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-1' } }),
+    );
     expect(continued).toMatchObject({ status: 'threaded' });
-    const second = await app.channelContext.ingest(inbound({ from, thread: { conversationId: 'chat-1', forceNew: true } }));
+    const second = await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-1', forceNew: true } }),
+    );
     expect(first.status).toBe('new_ticket');
     expect(second.status).toBe('new_ticket');
-    const ambiguous = await app.channelContext.ingest(inbound({ from, thread: { conversationId: 'chat-1' } }));
+    const ambiguous = await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-1' } }),
+    );
     expect(ambiguous.status).toBe('awaiting_choice');
     await app.settle();
-    const question = channel.sentTo(from).at(-1)!;
+    const question = channel.sentTo(from).find((m) => m.buttons)!;
     expect(question.text).toContain('più di un ticket aperto');
     expect(question.buttons?.flat().map((b) => b.data)).toHaveLength(2);
   });
@@ -246,7 +290,10 @@ describe('ingest', () => {
     expect(texts).not.toContain('nota interna');
     const reply = sent.slice(before).find((m) => m.text === 'Buongiorno, la chiamo alle 15.')!;
     expect(reply.automatic).toBe(false);
-    const ticket = await getTicketByNumber({ db: app.database.db, sql: app.database.sql }, opened.ticketNumber);
+    const ticket = await getTicketByNumber(
+      { db: app.database.db, sql: app.database.sql },
+      opened.ticketNumber,
+    );
     expect(ticket.firstContactAt).toBeInstanceOf(Date);
   });
 });

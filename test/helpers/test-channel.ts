@@ -1,5 +1,6 @@
 import type {
   ChannelAdapter,
+  ChannelName,
   ChannelContext,
   InboundMessage,
   OutboundMessage,
@@ -12,7 +13,9 @@ import { DeliveryError } from '../../src/core/errors.js';
  * core's delivery rules can be proven without a real peer.
  */
 export class TestChannel implements ChannelAdapter {
-  readonly name = 'test' as const;
+  /** Runs as the 'test' channel, or stands in for a real one ('email') to test its rules. */
+  constructor(readonly name: ChannelName = 'test') {}
+
   readonly sent: OutboundMessage[] = [];
   attempts = 0;
   context?: ChannelContext;
