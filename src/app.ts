@@ -71,19 +71,27 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config, logger } = options;
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const stopSteps: Array<() => Promise<void>> = [() => database.close()];
+  let server: FastifyInstance | undefined;
+  let queue: JobQueue | undefined;
+  const started: ChannelAdapter[] = [];
+  let stopped = false;
+  // Order matters: stop taking requests, let in-flight sends finish through the adapters, stop
+  // the adapters, then close the store.
   const stopAll = async () => {
-    for (const step of stopSteps.reverse().splice(0)) {
-      await step().catch((error: unknown) =>
-        logger.error({ reason: errorSummary(error) }, 'error while stopping'),
-      );
-    }
+    if (stopped) return;
+    stopped = true;
+    const attempt = (step: () => Promise<unknown>) =>
+      step().catch((error: unknown) => logger.error({ reason: errorSummary(error) }, 'error while stopping'));
+    if (server) await attempt(() => server!.close());
+    if (queue) await attempt(() => queue!.stop());
+    for (const adapter of started.reverse()) await attempt(() => adapter.stop());
+    await attempt(() => database.close());
   };
   try {
     const replyTokenSecret = await instanceSecret(database, 'reply_token_secret', config.appSecret);
     const apiToken = await instanceSecret(database, 'api_token', config.apiToken);
     if (!config.apiToken) writeApiTokenFile(config.dataDir, apiToken);
-    const queue = new JobQueue(database, {
+    queue = new JobQueue(database, {
       pollIntervalMs: config.env.WORKER_POLL_MS,
       onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
     });
@@ -100,29 +108,27 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const adapters = new Map<ChannelName, ChannelAdapter>();
     for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
 
-    const server = await buildApiServer({ core, queue, apiToken, logger });
+    server = await buildApiServer({ core, queue, apiToken, logger });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }
-    // Stopped in reverse order: workers drain before the adapters they send through stop.
     for (const adapter of adapters.values()) {
+      started.push(adapter);
       await adapter.start(channelContext);
-      stopSteps.push(() => adapter.stop());
       logger.info({ channel: adapter.name }, `channel ${adapter.name}: on`);
     }
-    stopSteps.push(() => queue.stop());
     if (options.workers !== false) {
+      const jobs = queue;
       await queue.workDeliveries(
         async (job) => {
           const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId);
           // A retry due before the next poll would wait for it; wake the worker on time instead.
-          if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => queue.wake(), retryIn + 20).unref();
+          if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => jobs.wake(), retryIn + 20).unref();
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
     }
     await server.listen({ port: config.port, host: config.host });
-    stopSteps.push(() => server.close());
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     return {

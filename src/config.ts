@@ -27,7 +27,10 @@ const int = (fallback: number, min: number, max: number) =>
       .max(max, { message: `use a number of at most ${max}` })
       .default(fallback),
   );
-const url = z.preprocess(emptyToUndefined, z.url({ message: 'use a full URL like https://example.com' }).optional());
+const url = z.preprocess(
+  emptyToUndefined,
+  z.url({ message: 'use a full URL like https://example.com' }).optional(),
+);
 
 const schema = z.object({
   DATABASE_URL: z.preprocess(
@@ -64,7 +67,10 @@ const schema = z.object({
   SMTP_SECURE: bool(false),
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,
-  MAIL_FROM: z.preprocess(emptyToUndefined, z.email({ message: 'use an address like help@example.com' }).optional()),
+  MAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z.email({ message: 'use an address like help@example.com' }).optional(),
+  ),
   MAIL_FROM_NAME: z.preprocess(emptyToUndefined, z.string().default('Assistenza')),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
@@ -164,7 +170,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const setting = String(issue.path[0] ?? 'settings');
-    throw new ConfigError(setting, `${setting}: ${issue.message} (got ${JSON.stringify(source[setting] ?? '')})`);
+    throw new ConfigError(
+      setting,
+      `${setting}: ${issue.message} (got ${JSON.stringify(source[setting] ?? '')})`,
+    );
   }
   const env = result.data;
   const channelsOff: Record<string, string> = {};
@@ -173,7 +182,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     .filter(Boolean);
   const badClosure = extraClosures.find((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d)));
   if (badClosure) {
-    throw new ConfigError('EXTRA_CLOSURES', `EXTRA_CLOSURES: use dates like 2026-08-14,2026-12-24 (got "${badClosure}")`);
+    throw new ConfigError(
+      'EXTRA_CLOSURES',
+      `EXTRA_CLOSURES: use dates like 2026-08-14,2026-12-24 (got "${badClosure}")`,
+    );
   }
   const calendar: BusinessCalendarSettings = {
     timeZone: env.TIMEZONE,

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     `helpdesk listening on ${app.url} (store: ${app.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
   );
   if (!config.apiToken) {
-    logger.info(`REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`);
+    logger.info(
+      `REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`,
+    );
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -55,7 +55,10 @@ describe('npm start', () => {
     const created = await fetch(`${url}/api/v1/customers`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Persistente', identities: [{ kind: 'email', address: 'p@example.test' }] }),
+      body: JSON.stringify({
+        name: 'Persistente',
+        identities: [{ kind: 'email', address: 'p@example.test' }],
+      }),
     });
     expect(created.status).toBe(201);
 

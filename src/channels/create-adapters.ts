@@ -23,6 +23,5 @@ export function createChannelAdapters(
       }),
     );
   }
-  void core;
   return adapters;
 }

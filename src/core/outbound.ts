@@ -123,7 +123,9 @@ export async function enqueueOutbound(
   // Loops happen where machines answer machines, which is email; in chats the limit would only
   // swallow answers to what a person just did.
   const suppressed =
-    request.automatic && request.channel === 'email' && (await automaticLimitReached(ctx, tx, request.recipient));
+    request.automatic &&
+    request.channel === 'email' &&
+    (await automaticLimitReached(ctx, tx, request.recipient));
   const [delivery] = await tx.db
     .insert(deliveries)
     .values({

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { customers, deliveries, identities, messages, tickets } from '../db/schema.js';
 import type { InboundMessage, SenderIdentity } from './channel.js';
@@ -70,7 +70,16 @@ async function ticketsReferencedBy(tx: Tx, message: InboundMessage, secret: stri
       .from(deliveries)
       .innerJoin(messages, eq(messages.id, deliveries.messageId))
       .innerJoin(tickets, eq(tickets.id, messages.ticketId))
-      .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, externalIds)));
+      .where(
+        and(
+          eq(deliveries.channel, message.channel),
+          or(
+            inArray(deliveries.externalId, externalIds),
+            // The later parts of a message a chat channel split in several.
+            ...externalIds.map((id) => sql`${deliveries.extraExternalIds} @> ${JSON.stringify([id])}::jsonb`),
+          ),
+        ),
+      );
     found.push(...viaOutbound.map((r) => r.ticket), ...viaInbound.map((r) => r.ticket));
   }
   if (refs.ticketNumber !== undefined) {

@@ -81,10 +81,7 @@ export const tickets = pgTable(
   'tickets',
   {
     id: id(),
-    number: integer('number')
-      .notNull()
-      .unique()
-      .default(sql`nextval('ticket_number_seq')`),
+    number: integer('number').notNull().unique().default(sql`nextval('ticket_number_seq')`),
     customerId: ref('customer_id')
       .notNull()
       .references(() => customers.id),
@@ -147,9 +144,7 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('messages_inbound_external_id')
-      .on(t.channel, t.externalId)
-      .where(sql`direction = 'inbound'`),
+    uniqueIndex('messages_inbound_external_id').on(t.channel, t.externalId).where(sql`direction = 'inbound'`),
     index().on(t.ticketId, t.id),
     index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
   ],

@@ -115,6 +115,10 @@ export function chooseTicket(data: { tickets: Array<{ number: number; subject: s
 }
 
 /** A technician's reply as the customer reads it. */
-export function technicianReply(data: { ticketNumber: number; subject: string; text: string }): RenderedMessage {
+export function technicianReply(data: {
+  ticketNumber: number;
+  subject: string;
+  text: string;
+}): RenderedMessage {
   return rendered(data.text, `Re: ${ticketSubject(data.ticketNumber, data.subject)}`);
 }

@@ -37,7 +37,9 @@ describe('REST API', () => {
     });
     expect(bad.status).toBe(400);
     const errors = await json(bad);
-    expect(Object.keys(errors.fields)).toEqual(expect.arrayContaining(['name', 'vatNumber', 'identities.0.address']));
+    expect(Object.keys(errors.fields)).toEqual(
+      expect.arrayContaining(['name', 'vatNumber', 'identities.0.address']),
+    );
 
     const created = await app.api('/customers', {
       body: {
@@ -70,14 +72,20 @@ describe('REST API', () => {
   it('lists and shows tickets, posts replies and notes, and refuses bad status changes', async () => {
     const created = await json(
       await app.api('/customers', {
-        body: { name: 'Bianchi', status: 'active', identities: [{ kind: 'email', address: 'bianchi@example.test' }] },
+        body: {
+          name: 'Bianchi',
+          status: 'active',
+          identities: [{ kind: 'email', address: 'bianchi@example.test' }],
+        },
       }),
     );
-    const outcome = await app.channelContext.ingest(inbound({
+    const outcome = await app.channelContext.ingest(
+      inbound({
         from: 'bianchi@example.test',
         sender: { kind: 'email', address: 'bianchi@example.test' },
         newText: 'PC lento',
-      }));
+      }),
+    );
     if (outcome.status !== 'new_ticket') throw new Error('expected a ticket');
     const number = outcome.ticketNumber;
 
@@ -93,13 +101,19 @@ describe('REST API', () => {
       body: { author: 'Luca', text: 'Cliente storico', internal: true },
     });
     expect(note.status).toBe(201);
-    expect((await app.api(`/tickets/${number}/messages`, { body: { author: 'Luca', text: '   ' } })).status).toBe(400);
-    expect((await app.api('/tickets/424242/messages', { body: { author: 'L', text: 'x' } })).status).toBe(404);
+    expect(
+      (await app.api(`/tickets/${number}/messages`, { body: { author: 'Luca', text: '   ' } })).status,
+    ).toBe(400);
+    expect((await app.api('/tickets/424242/messages', { body: { author: 'L', text: 'x' } })).status).toBe(
+      404,
+    );
     await app.settle();
 
     const shown = await json(await app.api(`/tickets/${number}`));
     expect(shown.ticket.status).toBe('waiting_customer');
-    expect(shown.messages.map((m: { direction: string; newText: string }) => [m.direction, m.newText])).toEqual([
+    expect(
+      shown.messages.map((m: { direction: string; newText: string }) => [m.direction, m.newText]),
+    ).toEqual([
       ['inbound', 'PC lento'],
       ['outbound', expect.stringContaining('ticket n.')],
       ['outbound', 'Domani alle 10 va bene?'],
@@ -132,7 +146,13 @@ describe('REST API', () => {
     const doc = await json(response);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/tickets', '/tickets/{number}', '/tickets/{number}/messages', '/customers', '/unmatched']),
+      expect.arrayContaining([
+        '/tickets',
+        '/tickets/{number}',
+        '/tickets/{number}/messages',
+        '/customers',
+        '/unmatched',
+      ]),
     );
   });
 });

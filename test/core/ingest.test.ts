@@ -296,4 +296,25 @@ describe('ingest', () => {
     );
     expect(ticket.firstContactAt).toBeInstanceOf(Date);
   });
+
+  it('threads a reply to a later part of a message the channel split', async () => {
+    const from = await newCustomer();
+    const opened = await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-split' } }),
+    );
+    await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-split', forceNew: true } }),
+    );
+    if (opened.status !== 'new_ticket') throw new Error('expected a new ticket');
+    await app.settle();
+    await app.database.sql.query(
+      `update deliveries set extra_external_ids = '["split-part-2"]'::jsonb
+       where message_id in (select id from messages where ticket_id = $1)`,
+      [opened.ticketId],
+    );
+    const reply = await app.channelContext.ingest(
+      inbound({ from, thread: { conversationId: 'chat-split', inReplyTo: ['split-part-2'] } }),
+    );
+    expect(reply).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
+  });
 });

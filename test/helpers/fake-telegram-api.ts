@@ -374,7 +374,8 @@ export class FakeTelegramApi {
   private pending: Update[] = [];
   private nextUpdateId: number;
   private readonly pollers = new Set<Poller>();
-  private readonly failures = new Map<string, ApiFailure[]>();
+  /** Per method: injected failures in call order; `null` lets that call through. */
+  private readonly failures = new Map<string, Array<ApiFailure | null>>();
   private readonly chats = new Map<number, Chat>();
   private readonly lastMessageId = new Map<number, number>();
   private readonly messages = new Map<string, Message>();
@@ -477,6 +478,16 @@ export class FakeTelegramApi {
   failNext(method: string, failure: ApiFailure, times = 1): void {
     const key = method.toLowerCase();
     const queue = this.failures.get(key) ?? [];
+    for (let i = 0; i < times; i++) queue.push(failure);
+    this.failures.set(key, queue);
+  }
+
+  /** Lets the next `passes` calls of `method` through, then fails `times` calls with `failure`
+   * (e.g. the second part of a split message). */
+  failAfter(method: string, passes: number, failure: ApiFailure, times = 1): void {
+    const key = method.toLowerCase();
+    const queue = this.failures.get(key) ?? [];
+    for (let i = 0; i < passes; i++) queue.push(null);
     for (let i = 0; i < times; i++) queue.push(failure);
     this.failures.set(key, queue);
   }

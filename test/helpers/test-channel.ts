@@ -1,7 +1,7 @@
 import type {
   ChannelAdapter,
-  ChannelName,
   ChannelContext,
+  ChannelName,
   InboundMessage,
   OutboundMessage,
   SendResult,

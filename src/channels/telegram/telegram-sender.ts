@@ -1,0 +1,101 @@
+/**
+ * Sending to Telegram: the core's outbound messages (rendered by `renderOutbound`, errors mapped
+ * to `DeliveryError`) and the bot's direct answers to commands.
+ */
+import type { Api } from 'grammy';
+import type { OutboundMessage, SendResult } from '../../core/channel.js';
+import type { Logger } from '../../logger.js';
+import { escapeHtml, formatExternalId, renderOutbound, splitText } from './format-message.js';
+import { toDeliveryError } from './telegram-errors.js';
+import { sleep } from './telegram-polling.js';
+
+/** Partly sent multi-part messages remembered at most. */
+const MAX_PARTIAL_SENDS = 1000;
+
+export interface SenderOptions {
+  api: Api;
+  logger: Logger;
+  /** Aborts waits between retries of direct answers (adapter stopping). */
+  signal: () => AbortSignal;
+  /** A group became a supergroup (400 with `migrate_to_chat_id`): follow it. */
+  onMigrated(from: string, to: string): Promise<void>;
+}
+
+export class TelegramSender {
+  /** deliveryId → ids of the parts already sent, for a multi-part message that failed half-way. */
+  private readonly partsSent = new Map<string, string[]>();
+
+  constructor(private readonly options: SenderOptions) {}
+
+  /**
+   * Sends one outbound message, split in parts when long, to `threading.conversationId` or else
+   * the recipient's chat. The ids of the parts already sent are remembered per delivery, in
+   * memory, so a retry after a failure half-way sends only the rest (after a crash in between, a
+   * part may be sent twice: accepted).
+   */
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const parts = renderOutbound(message);
+    const chatId = message.threading.conversationId ?? message.recipient.address;
+    const sent = this.partsSent.get(message.deliveryId) ?? [];
+    try {
+      for (let index = sent.length; index < parts.length; index++) {
+        const { text, ...other } = parts[index]!;
+        const result = await this.options.api.sendMessage(chatId, text, other);
+        sent.push(formatExternalId(result.chat.id, result.message_id));
+        if (parts.length > 1) this.remember(message.deliveryId, sent);
+      }
+    } catch (error) {
+      const failure = toDeliveryError(error);
+      if (failure.kind === 'permanent') this.partsSent.delete(message.deliveryId);
+      const movedTo = failure.options.migrateToConversation;
+      if (movedTo) await this.options.onMigrated(chatId, movedTo);
+      throw failure;
+    }
+    this.partsSent.delete(message.deliveryId);
+    return { externalId: sent[0]!, extraExternalIds: sent.length > 1 ? sent.slice(1) : undefined };
+  }
+
+  private remember(deliveryId: string, sent: string[]): void {
+    this.partsSent.delete(deliveryId);
+    this.partsSent.set(deliveryId, sent);
+    if (this.partsSent.size > MAX_PARTIAL_SENDS) this.partsSent.delete(this.partsSent.keys().next().value!);
+  }
+
+  /**
+   * A direct answer to a command, outside the delivery queue: best effort, a few quick retries on
+   * 429 / 5xx / network, then logged and dropped (the user can ask again), so a command such as
+   * `/start <code>` is never run twice because its answer failed.
+   */
+  async reply(chatId: string, text: string, replyToMessageId?: number): Promise<void> {
+    for (const [index, chunk] of splitText(text).entries()) {
+      const other = {
+        parse_mode: 'HTML' as const,
+        ...(index === 0 && replyToMessageId !== undefined
+          ? { reply_parameters: { message_id: replyToMessageId, allow_sending_without_reply: true } }
+          : {}),
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.options.api.sendMessage(chatId, escapeHtml(chunk), other);
+          break;
+        } catch (error) {
+          const failure = toDeliveryError(error);
+          const wait = failure.options.retryAfterMs ?? 500 * attempt;
+          if (
+            failure.kind === 'permanent' ||
+            attempt >= 3 ||
+            wait > 10_000 ||
+            this.options.signal().aborted
+          ) {
+            this.options.logger.warn(
+              { chatId, reason: failure.reason },
+              'telegram: could not answer a command',
+            );
+            return;
+          }
+          await sleep(wait, this.options.signal());
+        }
+      }
+    }
+  }
+}
