@@ -108,7 +108,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const adapters = new Map<ChannelName, ChannelAdapter>();
     for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
 
-    server = await buildApiServer({ core, queue, apiToken, logger });
+    const linkFor = (kind: string, code: string) => {
+      const adapter = adapters.get(kind as ChannelName) as
+        | Partial<{ deepLink(code: string): string }>
+        | undefined;
+      return adapter?.deepLink?.(code);
+    };
+    server = await buildApiServer({ core, queue, apiToken, logger, linkFor });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }

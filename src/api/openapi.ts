@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  linkCodeBody,
   newCustomerBody,
   paging,
   statusChangeBody,
@@ -98,6 +99,19 @@ export function openApiDocument() {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           responses: {
             '200': { description: '{ customer }' },
+            '404': { description: 'No such customer' },
+            ...errors,
+          },
+        },
+      },
+      '/customers/{id}/link-code': {
+        post: {
+          summary:
+            'A one-time code (24 h) linking a Telegram account to the customer: `link` is the t.me deep link',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          requestBody: body(linkCodeBody),
+          responses: {
+            '201': { description: '{ code, link, startCommand }' },
             '404': { description: 'No such customer' },
             ...errors,
           },

@@ -1,11 +1,14 @@
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
 import { activateCustomer, createCustomer, listCustomers } from '../core/customers.js';
+import { NotFoundError } from '../core/errors.js';
 import { getTicketByNumber, listTicketMessages, postTechnicianMessage, setStatus } from '../core/tickets.js';
 import { attachments, deliveries, messages, staffAlerts, tickets } from '../db/schema.js';
 import {
   customerIdParams,
+  linkCodeBody,
   newCustomerBody,
   paging,
   statusChangeBody,
@@ -53,7 +56,14 @@ function messageView(
   };
 }
 
-export function registerV1Routes(api: FastifyInstance, core: CoreContext): void {
+/** How a channel turns a one-time link code into something a customer can open (a deep link). */
+export type LinkBuilder = (kind: 'telegram', code: string) => string | undefined;
+
+export function registerV1Routes(
+  api: FastifyInstance,
+  core: CoreContext,
+  linkFor: LinkBuilder = () => undefined,
+): void {
   const db = core.database.db;
   const tx = { db, sql: core.database.sql };
 
@@ -125,6 +135,15 @@ export function registerV1Routes(api: FastifyInstance, core: CoreContext): void 
     await activateCustomer(core, BigInt(id), 'api');
     const customer = (await listCustomers(core)).find((c) => c.id === BigInt(id));
     return { customer };
+  });
+
+  api.post('/customers/:id/link-code', async (request, reply) => {
+    const { id } = customerIdParams.parse(request.params);
+    const { kind } = linkCodeBody.parse(request.body ?? {});
+    const customer = (await listCustomers(core)).find((c) => c.id === BigInt(id));
+    if (!customer) throw new NotFoundError('customer', id);
+    const code = await createLinkCode(core, customer.id, kind);
+    return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });
   });
 
   api.get('/unmatched', async (request) => {

@@ -64,3 +64,5 @@ export const paging = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+export const linkCodeBody = z.object({ kind: z.enum(['telegram']).default('telegram') });

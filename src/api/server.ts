@@ -6,7 +6,7 @@ import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { openApiDocument } from './openapi.js';
-import { registerV1Routes } from './routes-v1.js';
+import { type LinkBuilder, registerV1Routes } from './routes-v1.js';
 
 /** JSON with bigint ids as strings and no undefined noise. */
 export function toJson(payload: unknown): string {
@@ -46,6 +46,7 @@ export async function buildApiServer(deps: {
   queue: JobQueue;
   apiToken: string;
   logger: Logger;
+  linkFor?: LinkBuilder;
 }): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
     // Request lines are info-level noise; errors and warnings still reach the log.
@@ -105,7 +106,7 @@ export async function buildApiServer(deps: {
             .send({ error: 'unauthorized', message: 'send Authorization: Bearer <API_TOKEN>' });
         }
       });
-      registerV1Routes(api, deps.core);
+      registerV1Routes(api, deps.core, deps.linkFor);
     },
     { prefix: '/api/v1' },
   );

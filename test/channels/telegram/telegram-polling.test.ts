@@ -93,6 +93,29 @@ describe('Telegram adapter, long polling, whole app', () => {
     await t.app.settle();
   });
 
+  it('gives staff a one-time deep link through the API, which links once and only once', async () => {
+    const userId = newUserId();
+    const created = await t.app.api('/customers', {
+      body: {
+        name: 'Verdi Snc',
+        status: 'active',
+        identities: [{ kind: 'email', address: `verdi${userId}@example.test` }],
+      },
+    });
+    const { customer } = (await created.json()) as { customer: { id: string } };
+    const response = await t.app.api(`/customers/${customer.id}/link-code`, { body: { kind: 'telegram' } });
+    expect(response.status).toBe(201);
+    const { code, link } = (await response.json()) as { code: string; link: string };
+    expect(link).toBe(`https://t.me/${fake.botInfo.username}?start=${code}`);
+    fake.queueUpdate(fake.commandMessage({ fromId: userId, command: 'start', args: code }));
+    await waitForText(fake, userId, 'Verdi Snc');
+    const intruder = newUserId();
+    fake.queueUpdate(fake.commandMessage({ fromId: intruder, command: 'start', args: code }));
+    await vi.waitFor(() => expect(sentTo(fake, intruder).length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect(shownText(sentTo(fake, intruder)[0]!)).not.toContain('Verdi Snc');
+    expect((await t.app.api('/customers/999999/link-code', { body: {} })).status).toBe(404);
+  });
+
   it('links through /link and an emailed deep link, answering the same for unknown addresses', async () => {
     const userId = newUserId();
     const address = `link${userId}@example.test`;
