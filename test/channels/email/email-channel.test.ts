@@ -234,6 +234,30 @@ describe('email channel', () => {
     expect(failed[0]!.n).toBe(0);
   }, 60_000);
 
+  it('opens a new ticket for a new topic, reading an HTML-only mail safely', async () => {
+    const from = await newCustomer();
+    const first = customerMail(from, 'Stampante');
+    await deliver(first.raw);
+    const firstRow = await waitFor(() => inboundByMessageId(first.messageId), 'the first mail');
+    const html = customerMail(
+      from,
+      'Nuovo argomento: il Wi-Fi',
+      ['Content-Type: text/html; charset=utf-8'],
+      '<html><body><p>Il <b>Wi-Fi</b> cade &amp; riparte</p><script>alert(1)</script><img src="http://track.example/x.gif" onerror="x()"></body></html>',
+    );
+    const raw = Buffer.from(html.raw.toString().replace('Content-Type: text/plain; charset=utf-8\r\n', ''));
+    await deliver(raw);
+    const row = await waitFor(() => inboundByMessageId(html.messageId), 'the HTML mail');
+    expect(row.ticket_id).not.toBe(firstRow.ticket_id);
+    expect(row.new_text).toContain('Il Wi-Fi cade & riparte');
+    const { rows } = await app.database.sql.query<{ html: string }>(
+      "select html from messages where external_id = $1 and direction = 'inbound'",
+      [html.messageId],
+    );
+    expect(rows[0]!.html).toContain('<b>Wi-Fi</b>');
+    expect(rows[0]!.html).not.toMatch(/script|onerror|track\.example/);
+  });
+
   it('marks our mail failed when it bounces, and tells the technicians', async () => {
     const bruno = await newCustomer();
     const first = customerMail(bruno, 'Backup');
