@@ -1,25 +1,17 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { attachments, deliveries, messages, rawInputs, tickets } from '../db/schema.js';
-import {
-  acknowledgement,
-  attachmentsOmitted,
-  chooseTicket,
-  unknownSender,
-} from '../templates/customer-messages.js';
+import { tickets } from '../db/schema.js';
+import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
-import { alertStaff, audit } from './audit.js';
+import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
-import { stripNul } from './errors.js';
+import { DuplicateInbound, existingInbound, storeMessage } from './inbound-store.js';
 import { enqueueOutbound } from './outbound.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
-
-class DuplicateInbound extends Error {}
-
-const UNKNOWN_SENDER_REPLY_INTERVAL_MS = 24 * 3600_000;
+import { handleUnknownSender } from './unknown-senders.js';
 
 /** A ticket subject from the message: its subject without reply prefixes and our tag. */
 export function ticketSubjectFrom(message: InboundMessage): string {
@@ -34,92 +26,6 @@ export function ticketSubjectFrom(message: InboundMessage): string {
   if (subject) return subject.slice(0, 200);
   const firstLine = message.newText.trim().split('\n')[0]?.trim() ?? '';
   return firstLine ? firstLine.slice(0, 80) : '(senza oggetto)';
-}
-
-/** Removes NUL characters, which PostgreSQL text and jsonb refuse, from every stored string. */
-function storable(message: InboundMessage): InboundMessage {
-  const clean = (value: unknown): unknown =>
-    typeof value === 'string'
-      ? stripNul(value)
-      : Array.isArray(value)
-        ? value.map(clean)
-        : value && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date)
-          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)]))
-          : value;
-  return { ...(clean({ ...message, raw: undefined }) as InboundMessage), raw: message.raw };
-}
-
-async function storeMessage(
-  tx: Tx,
-  original: InboundMessage,
-  fields: { ticketId?: bigint; customerId?: bigint; disposition: string; reason?: string; editOf?: bigint },
-): Promise<bigint> {
-  const message = storable(original);
-  const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
-  const [raw] = await tx.db
-    .insert(rawInputs)
-    .values({
-      channel: message.channel,
-      externalId: message.externalId,
-      contentType: message.raw.contentType,
-      data,
-    })
-    .returning({ id: rawInputs.id });
-  const [row] = await tx.db
-    .insert(messages)
-    .values({
-      ticketId: fields.ticketId,
-      customerId: fields.customerId,
-      direction: 'inbound',
-      disposition: fields.disposition,
-      dispositionReason: fields.reason,
-      channel: message.channel,
-      externalId: message.externalId,
-      senderKind: message.sender.kind,
-      senderAddress: message.sender.address,
-      senderName: message.sender.displayName,
-      subject: message.subject,
-      newText: message.newText,
-      fullText: message.fullText,
-      html: message.html,
-      threadRefs: message.thread,
-      editOfMessageId: fields.editOf,
-      rawInputId: raw!.id,
-      receivedAt: message.receivedAt,
-    })
-    .onConflictDoNothing()
-    .returning({ id: messages.id });
-  if (!row) throw new DuplicateInbound();
-  if (message.attachments.length > 0) {
-    await tx.db.insert(attachments).values(
-      message.attachments.map((a) => ({
-        messageId: row.id,
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        content: a.content,
-        omittedReason: a.omittedReason,
-        contentId: a.contentId,
-        inline: a.inline ?? false,
-      })),
-    );
-  }
-  return row.id;
-}
-
-async function existingInbound(tx: Tx, message: InboundMessage) {
-  const [row] = await tx.db
-    .select({ id: messages.id, ticketId: messages.ticketId })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.channel, message.channel),
-        eq(messages.direction, 'inbound'),
-        eq(messages.externalId, message.externalId),
-      ),
-    )
-    .limit(1);
-  return row;
 }
 
 /**
@@ -317,54 +223,4 @@ async function noticeOmittedAttachments(
     ),
     replyToExternalId: message.externalId,
   });
-}
-
-async function handleUnknownSender(
-  ctx: CoreContext,
-  tx: Tx,
-  message: InboundMessage,
-  reason: string,
-): Promise<IngestOutcome> {
-  const id = await storeMessage(tx, message, {
-    disposition: message.automated ? 'automated' : 'unmatched',
-    reason: message.automated ? `${message.automated.kind}: ${message.automated.reason}` : reason,
-  });
-  if (message.automated) return { status: 'automated', messageId: String(id) };
-  const since = new Date(ctx.now().getTime() - UNKNOWN_SENDER_REPLY_INTERVAL_MS);
-  const address = message.sender.address;
-  const [recent] = await tx.db
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.recipientKind, message.sender.kind),
-        eq(deliveries.recipientAddress, address),
-        eq(deliveries.automatic, true),
-        gt(deliveries.createdAt, since),
-      ),
-    )
-    .limit(1);
-  if (!recent) {
-    await enqueueOutbound(ctx, tx, {
-      channel: message.channel,
-      recipient: { kind: message.sender.kind, address, displayName: message.sender.displayName },
-      automatic: true,
-      content: unknownSender(
-        {
-          registerUrl: `${ctx.settings.publicUrl}/register`,
-          companyName: ctx.settings.companyName,
-          canLink: message.channel !== 'email',
-        },
-        toLocale(message.sender.language ?? ctx.settings.defaultLocale),
-      ),
-      replyToExternalId: message.externalId,
-      conversationId: message.thread.conversationId,
-    });
-  }
-  await alertStaff(tx, {
-    kind: 'unmatched_message',
-    text: `Message from ${message.sender.kind} ${address} kept as unmatched (${reason})`,
-    data: { messageId: String(id) },
-  });
-  return { status: 'unmatched', messageId: String(id), reason };
 }
