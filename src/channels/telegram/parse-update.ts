@@ -1,120 +1,36 @@
 /**
  * Pure classification of Telegram updates into the few events the helpdesk cares about.
- * Uses only grammY's types; no I/O.
+ * Uses only grammY's types; no I/O. The event types live in `telegram-events.ts`, file extraction
+ * in `message-files.ts` and command parsing in `parse-command.ts`; all are re-exported here.
  */
-import type { Message, PhotoSize, Update, User } from 'grammy/types';
+import type { Message, Update, User } from 'grammy/types';
 import { formatExternalId } from './format-message.js';
+import { messageFiles } from './message-files.js';
+import { isForAnotherBot, parseCommand } from './parse-command.js';
+import type {
+  ClassifyOptions,
+  TelegramEvent,
+  TelegramEventBase,
+  TelegramMediaEvent,
+} from './telegram-events.js';
 
-export type TelegramChatType = 'private' | 'group' | 'supergroup' | 'channel';
-
-/** Commands the bot offers; others are passed through as written (lower-cased). */
-export type KnownCommand = 'start' | 'new' | 'tickets' | 'help' | 'lang' | 'link';
-
-/** What every event about a message written by a person carries. */
-export interface TelegramEventBase {
-  updateId: number;
-  /** `chatId:messageId`, unique per message; edits and button presses get their own (see there). */
-  externalId: string;
-  chatId: string;
-  chatType: TelegramChatType;
-  /** The message's id within the chat (for a button press: the message the button is on). */
-  messageId: number;
-  fromId: string;
-  username?: string;
-  displayName: string;
-  /** The sender's Telegram client language (`language_code`), e.g. `it`, `en-GB`. */
-  languageCode?: string;
-  /** `chatId:messageId` of the message replied to. */
-  replyToExternalId?: string;
-  /** Forum supergroups: the topic the message was written in. */
-  topicId?: number;
-  date: Date;
-}
-
-export type TelegramFileKind = 'photo' | 'document' | 'voice' | 'audio' | 'video';
-
-export interface TelegramFile {
-  fileId: string;
-  fileUniqueId: string;
-  filename: string;
-  contentType: string;
-  size?: number;
-  kind: TelegramFileKind;
-}
-
-export interface TelegramCommandEvent extends TelegramEventBase {
-  type: 'command';
-  /** Lower-cased, without `/` and `@bot`. */
-  command: KnownCommand | (string & NonNullable<unknown>);
-  /** Text after the command, trimmed (`/start CODE` deep links give `CODE`). */
-  args: string;
-  /** The whole message text. */
-  text: string;
-}
-
-export interface TelegramTextEvent extends TelegramEventBase {
-  type: 'text';
-  text: string;
-}
-
-export interface TelegramMediaEvent extends TelegramEventBase {
-  type: 'media';
-  /** The caption, or `''`. */
-  text: string;
-  files: TelegramFile[];
-  /** Albums arrive as one message per item sharing this id (only one has the caption). */
-  mediaGroupId?: string;
-}
-
-export interface TelegramEditEvent extends TelegramEventBase {
-  type: 'edit';
-  /** External id of the message edited (`chatId:messageId`). `externalId` is
-   * `chatId:messageId:edit:updateId`, so each edit is stored once. `date` is the edit date. */
-  editOf: string;
-  /** New text or caption. */
-  text: string;
-  files: TelegramFile[];
-}
-
-export interface TelegramCallbackEvent extends TelegramEventBase {
-  type: 'callback';
-  callbackQueryId: string;
-  data: string;
-  /** External id of the message the button is on (also given as `replyToExternalId`).
-   * `externalId` is `callback:<callbackQueryId>`; `date` is when the update was classified. */
-  messageExternalId: string;
-}
-
-export interface TelegramMigrateEvent {
-  type: 'migrate';
-  updateId: number;
-  fromChatId: string;
-  toChatId: string;
-}
-
-export interface TelegramIgnoredEvent {
-  type: 'ignored';
-  updateId: number;
-  reason: string;
-  chatId?: string;
-}
-
-export type TelegramEvent =
-  | TelegramCommandEvent
-  | TelegramTextEvent
-  | TelegramMediaEvent
-  | TelegramEditEvent
-  | TelegramCallbackEvent
-  | TelegramMigrateEvent
-  | TelegramIgnoredEvent;
-
-export interface ClassifyOptions {
-  /** Our bot's username (with or without `@`): `/cmd@OurBot` is accepted, `/cmd@Other` ignored.
-   * When unset, addressed commands are accepted whoever they name. */
-  botUsername?: string;
-  /** Clock for events that carry no date of their own (button presses). */
-  now?: () => Date;
-}
+export { messageFiles } from './message-files.js';
+export type {
+  ClassifyOptions,
+  KnownCommand,
+  TelegramCallbackEvent,
+  TelegramChatType,
+  TelegramCommandEvent,
+  TelegramEditEvent,
+  TelegramEvent,
+  TelegramEventBase,
+  TelegramFile,
+  TelegramFileKind,
+  TelegramIgnoredEvent,
+  TelegramMediaEvent,
+  TelegramMigrateEvent,
+  TelegramTextEvent,
+} from './telegram-events.js';
 
 /** Message fields that are content we cannot use as a ticket message. */
 const UNSUPPORTED_CONTENT = [
@@ -203,88 +119,6 @@ function base(updateId: number, message: Message, from: User, date: number): Tel
   return event;
 }
 
-function largestPhoto(sizes: PhotoSize[]): PhotoSize | undefined {
-  let best: PhotoSize | undefined;
-  for (const size of sizes) {
-    if (
-      !best ||
-      size.width * size.height > best.width * best.height ||
-      (size.width * size.height === best.width * best.height && (size.file_size ?? 0) > (best.file_size ?? 0))
-    ) {
-      best = size;
-    }
-  }
-  return best;
-}
-
-function file(
-  kind: TelegramFileKind,
-  item: { file_id: string; file_unique_id: string; file_size?: number },
-  filename: string,
-  contentType: string,
-): TelegramFile {
-  const out: TelegramFile = {
-    fileId: item.file_id,
-    fileUniqueId: item.file_unique_id,
-    filename,
-    contentType,
-    kind,
-  };
-  if (item.file_size !== undefined) out.size = item.file_size;
-  return out;
-}
-
-/** The files of a media message (empty for anything else). */
-export function messageFiles(message: Message): TelegramFile[] {
-  const files: TelegramFile[] = [];
-  if (message.photo && message.photo.length > 0) {
-    const photo = largestPhoto(message.photo)!;
-    files.push(file('photo', photo, `photo_${photo.file_unique_id}.jpg`, 'image/jpeg'));
-  }
-  const { document, voice, audio, video, video_note: videoNote } = message;
-  if (document) {
-    files.push(
-      file(
-        'document',
-        document,
-        document.file_name || `document_${document.file_unique_id}`,
-        document.mime_type || 'application/octet-stream',
-      ),
-    );
-  }
-  if (voice) {
-    files.push(file('voice', voice, `voice_${voice.file_unique_id}.ogg`, voice.mime_type || 'audio/ogg'));
-  }
-  if (audio) {
-    files.push(
-      file(
-        'audio',
-        audio,
-        audio.file_name || `audio_${audio.file_unique_id}.mp3`,
-        audio.mime_type || 'audio/mpeg',
-      ),
-    );
-  }
-  if (video) {
-    files.push(
-      file(
-        'video',
-        video,
-        video.file_name || `video_${video.file_unique_id}.mp4`,
-        video.mime_type || 'video/mp4',
-      ),
-    );
-  }
-  if (videoNote) {
-    files.push(file('video', videoNote, `video_note_${videoNote.file_unique_id}.mp4`, 'video/mp4'));
-  }
-  return files;
-}
-
-function normaliseBotName(name: string): string {
-  return name.replace(/^@/, '').toLowerCase();
-}
-
 /** Why a message written by `from` cannot be a ticket message, or undefined when it can. */
 function senderProblem(message: Message): string | undefined {
   if (message.sender_chat) return 'sent on behalf of a chat';
@@ -306,20 +140,20 @@ function classifyMessage(updateId: number, message: Message, options: ClassifyOp
   const from = message.from!;
 
   if (message.text !== undefined) {
-    const entity = message.entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
-    if (entity) {
-      const [name = '', addressee] = message.text.slice(1, entity.length).split('@');
-      if (
-        addressee !== undefined &&
-        options.botUsername !== undefined &&
-        normaliseBotName(addressee) !== normaliseBotName(options.botUsername)
-      ) {
-        return { type: 'ignored', updateId, reason: `command for another bot (@${addressee})`, chatId };
+    const command = parseCommand(message.text, message.entities);
+    if (command) {
+      if (isForAnotherBot(command, options.botUsername)) {
+        return {
+          type: 'ignored',
+          updateId,
+          reason: `command for another bot (@${command.addressee})`,
+          chatId,
+        };
       }
       return {
         type: 'command',
-        command: name.toLowerCase(),
-        args: message.text.slice(entity.length).trim(),
+        command: command.name.toLowerCase(),
+        args: command.args,
         text: message.text,
         ...base(updateId, message, from, message.date),
       };
