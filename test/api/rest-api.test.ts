@@ -14,6 +14,7 @@ afterAll(async () => {
 });
 
 async function json(response: Response) {
+  // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary response shapes
   return (await response.json()) as Record<string, any>;
 }
 
