@@ -15,6 +15,7 @@ export class EmailAdapter implements ChannelAdapter {
       {
         ...settings.imap,
         processedMailbox: settings.processedMailbox,
+        ownAddress: settings.from,
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
         ...tuning,

@@ -11,6 +11,8 @@ export interface ImapIngesterSettings {
   user: string;
   password: string;
   mailbox: string;
+  /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
+  ownAddress?: string;
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
@@ -233,6 +235,9 @@ export class ImapIngester {
           maxMailBytes: this.settings.maxMailBytes,
           now: this.now(),
         });
+        if (!message.automated && this.isOwnAddress(message.sender.address)) {
+          message.automated = { kind: 'other', reason: 'sent from our own address' };
+        }
         stage = 'ingest';
         // One retry: a passing store error should not turn a good mail into a failed input.
         await context.ingest(message).catch(() => context.ingest(message));
@@ -251,6 +256,14 @@ export class ImapIngester {
         });
       }
     }
+  }
+
+  private isOwnAddress(address: string): boolean {
+    const own = this.settings.ownAddress?.toLowerCase();
+    if (!own) return false;
+    const [local, domain] = own.split('@');
+    const candidate = address.toLowerCase();
+    return candidate === own || (candidate.startsWith(`${local}+`) && candidate.endsWith(`@${domain}`));
   }
 
   private async markProcessed(client: ImapFlow, batch: number[]): Promise<void> {

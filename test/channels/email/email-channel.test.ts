@@ -204,6 +204,9 @@ describe('email channel', () => {
   it('answers no auto-reply, and no bounce sample opens a ticket or gets a mail', async () => {
     const vacation = customerMail('anna@cliente.example', 'Fuori sede', ['Auto-Submitted: auto-replied']);
     await deliver(vacation.raw);
+    // Our own mail coming back (a copy, a forwarding loop) is never answered either.
+    const own = customerMail(HELPDESK, 'Copia');
+    await deliver(own.raw);
     const bounces = fixtureNames('bounces');
     await dovecot.appendMessages(
       DEFAULT_DOVECOT_USER.user,
@@ -221,7 +224,7 @@ describe('email channel', () => {
     const { rows } = await app.database.sql.query<{ n: number }>(
       "select count(*)::int as n from messages where direction = 'inbound' and disposition = 'automated'",
     );
-    expect(rows[0]!.n).toBe(new Set(bounces.map(messageIdOf)).size + 1);
+    expect(rows[0]!.n).toBe(new Set(bounces.map(messageIdOf)).size + 2);
     const answered = smtp.messages.filter(
       (m) =>
         m.parsed.inReplyTo === vacation.messageId ||
