@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { attachments, messages, rawInputs } from '../db/schema.js';
+import { attachments, messages } from '../db/schema.js';
 import type { InboundMessage } from './channel.js';
 import { stripNul } from './errors.js';
 
@@ -8,7 +8,7 @@ import { stripNul } from './errors.js';
 export class DuplicateInbound extends Error {}
 
 /** Removes NUL characters, which PostgreSQL text and jsonb refuse, from every stored string. */
-function storable(message: InboundMessage): InboundMessage {
+export function withoutNul(message: InboundMessage): InboundMessage {
   const clean = (value: unknown): unknown =>
     typeof value === 'string'
       ? stripNul(value)
@@ -20,46 +20,46 @@ function storable(message: InboundMessage): InboundMessage {
   return { ...(clean({ ...message, raw: undefined }) as InboundMessage), raw: message.raw };
 }
 
+const INSERT_INBOUND_SQL = `with raw as (
+    insert into raw_inputs (channel, external_id, content_type, data) values ($1, $2, $3, $4) returning id
+  )
+  insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
+    sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
+    raw_input_id, received_at)
+  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18 from raw
+  on conflict do nothing
+  returning id::text`;
+
+/** Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored. */
 export async function storeMessage(
   tx: Tx,
   original: InboundMessage,
   fields: { ticketId?: bigint; customerId?: bigint; disposition: string; reason?: string; editOf?: bigint },
 ): Promise<bigint> {
-  const message = storable(original);
+  const message = original;
   const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
-  const [raw] = await tx.db
-    .insert(rawInputs)
-    .values({
-      channel: message.channel,
-      externalId: message.externalId,
-      contentType: message.raw.contentType,
-      data,
-    })
-    .returning({ id: rawInputs.id });
-  const [row] = await tx.db
-    .insert(messages)
-    .values({
-      ticketId: fields.ticketId,
-      customerId: fields.customerId,
-      direction: 'inbound',
-      disposition: fields.disposition,
-      dispositionReason: fields.reason,
-      channel: message.channel,
-      externalId: message.externalId,
-      senderKind: message.sender.kind,
-      senderAddress: message.sender.address,
-      senderName: message.sender.displayName,
-      subject: message.subject,
-      newText: message.newText,
-      fullText: message.fullText,
-      html: message.html,
-      threadRefs: message.thread,
-      editOfMessageId: fields.editOf,
-      rawInputId: raw!.id,
-      receivedAt: message.receivedAt,
-    })
-    .onConflictDoNothing()
-    .returning({ id: messages.id });
+  // One statement for the raw input and the message: this runs for every inbound message.
+  const { rows } = await tx.sql.query<{ id: string }>(INSERT_INBOUND_SQL, [
+    message.channel,
+    message.externalId,
+    message.raw.contentType,
+    data,
+    fields.ticketId?.toString() ?? null,
+    fields.customerId?.toString() ?? null,
+    fields.disposition,
+    fields.reason ?? null,
+    message.sender.kind,
+    message.sender.address,
+    message.sender.displayName ?? null,
+    message.subject ?? null,
+    message.newText,
+    message.fullText,
+    message.html ?? null,
+    JSON.stringify(message.thread),
+    fields.editOf?.toString() ?? null,
+    message.receivedAt,
+  ]);
+  const row = rows[0] ? { id: BigInt(rows[0].id) } : undefined;
   if (!row) throw new DuplicateInbound();
   if (message.attachments.length > 0) {
     await tx.db.insert(attachments).values(

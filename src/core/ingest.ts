@@ -1,13 +1,11 @@
-import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { tickets } from '../db/schema.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
-import { DuplicateInbound, existingInbound, storeMessage } from './inbound-store.js';
+import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
 import { enqueueOutbound } from './outbound.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
@@ -32,7 +30,10 @@ export function ticketSubjectFrom(message: InboundMessage): string {
  * Stores one inbound message and does what it calls for, in one transaction: thread it, open or
  * reopen a ticket, queue the acknowledgement. Idempotent on (channel, externalId).
  */
-export async function ingest(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
+export async function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
+  // NUL characters (seen in real mail) would make PostgreSQL refuse the subject, the text, the
+  // acknowledgement built from them: clean once here, so every later step gets storable text.
+  const message = withoutNul(received);
   try {
     const outcome = await ctx.database.transaction((tx) => ingestInTransaction(ctx, tx, message));
     ctx.jobs.wake();
@@ -49,9 +50,8 @@ async function ingestInTransaction(
   tx: Tx,
   message: InboundMessage,
 ): Promise<IngestOutcome> {
-  const existing = await existingInbound(tx, message);
-  if (existing) return { status: 'duplicate', messageId: String(existing.id) };
-
+  // A message stored before makes storeMessage throw DuplicateInbound, which rolls back whatever
+  // this transaction did; checking first would cost every message a query for a rare case.
   if (message.editOf) {
     const original = await existingInbound(tx, { ...message, externalId: message.editOf });
     const id = await storeMessage(tx, message, {
@@ -121,7 +121,7 @@ async function ingestInTransaction(
     };
   }
 
-  let ticket = match.ticket;
+  const ticket = match.ticket;
   if (ticket) {
     const followUp = await reopenOrFollowUp(
       ctx,
@@ -132,13 +132,12 @@ async function ingestInTransaction(
     if (followUp) {
       return openNewTicket(ctx, tx, message, sender, ticket);
     }
-    ticket = (await tx.db.select().from(tickets).where(eq(tickets.id, ticket.id)))[0]!;
     const id = await storeMessage(tx, message, {
       ticketId: ticket.id,
       customerId: sender.customer.id,
       disposition: 'ticket',
     });
-    await tx.db.update(tickets).set({ updatedAt: ctx.now() }).where(eq(tickets.id, ticket.id));
+    await tx.sql.query('update tickets set updated_at = $1 where id = $2', [ctx.now(), ticket.id.toString()]);
     await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
     return {
       status: 'threaded',

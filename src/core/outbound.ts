@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, eq, gt, isNotNull, ne } from 'drizzle-orm';
+import { and, count, eq, gt, ne } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { deliveries, messages } from '../db/schema.js';
+import { deliveries } from '../db/schema.js';
 import type { RenderedMessage } from '../templates/format.js';
 import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
 import type { CoreContext } from './core-context.js';
@@ -37,36 +37,45 @@ export interface EnqueueResult {
   suppressed: boolean;
 }
 
-/** Our Message-ID for an email delivery; fixed before sending so retries reuse it. */
-export function emailMessageId(token: string | undefined, deliveryId: bigint, domain: string): string {
-  const random = randomBytes(6).toString('hex');
-  return `<${token ? `${token}.` : ''}${deliveryId}.${random}@${domain}>`;
+/** Our Message-ID for an email delivery; fixed before sending and stored, so retries reuse it. */
+export function emailMessageId(token: string | undefined, domain: string): string {
+  const random = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x');
+  return `<${token ? `${token}.` : ''}${Date.now().toString(36)}.${random}@${domain}>`;
 }
 
+const DELIVERY_COLUMNS =
+  'channel, recipient_kind, recipient_address, automatic, payload, status, last_error, external_id, message_id';
+const INSERT_MESSAGE_AND_DELIVERY_SQL = `with m as (
+    insert into messages (ticket_id, direction, channel, author, subject, new_text, full_text, html,
+      sender_kind, sender_address)
+    values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3) returning id
+  )
+  insert into deliveries (${DELIVERY_COLUMNS})
+  select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, m.id from m
+  returning id::text, message_id::text`;
+const INSERT_DELIVERY_SQL = `insert into deliveries (${DELIVERY_COLUMNS})
+  values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) returning id::text, message_id::text`;
+
+const EMAIL_THREAD_SQL = `select external_id, 0 as outbound, id as position from messages
+    where ticket_id = $1 and channel = 'email' and direction = 'inbound' and external_id is not null
+  union all
+  select d.external_id, 1, d.message_id from deliveries d join messages m on m.id = d.message_id
+    where m.ticket_id = $1 and d.channel = 'email' and d.external_id is not null
+  order by position, outbound`;
+
+/** The ticket's email Message-IDs, oldest first, and the customer's latest one to answer. */
 async function emailThreadIds(
   tx: Tx,
   ticketId: bigint,
 ): Promise<{ inReplyTo?: string; references: string[] }> {
-  const inbound = await tx.db
-    .select({ id: messages.id, externalId: messages.externalId })
-    .from(messages)
-    .where(
-      and(eq(messages.ticketId, ticketId), eq(messages.channel, 'email'), eq(messages.direction, 'inbound')),
-    )
-    .orderBy(asc(messages.id));
-  const outbound = await tx.db
-    .select({ id: deliveries.messageId, externalId: deliveries.externalId })
-    .from(deliveries)
-    .innerJoin(messages, eq(messages.id, deliveries.messageId))
-    .where(
-      and(eq(messages.ticketId, ticketId), eq(deliveries.channel, 'email'), isNotNull(deliveries.externalId)),
-    )
-    .orderBy(asc(deliveries.id));
-  const all = [...inbound, ...outbound]
-    .filter((row): row is { id: bigint; externalId: string } => Boolean(row.externalId))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const references = [...new Set(all.map((row) => row.externalId))];
-  const lastInbound = inbound.filter((row) => row.externalId).at(-1)?.externalId ?? undefined;
+  const { rows } = await tx.sql.query<{ external_id: string; outbound: number }>(EMAIL_THREAD_SQL, [
+    ticketId.toString(),
+  ]);
+  const references = [...new Set(rows.map((row) => row.external_id))];
+  const lastInbound = rows.filter((row) => Number(row.outbound) === 0).at(-1)?.external_id;
   return { inReplyTo: lastInbound ?? references.at(-1), references };
 }
 
@@ -101,59 +110,23 @@ export async function enqueueOutbound(
   request: OutboundRequest,
 ): Promise<EnqueueResult> {
   const { ticket, content } = request;
-  let messageId = request.messageId;
-  if (messageId === undefined) {
-    const [row] = await tx.db
-      .insert(messages)
-      .values({
-        ticketId: ticket?.id,
-        direction: 'outbound',
-        channel: request.channel,
-        author: request.author ?? 'bot',
-        subject: content.subject,
-        newText: content.text,
-        fullText: content.text,
-        html: content.html,
-        senderKind: request.recipient.kind,
-        senderAddress: request.recipient.address,
-      })
-      .returning({ id: messages.id });
-    messageId = row!.id;
-  }
   // Loops happen where machines answer machines, which is email; in chats the limit would only
   // swallow answers to what a person just did.
   const suppressed =
     request.automatic &&
     request.channel === 'email' &&
     (await automaticLimitReached(ctx, tx, request.recipient));
-  const [delivery] = await tx.db
-    .insert(deliveries)
-    .values({
-      messageId,
-      channel: request.channel,
-      recipientKind: request.recipient.kind,
-      recipientAddress: request.recipient.address,
-      automatic: request.automatic,
-      payload: {},
-      status: suppressed ? 'suppressed' : 'queued',
-      lastError: suppressed ? 'automatic-message limit per hour reached for this recipient' : null,
-    })
-    .returning({ id: deliveries.id });
-  const deliveryId = delivery!.id;
-
   const replyToken = ticket ? createReplyToken(ctx.replyTokenSecret, ticket.number) : undefined;
   const threading: OutboundMessage['threading'] = {
     replyToken,
     conversationId: request.conversationId ?? ticket?.conversationId ?? undefined,
     inReplyTo: request.replyToExternalId,
   };
-  let externalId: string | undefined;
   if (request.channel === 'email') {
     const thread = ticket ? await emailThreadIds(tx, ticket.id) : { references: [] };
     threading.inReplyTo = thread.inReplyTo;
     threading.references = thread.references;
-    threading.messageId = emailMessageId(replyToken, deliveryId, ctx.settings.messageIdDomain);
-    externalId = threading.messageId;
+    threading.messageId = emailMessageId(replyToken, ctx.settings.messageIdDomain);
   }
   const payload: Omit<OutboundMessage, 'deliveryId'> = {
     channel: request.channel,
@@ -166,7 +139,32 @@ export async function enqueueOutbound(
     buttons: content.buttons,
     threading,
   };
-  await tx.db.update(deliveries).set({ payload, externalId }).where(eq(deliveries.id, deliveryId));
+  const deliveryValues = [
+    request.channel,
+    request.recipient.kind,
+    request.recipient.address,
+    request.automatic,
+    JSON.stringify(payload),
+    suppressed ? 'suppressed' : 'queued',
+    suppressed ? 'automatic-message limit per hour reached for this recipient' : null,
+    threading.messageId ?? null,
+  ];
+  // The message row (unless it exists) and its delivery in one statement: every ingest runs this.
+  const { rows } = await tx.sql.query<{ id: string; message_id: string }>(
+    request.messageId === undefined ? INSERT_MESSAGE_AND_DELIVERY_SQL : INSERT_DELIVERY_SQL,
+    request.messageId === undefined
+      ? [
+          ...deliveryValues,
+          ticket?.id.toString() ?? null,
+          request.author ?? 'bot',
+          content.subject ?? null,
+          content.text,
+          content.html ?? null,
+        ]
+      : [...deliveryValues, request.messageId.toString()],
+  );
+  const deliveryId = BigInt(rows[0]!.id);
+  const messageId = BigInt(rows[0]!.message_id);
   if (!suppressed) await ctx.jobs.enqueueDelivery(tx, String(deliveryId));
   return { messageId, deliveryId, suppressed };
 }

@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { customers, deliveries, identities, messages, tickets } from '../db/schema.js';
+import { rowOf, selectColumns } from '../db/raw-rows.js';
+import { customers, identities, tickets } from '../db/schema.js';
 import type { InboundMessage, SenderIdentity } from './channel.js';
 import { OPEN_STATUSES } from './lifecycle.js';
 import { verifyReplyToken } from './reply-token.js';
@@ -14,24 +15,21 @@ export function normaliseAddress(kind: string, address: string): string {
   return kind === 'email' ? address.trim().toLowerCase() : address.trim();
 }
 
+const SENDER_SQL = `select ${selectColumns(identities, 'i')}, ${selectColumns(customers, 'c')}
+  from identities i join customers c on c.id = i.customer_id
+  where i.kind = $1 and i.address = $2 and i.verified limit 1`;
+
 /** The verified identity and its customer, or undefined for an unknown sender. */
 export async function findSender(
   tx: Tx,
   sender: SenderIdentity,
 ): Promise<{ identity: IdentityRow; customer: CustomerRow } | undefined> {
-  const [row] = await tx.db
-    .select({ identity: identities, customer: customers })
-    .from(identities)
-    .innerJoin(customers, eq(customers.id, identities.customerId))
-    .where(
-      and(
-        eq(identities.kind, sender.kind),
-        eq(identities.address, normaliseAddress(sender.kind, sender.address)),
-        eq(identities.verified, true),
-      ),
-    )
-    .limit(1);
-  return row;
+  const { rows } = await tx.sql.query(SENDER_SQL, [
+    sender.kind,
+    normaliseAddress(sender.kind, sender.address),
+  ]);
+  const row = rows[0];
+  return row ? { identity: rowOf(identities, row, 'i'), customer: rowOf(customers, row, 'c') } : undefined;
 }
 
 export interface ThreadMatch {
@@ -43,49 +41,38 @@ export interface ThreadMatch {
   choices?: TicketRow[];
 }
 
+/**
+ * Every ticket the message points at, in threading order: reply token, then the messages it
+ * replies to (ours, including later parts of a split chat message, then the customer's own), then
+ * the subject tag. One statement, as this runs for every reply.
+ */
+const CANDIDATES_SQL = `select ${selectColumns(tickets, 't')}, refs.rank from (
+    select t.id, 1 as rank from tickets t where t.number = any($1::int[])
+    union all
+    select m.ticket_id, 2 from deliveries d join messages m on m.id = d.message_id
+      where d.channel = $2 and (d.external_id = any($3::text[]) or d.extra_external_ids ?| $3::text[])
+    union all
+    select m.ticket_id, 3 from messages m
+      where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])
+    union all
+    select t.id, 4 from tickets t where t.number = $4
+  ) refs join tickets t on t.id = refs.id
+  order by refs.rank, t.id desc`;
+
 async function ticketsReferencedBy(tx: Tx, message: InboundMessage, secret: string): Promise<TicketRow[]> {
-  const found: TicketRow[] = [];
   const refs = message.thread;
   const numbers = (refs.replyTokens ?? [])
     .map((token) => verifyReplyToken(secret, token))
     .filter((n): n is number => n !== undefined);
-  if (numbers.length > 0) {
-    found.push(...(await tx.db.select().from(tickets).where(inArray(tickets.number, numbers))));
-  }
   const externalIds = refs.inReplyTo ?? [];
-  if (externalIds.length > 0) {
-    const viaInbound = await tx.db
-      .select({ ticket: tickets })
-      .from(messages)
-      .innerJoin(tickets, eq(tickets.id, messages.ticketId))
-      .where(
-        and(
-          eq(messages.channel, message.channel),
-          eq(messages.direction, 'inbound'),
-          inArray(messages.externalId, externalIds),
-        ),
-      );
-    const viaOutbound = await tx.db
-      .select({ ticket: tickets })
-      .from(deliveries)
-      .innerJoin(messages, eq(messages.id, deliveries.messageId))
-      .innerJoin(tickets, eq(tickets.id, messages.ticketId))
-      .where(
-        and(
-          eq(deliveries.channel, message.channel),
-          or(
-            inArray(deliveries.externalId, externalIds),
-            // The later parts of a message a chat channel split in several.
-            ...externalIds.map((id) => sql`${deliveries.extraExternalIds} @> ${JSON.stringify([id])}::jsonb`),
-          ),
-        ),
-      );
-    found.push(...viaOutbound.map((r) => r.ticket), ...viaInbound.map((r) => r.ticket));
-  }
-  if (refs.ticketNumber !== undefined) {
-    found.push(...(await tx.db.select().from(tickets).where(eq(tickets.number, refs.ticketNumber))));
-  }
-  return found;
+  if (numbers.length === 0 && externalIds.length === 0 && refs.ticketNumber === undefined) return [];
+  const { rows } = await tx.sql.query(CANDIDATES_SQL, [
+    numbers,
+    message.channel,
+    externalIds,
+    refs.ticketNumber ?? null,
+  ]);
+  return rows.map((row) => rowOf(tickets, row, 't'));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
+import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
@@ -9,6 +10,19 @@ import { NotFoundError } from './errors.js';
 import { assertTransition, type TicketStatus } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
+
+// The acknowledgement is queued in the same transaction, so the ticket is born acknowledged: open.
+const OPEN_TICKET_SQL = `with t as (
+    insert into tickets (customer_id, subject, status, origin_channel, reply_identity_id, conversation_id,
+      first_contact_due_at, previous_ticket_id, created_at, updated_at)
+    values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8) returning *
+  ), a as (
+    insert into audit_log (actor, action, ticket_id, customer_id, data)
+    select $9, 'ticket.opened', t.id, t.customer_id,
+      jsonb_build_object('number', t.number, 'channel', t.origin_channel, 'previousTicketId', $7::text)
+    from t
+  )
+  select ${selectColumns(tickets, 't')} from t`;
 
 /** Opens a ticket; its first-contact clock starts at the later of now and the customer's activation. */
 export async function openTicket(
@@ -25,33 +39,19 @@ export async function openTicket(
 ): Promise<TicketRow> {
   const now = ctx.now();
   const dueAt = input.customer.status === 'active' ? ctx.firstContactDeadline(now) : null;
-  const [ticket] = await tx.db
-    .insert(tickets)
-    .values({
-      customerId: input.customer.id,
-      subject: input.subject,
-      // The acknowledgement is queued in this same transaction, so the ticket is born acknowledged.
-      status: 'open',
-      originChannel: input.channel,
-      replyIdentityId: input.identity.id,
-      conversationId: input.conversationId,
-      firstContactDueAt: dueAt,
-      previousTicketId: input.previousTicketId,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  await audit(tx, {
-    actor: `${input.identity.kind}:${input.identity.address}`,
-    action: 'ticket.opened',
-    ticketId: ticket!.id,
-    customerId: input.customer.id,
-    data: {
-      number: ticket!.number,
-      channel: input.channel,
-      previousTicketId: input.previousTicketId?.toString(),
-    },
-  });
+  // The ticket and its audit entry in one statement: this runs for every new ticket.
+  const { rows } = await tx.sql.query(OPEN_TICKET_SQL, [
+    input.customer.id.toString(),
+    input.subject,
+    input.channel,
+    input.identity.id.toString(),
+    input.conversationId ?? null,
+    dueAt,
+    input.previousTicketId?.toString() ?? null,
+    now,
+    `${input.identity.kind}:${input.identity.address}`,
+  ]);
+  const ticket = rowOf(tickets, rows[0]!, 't');
   return ticket!;
 }
 

@@ -145,7 +145,7 @@ describe('email channel', () => {
     expect(ack.parsed.headers.get('auto-submitted')).toBe('auto-replied');
     expect(ack.parsed.references).toContain(mail.messageId);
     expect(ack.parsed.messageId).toMatch(
-      new RegExp(`^<hd${number}x[a-z2-7]{16}\\.\\d+\\.[0-9a-f]+@example\\.test>$`),
+      new RegExp(`^<hd${number}x[a-z2-7]{16}\\.[0-9a-z]+\\.[0-9a-z]+@example\\.test>$`),
     );
     expect(ack.parsed.replyTo?.value[0]?.address).toMatch(new RegExp(`^helpdesk\\+hd${number}x`));
     expect(ack.parsed.text).toContain('entro 2 giorni lavorativi');

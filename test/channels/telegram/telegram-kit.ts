@@ -22,8 +22,10 @@ import { createTestStore, type TestStore } from '../../helpers/test-database.js'
 
 /** Makes `ingest` fail like a database that is down, on demand. */
 export class FlakyIngest {
-  /** Calls still to fail. */
+  /** Calls still to fail like a database that is down. */
   failures = 0;
+  /** Calls still to fail like a bug: an error no retry can fix. */
+  permanentFailures = 0;
   /** Each failed call: the external id and the offset Telegram had been told at that moment. */
   readonly failed: Array<{ externalId: string; confirmedUpTo: number }> = [];
 
@@ -33,6 +35,10 @@ export class FlakyIngest {
     return {
       ...context,
       ingest: async (message: InboundMessage) => {
+        if (this.permanentFailures > 0) {
+          this.permanentFailures -= 1;
+          throw new TypeError("Cannot read properties of undefined (reading 'id')");
+        }
         if (this.failures > 0) {
           this.failures -= 1;
           this.failed.push({ externalId: message.externalId, confirmedUpTo: this.fake.stats.confirmedUpTo });
