@@ -16,7 +16,11 @@ export function selectColumns(table: PgTable, alias: string): string {
 }
 
 /** Maps the `alias.col` fields of a raw row to the table's row type. */
-export function rowOf<T extends PgTable>(table: T, row: Record<string, unknown>, alias: string): T['$inferSelect'] {
+export function rowOf<T extends PgTable>(
+  table: T,
+  row: Record<string, unknown>,
+  alias: string,
+): T['$inferSelect'] {
   const out: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(getTableColumns(table))) {
     const value = row[`${alias}.${column.name}`];
