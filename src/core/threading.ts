@@ -50,7 +50,10 @@ const CANDIDATES_SQL = `select ${selectColumns(tickets, 't')}, refs.rank from (
     select t.id, 1 as rank from tickets t where t.number = any($1::int[])
     union all
     select m.ticket_id, 2 from deliveries d join messages m on m.id = d.message_id
-      where d.channel = $2 and (d.external_id = any($3::text[]) or d.extra_external_ids ?| $3::text[])
+      where d.channel = $2 and d.external_id = any($3::text[])
+    union all
+    select m.ticket_id, 2 from deliveries d join messages m on m.id = d.message_id
+      where d.channel = $2 and d.extra_external_ids ?| $3::text[]
     union all
     select m.ticket_id, 3 from messages m
       where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])

@@ -75,7 +75,10 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
   let client: PGlite;
   try {
-    client = inMemory ? new PGlite() : new PGlite(path.join(dataDir, 'pglite'));
+    // PGlite's default shared_buffers is 128 MB, all resident once touched; 16 MB holds a
+    // helpdesk's working set.
+    const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+    client = inMemory ? new PGlite(options) : new PGlite(path.join(dataDir, 'pglite'), options);
     await client.waitReady;
     const db = drizzlePglite(client) as unknown as Db;
     await migratePglite(drizzlePglite(client), { migrationsFolder });

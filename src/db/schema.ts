@@ -194,6 +194,9 @@ export const deliveries = pgTable(
   (t) => [
     index().on(t.channel, t.externalId),
     index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
+    // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
+    // lookups from scanning a pending list that grows with every delivery.
+    index('deliveries_extra_external_ids').using('gin', t.extraExternalIds).with({ fastupdate: false }),
   ],
 );
 

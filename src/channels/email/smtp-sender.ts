@@ -1,3 +1,4 @@
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import type { OutboundMessage, SendResult } from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
@@ -55,6 +56,19 @@ export class SmtpSender {
       auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
       pool: true,
       maxConnections: 3,
+      // Nagle's algorithm holds the last small write of each mail until the server's delayed ACK
+      // (40 ms on Linux): without TCP_NODELAY a connection sends about 20 mails a second. Implicit
+      // TLS (port 465) keeps nodemailer's own socket.
+      getSocket: settings.secure
+        ? undefined
+        : (_options, callback) => {
+            const socket = net.connect({ host: settings.host, port: settings.port }, () => {
+              socket.off('error', callback);
+              callback(null, { connection: socket });
+            });
+            socket.setNoDelay(true);
+            socket.once('error', callback);
+          },
       connectionTimeout: 20_000,
       greetingTimeout: 20_000,
       socketTimeout: 60_000,

@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_extra_external_ids" ON "deliveries" USING gin ("extra_external_ids") WITH (fastupdate=false);
