@@ -1,0 +1,45 @@
+import { makeTemplate } from './bench-app.js';
+import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
+import { benchDelivery } from './delivery.js';
+import { benchEmail } from './email.js';
+
+/**
+ * One bench section in its own process (forked by run.ts), so each figure, memory above all, is
+ * measured without what earlier sections left in the heap. Options come as JSON in BENCH_OPTIONS;
+ * the result goes back over the IPC channel.
+ */
+const sections: Record<string, (options: Record<string, unknown>) => Promise<unknown>> = {
+  core: (options) => benchCoreIngest({ ...CORE_DEFAULTS, ...options }),
+  email: (options) => benchEmail(options as Parameters<typeof benchEmail>[0]),
+  delivery: (options) => benchDelivery(options as Parameters<typeof benchDelivery>[0]),
+  template: (options) => makeTemplate(String(options.dataDir)),
+};
+
+const reply = (message: unknown): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.send) {
+      console.log(JSON.stringify(message, null, 2));
+      resolve();
+      return;
+    }
+    process.send(message, () => resolve());
+  });
+
+async function main(): Promise<void> {
+  const name = process.argv[2] ?? '';
+  const section = sections[name];
+  if (!section) throw new Error(`unknown bench section "${name}" (${Object.keys(sections).join(', ')})`);
+  const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, unknown>;
+  const result = await section(options);
+  await reply({ ok: true, result });
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
+    await reply({
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    process.exit(1);
+  });

@@ -1,0 +1,209 @@
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { type DovecotServer, startDovecot } from '../test/helpers/dovecot.js';
+import { ensureDovecotInstalled } from '../test/helpers/dovecot-process.js';
+import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
+import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture.js';
+import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
+import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
+import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
+import { type BenchResults, figures, table } from './report.js';
+import { benchStartup, killAllMains } from './startup.js';
+import { machineInfo, now } from './stats.js';
+
+/**
+ * `npm run bench`: every figure of bench/README.md on the embedded store, or on the PostgreSQL
+ * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
+ * bench/results/latest.json (and latest-<store>.json).
+ *
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,delivery,startup picks sections;
+ * BENCH_EMAIL_MAILS (2000) and BENCH_DELIVERIES (500 per channel) size the runs.
+ */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,delivery,startup').split(','));
+const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
+const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
+const CHILD = fileURLToPath(new URL('child.ts', import.meta.url));
+const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
+
+const children = new Set<ChildProcess>();
+const cleanups: Array<() => Promise<unknown>> = [];
+
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+/** Runs one section in a fresh process (see child.ts) and returns its result. */
+function section<T>(name: string, options: Record<string, unknown>, timeoutMs = 900_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [name], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    let reply: { ok: boolean; result?: T; error?: string } | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('message', (message) => (reply = message as typeof reply));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (reply?.ok) resolve(reply.result as T);
+      else reject(new Error(`section ${name} failed (${signal ?? code}): ${reply?.error ?? 'no result'}`));
+    });
+  });
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version: string }>('show server_version');
+    return rows[0]!.server_version;
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = now();
+  const store = process.env.DATABASE_URL ? 'server' : 'embedded';
+  const machine = machineInfo(store);
+  if (process.env.DATABASE_URL) machine.postgres = await postgresVersion(process.env.DATABASE_URL);
+  log(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, store: ${store}, ${RUNS} runs`);
+  const results: BenchResults = {};
+  const notes: string[] = [];
+
+  if (store === 'embedded' && process.env.BENCH_DATA_DIR !== 'memory') {
+    const template = mkdtempSync(path.join(os.tmpdir(), 'helpdesk-bench-template-'));
+    cleanups.push(async () => rmSync(template, { recursive: true, force: true }));
+    await section('template', { dataDir: template });
+    process.env.BENCH_TEMPLATE_DIR = template;
+  }
+
+  let dovecot: DovecotServer | undefined;
+  if (ONLY.has('email') || ONLY.has('delivery') || ONLY.has('startup')) {
+    await ensureDovecotInstalled();
+    const server = await startDovecot({ users: [BACKLOG_USER, IDLE_USER] });
+    dovecot = server;
+    cleanups.push(() => server.stop());
+  }
+
+  if (ONLY.has('core')) {
+    log(`core ingest: ${CORE_DEFAULTS.customers} customers, ${RUNS} rounds`);
+    results.core = await section<CoreIngestResult>('core', { runs: RUNS });
+  }
+
+  if (ONLY.has('email') && dovecot) {
+    const t = now();
+    await dovecot.appendMessages(BACKLOG_USER.user, BACKLOG_USER.password, buildBacklog(EMAIL_MAILS));
+    log(`email: ${EMAIL_MAILS} mails appended to Dovecot in ${((now() - t) / 1000).toFixed(1)} s`);
+    results.email = [];
+    for (let run = 0; run < RUNS; run++) {
+      const result = await section<EmailResult>('email', {
+        imapPort: dovecot.port,
+        smtpPort: 1,
+        mails: EMAIL_MAILS,
+      });
+      log(
+        `email run ${run + 1}: ${result.mailsPerSecond.toFixed(1)} mail/s, peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+      );
+      results.email.push(result);
+    }
+  }
+
+  // The peers the app sends to run here, outside the measured processes, as real servers would.
+  let smtp: SmtpCapture | undefined;
+  let fake: FakeTelegramApi | undefined;
+  let telegramMissing: string | undefined;
+  if (ONLY.has('delivery') || ONLY.has('startup')) {
+    const capture = await startSmtpCapture();
+    smtp = capture;
+    cleanups.push(() => capture.stop());
+    const telegram = await loadTelegramAdapter();
+    if ('FakeTelegramApi' in telegram) {
+      const api = await telegram.FakeTelegramApi.start();
+      fake = api;
+      cleanups.push(() => api.close());
+    } else {
+      telegramMissing = telegram.missing;
+      notes.push(`Telegram skipped (no adapter): ${telegram.missing}`);
+    }
+  }
+
+  if (ONLY.has('delivery') && dovecot && smtp) {
+    log(`delivery: ${DELIVERIES} per channel, ${RUNS} runs`);
+    results.delivery = await section<DeliveryResult[]>('delivery', {
+      count: DELIVERIES,
+      runs: RUNS,
+      batchSize: 500,
+      imapPort: dovecot.port,
+      smtpPort: smtp.port,
+      telegram: fake && { token: fake.token, apiRoot: fake.apiRoot },
+      telegramMissing,
+    });
+    smtp.clear();
+  }
+
+  if (ONLY.has('startup') && dovecot && smtp) {
+    const channelEnv: Record<string, string> = {
+      IMAP_HOST: '127.0.0.1',
+      IMAP_PORT: String(dovecot.port),
+      IMAP_SECURE: 'false',
+      IMAP_USER: IDLE_USER.user,
+      IMAP_PASSWORD: IDLE_USER.password,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      MAIL_FROM: HELPDESK,
+      ...(fake && { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot }),
+    };
+    log(`start-up and idle memory: ${RUNS} runs`);
+    results.startup = await benchStartup({ runs: RUNS, channelEnv });
+  }
+
+  const rows = figures(results, store);
+  const seconds = (now() - started) / 1000;
+  console.log(
+    `\nHelpdesk bench — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, store: ${store}`,
+  );
+  console.log(table(rows));
+  for (const note of notes) console.log(`Note: ${note}`);
+  console.log(`Total ${seconds.toFixed(0)} s; medians of ${RUNS} runs. Details: bench/results/latest.json`);
+  mkdirSync(RESULTS, { recursive: true });
+  const json = JSON.stringify(
+    { date: new Date().toISOString(), machine, runs: RUNS, seconds, figures: rows, notes, results },
+    (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+    2,
+  );
+  // A partial run (BENCH_ONLY) does not replace the last full run of its store.
+  const full = ['core', 'email', 'delivery', 'startup'].every((name) => ONLY.has(name));
+  const files = [`${RESULTS}latest.json`, ...(full ? [`${RESULTS}latest-${store}.json`] : [])];
+  for (const file of files) writeFileSync(file, json);
+  // In Biome's layout, so `npm run lint` stays clean with results on disk (biome.json covers bench/).
+  spawnSync(process.execPath, [BIOME, 'format', '--write', ...files], { stdio: 'ignore' });
+}
+
+async function cleanup(): Promise<void> {
+  for (const child of children) child.kill('SIGKILL');
+  killAllMains();
+  for (const step of cleanups.reverse().splice(0)) await step().catch(() => undefined);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(cleanup)
+  .then(() => process.exit(0))
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await cleanup();
+    process.exit(1);
+  });
