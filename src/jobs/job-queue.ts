@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Database, Tx } from '../db/database.js';
 
 export const DELIVERY_QUEUE = 'deliver';
+const VACUUM_INTERVAL_MS = 30 * 60_000;
 
 export interface DeliveryJob {
   deliveryId: string;
@@ -17,6 +18,7 @@ export class JobQueue {
   private readonly workerIds: string[] = [];
   private started = false;
   private lastError?: string;
+  private vacuumTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly database: Database,
@@ -27,7 +29,8 @@ export class JobQueue {
       schema: 'pgboss',
       // Cron scheduling is not used; its clock checks are only load on the single PGlite connection.
       schedule: false,
-      maintenanceIntervalSeconds: 300,
+      // Maintenance also hands back jobs of a crashed worker after their expiry (server mode).
+      maintenanceIntervalSeconds: 60,
     });
     this.boss.on('error', (error) => {
       this.lastError = error.message;
@@ -54,6 +57,13 @@ export class JobQueue {
         "update pgboss.job set state = 'retry', start_after = now() where name = $1 and state = 'active'",
         [DELIVERY_QUEUE],
       );
+    }
+    if (this.database.kind === 'embedded') {
+      // PGlite runs no autovacuum: without this the queue's dead rows and stale statistics pile up.
+      this.vacuumTimer = setInterval(() => {
+        this.database.sql.query('vacuum analyze').catch((error: Error) => this.options.onError?.(error));
+      }, VACUUM_INTERVAL_MS);
+      this.vacuumTimer.unref();
     }
     this.started = true;
   }
@@ -104,6 +114,7 @@ export class JobQueue {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    clearInterval(this.vacuumTimer);
     // Graceful: wait for in-flight sends to finish so none is cut half-way.
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000, close: false });
   }
