@@ -260,3 +260,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     channelsOff,
   };
 }
+
+/** The settings of this process: its environment (with `.env` loaded by the caller). */
+export function loadConfigFromEnvironment(): AppConfig {
+  return loadConfig(process.env);
+}

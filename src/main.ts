@@ -1,15 +1,15 @@
 import 'dotenv/config';
 import { startApp } from './app.js';
 import { createChannelAdapters } from './channels/create-adapters.js';
-import { loadConfig } from './config.js';
+import { type AppConfig, loadConfigFromEnvironment } from './config.js';
 import { HelpdeskError } from './core/errors.js';
 import { createLogger } from './logger.js';
 
 /** `npm start`: read settings, start everything, stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: AppConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfigFromEnvironment();
   } catch (error) {
     console.error(`Configuration error: ${(error as Error).message}`);
     process.exit(78);

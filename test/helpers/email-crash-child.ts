@@ -4,35 +4,23 @@
  */
 import { EmailAdapter } from '../../src/channels/email/email-adapter.js';
 import { createLogger } from '../../src/logger.js';
+import { emailSettingsFor } from './email-settings.js';
 import { startTestApp } from './test-app.js';
 
 const store = JSON.parse(process.env.HELPDESK_TEST_STORE ?? '{}') as {
   dataDir: string;
   databaseUrl?: string;
 };
-const imap = JSON.parse(process.env.HELPDESK_TEST_IMAP ?? '{}') as {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-};
+const imap = JSON.parse(process.env.HELPDESK_TEST_IMAP ?? '{}') as { host: string; port: number };
 let adapter: EmailAdapter | undefined;
 await startTestApp({
   store: { ...store, drop: async () => {} },
   workers: false,
   adapters: () => {
-    adapter = new EmailAdapter(
-      {
-        imap: { ...imap, secure: false, mailbox: 'INBOX' },
-        smtp: { host: '127.0.0.1', port: 9, secure: false },
-        from: 'helpdesk@example.test',
-        fromName: 'Test',
-        maxAttachmentBytes: 10 * 1024 * 1024,
-        maxMailBytes: 25 * 1024 * 1024,
-      },
-      createLogger('silent'),
-      { batchSize: 20, idleDelayMs: 100 },
-    );
+    adapter = new EmailAdapter(emailSettingsFor(imap), createLogger('silent'), {
+      batchSize: 20,
+      idleDelayMs: 100,
+    });
     return [adapter];
   },
 });

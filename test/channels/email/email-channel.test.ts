@@ -4,6 +4,7 @@ import type { EmailSettings } from '../../../src/config.js';
 import { createCustomer } from '../../../src/core/customers.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from '../../helpers/dovecot.js';
+import { emailSettingsFor } from '../../helpers/email-settings.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { fixtureNames, rawMail, readFixture } from './mail-fixtures.js';
@@ -16,21 +17,7 @@ let adapter: EmailAdapter;
 const HELPDESK = DEFAULT_DOVECOT_USER.user;
 
 function emailSettings(): EmailSettings {
-  return {
-    imap: {
-      host: dovecot.host,
-      port: dovecot.port,
-      secure: false,
-      user: DEFAULT_DOVECOT_USER.user,
-      password: DEFAULT_DOVECOT_USER.password,
-      mailbox: 'INBOX',
-    },
-    smtp: { host: smtp.host, port: smtp.port, secure: false },
-    from: HELPDESK,
-    fromName: 'Assistenza Test',
-    maxAttachmentBytes: 100 * 1024,
-    maxMailBytes: 300 * 1024,
-  };
+  return emailSettingsFor(dovecot, { smtp, maxAttachmentBytes: 100 * 1024, maxMailBytes: 300 * 1024 });
 }
 
 async function deliver(raw: Buffer | string) {

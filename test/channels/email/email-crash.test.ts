@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailAdapter } from '../../../src/channels/email/email-adapter.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from '../../helpers/dovecot.js';
+import { emailSettingsFor } from '../../helpers/email-settings.js';
 import { startTestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 import { rawMail } from './mail-fixtures.js';
@@ -85,25 +86,10 @@ describe('email ingestion across a crash', () => {
       store,
       workers: false,
       adapters: () => {
-        adapter = new EmailAdapter(
-          {
-            imap: {
-              host: dovecot.host,
-              port: dovecot.port,
-              secure: false,
-              user: DEFAULT_DOVECOT_USER.user,
-              password: DEFAULT_DOVECOT_USER.password,
-              mailbox: 'INBOX',
-            },
-            smtp: { host: '127.0.0.1', port: 9, secure: false },
-            from: DEFAULT_DOVECOT_USER.user,
-            fromName: 'Test',
-            maxAttachmentBytes: 10 * 1024 * 1024,
-            maxMailBytes: 25 * 1024 * 1024,
-          },
-          createLogger('silent'),
-          { batchSize: 20, idleDelayMs: 100 },
-        );
+        adapter = new EmailAdapter(emailSettingsFor(dovecot), createLogger('silent'), {
+          batchSize: 20,
+          idleDelayMs: 100,
+        });
         return [adapter];
       },
     });
