@@ -133,14 +133,14 @@ export function registerV1Routes(
   api.post('/customers/:id/activate', async (request) => {
     const { id } = customerIdParams.parse(request.params);
     await activateCustomer(core, BigInt(id), 'api');
-    const customer = (await listCustomers(core)).find((c) => c.id === BigInt(id));
+    const [customer] = await listCustomers(core, BigInt(id));
     return { customer };
   });
 
   api.post('/customers/:id/link-code', async (request, reply) => {
     const { id } = customerIdParams.parse(request.params);
     const { kind } = linkCodeBody.parse(request.body ?? {});
-    const customer = (await listCustomers(core)).find((c) => c.id === BigInt(id));
+    const [customer] = await listCustomers(core, BigInt(id));
     if (!customer) throw new NotFoundError('customer', id);
     const code = await createLinkCode(core, customer.id, kind);
     return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });

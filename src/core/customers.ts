@@ -89,8 +89,13 @@ export async function createCustomer(
   });
 }
 
-export async function listCustomers(ctx: CoreContext): Promise<CustomerWithIdentities[]> {
-  const rows = await ctx.database.db.select().from(customers).orderBy(asc(customers.id));
+/** Customers with their identities; all of them, or the one with `only` as id. */
+export async function listCustomers(ctx: CoreContext, only?: bigint): Promise<CustomerWithIdentities[]> {
+  const rows = await ctx.database.db
+    .select()
+    .from(customers)
+    .where(only === undefined ? undefined : eq(customers.id, only))
+    .orderBy(asc(customers.id));
   if (rows.length === 0) return [];
   const ids = await ctx.database.db
     .select()
