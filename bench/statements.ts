@@ -7,39 +7,53 @@ import { benchMessage, createCustomers, openBenchStore, startBenchApp } from './
  * statements sent to PGlite, time inside them, wall and CPU time — and the costliest statements.
  * A profiling aid for the core-ingest figure (embedded store only: it wraps PGlite's query/exec).
  */
-type Query = (text: string, ...rest: unknown[]) => Promise<unknown>;
 const timings = new Map<string, { count: number; ms: number }>();
+const statementText = new Map<string, string>();
+const decoder = new TextDecoder();
 
-function timed(target: Record<string, unknown>, method: 'query' | 'exec'): void {
-  const original = target[method] as Query;
-  target[method] = async function (this: unknown, text: string, ...rest: unknown[]) {
-    const start = performance.now();
-    try {
-      return await original.call(this, text, ...rest);
-    } finally {
-      const key = `${method}: ${text.replace(/\s+/g, ' ').slice(0, 100)}`;
-      const entry = timings.get(key) ?? { count: 0, ms: 0 };
-      entry.count++;
-      entry.ms += performance.now() - start;
-      timings.set(key, entry);
-    }
-  };
+/** The C string at `offset` in a protocol message, and the offset after it. */
+function cString(bytes: Uint8Array, offset: number): [string, number] {
+  const end = bytes.indexOf(0, offset);
+  return [decoder.decode(bytes.subarray(offset, end)), end + 1];
 }
 
+/** What a batch sent to PGlite runs: the SQL of its Parse, Bind or simple Query message. */
+function describeBatch(bytes: Uint8Array): string {
+  const code = String.fromCharCode(bytes[0]!);
+  if (code === 'Q') return `exec: ${cString(bytes, 5)[0]}`;
+  if (code === 'P') {
+    const [name, next] = cString(bytes, 5);
+    const text = cString(bytes, next)[0];
+    statementText.set(name, text);
+    return `prepare: ${text}`;
+  }
+  if (code === 'B') {
+    const [, next] = cString(bytes, 5);
+    const name = cString(bytes, next)[0];
+    return `execute: ${statementText.get(name) ?? name}`;
+  }
+  return `other: ${code}`;
+}
+
+// Every statement of the embedded store reaches PGlite through execProtocolStream
+// (src/db/embedded-connection.ts): time each call, keyed by its SQL.
 const proto = PGlite.prototype as unknown as Record<string, unknown>;
-timed(proto, 'query');
-timed(proto, 'exec');
-const transaction = proto.transaction as (
+const execProtocolStream = proto.execProtocolStream as (
   this: PGlite,
-  fn: (tx: unknown) => Promise<unknown>,
+  message: Uint8Array,
+  ...rest: unknown[]
 ) => Promise<unknown>;
-proto.transaction = function (this: PGlite, fn: (tx: unknown) => Promise<unknown>) {
-  return transaction.call(this, (tx) => {
-    const wrapped = Object.create(tx as object) as Record<string, unknown>;
-    timed(wrapped, 'query');
-    timed(wrapped, 'exec');
-    return fn(wrapped);
-  });
+proto.execProtocolStream = async function (this: PGlite, message: Uint8Array, ...rest: unknown[]) {
+  const start = performance.now();
+  try {
+    return await execProtocolStream.call(this, message, ...rest);
+  } finally {
+    const key = describeBatch(message).replace(/\s+/g, ' ').slice(0, 110);
+    const entry = timings.get(key) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += performance.now() - start;
+    timings.set(key, entry);
+  }
 };
 
 async function main(): Promise<void> {
@@ -77,7 +91,7 @@ async function main(): Promise<void> {
       const statements = entries.reduce((n, [, t]) => n + t.count, 0) / count;
       const inQuery = entries.reduce((n, [, t]) => n + t.ms, 0) / count;
       console.log(
-        `\n${kind}: ${statements.toFixed(1)} statements/msg (plus BEGIN/COMMIT), ${inQuery.toFixed(2)} ms in them, ` +
+        `\n${kind}: ${statements.toFixed(1)} calls/msg (BEGIN and COMMIT included), ${inQuery.toFixed(2)} ms in them, ` +
           `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message`,
       );
       for (const [key, t] of entries.sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {

@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { createEmbeddedConnection, type EmbeddedQueryable } from './embedded-connection.js';
 
 /** Drizzle over either driver; the core only sees this type, so there is one code path. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -53,7 +54,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 /** pg-boss sends its schema as several statements in one string, which PGlite's `query` rejects. */
-function pgliteSql(client: Pick<PGlite, 'query' | 'exec'>): SqlClient {
+function pgliteSql(client: EmbeddedQueryable): SqlClient {
   return {
     async query<Row>(text: string, params?: unknown[]) {
       if (params && params.length > 0) {
@@ -80,19 +81,18 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
     client = inMemory ? new PGlite(options) : new PGlite(path.join(dataDir, 'pglite'), options);
     await client.waitReady;
-    const db = drizzlePglite(client) as unknown as Db;
     await migratePglite(drizzlePglite(client), { migrationsFolder });
-    const sql = pgliteSql(client);
+    // From here on every statement goes through the connection: it owns the one-transaction lock.
+    const connection = createEmbeddedConnection(client);
+    const asPglite = (queryable: EmbeddedQueryable) =>
+      drizzlePglite(queryable as unknown as PGlite) as unknown as Db;
     return {
       kind: 'embedded',
-      db,
-      sql,
-      transaction: (fn) =>
-        client.transaction(async (tx) =>
-          fn({ db: drizzlePglite(tx as unknown as PGlite) as unknown as Db, sql: pgliteSql(tx) }),
-        ),
+      db: asPglite(connection),
+      sql: pgliteSql(connection),
+      transaction: (fn) => connection.transaction((tx) => fn({ db: asPglite(tx), sql: pgliteSql(tx) })),
       async close() {
-        await client.close();
+        await connection.close();
         lock?.release();
       },
     };

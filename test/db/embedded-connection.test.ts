@@ -1,0 +1,150 @@
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEmbeddedConnection, type EmbeddedConnection } from '../../src/db/embedded-connection.js';
+
+/**
+ * The embedded store's own statement path (prepared statements, one call per statement): what
+ * goes in comes back with the same types, errors keep PostgreSQL's code, transactions isolate.
+ */
+describe('embedded connection', () => {
+  let pg: PGlite;
+  let connection: EmbeddedConnection;
+
+  beforeAll(async () => {
+    pg = new PGlite();
+    await pg.waitReady;
+  });
+
+  beforeEach(async () => {
+    // One PGlite for the file (starting one takes a second); each test gets a fresh table and a
+    // fresh connection, whose statement names start again at hd_1.
+    await pg.exec(`deallocate all; drop table if exists items; create table items (
+      id bigserial primary key, name text not null unique, tags text[], data jsonb,
+      content bytea, due timestamptz, count int, done boolean default false)`);
+    connection = createEmbeddedConnection(pg, 4);
+  });
+
+  afterAll(async () => {
+    await pg.close();
+  });
+
+  it('round-trips every parameter type the app sends', async () => {
+    const due = new Date('2026-11-27T08:30:00.123Z');
+    const insert = await connection.query<{ id: bigint }>(
+      'insert into items (name, tags, data, content, due, count, done) values ($1, $2, $3, $4, $5, $6, $7) returning id',
+      [
+        "O'Brien <è> 😀",
+        ['a', 'b,c', 'd"e'],
+        { nested: [1, 'x'] },
+        new Uint8Array([0, 1, 255]),
+        due,
+        42,
+        true,
+      ],
+    );
+    expect(insert.affectedRows).toBe(1);
+    const { rows } = await connection.query<Record<string, unknown>>('select * from items where id = $1', [
+      insert.rows[0]!.id,
+    ]);
+    expect(rows[0]).toMatchObject({
+      name: "O'Brien <è> 😀",
+      tags: ['a', 'b,c', 'd"e'],
+      data: { nested: [1, 'x'] },
+      content: new Uint8Array([0, 1, 255]),
+      due,
+      count: 42,
+      done: true,
+    });
+    expect(await connection.query('select $1::text as v', [null])).toMatchObject({ rows: [{ v: null }] });
+  });
+
+  it('returns rows as arrays with per-query parsers, as Drizzle asks', async () => {
+    await connection.query('insert into items (name, due) values ($1, $2)', [
+      'x',
+      new Date('2026-01-02T03:04:05Z'),
+    ]);
+    const result = await connection.query('select name, due from items', [], {
+      rowMode: 'array',
+      parsers: { 1184: (value: string) => `raw:${value}` },
+    });
+    expect(result.rows).toEqual([['x', 'raw:2026-01-02 03:04:05+00']]);
+  });
+
+  it('keeps the SQL and the PostgreSQL code on an error, but not the parameters', async () => {
+    await connection.query('insert into items (name) values ($1)', ['secret-value']);
+    const error = await connection
+      .query('insert into items (name) values ($1)', ['secret-value'])
+      .catch((e: unknown) => e as Error & { code?: string; query?: string });
+    if (!(error instanceof Error)) throw new Error('the duplicate was accepted');
+    expect(error).toMatchObject({ code: '23505', query: 'insert into items (name) values ($1)' });
+    // PostgreSQL's own `detail` may quote the key; the message (what logs carry) does not.
+    expect(String(error.message)).not.toContain('secret-value');
+    expect(error).not.toHaveProperty('params');
+    // A syntax error is reported, and the connection goes on working.
+    await expect(connection.query('selec 1', [])).rejects.toMatchObject({ code: '42601' });
+    expect((await connection.query('select count(*)::int as n from items', [])).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('rolls a transaction back when its function throws', async () => {
+    await expect(
+      connection.transaction(async (tx) => {
+        await tx.query('insert into items (name) values ($1)', ['rolled back']);
+        throw new Error('stop');
+      }),
+    ).rejects.toThrow('stop');
+    expect((await connection.query('select name from items', [])).rows).toEqual([]);
+  });
+
+  it('aborts the whole transaction when a statement in it fails', async () => {
+    await expect(
+      connection.transaction(async (tx) => {
+        await tx.query('insert into items (name) values ($1)', ['first']);
+        await tx.query('insert into items (name) values ($1)', ['first']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect((await connection.query('select name from items', [])).rows).toEqual([]);
+  });
+
+  it('never runs a statement inside another caller’s open transaction', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = connection.transaction(async (tx) => {
+      await tx.query('insert into items (name) values ($1)', ['in transaction']);
+      await gate;
+      throw new Error('roll back');
+    });
+    const outside = connection.query('insert into items (name) values ($1)', ['outside']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await expect(slow).rejects.toThrow('roll back');
+    await outside;
+    expect((await connection.query('select name from items order by id', [])).rows).toEqual([
+      { name: 'outside' },
+    ]);
+  });
+
+  it('runs several statements in one exec and gives each result', async () => {
+    const results = await connection.exec(
+      "insert into items (name) values ('a'); select name from items; select 1 as one",
+    );
+    expect(results.map((r) => r.rows)).toEqual([[], [{ name: 'a' }], [{ one: 1 }]]);
+  });
+
+  it('keeps working past its statement cache limit', async () => {
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10; i++) {
+        const { rows } = await connection.query<{ v: number }>(`select $1::int + ${i} as v`, [round]);
+        expect(rows[0]!.v).toBe(round + i);
+      }
+    }
+  });
+
+  it('refuses statements after close', async () => {
+    const own = new PGlite();
+    const closing = createEmbeddedConnection(own);
+    expect((await closing.query<{ one: number }>('select 1 as one', [])).rows).toEqual([{ one: 1 }]);
+    await closing.close();
+    await expect(closing.query('select 1', [])).rejects.toThrow(/closed/);
+    expect(own.closed).toBe(true);
+  });
+});
