@@ -110,6 +110,21 @@ export function easterSunday(year: number): string {
  * 25 Dec, 26 Dec. Local patron saints' days belong in `extraClosures`.
  */
 export function italianHolidays(year: number): string[] {
+  return [...cachedItalianHolidays(year)];
+}
+
+const holidaysByYear = new Map<number, readonly string[]>();
+
+function cachedItalianHolidays(year: number): readonly string[] {
+  let holidays = holidaysByYear.get(year);
+  if (!holidays) {
+    holidays = computeItalianHolidays(year);
+    holidaysByYear.set(year, holidays);
+  }
+  return holidays;
+}
+
+function computeItalianHolidays(year: number): string[] {
   const fixed = ['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26'];
   if (year >= 2026) fixed.push('10-04');
   return [...fixed.map((md) => `${year}-${md}`), addDays(easterSunday(year), 1)].sort();
@@ -121,13 +136,13 @@ export function isBusinessDay(
 ): boolean {
   if (!settings.workingDays.includes(isoWeekday(date))) return false;
   if (settings.extraClosures.includes(date)) return false;
-  return settings.holidaysCountry !== 'IT' || !italianHolidays(Number(date.slice(0, 4))).includes(date);
+  return settings.holidaysCountry !== 'IT' || !cachedItalianHolidays(Number(date.slice(0, 4))).includes(date);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's wall clock at an instant, as epoch milliseconds of the same wall clock read as UTC. */
-function wallClockMs(instant: number, timeZone: string): number {
+/** The zone's UTC offset at an instant, in ms, read from Intl (whole seconds). */
+function exactOffsetMs(instant: number, timeZone: string): number {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
@@ -145,7 +160,30 @@ function wallClockMs(instant: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const part of format.formatToParts(instant)) p[part.type] = Number(part.value);
   const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall + (((instant % 1000) + 1000) % 1000);
+  return wall - (instant - (((instant % 1000) + 1000) % 1000));
+}
+
+const OFFSET_SPAN_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's wall clock at an instant, as epoch milliseconds of the same wall clock read as UTC.
+ * Intl's formatToParts is slow and every new ticket needs dozens of these, so offsets are kept per
+ * 15-minute span; a span whose two ends disagree holds a DST change and is computed exactly.
+ */
+function wallClockMs(instant: number, timeZone: string): number {
+  const span = Math.floor(instant / OFFSET_SPAN_MS);
+  const key = `${timeZone}|${span}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const first = exactOffsetMs(span * OFFSET_SPAN_MS, timeZone);
+    const last = exactOffsetMs((span + 1) * OFFSET_SPAN_MS - 1, timeZone);
+    if (first !== last) return instant + exactOffsetMs(instant, timeZone);
+    if (offsets.size >= 10_000) offsets.clear();
+    offsets.set(key, first);
+    offset = first;
+  }
+  return instant + offset;
 }
 
 /** The local date, time (seconds dropped) and ISO weekday of an instant in a time zone. */

@@ -20,11 +20,19 @@ export function textToHtml(text: string): string {
 }
 
 /** Money is integer cents everywhere; this is the only place it becomes text. */
+const euroFormats = new Map<Locale, Intl.NumberFormat>();
+
 export function formatEuro(cents: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-IE', {
-    style: 'currency',
-    currency: 'EUR',
-  }).format(cents / 100);
+  let format = euroFormats.get(locale);
+  if (!format) {
+    // Building an Intl formatter costs far more than using one; every acknowledgement shows a price.
+    format = new Intl.NumberFormat(locale === 'it' ? 'it-IT' : 'en-IE', {
+      style: 'currency',
+      currency: 'EUR',
+    });
+    euroFormats.set(locale, format);
+  }
+  return format.format(cents / 100);
 }
 
 /** What a template gives back: the subject (email) and the body as text and simple HTML. */
