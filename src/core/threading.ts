@@ -41,26 +41,41 @@ export interface ThreadMatch {
   choices?: TicketRow[];
 }
 
+const TICKET_COLUMNS = selectColumns(tickets, 't');
+
 /**
  * Every ticket the message points at, in threading order: reply token, then the messages it
  * replies to (ours, including later parts of a split chat message, then the customer's own), then
- * the subject tag. One statement, as this runs for every reply.
+ * the subject tag. One statement, as this runs for every reply, holding only the branches whose
+ * hints the message carries: a mail with just a subject tag costs one index lookup, not five.
+ * Each shape is a separate prepared statement (at most 7 shapes).
  */
-const CANDIDATES_SQL = `select ${selectColumns(tickets, 't')}, refs.rank from (
-    select t.id, 1 as rank from tickets t where t.number = any($1::int[])
-    union all
-    select m.ticket_id, 2 from deliveries d join messages m on m.id = d.message_id
-      where d.channel = $2 and d.external_id = any($3::text[])
-    union all
-    select m.ticket_id, 2 from deliveries d join messages m on m.id = d.message_id
-      where d.channel = $2 and d.extra_external_ids ?| $3::text[]
-    union all
-    select m.ticket_id, 3 from messages m
-      where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])
-    union all
-    select t.id, 4 from tickets t where t.number = $4
-  ) refs join tickets t on t.id = refs.id
+function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boolean): string {
+  const branches: string[] = [];
+  if (hasNumbers) branches.push('select t.id, 1 as rank from tickets t where t.number = any($1::int[])');
+  if (hasExternalIds) {
+    branches.push(
+      `select m.ticket_id as id, 2 as rank from deliveries d join messages m on m.id = d.message_id
+      where d.channel = $2 and d.external_id = any($3::text[])`,
+      `select m.ticket_id as id, 2 as rank from deliveries d join messages m on m.id = d.message_id
+      where d.channel = $2 and d.extra_external_ids ?| $3::text[]`,
+      `select m.ticket_id as id, 3 as rank from messages m
+      where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])`,
+    );
+  }
+  if (hasTag) branches.push('select t.id, 4 as rank from tickets t where t.number = $4');
+  // Every branch names its columns: any of them may come first. Unused parameters still need
+  // a type PostgreSQL can infer.
+  const unused = [
+    hasNumbers ? '' : '$1::int[] is null',
+    hasExternalIds ? '' : '$2::text is null and $3::text[] is null',
+    hasTag ? '' : '$4::int is null',
+  ].filter(Boolean);
+  return `select ${TICKET_COLUMNS}, refs.rank from (
+    ${branches.join('\n    union all\n    ')}
+  ) refs join tickets t on t.id = refs.id${unused.length ? `\n  where ${unused.join(' and ')}` : ''}
   order by refs.rank, t.id desc`;
+}
 
 async function ticketsReferencedBy(tx: Tx, message: InboundMessage, secret: string): Promise<TicketRow[]> {
   const refs = message.thread;
@@ -68,11 +83,13 @@ async function ticketsReferencedBy(tx: Tx, message: InboundMessage, secret: stri
     .map((token) => verifyReplyToken(secret, token))
     .filter((n): n is number => n !== undefined);
   const externalIds = refs.inReplyTo ?? [];
-  if (numbers.length === 0 && externalIds.length === 0 && refs.ticketNumber === undefined) return [];
-  const { rows } = await tx.sql.query(CANDIDATES_SQL, [
-    numbers,
-    message.channel,
-    externalIds,
+  const hasTag = refs.ticketNumber !== undefined;
+  if (numbers.length === 0 && externalIds.length === 0 && !hasTag) return [];
+  const text = candidatesSql(numbers.length > 0, externalIds.length > 0, hasTag);
+  const { rows } = await tx.sql.query(text, [
+    numbers.length > 0 ? numbers : null,
+    externalIds.length > 0 ? message.channel : null,
+    externalIds.length > 0 ? externalIds : null,
     refs.ticketNumber ?? null,
   ]);
   return rows.map((row) => rowOf(tickets, row, 't'));
