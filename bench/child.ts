@@ -2,6 +2,7 @@ import { makeTemplate } from './bench-app.js';
 import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
+import { installStatementTimings, statementReport } from './statement-timings.js';
 
 /**
  * One bench section in its own process (forked by run.ts), so each figure, memory above all, is
@@ -25,12 +26,21 @@ const reply = (message: unknown): Promise<void> =>
     process.send(message, () => resolve());
   });
 
+/** Statement times are reported per this many units (say, per mail of a 2,000-mail run: set it to 2000). */
+const STATEMENT_UNITS = Number(process.env.BENCH_STATEMENTS_UNITS ?? 1);
+
 async function main(): Promise<void> {
   const name = process.argv[2] ?? '';
   const section = sections[name];
   if (!section) throw new Error(`unknown bench section "${name}" (${Object.keys(sections).join(', ')})`);
   const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, unknown>;
+  // BENCH_STATEMENTS=1 (embedded store): print the costliest statements of the section to stderr.
+  if (process.env.BENCH_STATEMENTS) installStatementTimings();
   const result = await section(options);
+  if (process.env.BENCH_STATEMENTS)
+    console.error(
+      `${name}: statements per unit of ${STATEMENT_UNITS}\n${statementReport(STATEMENT_UNITS, 25).join('\n')}`,
+    );
   await reply({ ok: true, result });
 }
 

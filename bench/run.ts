@@ -40,7 +40,12 @@ const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 function section<T>(name: string, options: Record<string, unknown>, timeoutMs = 900_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [name], {
-      execArgv: ['--import', 'tsx'],
+      // BENCH_CPU_PROF=dir writes a V8 CPU profile of each section into dir (for profiling).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ],
       env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

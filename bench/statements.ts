@@ -1,60 +1,17 @@
-import { PGlite } from '@electric-sql/pglite';
 import { TestChannel } from '../test/helpers/test-channel.js';
 import { benchMessage, createCustomers, openBenchStore, startBenchApp } from './bench-app.js';
+import {
+  installStatementTimings,
+  statementReport,
+  statementTimings as timings,
+} from './statement-timings.js';
 
 /**
  * `npx tsx bench/statements.ts`: what one ingest costs on the embedded store, per kind of message —
  * statements sent to PGlite, time inside them, wall and CPU time — and the costliest statements.
  * A profiling aid for the core-ingest figure (embedded store only: it wraps PGlite's query/exec).
  */
-const timings = new Map<string, { count: number; ms: number }>();
-const statementText = new Map<string, string>();
-const decoder = new TextDecoder();
-
-/** The C string at `offset` in a protocol message, and the offset after it. */
-function cString(bytes: Uint8Array, offset: number): [string, number] {
-  const end = bytes.indexOf(0, offset);
-  return [decoder.decode(bytes.subarray(offset, end)), end + 1];
-}
-
-/** What a batch sent to PGlite runs: the SQL of its Parse, Bind or simple Query message. */
-function describeBatch(bytes: Uint8Array): string {
-  const code = String.fromCharCode(bytes[0]!);
-  if (code === 'Q') return `exec: ${cString(bytes, 5)[0]}`;
-  if (code === 'P') {
-    const [name, next] = cString(bytes, 5);
-    const text = cString(bytes, next)[0];
-    statementText.set(name, text);
-    return `prepare: ${text}`;
-  }
-  if (code === 'B') {
-    const [, next] = cString(bytes, 5);
-    const name = cString(bytes, next)[0];
-    return `execute: ${statementText.get(name) ?? name}`;
-  }
-  return `other: ${code}`;
-}
-
-// Every statement of the embedded store reaches PGlite through execProtocolStream
-// (src/db/embedded-connection.ts): time each call, keyed by its SQL.
-const proto = PGlite.prototype as unknown as Record<string, unknown>;
-const execProtocolStream = proto.execProtocolStream as (
-  this: PGlite,
-  message: Uint8Array,
-  ...rest: unknown[]
-) => Promise<unknown>;
-proto.execProtocolStream = async function (this: PGlite, message: Uint8Array, ...rest: unknown[]) {
-  const start = performance.now();
-  try {
-    return await execProtocolStream.call(this, message, ...rest);
-  } finally {
-    const key = describeBatch(message).replace(/\s+/g, ' ').slice(0, 110);
-    const entry = timings.get(key) ?? { count: 0, ms: 0 };
-    entry.count++;
-    entry.ms += performance.now() - start;
-    timings.set(key, entry);
-  }
-};
+installStatementTimings();
 
 async function main(): Promise<void> {
   if (process.env.DATABASE_URL)
@@ -94,11 +51,7 @@ async function main(): Promise<void> {
         `\n${kind}: ${statements.toFixed(1)} calls/msg (BEGIN and COMMIT included), ${inQuery.toFixed(2)} ms in them, ` +
           `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message`,
       );
-      for (const [key, t] of entries.sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
-        console.log(
-          `  ${(t.ms / count).toFixed(3)} ms/msg  ${(t.count / count).toFixed(2)}×  ${((t.ms / t.count) * 1000).toFixed(0).padStart(5)} µs  ${key}`,
-        );
-      }
+      for (const line of statementReport(count)) console.log(line);
     }
   } finally {
     await app.stop();
