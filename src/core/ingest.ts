@@ -188,6 +188,8 @@ async function openNewTicket(
       locale,
     ),
     replyToExternalId: message.externalId,
+    // The ticket was opened by this message: its thread is this message alone.
+    emailThread: { inReplyTo: message.externalId, references: [message.externalId] },
   });
   await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
   return {

@@ -28,6 +28,11 @@ export interface OutboundRequest {
   /** Chat channels: the inbound message this answers (`chatId:messageId`). */
   replyToExternalId?: string;
   conversationId?: string;
+  /**
+   * Email: the ticket's Message-IDs when the caller already knows them (a ticket this very mail
+   * just opened has only that mail), which saves reading them back.
+   */
+  emailThread?: { inReplyTo?: string; references: string[] };
 }
 
 export interface EnqueueResult {
@@ -123,7 +128,7 @@ export async function enqueueOutbound(
     inReplyTo: request.replyToExternalId,
   };
   if (request.channel === 'email') {
-    const thread = ticket ? await emailThreadIds(tx, ticket.id) : { references: [] };
+    const thread = request.emailThread ?? (ticket ? await emailThreadIds(tx, ticket.id) : { references: [] });
     threading.inReplyTo = thread.inReplyTo;
     threading.references = thread.references;
     threading.messageId = emailMessageId(replyToken, ctx.settings.messageIdDomain);

@@ -193,6 +193,8 @@ export const deliveries = pgTable(
   },
   (t) => [
     index().on(t.channel, t.externalId),
+    // Reading a ticket's email thread joins its messages to their deliveries.
+    index().on(t.messageId),
     index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
     // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
     // lookups from scanning a pending list that grows with every delivery.

@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_message_id_index" ON "deliveries" USING btree ("message_id");
