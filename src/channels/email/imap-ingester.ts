@@ -29,6 +29,11 @@ export interface ImapIngesterSettings {
   reconnectBaseMs?: number;
 }
 
+interface RawMail {
+  uid: number;
+  source: Buffer;
+}
+
 interface Checkpoint {
   uidValidity: string;
   lastUid: number;
@@ -182,11 +187,17 @@ export class ImapIngester {
       );
       const uids = (found || []).filter((uid) => uid > from).sort((a, b) => a - b);
       if (uids.length === 0 || this.stopping) return;
-      for (const batch of await this.batches(client, uids)) {
+      const batches = await this.batches(client, uids);
+      // The next batch is fetched while this one is parsed and stored, so the store never waits
+      // for the IMAP server; at most two batches (2 × batchBytes) are held at once.
+      let next = batches.length > 0 ? this.prefetch(client, batches[0]!) : undefined;
+      for (let i = 0; i < batches.length; i++) {
+        const sources = await next!;
         if (this.stopping) return;
-        await this.ingestBatch(client, batch);
-        await this.markProcessed(client, batch);
-        lastUid = batch.at(-1)!;
+        next = i + 1 < batches.length ? this.prefetch(client, batches[i + 1]!) : undefined;
+        await this.ingestSources(sources);
+        await this.markProcessed(client, batches[i]!);
+        lastUid = batches[i]!.at(-1)!;
         await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid } satisfies Checkpoint);
       }
     }
@@ -220,13 +231,23 @@ export class ImapIngester {
     return batches;
   }
 
-  private async ingestBatch(client: ImapFlow, batch: number[]): Promise<void> {
-    const context = this.context!;
-    const sources: Array<{ uid: number; source: Buffer }> = [];
+  /** Starts fetching a batch's raw mails; a failure surfaces when the result is awaited. */
+  private prefetch(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
+    const pending = this.fetchSources(client, batch);
+    pending.catch(() => undefined);
+    return pending;
+  }
+
+  private async fetchSources(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
+    const sources: RawMail[] = [];
     for await (const message of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
       if (message.source) sources.push({ uid: message.uid, source: message.source });
     }
-    sources.sort((a, b) => a.uid - b.uid);
+    return sources.sort((a, b) => a.uid - b.uid);
+  }
+
+  private async ingestSources(sources: RawMail[]): Promise<void> {
+    const context = this.context!;
     for (const { uid, source } of sources) {
       let stage = 'parse';
       try {
