@@ -136,8 +136,8 @@ async function ingestInTransaction(
       ticketId: ticket.id,
       customerId: sender.customer.id,
       disposition: 'ticket',
+      ticketUpdatedAt: ctx.now(),
     });
-    await tx.sql.query('update tickets set updated_at = $1 where id = $2', [ctx.now(), ticket.id.toString()]);
     await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
     return {
       status: 'threaded',

@@ -124,6 +124,12 @@ describe('ingest', () => {
       inbound({ from, thread: { ticketNumber: opened.ticketNumber } }),
     );
     expect(byTag).toMatchObject({ status: 'threaded', ticketNumber: opened.ticketNumber });
+    // A reply marks the ticket updated (technicians sort by it).
+    const [replied] = await app.database.db
+      .select()
+      .from(tickets)
+      .where(eq(tickets.number, opened.ticketNumber));
+    expect(replied!.updatedAt.getTime()).toBeGreaterThan(replied!.createdAt.getTime());
 
     const forged = await app.channelContext.ingest(
       inbound({ from, thread: { replyTokens: [`hd${opened.ticketNumber}xaaaaaaaaaaaaaaaa`] } }),
