@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { createEmbeddedConnection, type EmbeddedQueryable } from './embedded-connection.js';
+import { StatementNames } from './named-statements.js';
 
 /** Drizzle over either driver; the core only sees this type, so there is one code path. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -107,14 +108,15 @@ async function openServer(url: string, poolSize: number): Promise<Database> {
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
-  const db = drizzleNodePg(pool) as unknown as Db;
   await migrateNodePg(drizzleNodePg(pool), { migrationsFolder });
+  const names = new StatementNames();
+  const named = names.wrap(pool);
   return {
     kind: 'server',
-    db,
-    sql: pool,
+    db: drizzleNodePg(named) as unknown as Db,
+    sql: named,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = names.wrap(await pool.connect());
       try {
         await client.query('BEGIN');
         const result = await fn({ db: drizzleNodePg(client) as unknown as Db, sql: client });
