@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 /**
  * Times every call the embedded store makes into PGlite, keyed by SQL text. Profiling aid for
  * `bench/statements.ts` and for bench sections run with `BENCH_STATEMENTS=1` (embedded only: every
- * statement reaches PGlite through execProtocolStream, see src/db/embedded-connection.ts).
+ * statement reaches PGlite through execProtocolRawSync, see src/db/embedded-connection.ts).
  */
 const timings = new Map<string, { count: number; ms: number }>();
 const statementText = new Map<string, string>();
@@ -35,15 +35,11 @@ function describeBatch(bytes: Uint8Array): string {
 
 export function installStatementTimings(): void {
   const proto = PGlite.prototype as unknown as Record<string, unknown>;
-  const execProtocolStream = proto.execProtocolStream as (
-    this: PGlite,
-    message: Uint8Array,
-    ...rest: unknown[]
-  ) => Promise<unknown>;
-  proto.execProtocolStream = async function (this: PGlite, message: Uint8Array, ...rest: unknown[]) {
+  const execProtocolRawSync = proto.execProtocolRawSync as (this: PGlite, message: Uint8Array) => Uint8Array;
+  proto.execProtocolRawSync = function (this: PGlite, message: Uint8Array) {
     const start = performance.now();
     try {
-      return await execProtocolStream.call(this, message, ...rest);
+      return execProtocolRawSync.call(this, message);
     } finally {
       const key = describeBatch(message).replace(/\s+/g, ' ').slice(0, 110);
       const entry = timings.get(key) ?? { count: 0, ms: 0 };

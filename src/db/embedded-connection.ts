@@ -1,6 +1,15 @@
-import { type PGlite, protocol, type Results } from '@electric-sql/pglite';
+import type { PGlite, Results } from '@electric-sql/pglite';
+import {
+  encodeBindExecute,
+  encodeCloseStatement,
+  encodePrepare,
+  encodeQuery,
+  parseResponse,
+  type WireField,
+  type WireResponse,
+  type WireValue,
+} from './pg-wire.js';
 
-type BackendMessage = Awaited<ReturnType<PGlite['execProtocolStream']>>[number];
 type Parser = (value: string, typeId: number) => unknown;
 
 /** What Drizzle's PGlite driver passes with each query. */
@@ -26,22 +35,7 @@ export interface EmbeddedConnection extends EmbeddedQueryable {
 interface PreparedStatement {
   name: string;
   paramTypes: number[];
-  fields: Array<{ name: string; dataTypeID: number }>;
-}
-
-const { serialize } = protocol;
-const SYNC = serialize.sync();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  fields: WireField[];
 }
 
 /** A simple promise-chain lock: PGlite is one connection, so one transaction at a time. */
@@ -65,8 +59,9 @@ class Lock {
  * describe, execute, sync) and re-parses and re-analyses the SQL every time: for the app's wide
  * SELECTs and CTEs that was 200–800 µs a statement. Here each statement is prepared once under a
  * name (parse, analysis and rewrite are kept by PostgreSQL's plan cache) and then executed with
- * one call carrying Bind + Execute + Sync: 40–100 µs. Parameters are serialised by the types
- * PostgreSQL reported when the statement was prepared, exactly as PGlite does.
+ * one synchronous call carrying Bind + Execute + Sync: 40–100 µs. Parameters are serialised by
+ * the types PostgreSQL reported when the statement was prepared, as PGlite does, except bytea,
+ * which is sent as raw bytes. Messages are encoded and decoded by src/db/pg-wire.ts.
  *
  * Every access to the PGlite instance must go through this object once it exists, because the
  * lock here is what keeps a statement from landing inside another caller's open transaction.
@@ -77,15 +72,18 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
   const statements = new Map<string, PreparedStatement>();
   let counter = 0;
   let closed = false;
-
   let ready = false;
 
-  async function send(message: Uint8Array): Promise<BackendMessage[]> {
+  /** One synchronous call into PGlite; a PostgreSQL error comes back as a rejection. */
+  async function send(message: Uint8Array, text: string): Promise<WireResponse> {
+    if (closed) throw new Error('the embedded database is closed');
     if (!ready) {
       await pg.waitReady;
       ready = true;
     }
-    return pg.execProtocolStream(message, { syncToFs: false });
+    const response = parseResponse(pg.execProtocolRawSync(message));
+    if (response.error) throw withQuery(response.error, text);
+    return response;
   }
 
   async function prepare(text: string): Promise<PreparedStatement> {
@@ -97,32 +95,25 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
       return cached;
     }
     const name = `hd_${++counter}`;
-    const messages = await send(
-      concat([serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), SYNC]),
-    ).catch((error: unknown) => {
-      throw withQuery(error, text);
-    });
-    const statement: PreparedStatement = { name, paramTypes: [], fields: [] };
-    for (const message of messages) {
-      if (message.name === 'parameterDescription') {
-        statement.paramTypes = (message as unknown as { dataTypeIDs: number[] }).dataTypeIDs;
-      } else if (message.name === 'rowDescription') {
-        statement.fields = (
-          message as unknown as { fields: Array<{ name: string; dataTypeID: number }> }
-        ).fields.map((field) => ({ name: field.name, dataTypeID: field.dataTypeID }));
-      }
-    }
+    const response = await send(encodePrepare(name, text), text);
+    const statement: PreparedStatement = {
+      name,
+      paramTypes: response.paramTypes ?? [],
+      fields: response.results[0]?.fields ?? [],
+    };
     statements.set(text, statement);
     if (statements.size > maxStatements) {
       const [oldestText, oldest] = statements.entries().next().value as [string, PreparedStatement];
       statements.delete(oldestText);
-      await send(concat([serialize.close({ type: 'S', name: oldest.name }), SYNC])).catch(() => undefined);
+      await send(encodeCloseStatement(oldest.name), 'close').catch(() => undefined);
     }
     return statement;
   }
 
-  function serializeParam(value: unknown, typeId: number): string | null {
+  function serializeParam(value: unknown, typeId: number): WireValue {
     if (value === null || value === undefined) return null;
+    // bytea goes as raw bytes (binary format): no hex text twice the size of a mail's source.
+    if (typeId === BYTEA && value instanceof Uint8Array) return value;
     const serializer = pg.serializers[typeId];
     return serializer ? serializer(value) : String(value);
   }
@@ -132,26 +123,24 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
     params: unknown[] = [],
     options?: QueryOptions,
   ): Promise<Results<Row>> {
-    if (closed) throw new Error('the embedded database is closed');
     const statement = await prepare(text);
     const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0));
-    let messages: BackendMessage[];
-    try {
-      messages = await send(
-        concat([serialize.bind({ statement: statement.name, values }), serialize.execute({}), SYNC]),
-      );
-    } catch (error) {
-      throw withQuery(error, text);
-    }
-    return toResults<Row>(messages, statement.fields, pg.parsers as Record<number, Parser>, options);
+    const response = await send(encodeBindExecute(statement.name, values), text);
+    const result = response.results[0] ?? { fields: [], rows: [] };
+    return {
+      rows: toRows<Row>(result.rows, statement.fields, pg.parsers as Record<number, Parser>, options),
+      fields: statement.fields,
+      affectedRows: affectedRowsOf(result.command),
+    };
   }
 
   async function runExec(text: string): Promise<Results[]> {
-    if (closed) throw new Error('the embedded database is closed');
-    const messages = await send(serialize.query(text)).catch((error: unknown) => {
-      throw withQuery(error, text);
-    });
-    return splitResults(messages, pg.parsers as Record<number, Parser>);
+    const response = await send(encodeQuery(text), text);
+    return response.results.map((result) => ({
+      rows: toRows(result.rows, result.fields, pg.parsers as Record<number, Parser>),
+      fields: result.fields,
+      affectedRows: affectedRowsOf(result.command),
+    }));
   }
 
   const inTransaction: EmbeddedQueryable = { query: runQuery, exec: runExec };
@@ -182,86 +171,39 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
   };
 }
 
+const BYTEA = 17;
+
 /** Keeps the SQL text on the error, as PGlite does, but never the parameters (message text). */
 function withQuery(error: unknown, text: string): unknown {
   if (error && typeof error === 'object') (error as { query?: string }).query = text;
   return error;
 }
 
-function parseValue(
-  value: string | null,
-  typeId: number,
-  parsers: Record<number, Parser>,
-  own?: Record<number, Parser>,
-) {
-  if (value === null) return null;
-  const parser = own?.[typeId] ?? parsers[typeId];
-  return parser ? parser(value, typeId) : value;
-}
-
-function affectedRowsOf(message: BackendMessage): number {
-  const parts = (message as unknown as { text: string }).text.split(' ');
-  const command = parts[0];
+function affectedRowsOf(command: string | undefined): number {
+  const parts = (command ?? '').split(' ');
   const count = Number.parseInt(parts.at(-1) ?? '', 10);
-  return ['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(command ?? '') && Number.isFinite(count)
+  return ['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(parts[0] ?? '') && Number.isFinite(count)
     ? count
     : 0;
 }
 
-function toResults<Row>(
-  messages: BackendMessage[],
-  fields: PreparedStatement['fields'],
+function toRows<Row>(
+  rows: Array<Array<string | null>>,
+  fields: WireField[],
   parsers: Record<number, Parser>,
   options?: QueryOptions,
-): Results<Row> {
-  const rows: unknown[] = [];
-  let affectedRows = 0;
-  const arrayMode = options?.rowMode === 'array';
-  for (const message of messages) {
-    if (message.name === 'dataRow') {
-      const values = (message as unknown as { fields: Array<string | null> }).fields;
-      if (arrayMode) {
-        rows.push(
-          values.map((value, i) => parseValue(value, fields[i]!.dataTypeID, parsers, options?.parsers)),
-        );
-      } else {
-        const row: Record<string, unknown> = {};
-        for (let i = 0; i < values.length; i++) {
-          const field = fields[i]!;
-          row[field.name] = parseValue(values[i]!, field.dataTypeID, parsers, options?.parsers);
-        }
-        rows.push(row);
-      }
-    } else if (message.name === 'commandComplete') {
-      affectedRows += affectedRowsOf(message);
-    }
-  }
-  return { rows: rows as Row[], fields, affectedRows };
-}
-
-/** Simple-protocol results: one result set per statement, as PGlite's `exec` returns them. */
-function splitResults(messages: BackendMessage[], parsers: Record<number, Parser>): Results[] {
-  const results: Results[] = [];
-  let fields: PreparedStatement['fields'] = [];
-  let rows: Record<string, unknown>[] = [];
-  for (const message of messages) {
-    if (message.name === 'rowDescription') {
-      fields = (message as unknown as { fields: PreparedStatement['fields'] }).fields.map((field) => ({
-        name: field.name,
-        dataTypeID: field.dataTypeID,
-      }));
-    } else if (message.name === 'dataRow') {
-      const values = (message as unknown as { fields: Array<string | null> }).fields;
-      const row: Record<string, unknown> = {};
-      values.forEach((value, i) => {
-        row[fields[i]!.name] = parseValue(value, fields[i]!.dataTypeID, parsers);
-      });
-      rows.push(row);
-    } else if (message.name === 'commandComplete') {
-      results.push({ rows, fields, affectedRows: affectedRowsOf(message) });
-      fields = [];
-      rows = [];
-    }
-  }
-  return results;
+): Row[] {
+  const own = options?.parsers;
+  const parserOf = fields.map((field) => own?.[field.dataTypeID] ?? parsers[field.dataTypeID]);
+  const parse = (value: string | null, i: number) => {
+    if (value === null) return null;
+    const parser = parserOf[i];
+    return parser ? parser(value, fields[i]!.dataTypeID) : value;
+  };
+  if (options?.rowMode === 'array') return rows.map((row) => row.map(parse)) as Row[];
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < row.length; i++) out[fields[i]!.name] = parse(row[i]!, i);
+    return out as Row;
+  });
 }
