@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 
 /**
  * Times every call the embedded store makes into PGlite, keyed by SQL text. Profiling aid for
@@ -48,6 +50,47 @@ export function installStatementTimings(): void {
       timings.set(key, entry);
     }
   };
+}
+
+/** The same for a PostgreSQL server: every node-postgres query, timed until its result arrives. */
+export function installServerStatementTimings(): void {
+  const proto = pg.Client.prototype as unknown as Record<string, unknown>;
+  const query = proto.query as (this: unknown, ...args: unknown[]) => unknown;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    const text = typeof first === 'string' ? first : (first?.text ?? '?');
+    const start = performance.now();
+    const result = query.apply(this, args);
+    if (result instanceof Promise) {
+      result
+        .finally(() => {
+          const key = `query: ${text}`.replace(/\s+/g, ' ').slice(0, 110);
+          const entry = timings.get(key) ?? { count: 0, ms: 0 };
+          entry.count++;
+          entry.ms += performance.now() - start;
+          timings.set(key, entry);
+        })
+        .catch(() => undefined);
+    }
+    return result;
+  };
+}
+
+/** CPU seconds used so far by every process named postgres on this machine (Linux /proc). */
+export function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return ticks / 100;
 }
 
 export { timings as statementTimings };

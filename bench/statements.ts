@@ -1,21 +1,22 @@
 import { TestChannel } from '../test/helpers/test-channel.js';
 import { benchMessage, createCustomers, openBenchStore, startBenchApp } from './bench-app.js';
 import {
+  installServerStatementTimings,
   installStatementTimings,
+  postgresCpuSeconds,
   statementReport,
   statementTimings as timings,
 } from './statement-timings.js';
 
 /**
- * `npx tsx bench/statements.ts`: what one ingest costs on the embedded store, per kind of message —
- * statements sent to PGlite, time inside them, wall and CPU time — and the costliest statements.
- * A profiling aid for the core-ingest figure (embedded store only: it wraps PGlite's query/exec).
+ * `npx tsx bench/statements.ts`: what one ingest costs, per kind of message — statements sent,
+ * time inside them, wall and CPU time (with DATABASE_URL also the CPU of the postgres processes on
+ * this machine) — and the costliest statements. A profiling aid for the core-ingest figure.
  */
-installStatementTimings();
+if (process.env.DATABASE_URL) installServerStatementTimings();
+else installStatementTimings();
 
 async function main(): Promise<void> {
-  if (process.env.DATABASE_URL)
-    throw new Error('bench/statements.ts measures the embedded store: unset DATABASE_URL');
   const store = await openBenchStore();
   const app = await startBenchApp(store, { workers: false, adapters: () => [new TestChannel()] });
   try {
@@ -40,16 +41,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < 100; i++) await app.channelContext.ingest(make(i));
       timings.clear();
       const cpu = process.cpuUsage();
+      const serverCpu = postgresCpuSeconds();
       const start = performance.now();
       for (let i = 0; i < count; i++) await app.channelContext.ingest(make(i));
       const wall = (performance.now() - start) / count;
       const used = process.cpuUsage(cpu);
+      const serverMs = ((postgresCpuSeconds() - serverCpu) * 1000) / count;
       const entries = [...timings.entries()];
       const statements = entries.reduce((n, [, t]) => n + t.count, 0) / count;
       const inQuery = entries.reduce((n, [, t]) => n + t.ms, 0) / count;
       console.log(
         `\n${kind}: ${statements.toFixed(1)} calls/msg (BEGIN and COMMIT included), ${inQuery.toFixed(2)} ms in them, ` +
-          `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message`,
+          `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message` +
+          (process.env.DATABASE_URL ? `, ${serverMs.toFixed(2)} ms CPU of postgres processes` : ''),
       );
       for (const line of statementReport(count)) console.log(line);
     }
