@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { and, count, eq, gt, ne } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries } from '../db/schema.js';
-import { deliveryJobInsertSql } from '../jobs/job-queue.js';
 import type { RenderedMessage } from '../templates/format.js';
 import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
-import type { CoreContext } from './core-context.js';
+import type { CoreContext, JobSink } from './core-context.js';
 import { createReplyToken } from './reply-token.js';
 
 export interface TicketRef {
@@ -54,8 +53,9 @@ export function emailMessageId(token: string | undefined, domain: string): strin
 
 const DELIVERY_COLUMNS =
   'channel, recipient_kind, recipient_address, automatic, payload, status, last_error, external_id, message_id';
-// The message row (unless it exists), its delivery and the delivery's job in one statement.
-const INSERT_MESSAGE_AND_DELIVERY_SQL = `with m as (
+/** The message row (unless it exists), its delivery and the delivery's job, in one statement. */
+function insertMessageAndDeliverySql(jobs: JobSink): string {
+  return `with m as (
     insert into messages (ticket_id, direction, channel, author, subject, new_text, full_text, html,
       sender_kind, sender_address)
     values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3) returning id
@@ -64,16 +64,20 @@ const INSERT_MESSAGE_AND_DELIVERY_SQL = `with m as (
     select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, m.id from m
     returning id, message_id, status
   ), job as (
-    ${deliveryJobInsertSql('d')}
+    ${jobs.deliveryJobInsertSql('d')}
   )
   select id::text, message_id::text from d`;
-const INSERT_DELIVERY_SQL = `with d as (
+}
+
+function insertDeliverySql(jobs: JobSink): string {
+  return `with d as (
     insert into deliveries (${DELIVERY_COLUMNS})
     values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) returning id, message_id, status
   ), job as (
-    ${deliveryJobInsertSql('d')}
+    ${jobs.deliveryJobInsertSql('d')}
   )
   select id::text, message_id::text from d`;
+}
 
 const EMAIL_THREAD_SQL = `select external_id, 0 as outbound, id as position from messages
     where ticket_id = $1 and channel = 'email' and direction = 'inbound' and external_id is not null
@@ -168,7 +172,7 @@ export async function enqueueOutbound(
   // The message row (unless it exists), its delivery and its job (unless suppressed) in one
   // statement: every new ticket runs this.
   const { rows } = await tx.sql.query<{ id: string; message_id: string }>(
-    request.messageId === undefined ? INSERT_MESSAGE_AND_DELIVERY_SQL : INSERT_DELIVERY_SQL,
+    request.messageId === undefined ? insertMessageAndDeliverySql(ctx.jobs) : insertDeliverySql(ctx.jobs),
     request.messageId === undefined
       ? [
           ...deliveryValues,

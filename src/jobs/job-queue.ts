@@ -120,6 +120,10 @@ export class JobQueue {
     this.workerIds.push(id);
   }
 
+  deliveryJobInsertSql(source: string): string {
+    return deliveryJobInsertSql(source);
+  }
+
   /** Wake local workers after a commit that enqueued work. */
   wake(): void {
     for (const id of this.workerIds) this.boss.notifyWorker(id);
