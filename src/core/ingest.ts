@@ -6,6 +6,7 @@ import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
 import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
+import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
@@ -26,14 +27,35 @@ export function ticketSubjectFrom(message: InboundMessage): string {
   return firstLine ? firstLine.slice(0, 80) : '(senza oggetto)';
 }
 
+const batchesByContext = new WeakMap<CoreContext, TransactionBatches<InboundMessage, IngestOutcome>>();
+
 /**
  * Stores one inbound message and does what it calls for, in one transaction: thread it, open or
- * reopen a ticket, queue the acknowledgement. Idempotent on (channel, externalId).
+ * reopen a ticket, queue the acknowledgement. Idempotent on (channel, externalId). Messages that
+ * arrive while the store is busy share a transaction (see TransactionBatches); the outcome of
+ * each is the same as if it had been stored alone.
  */
-export async function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
+export function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
   // NUL characters (seen in real mail) would make PostgreSQL refuse the subject, the text, the
   // acknowledgement built from them: clean once here, so every later step gets storable text.
   const message = withoutNul(received);
+  let batches = batchesByContext.get(ctx);
+  if (!batches) {
+    batches = new TransactionBatches(
+      ctx.database,
+      (tx, queued) => ingestInTransaction(ctx, tx, queued),
+      (queued) => ingestAlone(ctx, queued),
+      () => ctx.jobs.wake(),
+      // One transaction at a time keeps messages in arrival order (a reply after the mail it
+      // answers); PGlite runs one at a time anyway.
+      { maxBatch: 32, concurrency: 1 },
+    );
+    batchesByContext.set(ctx, batches);
+  }
+  return batches.submit(message);
+}
+
+async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
   try {
     const outcome = await ctx.database.transaction((tx) => ingestInTransaction(ctx, tx, message));
     ctx.jobs.wake();

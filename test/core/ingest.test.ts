@@ -81,6 +81,31 @@ describe('ingest', () => {
     expect(sent.at(-1)!.html).toContain('&#60;not&#62;');
   });
 
+  it('gives each of many messages arriving together its own outcome, as if stored alone', async () => {
+    const a = await newCustomer();
+    const b = await newCustomer();
+    const firstOfA = inbound({ from: a });
+    const batch = [
+      firstOfA,
+      inbound({ from: b }),
+      firstOfA, // delivered twice within the burst
+      inbound({ from: 'nobody@example.test' }),
+      inbound({ from: b, thread: { forceNew: true } }),
+    ];
+    const outcomes = await Promise.all(batch.map((message) => app.channelContext.ingest(message)));
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'new_ticket',
+      'new_ticket',
+      'duplicate',
+      'unmatched',
+      'new_ticket',
+    ]);
+    expect(outcomes[2]!.messageId).toBe(outcomes[0]!.messageId);
+    await app.settle();
+    expect(channel.sentTo(a)).toHaveLength(1);
+    expect(channel.sentTo(b)).toHaveLength(2);
+  });
+
   it('stores a message delivered twice once and acknowledges it once', async () => {
     const from = await newCustomer();
     const message = inbound({ from });
