@@ -1,8 +1,8 @@
 import { ImapFlow } from 'imapflow';
-import type { ChannelContext, InboundMessage } from '../../core/channel.js';
+import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import { parseMail } from './parse-mail.js';
+import { ingestMailBatch, type RawMail } from './mail-batch.js';
 
 export interface ImapIngesterSettings {
   host: string;
@@ -27,17 +27,6 @@ export interface ImapIngesterSettings {
   pollIntervalMs?: number;
   /** First reconnect delay; doubles up to a minute. */
   reconnectBaseMs?: number;
-}
-
-interface RawMail {
-  uid: number;
-  source: Buffer;
-}
-
-/** A fetched mail after parsing: the message, or why it could not be parsed. */
-interface ParsedMail extends RawMail {
-  message?: InboundMessage;
-  failure?: string;
 }
 
 interface Checkpoint {
@@ -201,7 +190,14 @@ export class ImapIngester {
         const sources = await next!;
         if (this.stopping) return;
         next = i + 1 < batches.length ? this.prefetch(client, batches[i + 1]!) : undefined;
-        await this.ingestSources(sources);
+        await ingestMailBatch(context, sources, {
+          maxAttachmentBytes: this.settings.maxAttachmentBytes,
+          maxMailBytes: this.settings.maxMailBytes,
+          ownAddress: this.settings.ownAddress,
+          now: this.now,
+          logger: this.logger,
+          stats: this.stats,
+        });
         await this.markProcessed(client, batches[i]!);
         lastUid = batches[i]!.at(-1)!;
         await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid } satisfies Checkpoint);
@@ -250,82 +246,6 @@ export class ImapIngester {
       if (message.source) sources.push({ uid: message.uid, source: message.source });
     }
     return sources.sort((a, b) => a.uid - b.uid);
-  }
-
-  /**
-   * Parses mails in mailbox order and hands them to the store a group at a time (up to 16 mails
-   * or 8 MB), in that order, so the store can keep a group in one transaction; each mail still
-   * gets its own outcome. A mail that cannot be parsed or stored is kept raw with the reason; if
-   * even that fails the store is down and this throws, so the checkpoint stays before this batch.
-   */
-  private async ingestSources(sources: RawMail[]): Promise<void> {
-    let group: ParsedMail[] = [];
-    let groupBytes = 0;
-    for (const mail of sources) {
-      group.push(await this.parse(mail));
-      groupBytes += mail.source.length;
-      if (group.length >= 16 || groupBytes >= 8 * 1024 * 1024) {
-        await this.ingestGroup(group);
-        group = [];
-        groupBytes = 0;
-      }
-    }
-    await this.ingestGroup(group);
-  }
-
-  private async parse(mail: RawMail): Promise<ParsedMail> {
-    try {
-      const message = await parseMail(mail.source, {
-        maxAttachmentBytes: this.settings.maxAttachmentBytes,
-        maxMailBytes: this.settings.maxMailBytes,
-        now: this.now(),
-      });
-      if (!message.automated && this.isOwnAddress(message.sender.address)) {
-        message.automated = { kind: 'other', reason: 'sent from our own address' };
-      }
-      return { ...mail, message };
-    } catch (error) {
-      return { ...mail, failure: `parse failed: ${errorSummary(error)}` };
-    }
-  }
-
-  /** Submits every mail of the group now, in order (the store queues them in call order). */
-  private async ingestGroup(group: ParsedMail[]): Promise<void> {
-    const results = await Promise.allSettled(group.map((mail) => this.ingestParsed(mail)));
-    const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-  }
-
-  private async ingestParsed(mail: ParsedMail): Promise<void> {
-    const context = this.context!;
-    let failure = mail.failure;
-    if (mail.message) {
-      const message = mail.message;
-      try {
-        // One retry: a passing store error should not turn a good mail into a failed input.
-        await context.ingest(message).catch(() => context.ingest(message));
-        this.stats.ingested++;
-        return;
-      } catch (error) {
-        failure = `ingest failed: ${errorSummary(error)}`;
-      }
-    }
-    this.stats.failed++;
-    this.logger.warn({ uid: mail.uid, reason: failure }, 'mail could not be ingested; keeping the raw mail');
-    await context.recordFailedInput({
-      channel: 'email',
-      externalId: `imap-uid:${mail.uid}`,
-      raw: { contentType: 'message/rfc822', data: mail.source },
-      error: failure ?? 'unknown failure',
-    });
-  }
-
-  private isOwnAddress(address: string): boolean {
-    const own = this.settings.ownAddress?.toLowerCase();
-    if (!own) return false;
-    const [local, domain] = own.split('@');
-    const candidate = address.toLowerCase();
-    return candidate === own || (candidate.startsWith(`${local}+`) && candidate.endsWith(`@${domain}`));
   }
 
   private async markProcessed(client: ImapFlow, batch: number[]): Promise<void> {

@@ -1,0 +1,118 @@
+import type { ChannelContext, InboundMessage } from '../../core/channel.js';
+import { errorSummary } from '../../core/errors.js';
+import type { Logger } from '../../logger.js';
+import { parseMail } from './parse-mail.js';
+
+/** One mail as fetched from the mailbox. */
+export interface RawMail {
+  uid: number;
+  source: Buffer;
+}
+
+/** A fetched mail after parsing: the message, or why it could not be parsed. */
+interface ParsedMail extends RawMail {
+  message?: InboundMessage;
+  failure?: string;
+}
+
+export interface MailBatchOptions {
+  maxAttachmentBytes: number;
+  maxMailBytes: number;
+  /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
+  ownAddress?: string;
+  now: () => Date;
+  logger: Logger;
+  /** Counted here: mails stored, and mails kept raw as failed input. */
+  stats: { ingested: number; failed: number };
+}
+
+/** Mails handed to the store at once, at most; and their raw bytes. */
+const GROUP_MAILS = 16;
+const GROUP_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Parses a fetched batch in mailbox order and hands it to the store a group at a time (up to 16
+ * mails or 8 MB), in that order, so the store can keep a group in one transaction; each mail still
+ * gets its own outcome. A mail that cannot be parsed or stored is kept raw with the reason; if
+ * even that fails the store is down and this throws, so the checkpoint stays before this batch.
+ */
+export async function ingestMailBatch(
+  context: ChannelContext,
+  sources: RawMail[],
+  options: MailBatchOptions,
+): Promise<void> {
+  let group: ParsedMail[] = [];
+  let groupBytes = 0;
+  for (const mail of sources) {
+    group.push(await parse(mail, options));
+    groupBytes += mail.source.length;
+    if (group.length >= GROUP_MAILS || groupBytes >= GROUP_BYTES) {
+      await ingestGroup(context, group, options);
+      group = [];
+      groupBytes = 0;
+    }
+  }
+  await ingestGroup(context, group, options);
+}
+
+async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMail> {
+  try {
+    const message = await parseMail(mail.source, {
+      maxAttachmentBytes: options.maxAttachmentBytes,
+      maxMailBytes: options.maxMailBytes,
+      now: options.now(),
+    });
+    if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
+      message.automated = { kind: 'other', reason: 'sent from our own address' };
+    }
+    return { ...mail, message };
+  } catch (error) {
+    return { ...mail, failure: `parse failed: ${errorSummary(error)}` };
+  }
+}
+
+/** Submits every mail of the group now, in order (the store queues them in call order). */
+async function ingestGroup(
+  context: ChannelContext,
+  group: ParsedMail[],
+  options: MailBatchOptions,
+): Promise<void> {
+  const results = await Promise.allSettled(group.map((mail) => ingestParsed(context, mail, options)));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+}
+
+async function ingestParsed(
+  context: ChannelContext,
+  mail: ParsedMail,
+  options: MailBatchOptions,
+): Promise<void> {
+  let failure = mail.failure;
+  if (mail.message) {
+    const message = mail.message;
+    try {
+      // One retry: a passing store error should not turn a good mail into a failed input.
+      await context.ingest(message).catch(() => context.ingest(message));
+      options.stats.ingested++;
+      return;
+    } catch (error) {
+      failure = `ingest failed: ${errorSummary(error)}`;
+    }
+  }
+  options.stats.failed++;
+  options.logger.warn({ uid: mail.uid, reason: failure }, 'mail could not be ingested; keeping the raw mail');
+  await context.recordFailedInput({
+    channel: 'email',
+    externalId: `imap-uid:${mail.uid}`,
+    raw: { contentType: 'message/rfc822', data: mail.source },
+    error: failure ?? 'unknown failure',
+  });
+}
+
+function isOwnAddress(own: string | undefined, address: string): boolean {
+  if (!own) return false;
+  const ownAddress = own.toLowerCase();
+  const [local, domain] = ownAddress.split('@');
+  const candidate = address.toLowerCase();
+  return candidate === ownAddress || (candidate.startsWith(`${local}+`) && candidate.endsWith(`@${domain}`));
+}
