@@ -12,6 +12,7 @@ import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
 import { type BenchResults, figures, table } from './report.js';
+import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
 import { machineInfo, now } from './stats.js';
 
@@ -37,13 +38,25 @@ const cleanups: Array<() => Promise<unknown>> = [];
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
 /** Runs one section in a fresh process (see child.ts) and returns its result. */
+let compiledChild: Promise<string> | undefined;
+
 function section<T>(name: string, options: Record<string, unknown>, timeoutMs = 900_000): Promise<T> {
+  compiledChild ??= buildBenchEntry(CHILD);
+  return compiledChild.then((childJs) => runSection<T>(childJs, name, options, timeoutMs));
+}
+
+/** Each section runs compiled, with `npm start`'s node options, as the product runs. */
+function runSection<T>(
+  childJs: string,
+  name: string,
+  options: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [name], {
+    const child = fork(childJs, [name], {
       // BENCH_CPU_PROF=dir writes a V8 CPU profile of each section into dir (for profiling).
       execArgv: [
-        '--import',
-        'tsx',
+        ...startNodeOptions(),
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       ],
       env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },

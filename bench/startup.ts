@@ -2,12 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/helpers/dovecot-process.js';
 import { createTestStore } from '../test/helpers/test-database.js';
+import { buildMain, ROOT, startArguments } from './start-command.js';
 import { MB, median, now, sleep, vmRss } from './stats.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Children still running, killed by {@link killAllMains} if the bench is interrupted. */
 const live = new Set<ChildProcess>();
@@ -22,11 +20,11 @@ interface Started {
   output: () => string;
 }
 
-/** `node --import tsx src/main.ts` as a user starts it; resolves when `/healthz` answers 200. */
+/** `dist/main.js` as `npm start` runs it (built by {@link buildMain}); resolves when `/healthz` answers 200. */
 async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<Started> {
   const port = await freePort();
   const started = now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, startArguments(), {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -84,6 +82,7 @@ export async function benchStartup(options: {
   runs: number;
   channelEnv: Record<string, string>;
 }): Promise<StartupResult> {
+  buildMain();
   const runs: StartupResult['runs'] = [];
   for (let run = 0; run < options.runs; run++) {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'helpdesk-bench-start-'));

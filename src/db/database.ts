@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -45,7 +45,16 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+/** The committed migrations: found upwards from this module, which runs from src/ (tsx) or dist/ (npm start). */
+function findMigrationsFolder(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'drizzle');
+    if (existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error('drizzle/ migrations folder not found next to the app');
+  }
+}
+
+const migrationsFolder = findMigrationsFolder();
 
 /** Opens the store and applies pending migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {

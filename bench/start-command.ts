@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The node options of `npm start` (package.json's start script without `node` and the script),
+ * so every measured process runs with the flags users get.
+ */
+export function startNodeOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node' || !args.at(-1)?.endsWith('.js')) {
+    throw new Error(`the start script should be "node [options] <file>.js": ${pkg.scripts.start}`);
+  }
+  return args.slice(0, -1);
+}
+
+/** The start script's node arguments, options and file. */
+export function startArguments(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return [...startNodeOptions(), pkg.scripts.start.split(/\s+/).at(-1)!];
+}
+
+/** What `npm start`'s prestart does: compile src/ into dist/. */
+export function buildMain(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
+ * Compiles a bench entry (with the app code it imports) the way scripts/build.mjs compiles the
+ * app, so measured sections run compiled JavaScript as `npm start` does, not TypeScript via tsx.
+ */
+export async function buildBenchEntry(entry: string): Promise<string> {
+  const outdir = path.join(ROOT, 'bench', 'dist');
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [entry],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  return path.join(outdir, `${path.basename(entry, '.ts')}.js`);
+}
