@@ -86,9 +86,10 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
   let client: PGlite;
   try {
-    // PGlite's default shared_buffers is 128 MB, all resident once touched; 16 MB holds a
-    // helpdesk's working set.
-    const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+    // PGlite's default shared_buffers is 128 MB, all resident once touched. 4 MB (512 pages)
+    // holds the hot index pages of ingest; colder pages come from the OS page cache. Measured:
+    // 16 -> 4 MB saves ~12 MB resident with no loss in the ingest or email figures.
+    const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'] };
     client = inMemory ? new PGlite(options) : new PGlite(path.join(dataDir, 'pglite'), options);
     await client.waitReady;
     await migratePglite(drizzlePglite(client), { migrationsFolder });
