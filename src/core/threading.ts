@@ -50,15 +50,19 @@ const TICKET_COLUMNS = selectColumns(tickets, 't');
  * hints the message carries: a mail with just a subject tag costs one index lookup, not five.
  * Each shape is a separate prepared statement (at most 7 shapes).
  */
-function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boolean): string {
+export function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boolean): string {
   const branches: string[] = [];
   if (hasNumbers) branches.push('select t.id, 1 as rank from tickets t where t.number = any($1::int[])');
   if (hasExternalIds) {
     branches.push(
       `select m.ticket_id as id, 2 as rank from deliveries d join messages m on m.id = d.message_id
       where d.channel = $2 and d.external_id = any($3::text[])`,
-      `select m.ticket_id as id, 2 as rank from deliveries d join messages m on m.id = d.message_id
-      where d.channel = $2 and d.extra_external_ids ?| $3::text[]`,
+      // OFFSET 0 keeps the channel test out of the subquery: with stale statistics the planner
+      // would AND the GIN lookup with a scan of every delivery of the channel (O(deliveries)).
+      `select m.ticket_id as id, 2 as rank from (
+        select d.message_id, d.channel from deliveries d where d.extra_external_ids ?| $3::text[] offset 0
+      ) d join messages m on m.id = d.message_id
+      where d.channel = $2`,
       `select m.ticket_id as id, 3 as rank from messages m
       where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])`,
     );
@@ -71,9 +75,12 @@ function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boo
     hasExternalIds ? '' : '$2::text is null and $3::text[] is null',
     hasTag ? '' : '$4::int is null',
   ].filter(Boolean);
+  // The few referenced tickets are read one by one through the primary key (LATERAL, with
+  // OFFSET 0 so it is not flattened): a plain join could be planned as a hash join over every
+  // ticket, a plan a prepared statement would keep as the table grows.
   return `select ${TICKET_COLUMNS}, refs.rank from (
     ${branches.join('\n    union all\n    ')}
-  ) refs join tickets t on t.id = refs.id${unused.length ? `\n  where ${unused.join(' and ')}` : ''}
+  ) refs cross join lateral (select * from tickets where tickets.id = refs.id offset 0) t${unused.length ? `\n  where ${unused.join(' and ')}` : ''}
   order by refs.rank, t.id desc`;
 }
 
