@@ -36,7 +36,28 @@ interface PreparedStatement {
   name: string;
   paramTypes: number[];
   fields: WireField[];
+  /** Executions left before it is prepared again. */
+  usesLeft: number;
+  preparedAt: number;
 }
+
+/**
+ * A prepared statement is planned again after this many executions or this long. PostgreSQL
+ * keeps a generic plan once it looks as good as custom ones, and PGlite runs no autovacuum whose
+ * ANALYZE would invalidate it: a plan chosen while a table was small would stay as it grows.
+ */
+export interface EmbeddedConnectionOptions {
+  /** Prepared statements kept; the least recently used is closed first. */
+  maxStatements: number;
+  replanAfterUses: number;
+  replanAfterMs: number;
+}
+
+const DEFAULTS: EmbeddedConnectionOptions = {
+  maxStatements: 500,
+  replanAfterUses: 20_000,
+  replanAfterMs: 5 * 60_000,
+};
 
 /** A simple promise-chain lock: PGlite is one connection, so one transaction at a time. */
 class Lock {
@@ -65,9 +86,13 @@ class Lock {
  *
  * Every access to the PGlite instance must go through this object once it exists, because the
  * lock here is what keeps a statement from landing inside another caller's open transaction.
- * The statement cache is bounded ({@link maxStatements}); the oldest statement is closed first.
+ * The statement cache is bounded; the least recently used statement is closed first.
  */
-export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): EmbeddedConnection {
+export function createEmbeddedConnection(
+  pg: PGlite,
+  options: Partial<EmbeddedConnectionOptions> = {},
+): EmbeddedConnection {
+  const { maxStatements, replanAfterUses, replanAfterMs } = { ...DEFAULTS, ...options };
   const lock = new Lock();
   const statements = new Map<string, PreparedStatement>();
   let counter = 0;
@@ -89,10 +114,13 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
   async function prepare(text: string): Promise<PreparedStatement> {
     const cached = statements.get(text);
     if (cached) {
-      // Map order is insertion order: re-inserting keeps the most recently used last.
       statements.delete(text);
-      statements.set(text, cached);
-      return cached;
+      if (--cached.usesLeft > 0 && Date.now() - cached.preparedAt < replanAfterMs) {
+        // Map order is insertion order: re-inserting keeps the most recently used last.
+        statements.set(text, cached);
+        return cached;
+      }
+      await send(encodeCloseStatement(cached.name), 'close').catch(() => undefined);
     }
     const name = `hd_${++counter}`;
     const response = await send(encodePrepare(name, text), text);
@@ -100,6 +128,8 @@ export function createEmbeddedConnection(pg: PGlite, maxStatements = 500): Embed
       name,
       paramTypes: response.paramTypes ?? [],
       fields: response.results[0]?.fields ?? [],
+      usesLeft: replanAfterUses,
+      preparedAt: Date.now(),
     };
     statements.set(text, statement);
     if (statements.size > maxStatements) {

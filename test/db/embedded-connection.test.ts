@@ -21,7 +21,7 @@ describe('embedded connection', () => {
     await pg.exec(`deallocate all; drop table if exists items; create table items (
       id bigserial primary key, name text not null unique, tags text[], data jsonb,
       content bytea, due timestamptz, count int, done boolean default false)`);
-    connection = createEmbeddedConnection(pg, 4);
+    connection = createEmbeddedConnection(pg, { maxStatements: 4 });
   });
 
   afterAll(async () => {
@@ -137,6 +137,22 @@ describe('embedded connection', () => {
         expect(rows[0]!.v).toBe(round + i);
       }
     }
+  });
+
+  it('prepares a statement again after its uses run out, so its plan follows the data', async () => {
+    const replanning = createEmbeddedConnection(pg, { replanAfterUses: 3 });
+    const names: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      await replanning.query('select $1::int as v', [i]);
+      const { rows } = await replanning.query<{ name: string }>(
+        "select name from pg_prepared_statements where statement = 'select $1::int as v'",
+        [],
+      );
+      names.push(rows.map((row) => row.name).join(','));
+    }
+    // One statement at a time, under a new name every third use.
+    expect(names.every((name) => !name.includes(','))).toBe(true);
+    expect(new Set(names).size).toBe(3);
   });
 
   it('refuses statements after close', async () => {
