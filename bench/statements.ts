@@ -1,3 +1,4 @@
+import { createReplyToken } from '../src/core/reply-token.js';
 import { TestChannel } from '../test/helpers/test-channel.js';
 import { benchMessage, createCustomers, openBenchStore, startBenchApp } from './bench-app.js';
 import {
@@ -22,9 +23,12 @@ async function main(): Promise<void> {
   try {
     const customers = await createCustomers(app.core, 200, 'test', (i) => `cust-${i}`);
     const tickets: number[] = [];
+    const firstMessages: string[] = [];
     for (const address of customers) {
-      const outcome = await app.channelContext.ingest(benchMessage('test', { kind: 'test', address }));
+      const message = benchMessage('test', { kind: 'test', address });
+      const outcome = await app.channelContext.ingest(message);
       if (outcome.status === 'new_ticket') tickets.push(outcome.ticketNumber);
+      firstMessages.push(message.externalId);
     }
     const kinds: Record<string, (i: number) => ReturnType<typeof benchMessage>> = {
       'reply (ticket tag)': (i) =>
@@ -33,30 +37,45 @@ async function main(): Promise<void> {
           { kind: 'test', address: customers[i % 200]! },
           { ticketNumber: tickets[i % 200] },
         ),
+      'reply (in-reply-to)': (i) =>
+        benchMessage(
+          'test',
+          { kind: 'test', address: customers[i % 200]! },
+          { inReplyTo: [firstMessages[i % 200]!] },
+        ),
+      'reply (token)': (i) =>
+        benchMessage(
+          'test',
+          { kind: 'test', address: customers[i % 200]! },
+          { replyTokens: [createReplyToken(app.core.replyTokenSecret, tickets[i % 200]!)] },
+        ),
       'new ticket': (i) => benchMessage('test', { kind: 'test', address: customers[i % 200]! }),
       'unknown sender': (i) => benchMessage('test', { kind: 'test', address: `stranger-${i}-${Date.now()}` }),
     };
     const count = Number(process.env.N ?? 400);
-    for (const [kind, make] of Object.entries(kinds)) {
-      for (let i = 0; i < 100; i++) await app.channelContext.ingest(make(i));
-      timings.clear();
-      const cpu = process.cpuUsage();
-      const serverCpu = postgresCpuSeconds();
-      const start = performance.now();
-      for (let i = 0; i < count; i++) await app.channelContext.ingest(make(i));
-      const wall = (performance.now() - start) / count;
-      const used = process.cpuUsage(cpu);
-      const serverMs = ((postgresCpuSeconds() - serverCpu) * 1000) / count;
-      const entries = [...timings.entries()];
-      const statements = entries.reduce((n, [, t]) => n + t.count, 0) / count;
-      const inQuery = entries.reduce((n, [, t]) => n + t.ms, 0) / count;
-      console.log(
-        `\n${kind}: ${statements.toFixed(1)} calls/msg (BEGIN and COMMIT included), ${inQuery.toFixed(2)} ms in them, ` +
-          `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message` +
-          (process.env.DATABASE_URL ? `, ${serverMs.toFixed(2)} ms CPU of postgres processes` : ''),
-      );
-      for (const line of statementReport(count)) console.log(line);
-    }
+    // ROUNDS=n repeats the whole profile on the growing store: costs that grow with the data show.
+    const rounds = Number(process.env.ROUNDS ?? 1);
+    for (let round = 1; round <= rounds; round++)
+      for (const [kind, make] of Object.entries(kinds)) {
+        for (let i = 0; i < 100; i++) await app.channelContext.ingest(make(i));
+        timings.clear();
+        const cpu = process.cpuUsage();
+        const serverCpu = postgresCpuSeconds();
+        const start = performance.now();
+        for (let i = 0; i < count; i++) await app.channelContext.ingest(make(i));
+        const wall = (performance.now() - start) / count;
+        const used = process.cpuUsage(cpu);
+        const serverMs = ((postgresCpuSeconds() - serverCpu) * 1000) / count;
+        const entries = [...timings.entries()];
+        const statements = entries.reduce((n, [, t]) => n + t.count, 0) / count;
+        const inQuery = entries.reduce((n, [, t]) => n + t.ms, 0) / count;
+        console.log(
+          `\n${rounds > 1 ? `round ${round}, ` : ''}${kind}: ${statements.toFixed(1)} calls/msg (BEGIN and COMMIT included), ${inQuery.toFixed(2)} ms in them, ` +
+            `${wall.toFixed(2)} ms wall, ${((used.user + used.system) / 1000 / count).toFixed(2)} ms CPU per message` +
+            (process.env.DATABASE_URL ? `, ${serverMs.toFixed(2)} ms CPU of postgres processes` : ''),
+        );
+        for (const line of statementReport(count)) console.log(line);
+      }
   } finally {
     await app.stop();
     await store.drop();
