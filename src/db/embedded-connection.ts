@@ -39,6 +39,17 @@ interface PreparedStatement {
   /** Executions left before it is prepared again. */
   usesLeft: number;
   preparedAt: number;
+  /** Parsed and planned for its values at every execution (see {@link needsCustomPlans}). */
+  customPlans: boolean;
+}
+
+/**
+ * Queue fetches (pg-boss's `... ORDER BY ... LIMIT $n FOR UPDATE SKIP LOCKED`) are planned for
+ * their values every time: the generic plan PostgreSQL kept for the job fetch, blind to the limit
+ * and to how many jobs are finished, scanned and sorted the queue (7 ms a fetch instead of 1.5).
+ */
+function needsCustomPlans(text: string): boolean {
+  return /\bskip\s+locked\b/i.test(text);
 }
 
 /**
@@ -122,7 +133,9 @@ export function createEmbeddedConnection(
       }
       await send(encodeCloseStatement(cached.name), 'close').catch(() => undefined);
     }
-    const name = `hd_${++counter}`;
+    // Statements planned at every execution are described through the unnamed statement only.
+    const customPlans = needsCustomPlans(text);
+    const name = customPlans ? '' : `hd_${++counter}`;
     const response = await send(encodePrepare(name, text), text);
     const statement: PreparedStatement = {
       name,
@@ -130,6 +143,7 @@ export function createEmbeddedConnection(
       fields: response.results[0]?.fields ?? [],
       usesLeft: replanAfterUses,
       preparedAt: Date.now(),
+      customPlans,
     };
     statements.set(text, statement);
     if (statements.size > maxStatements) {
@@ -155,7 +169,12 @@ export function createEmbeddedConnection(
   ): Promise<Results<Row>> {
     const statement = await prepare(text);
     const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0));
-    const response = await send(encodeBindExecute(statement.name, values), text);
+    const response = await send(
+      statement.customPlans
+        ? encodeBindExecute('', values, { text, paramTypes: statement.paramTypes })
+        : encodeBindExecute(statement.name, values),
+      text,
+    );
     const result = response.results[0] ?? { fields: [], rows: [] };
     return {
       rows: toRows<Row>(result.rows, statement.fields, pg.parsers as Record<number, Parser>, options),

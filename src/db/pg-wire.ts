@@ -92,13 +92,32 @@ export function encodePrepare(name: string, text: string): Uint8Array {
   return writer.sync();
 }
 
-/** Bind (unnamed portal, text results) + Execute + Sync; bytes go in binary format. */
-export function encodeBindExecute(statement: string, values: WireValue[]): Uint8Array {
+/**
+ * Bind (unnamed portal, text results) + Execute + Sync; bytes go in binary format. With `parse`,
+ * a Parse of the unnamed statement comes first (planned for these values, not kept).
+ */
+export function encodeBindExecute(
+  statement: string,
+  values: WireValue[],
+  parse?: { text: string; paramTypes: number[] },
+): Uint8Array {
   const encoded = values.map((value) => (typeof value === 'string' ? Buffer.from(value) : value));
   let bindBody = 1 + cstringLength(statement) + 2 + 2 * values.length + 2 + 2;
   for (const value of encoded) bindBody += 4 + (value?.length ?? 0);
   const executeBody = 1 + 4;
-  const writer = new MessageWriter(5 + bindBody + 5 + executeBody + SYNC.length);
+  const parseBody = parse
+    ? cstringLength(statement) + cstringLength(parse.text) + 2 + 4 * parse.paramTypes.length
+    : 0;
+  const writer = new MessageWriter(
+    (parse ? 5 + parseBody : 0) + 5 + bindBody + 5 + executeBody + SYNC.length,
+  );
+  if (parse) {
+    writer.start('P', parseBody);
+    writer.cstring(statement);
+    writer.cstring(parse.text);
+    writer.int16(parse.paramTypes.length);
+    for (const type of parse.paramTypes) writer.int32(type);
+  }
   writer.start('B', bindBody);
   writer.buffer[writer.offset++] = 0; // unnamed portal
   writer.cstring(statement);

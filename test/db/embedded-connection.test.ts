@@ -155,6 +155,20 @@ describe('embedded connection', () => {
     expect(new Set(names).size).toBe(3);
   });
 
+  it('plans queue fetches (SKIP LOCKED) for their values each time instead of keeping a plan', async () => {
+    await connection.query('insert into items (name, count) values ($1, $2), ($3, $4)', ['a', 1, 'b', 2]);
+    const fetch = 'select name from items where count >= $1 order by count limit $2 for update skip locked';
+    for (const limit of [1, 2]) {
+      const { rows } = await connection.query<{ name: string }>(fetch, [1, limit]);
+      expect(rows.map((row) => row.name)).toEqual(['a', 'b'].slice(0, limit));
+    }
+    const { rows } = await connection.query<{ n: number }>(
+      "select count(*)::int as n from pg_prepared_statements where statement = $1 and name <> ''",
+      [fetch],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('refuses statements after close', async () => {
     const own = new PGlite();
     const closing = createEmbeddedConnection(own);

@@ -48,6 +48,17 @@ describe('PostgreSQL wire messages', () => {
     expect(withNull.results[0]!.rows).toEqual([['2', null, null]]);
   });
 
+  it('parses the unnamed statement with the given types in the same message as its execution', () => {
+    const response = run(
+      encodeBindExecute('', ['41', Uint8Array.of(7)], {
+        text: 'select $1 + 1 as n, $2 as b',
+        paramTypes: [23, 17],
+      }),
+    );
+    expect(response.error).toBeUndefined();
+    expect(response.results[0]!.rows).toEqual([['42', '\\x07']]);
+  });
+
   it('gives every result set of a simple query in order', () => {
     const response = run(encodeQuery("select 1 as a; update notes set body = 'x'; select 'two' as b"));
     expect(response.results.map((r) => [r.fields.map((f) => f.name), r.rows, r.command])).toEqual([
