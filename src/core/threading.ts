@@ -52,19 +52,25 @@ const TICKET_COLUMNS = selectColumns(tickets, 't');
  */
 export function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boolean): string {
   const branches: string[] = [];
+  // Each referenced id is looked up on its own (unnest + LATERAL ... OFFSET 0). With `= any($n)`
+  // the planner, before statistics exist, searched the index by channel alone and filtered every
+  // row of it: replies got slower with every stored message until the next ANALYZE.
   if (hasNumbers) branches.push('select t.id, 1 as rank from tickets t where t.number = any($1::int[])');
   if (hasExternalIds) {
     branches.push(
-      `select m.ticket_id as id, 2 as rank from deliveries d join messages m on m.id = d.message_id
-      where d.channel = $2 and d.external_id = any($3::text[])`,
-      // OFFSET 0 keeps the channel test out of the subquery: with stale statistics the planner
-      // would AND the GIN lookup with a scan of every delivery of the channel (O(deliveries)).
+      `select m.ticket_id as id, 2 as rank from unnest($3::text[]) ref(external_id)
+      cross join lateral (select d.message_id from deliveries d
+        where d.channel = $2 and d.external_id = ref.external_id offset 0) d
+      join messages m on m.id = d.message_id`,
+      // OFFSET 0 keeps the channel test out of the subquery, or the planner may AND the GIN
+      // lookup with a scan of every delivery of the channel.
       `select m.ticket_id as id, 2 as rank from (
         select d.message_id, d.channel from deliveries d where d.extra_external_ids ?| $3::text[] offset 0
       ) d join messages m on m.id = d.message_id
       where d.channel = $2`,
-      `select m.ticket_id as id, 3 as rank from messages m
-      where m.channel = $2 and m.direction = 'inbound' and m.external_id = any($3::text[])`,
+      `select m.ticket_id as id, 3 as rank from unnest($3::text[]) ref(external_id)
+      cross join lateral (select m.ticket_id from messages m
+        where m.channel = $2 and m.direction = 'inbound' and m.external_id = ref.external_id offset 0) m`,
     );
   }
   if (hasTag) branches.push('select t.id, 4 as rank from tickets t where t.number = $4');
