@@ -1,3 +1,5 @@
+const SKIP_LOCKED = /\bskip\s+locked\b/i;
+
 /** A node-postgres Pool or PoolClient: anything with pg's `query(config, values)`. */
 export interface PgQueryable {
   // biome-ignore lint/suspicious/noExplicitAny: pg's overloads, passed through untouched
@@ -17,6 +19,8 @@ interface QueryConfig {
  * most of its CPU per ingest. Texts are few (the app's, Drizzle's and pg-boss's); past
  * {@link MAX_NAMED} distinct texts new ones run unnamed, so the server's memory stays bounded.
  * Statements without parameters run unnamed: they may hold several commands (pg-boss's schema).
+ * So do queue fetches (`FOR UPDATE SKIP LOCKED`): a kept generic plan is blind to their LIMIT and
+ * to how many jobs are finished, so they are planned for their values each time.
  */
 export class StatementNames {
   static readonly MAX_NAMED = 2000;
@@ -37,7 +41,9 @@ export class StatementNames {
     const query = (first: string | QueryConfig, values?: unknown[], ...rest: any[]) => {
       const config: QueryConfig = typeof first === 'string' ? { text: first } : { ...first };
       const params = Array.isArray(values) ? values : config.values;
-      if (!config.name && params && params.length > 0) config.name = this.nameFor(config.text);
+      if (!config.name && params && params.length > 0 && !SKIP_LOCKED.test(config.text)) {
+        config.name = this.nameFor(config.text);
+      }
       return target.query(config, values, ...rest);
     };
     return new Proxy(target, {

@@ -32,13 +32,14 @@ describe('statement names (PostgreSQL server)', () => {
     expect(a.calls[1]![0]).toMatchObject({ name: 'hd_2', values: [3] });
   });
 
-  it('leaves statements without parameters, and ones already named, as they are', async () => {
+  it('leaves statements without parameters, queue fetches and ones already named unnamed', async () => {
     const names = new StatementNames();
     const { calls, target } = recorder();
     const wrapped = names.wrap(target);
     await wrapped.query('create table a (x int); create table b (y int)');
     await wrapped.query({ text: 'select $1::int', name: 'mine' }, [1]);
-    expect(calls.map((call) => (call[0] as { name?: string }).name)).toEqual([undefined, 'mine']);
+    await wrapped.query('select id from jobs where name = $1 limit $2 for update skip locked', ['q', 5]);
+    expect(calls.map((call) => (call[0] as { name?: string }).name)).toEqual([undefined, 'mine', undefined]);
   });
 
   it('stops naming new texts past its limit, so the server keeps a bounded set', async () => {
