@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundle } from '../scripts/build.mjs';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,18 +41,6 @@ export function buildMain(): void {
  */
 export async function buildBenchEntry(entry: string): Promise<string> {
   const outdir = path.join(ROOT, 'bench', 'dist');
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
-    entryPoints: [entry],
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
+  await bundle(entry, outdir);
   return path.join(outdir, `${path.basename(entry, '.ts')}.js`);
 }

@@ -2,20 +2,26 @@
 // instead of TypeScript through tsx keeps a loader thread with its own V8 heap (~60 MB on Node 20)
 // out of the helpdesk process. Dependencies stay in node_modules; only the app's code is bundled.
 import { rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: start from an empty dir so old ones do not pile up.
-rmSync('dist', { recursive: true, force: true });
+/** Bundles `entry` and the app code it imports into `outdir` (emptied first: chunk names carry hashes). */
+export async function bundle(entry, outdir) {
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: [entry],
+    outdir,
+    bundle: true,
+    splitting: true, // channel modules stay separate files, loaded only when the channel is on
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
 
-await build({
-  entryPoints: ['src/main.ts'],
-  outdir: 'dist',
-  bundle: true,
-  splitting: true, // channel modules stay separate files, loaded only when the channel is on
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await bundle('src/main.ts', 'dist');
+}
