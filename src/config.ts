@@ -121,6 +121,10 @@ const schema = z.object({
 });
 
 function isTimeZone(zone: string): boolean {
+  // The list of canonical zones is cheap; a DateTimeFormat loads ICU's date-formatting data
+  // (~8 MB resident), which the app otherwise needs only once tickets arrive. Aliases
+  // (US/Eastern, Europe/Kiev) are not in the list and are checked the expensive way.
+  if (Intl.supportedValuesOf('timeZone').includes(zone)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

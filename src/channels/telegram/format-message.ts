@@ -38,7 +38,8 @@ export interface SplitOptions {
   firstLimit?: number;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Built on first use: ICU's segmentation data stays out of memory until a message needs splitting. */
+let graphemes: Intl.Segmenter | undefined;
 
 interface Cut {
   /** The chunk is `rest.slice(0, end)`. */
@@ -76,6 +77,7 @@ function hardCut(rest: string, max: number): Cut {
   while (from > 0 && !(isAscii(rest.charCodeAt(from - 1)) && isAscii(rest.charCodeAt(from)))) from--;
   let end = 0;
   const window = rest.slice(from, Math.min(rest.length, max + 64));
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const segment of graphemes.segment(window)) {
     if (from + segment.index > max) break;
     end = from + segment.index;
