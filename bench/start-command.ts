@@ -7,11 +7,8 @@ import { bundle } from '../scripts/build.mjs';
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/**
- * The node options of `npm start` (package.json's start script without `node` and the script),
- * so every measured process runs with the flags users get.
- */
-export function startNodeOptions(): string[] {
+/** The node arguments of `npm start`: package.json's start script without `node`. */
+export function startArguments(): string[] {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
@@ -19,15 +16,12 @@ export function startNodeOptions(): string[] {
   if (command !== 'node' || !args.at(-1)?.endsWith('.js')) {
     throw new Error(`the start script should be "node [options] <file>.js": ${pkg.scripts.start}`);
   }
-  return args.slice(0, -1);
+  return args;
 }
 
-/** The start script's node arguments, options and file. */
-export function startArguments(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return [...startNodeOptions(), pkg.scripts.start.split(/\s+/).at(-1)!];
+/** The start script's node options (without the file), so every measured process runs with the flags users get. */
+export function startNodeOptions(): string[] {
+  return startArguments().slice(0, -1);
 }
 
 /** What `npm start`'s prestart does: compile src/ into dist/. */
