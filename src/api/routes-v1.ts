@@ -1,11 +1,21 @@
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
 import { activateCustomer, createCustomer, listCustomers } from '../core/customers.js';
 import { NotFoundError } from '../core/errors.js';
 import { getTicketByNumber, listTicketMessages, postTechnicianMessage, setStatus } from '../core/tickets.js';
 import { attachments, deliveries, messages, staffAlerts, tickets } from '../db/schema.js';
+import {
+  alertView,
+  customerView,
+  errors,
+  json,
+  messageView as messageSchema,
+  ticketView,
+} from './responses.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -59,113 +69,259 @@ function messageView(
 /** How a channel turns a one-time link code into something a customer can open (a deep link). */
 export type LinkBuilder = (kind: 'telegram', code: string) => string | undefined;
 
+/**
+ * The `/api/v1` routes. Each declares its zod schemas once in `schema`: Fastify validates
+ * `params`, `querystring` and `body` with them (a failure is a 400 naming the fields) and the
+ * OpenAPI document is generated from the same `schema` (`summary`, `response` included).
+ * A new route: add its request shapes to `schemas.ts`, then one `api.get/post(url, { schema }, handler)`.
+ */
 export function registerV1Routes(
-  api: FastifyInstance,
+  server: FastifyInstance,
   core: CoreContext,
   linkFor: LinkBuilder = () => undefined,
 ): void {
+  const api = server.withTypeProvider<ZodTypeProvider>();
   const db = core.database.db;
   const tx = { db, sql: core.database.sql };
 
-  api.get('/tickets', async (request) => {
-    const query = ticketListQuery.parse(request.query);
-    const filters: SQL[] = [];
-    if (query.status) filters.push(eq(tickets.status, query.status));
-    if (query.customerId) filters.push(eq(tickets.customerId, BigInt(query.customerId)));
-    const rows = await db
-      .select()
-      .from(tickets)
-      .where(and(...filters))
-      .orderBy(desc(tickets.number))
-      .limit(query.limit)
-      .offset(query.offset);
-    return { tickets: rows };
-  });
+  api.get(
+    '/tickets',
+    {
+      schema: {
+        summary: 'List tickets, newest first',
+        querystring: ticketListQuery,
+        response: { 200: json('Tickets', z.object({ tickets: z.array(ticketView) })), ...errors() },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const filters: SQL[] = [];
+      if (query.status) filters.push(eq(tickets.status, query.status));
+      if (query.customerId) filters.push(eq(tickets.customerId, BigInt(query.customerId)));
+      const rows = await db
+        .select()
+        .from(tickets)
+        .where(and(...filters))
+        .orderBy(desc(tickets.number))
+        .limit(query.limit)
+        .offset(query.offset);
+      return { tickets: rows };
+    },
+  );
 
-  api.get('/tickets/:number', async (request) => {
-    const { number } = ticketNumberParams.parse(request.params);
-    const ticket = await getTicketByNumber(tx, number);
-    const rows = await listTicketMessages(tx, ticket.id);
-    const ids = rows.map((m) => m.id);
-    const files = ids.length
-      ? await db.select().from(attachments).where(inArray(attachments.messageId, ids))
-      : [];
-    const sends = ids.length
-      ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))
-      : [];
-    return {
-      ticket,
-      messages: rows.map((m) =>
-        messageView(
-          m,
-          files.filter((f) => f.messageId === m.id),
-          sends.filter((d) => d.messageId === m.id),
+  api.get(
+    '/tickets/:number',
+    {
+      schema: {
+        summary: 'A ticket with its messages, attachments (metadata) and deliveries',
+        params: ticketNumberParams,
+        response: {
+          200: json('The ticket', z.object({ ticket: ticketView, messages: z.array(messageSchema) })),
+          ...errors({ 404: 'No such ticket' }),
+        },
+      },
+    },
+    async (request) => {
+      const ticket = await getTicketByNumber(tx, request.params.number);
+      const rows = await listTicketMessages(tx, ticket.id);
+      const ids = rows.map((m) => m.id);
+      const files = ids.length
+        ? await db.select().from(attachments).where(inArray(attachments.messageId, ids))
+        : [];
+      const sends = ids.length
+        ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))
+        : [];
+      return {
+        ticket,
+        messages: rows.map((m) =>
+          messageView(
+            m,
+            files.filter((f) => f.messageId === m.id),
+            sends.filter((d) => d.messageId === m.id),
+          ),
         ),
-      ),
-    };
-  });
+      };
+    },
+  );
 
-  api.post('/tickets/:number/messages', async (request, reply) => {
-    const { number } = ticketNumberParams.parse(request.params);
-    const body = technicianMessageBody.parse(request.body);
-    const result = await postTechnicianMessage(core, { ticketNumber: number, ...body });
-    return reply.code(201).send({ messageId: result.messageId, deliveryId: result.deliveryId });
-  });
+  api.post(
+    '/tickets/:number/messages',
+    {
+      schema: {
+        summary: "Post a technician reply (sent in the customer's channel) or an internal note",
+        params: ticketNumberParams,
+        body: technicianMessageBody,
+        response: {
+          201: json(
+            'Stored; a reply is queued for delivery',
+            z.object({ messageId: z.string(), deliveryId: z.string().nullable() }),
+          ),
+          ...errors({ 404: 'No such ticket', 409: 'Status change not allowed by the lifecycle' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await postTechnicianMessage(core, {
+        ticketNumber: request.params.number,
+        ...request.body,
+      });
+      return reply.code(201).send({ messageId: result.messageId, deliveryId: result.deliveryId });
+    },
+  );
 
-  api.post('/tickets/:number/status', async (request) => {
-    const { number } = ticketNumberParams.parse(request.params);
-    const body = statusChangeBody.parse(request.body);
-    await core.database.transaction(async (t) => {
-      const ticket = await getTicketByNumber(t, number);
-      await setStatus(core, t, ticket, body.status, `technician:${body.author}`);
-    });
-    return { ticket: await getTicketByNumber(tx, number) };
-  });
+  api.post(
+    '/tickets/:number/status',
+    {
+      schema: {
+        summary: 'Change the status as the lifecycle allows',
+        params: ticketNumberParams,
+        body: statusChangeBody,
+        response: {
+          200: json('The ticket after the change', z.object({ ticket: ticketView })),
+          ...errors({ 404: 'No such ticket', 409: 'Not allowed by the lifecycle' }),
+        },
+      },
+    },
+    async (request) => {
+      const { number } = request.params;
+      const { status, author } = request.body;
+      await core.database.transaction(async (t) => {
+        const ticket = await getTicketByNumber(t, number);
+        await setStatus(core, t, ticket, status, `technician:${author}`);
+      });
+      return { ticket: await getTicketByNumber(tx, number) };
+    },
+  );
 
-  api.get('/customers', async () => ({ customers: await listCustomers(core) }));
+  api.get(
+    '/customers',
+    {
+      schema: {
+        summary: 'Customers with their identities',
+        response: { 200: json('Customers', z.object({ customers: z.array(customerView) })), ...errors() },
+      },
+    },
+    async () => ({ customers: await listCustomers(core) }),
+  );
 
-  api.post('/customers', async (request, reply) => {
-    const body = newCustomerBody.parse(request.body);
-    const customer = await createCustomer(core, body, 'api');
-    return reply.code(201).send({ customer });
-  });
+  api.post(
+    '/customers',
+    {
+      schema: {
+        summary: 'Create a customer with identities',
+        body: newCustomerBody,
+        response: {
+          201: json('Created', z.object({ customer: customerView })),
+          ...errors({ 409: 'An identity belongs to another customer' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const customer = await createCustomer(core, request.body, 'api');
+      return reply.code(201).send({ customer });
+    },
+  );
 
-  api.post('/customers/:id/activate', async (request) => {
-    const { id } = customerIdParams.parse(request.params);
-    await activateCustomer(core, BigInt(id), 'api');
-    const [customer] = await listCustomers(core, BigInt(id));
-    return { customer };
-  });
+  api.post(
+    '/customers/:id/activate',
+    {
+      schema: {
+        summary: 'Activate a pending customer (starts the first-contact clock of their tickets)',
+        params: customerIdParams,
+        response: {
+          200: json('The customer, active', z.object({ customer: customerView })),
+          ...errors({ 404: 'No such customer' }),
+        },
+      },
+    },
+    async (request) => {
+      const id = BigInt(request.params.id);
+      await activateCustomer(core, id, 'api');
+      const [customer] = await listCustomers(core, id);
+      return { customer };
+    },
+  );
 
-  api.post('/customers/:id/link-code', async (request, reply) => {
-    const { id } = customerIdParams.parse(request.params);
-    const { kind } = linkCodeBody.parse(request.body ?? {});
-    const [customer] = await listCustomers(core, BigInt(id));
-    if (!customer) throw new NotFoundError('customer', id);
-    const code = await createLinkCode(core, customer.id, kind);
-    return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });
-  });
+  api.post(
+    '/customers/:id/link-code',
+    {
+      schema: {
+        summary:
+          'A one-time code (24 h) linking a Telegram account to the customer: `link` is the t.me deep link',
+        params: customerIdParams,
+        body: linkCodeBody,
+        response: {
+          201: json(
+            'The code',
+            z.object({ code: z.string(), link: z.string().nullable(), startCommand: z.string() }),
+          ),
+          ...errors({ 404: 'No such customer' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const [customer] = await listCustomers(core, BigInt(id));
+      if (!customer) throw new NotFoundError('customer', id);
+      const { kind } = request.body;
+      const code = await createLinkCode(core, customer.id, kind);
+      return reply
+        .code(201)
+        .send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });
+    },
+  );
 
-  api.get('/unmatched', async (request) => {
-    const query = paging.parse(request.query);
-    const rows = await db
-      .select()
-      .from(messages)
-      .where(and(isNull(messages.ticketId), eq(messages.direction, 'inbound')))
-      .orderBy(desc(messages.id))
-      .limit(query.limit)
-      .offset(query.offset);
-    return { messages: rows.map((m) => ({ ...messageView(m, [], []), reason: m.dispositionReason })) };
-  });
+  api.get(
+    '/unmatched',
+    {
+      schema: {
+        summary:
+          'Inbound messages on no ticket: unknown senders, automatic mail, messages awaiting a ticket choice',
+        querystring: paging,
+        response: {
+          200: json(
+            'Messages, newest first',
+            z.object({ messages: z.array(messageSchema.extend({ reason: z.string().nullable() })) }),
+          ),
+          ...errors(),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const rows = await db
+        .select()
+        .from(messages)
+        .where(and(isNull(messages.ticketId), eq(messages.direction, 'inbound')))
+        .orderBy(desc(messages.id))
+        .limit(limit)
+        .offset(offset);
+      return { messages: rows.map((m) => ({ ...messageView(m, [], []), reason: m.dispositionReason })) };
+    },
+  );
 
-  api.get('/alerts', async (request) => {
-    const query = paging.parse(request.query);
-    const rows = await db
-      .select()
-      .from(staffAlerts)
-      .orderBy(desc(staffAlerts.id))
-      .limit(query.limit)
-      .offset(query.offset);
-    return { alerts: rows };
-  });
+  api.get(
+    '/alerts',
+    {
+      schema: {
+        summary:
+          'What technicians must see: failed deliveries, bounces, unreachable customers, unmatched mail',
+        querystring: paging,
+        response: {
+          200: json('Alerts, newest first', z.object({ alerts: z.array(alertView) })),
+          ...errors(),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const rows = await db
+        .select()
+        .from(staffAlerts)
+        .orderBy(desc(staffAlerts.id))
+        .limit(limit)
+        .offset(offset);
+      return { alerts: rows };
+    },
+  );
 }

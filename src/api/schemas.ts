@@ -1,40 +1,59 @@
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
 
-/** Request shapes of the REST API; the OpenAPI document is generated from these. */
+/**
+ * Request shapes of the REST API. Each route names these in its `schema`; Fastify validates with
+ * them (`fastify-type-provider-zod`) and `@fastify/swagger` builds the OpenAPI document from them.
+ */
 
-export const ticketListQuery = z.object({
-  status: z.enum(TICKET_STATUSES).optional(),
-  customerId: z.coerce.number().int().positive().optional(),
+/** Half of a UTF-16 surrogate pair: encoded to UTF-8 it would be stored as U+FFFD, silently. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A string that can be stored as PostgreSQL text. Every free-text field of a body uses it, so a
+ * NUL or a broken surrogate is a 400 naming the field rather than a database error.
+ */
+export const storedText = () =>
+  z.string().refine((value) => !value.includes('\u0000') && !LONE_SURROGATE.test(value), {
+    message: 'contains a NUL character or invalid Unicode (a lone surrogate); remove it',
+  });
+
+export const paging = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const ticketNumberParams = z.object({ number: z.coerce.number().int().positive() });
+export const ticketListQuery = paging.extend({
+  status: z.enum(TICKET_STATUSES).optional(),
+  customerId: z.coerce.number().int().positive().optional(),
+});
+
+/** Ticket numbers are PostgreSQL `integer`s: a larger one is a 400, not a database error. */
+export const ticketNumberParams = z.object({ number: z.coerce.number().int().positive().max(2_147_483_647) });
 export const customerIdParams = z.object({ id: z.coerce.number().int().positive() });
 
 export const technicianMessageBody = z.object({
-  author: z.string().trim().min(1).max(100),
-  text: z.string().trim().min(1, { message: 'the text is empty' }).max(20_000),
+  author: storedText().trim().min(1).max(100),
+  text: storedText().trim().min(1, { message: 'the text is empty' }).max(20_000),
   internal: z.boolean().default(false),
   status: z.enum(TICKET_STATUSES).optional(),
 });
 
 export const statusChangeBody = z.object({
-  author: z.string().trim().min(1).max(100),
+  author: storedText().trim().min(1).max(100),
   status: z.enum(TICKET_STATUSES),
 });
 
 export const identityInput = z.object({
   kind: z.enum(['email', 'telegram', 'slack', 'web']),
-  address: z.string().trim().min(1).max(320),
+  address: storedText().trim().min(1).max(320),
   verified: z.boolean().default(true),
-  displayName: z.string().max(200).optional(),
+  displayName: storedText().max(200).optional(),
 });
 
 export const newCustomerBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: storedText().trim().min(1).max(200),
     kind: z.enum(['person', 'company']).default('person'),
     vatNumber: z
       .string()
@@ -44,10 +63,10 @@ export const newCustomerBody = z
       .string()
       .regex(/^([A-Z0-9]{16}|\d{11})$/i, { message: 'a tax code has 16 characters (or 11 digits)' })
       .optional(),
-    phone: z.string().max(40).optional(),
+    phone: storedText().max(40).optional(),
     locale: z.enum(['it', 'en']).default('it'),
     quickAccess: z.boolean().default(false),
-    acceptedTermsVersion: z.string().max(50).optional(),
+    acceptedTermsVersion: storedText().max(50).optional(),
     hourlyRateCents: z.number().int().min(0).max(10_000_000).nullable().optional(),
     status: z.enum(['pending', 'active']).default('pending'),
     identities: z.array(identityInput).min(1, { message: 'give at least one identity' }).max(20),
@@ -60,9 +79,8 @@ export const newCustomerBody = z
     });
   });
 
-export const paging = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-export const linkCodeBody = z.object({ kind: z.enum(['telegram']).default('telegram') });
+/** The body may be absent: a Telegram link is the only kind today. */
+export const linkCodeBody = z
+  .object({ kind: z.enum(['telegram']).default('telegram') })
+  .optional()
+  .default({ kind: 'telegram' });

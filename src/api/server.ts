@@ -1,11 +1,21 @@
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  createJsonSchemaTransform,
+  hasZodFastifySchemaValidationErrors,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
-import { openApiDocument } from './openapi.js';
 import { type LinkBuilder, registerV1Routes } from './routes-v1.js';
 
 /** JSON with bigint ids as strings and no undefined noise. */
@@ -31,11 +41,66 @@ export function hasHttpRoutes(value: object): value is HttpRouteProvider {
   return typeof (value as Partial<HttpRouteProvider>).registerRoutes === 'function';
 }
 
+/** HTTP status of the errors a request can meet on purpose; any other error is a 500. */
 const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
 };
+
+const API_PREFIX = '/api/v1';
+
+/**
+ * The OpenAPI document lists `/api/v1` routes only, relative to its `servers` entry; the
+ * document's own route, `/healthz` and channel webhooks are left out.
+ */
+const zodTransform = createJsonSchemaTransform({});
+const apiOnlyTransform: typeof zodTransform = (route) => {
+  if (!route.url.startsWith(`${API_PREFIX}/`) || route.url === `${API_PREFIX}/openapi.json`) {
+    return { schema: { hide: true } as never, url: route.url };
+  }
+  const out = zodTransform(route);
+  return { ...out, url: out.url.slice(API_PREFIX.length) };
+};
+
+/** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */
+function validationFailure(error: FastifyError): { fields: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  for (const issue of error.validation ?? []) {
+    fields[issue.instancePath.slice(1).replaceAll('/', '.') || `(${error.validationContext ?? 'body'})`] =
+      issue.message ?? 'invalid';
+  }
+  return { fields };
+}
+
+/**
+ * One place from error to HTTP answer: request validation is a 400 naming the fields, a
+ * `HelpdeskError` with a known code its status, Fastify's own request errors (bad JSON, too
+ * large) theirs; anything else is a 500 whose `errorId` is in the log line with the cause.
+ */
+function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return reply.code(400).send({
+      error: 'validation_failed',
+      message: 'some fields are not valid',
+      ...validationFailure(error),
+    });
+  }
+  if (error instanceof HelpdeskError && STATUS_BY_CODE[error.code]) {
+    return reply
+      .code(STATUS_BY_CODE[error.code]!)
+      .send({ error: error.code.toLowerCase(), message: error.message });
+  }
+  const status = error.statusCode;
+  if (error.code?.startsWith('FST_') && status && status >= 400 && status < 500) {
+    return reply.code(status).send({ error: 'bad_request', message: error.message });
+  }
+  const errorId = randomUUID();
+  request.log.error({ errorId, reason: errorSummary(error) }, 'request failed');
+  return reply
+    .code(500)
+    .send({ error: 'internal', message: `internal error; see the server log for ${errorId}`, errorId });
+}
 
 /**
  * The web server: `/healthz`, and the REST API under `/api/v1` behind `Authorization: Bearer`.
@@ -55,25 +120,16 @@ export async function buildApiServer(deps: {
   });
   server.setReplySerializer((payload) => toJson(payload));
 
-  server.setErrorHandler((error, request, reply) => {
-    if (error instanceof z.ZodError) {
-      const fields: Record<string, string> = {};
-      for (const issue of error.issues) fields[issue.path.join('.') || '(body)'] = issue.message;
-      return reply
-        .code(400)
-        .send({ error: 'validation_failed', message: 'some fields are not valid', fields });
-    }
-    if (error instanceof HelpdeskError) {
-      return reply
-        .code(STATUS_BY_CODE[error.code] ?? 400)
-        .send({ error: error.code.toLowerCase(), message: error.message });
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: 'bad_request', message: (error as Error).message });
-    }
-    request.log.error({ reason: errorSummary(error) }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; see the server log' });
+  server.setErrorHandler(sendError);
+  await server.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Helpdesk bot REST API', version: '1' },
+      servers: [{ url: API_PREFIX }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: apiOnlyTransform,
   });
 
   server.get('/healthz', async (_request, reply) => {
@@ -93,12 +149,16 @@ export async function buildApiServer(deps: {
     });
   });
 
-  server.get('/api/v1/openapi.json', async () => openApiDocument());
+  server.get(`${API_PREFIX}/openapi.json`, async () => server.swagger());
 
   await server.register(
     async (api) => {
+      api.setValidatorCompiler(validatorCompiler);
+      // Response schemas describe the answers in the OpenAPI document; bodies are written as JSON
+      // by `toJson` (bigint ids as strings), so no schema-built serializer is compiled for them.
+      api.setSerializerCompiler(() => toJson);
       api.addHook('onRequest', async (request, reply) => {
-        if (request.url.startsWith('/api/v1/openapi.json')) return;
+        if (request.url.startsWith(`${API_PREFIX}/openapi.json`)) return;
         if (!tokenMatches(request, deps.apiToken)) {
           await reply
             .code(401)
@@ -108,7 +168,7 @@ export async function buildApiServer(deps: {
       });
       registerV1Routes(api, deps.core, deps.linkFor);
     },
-    { prefix: '/api/v1' },
+    { prefix: API_PREFIX },
   );
   return server;
 }

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { TICKET_STATUSES } from '../core/lifecycle.js';
+
+/**
+ * Response shapes of the REST API, for the OpenAPI document. Bodies are written by the server's
+ * reply serializer (bigint ids as strings, dates as ISO 8601), not checked against these; the
+ * tests compare real responses with them.
+ */
+
+const id = z.string().regex(/^\d+$/).describe('a bigint id, as a decimal string');
+const time = z.iso.datetime({ offset: true });
+
+/** Every 4xx and 5xx body. */
+export const apiError = z.object({
+  error: z.string().describe('a stable code: validation_failed, not_found, invalid_transition, conflict, …'),
+  message: z.string(),
+  fields: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('validation_failed: each bad field (dotted path) and what is wrong with it'),
+  errorId: z.string().optional().describe('internal: quote it to find the error in the server log'),
+});
+
+export const ticketView = z.object({
+  id,
+  number: z.number().int(),
+  customerId: id,
+  subject: z.string(),
+  status: z.enum(TICKET_STATUSES),
+  originChannel: z.string(),
+  replyIdentityId: id.nullable(),
+  conversationId: z.string().nullable(),
+  assignee: z.string().nullable(),
+  interventionKind: z.string().nullable(),
+  firstContactDueAt: time.nullable(),
+  firstContactAt: time.nullable(),
+  previousTicketId: id.nullable(),
+  resolvedAt: time.nullable(),
+  closedAt: time.nullable(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+const identityView = z.object({
+  id,
+  customerId: id,
+  kind: z.string(),
+  address: z.string(),
+  displayName: z.string().nullable(),
+  verified: z.boolean(),
+  unreachableAt: time.nullable(),
+  unreachableReason: z.string().nullable(),
+  createdAt: time,
+});
+
+export const customerView = z.object({
+  id,
+  kind: z.string(),
+  name: z.string(),
+  vatNumber: z.string().nullable(),
+  taxCode: z.string().nullable(),
+  phone: z.string().nullable(),
+  status: z.string(),
+  locale: z.string(),
+  quickAccess: z.boolean(),
+  acceptedTermsVersion: z.string().nullable(),
+  hourlyRateCents: z.number().int().nullable(),
+  activatedAt: time.nullable(),
+  createdAt: time,
+  identities: z.array(identityView),
+});
+
+export const messageView = z.object({
+  id,
+  direction: z.string(),
+  disposition: z.string(),
+  channel: z.string(),
+  externalId: z.string().nullable(),
+  sender: z.object({ kind: z.string().nullable(), address: z.string() }).optional(),
+  author: z.string().nullable(),
+  subject: z.string().nullable(),
+  newText: z.string(),
+  fullText: z.string(),
+  receivedAt: time.nullable(),
+  createdAt: time,
+  attachments: z.array(
+    z.object({
+      id,
+      filename: z.string(),
+      contentType: z.string(),
+      size: z.number().int(),
+      kept: z.boolean().describe('false: too large or refused; `omittedReason` says why'),
+      omittedReason: z.string().nullable(),
+    }),
+  ),
+  deliveries: z.array(
+    z.object({
+      id,
+      channel: z.string(),
+      recipient: z.string(),
+      status: z.string(),
+      attempts: z.number().int(),
+      lastError: z.string().nullable(),
+      sentAt: time.nullable(),
+    }),
+  ),
+});
+
+export const alertView = z.object({
+  id,
+  kind: z.string(),
+  ticketId: id.nullable(),
+  text: z.string(),
+  data: z.unknown(),
+  acknowledgedAt: time.nullable(),
+  createdAt: time,
+});
+
+/** `{ description, content }` for a JSON response, the form `fastify-type-provider-zod` documents. */
+export function json(description: string, schema: z.ZodType) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+/** The error responses every `/api/v1` route can give, plus the ones a route adds. */
+export function errors(more: Partial<Record<404 | 409, string>> = {}) {
+  const out: Record<number, ReturnType<typeof json>> = {
+    400: json('Invalid input: `fields` maps each bad field to what is wrong', apiError),
+    401: json('No or wrong bearer token', apiError),
+    500: json('Internal error: `errorId` finds it in the server log', apiError),
+  };
+  for (const [status, description] of Object.entries(more)) out[Number(status)] = json(description, apiError);
+  return out;
+}
