@@ -54,6 +54,11 @@ const schema = z.object({
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise (files, journald, pipes). */
+  LOG_FORMAT: z.preprocess(
+    emptyToUndefined,
+    z.enum(['auto', 'json', 'pretty'], { message: 'use auto, json or pretty' }).default('auto'),
+  ),
 
   IMAP_HOST: optionalString,
   IMAP_PORT: int(993, 1, 65535),

@@ -10,7 +10,7 @@ const { startApp } = await import('./app.js');
 const { loadChannelAdapters } = await import('./channels/create-adapters.js');
 const { loadConfigFromEnvironment } = await import('./config.js');
 const { HelpdeskError } = await import('./core/errors.js');
-const { createLogger } = await import('./logger.js');
+const { createConsoleLogger } = await import('./logger.js');
 
 /** `npm start`: read settings, start everything, stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     console.error(`Configuration error: ${(error as Error).message}`);
     process.exit(78);
   }
-  const logger = createLogger(config.env.LOG_LEVEL);
+  const logger = await createConsoleLogger(config.env.LOG_LEVEL, config.env.LOG_FORMAT, process.stdout);
   for (const [channel, why] of Object.entries(config.channelsOff)) {
     logger.info({ channel }, `channel ${channel}: off (${why})`);
   }

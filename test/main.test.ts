@@ -87,4 +87,22 @@ describe('npm start', () => {
     again.child.kill('SIGINT');
     expect(await again.exited).toBe(0);
   }, 90_000);
+
+  it('writes JSON lines to a pipe, and readable lines with LOG_FORMAT=pretty, to the last one', async () => {
+    const piped = start({ PORT: '0', DATA_DIR: dataDir });
+    await piped.waitFor(/listening on/);
+    piped.child.kill('SIGTERM');
+    expect(await piped.exited).toBe(0);
+    const lines = piped.output().trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(expect.arrayContaining(['stopped']));
+
+    const pretty = start({ PORT: '0', DATA_DIR: dataDir, LOG_FORMAT: 'pretty' });
+    await pretty.waitFor(/^\[\d\d:\d\d:\d\d\] INFO: helpdesk listening on http/m);
+    pretty.child.kill('SIGTERM');
+    expect(await pretty.exited).toBe(0);
+    expect(pretty.output()).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO: channel telegram: off \(TELEGRAM_BOT_TOKEN not set\)/m,
+    );
+    expect(pretty.output().trim().split('\n').at(-1)).toMatch(/INFO: stopped$/);
+  }, 90_000);
 });
