@@ -65,35 +65,16 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
   };
 }
 
-/**
- * V8 settings that trade a little CPU for a much smaller process. They are process-wide and V8
- * reads them when it needs them:
- *
- * - The old-generation limit grows to 1.2× the live heap after a full GC instead of up to 4×: the
- *   email run otherwise lets ~100 MB of garbage pile up before collecting it.
- * - PGlite (PostgreSQL compiled to WASM) stays on V8's baseline WASM code (Liftoff). By default V8
- *   recompiles warm functions with TurboFan on background threads: ~50 MB more resident for good
- *   on Node 20, a ~700 MB peak at start on Node 24, while the app's statements run no faster
- *   (core ingest the same; a CPU-bound query takes ~1.5× longer). The tier-up filter names a
- *   function index no module has, so none is tiered up; `--liftoff-only` would say it plainly but
- *   is ignored at run time by Node 24's V8. Set before the store opens: V8 reads it as it compiles.
- * - The young generation does not grow during start-up (see {@link startupDone}).
- */
+/** V8 settings for a small process: slower heap growth, PGlite's WASM on baseline code. Why: docs/performance.md#memory */
 function limitMemory(embedded: boolean): void {
   v8.setFlagsFromString('--heap-growing-percent=20');
   if (embedded) v8.setFlagsFromString('--wasm-tier-up-filter=2147483647');
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/**
- * Start-up (migrations, pg-boss, channel logins) allocates in one burst, and V8 would size the
- * young generation for it (32 MB), keeping it until its memory reducer runs some 15 s later.
- * From here on it may grow again (V8's default factor) when the load needs it.
- */
+/** Lets the young generation grow again and collects start-up's garbage. Why: docs/performance.md#memory */
 function startupDone(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
-  // `npm start` runs node with --expose-gc: collect start-up's garbage now rather than leave it
-  // resident until V8's memory reducer gets to it some 15 s later.
   (globalThis as { gc?: () => void }).gc?.();
 }
 

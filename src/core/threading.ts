@@ -52,9 +52,7 @@ const TICKET_COLUMNS = selectColumns(tickets, 't');
  */
 export function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasTag: boolean): string {
   const branches: string[] = [];
-  // Each referenced id is looked up on its own (unnest + LATERAL ... OFFSET 0). With `= any($n)`
-  // the planner, before statistics exist, searched the index by channel alone and filtered every
-  // row of it: replies got slower with every stored message until the next ANALYZE.
+  // unnest + LATERAL … OFFSET 0 below steer the planner: docs/performance.md#fewer-combined-statements-per-message
   if (hasNumbers) branches.push('select t.id, 1 as rank from tickets t where t.number = any($1::int[])');
   if (hasExternalIds) {
     branches.push(
@@ -62,8 +60,7 @@ export function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasT
       cross join lateral (select d.message_id from deliveries d
         where d.channel = $2 and d.external_id = ref.external_id offset 0) d
       join messages m on m.id = d.message_id`,
-      // OFFSET 0 keeps the channel test out of the subquery, or the planner may AND the GIN
-      // lookup with a scan of every delivery of the channel.
+      // OFFSET 0 keeps the channel test out of the GIN lookup (docs/performance.md).
       `select m.ticket_id as id, 2 as rank from (
         select d.message_id, d.channel from deliveries d where d.extra_external_ids ?| $3::text[] offset 0
       ) d join messages m on m.id = d.message_id
@@ -81,9 +78,7 @@ export function candidatesSql(hasNumbers: boolean, hasExternalIds: boolean, hasT
     hasExternalIds ? '' : '$2::text is null and $3::text[] is null',
     hasTag ? '' : '$4::int is null',
   ].filter(Boolean);
-  // The few referenced tickets are read one by one through the primary key (LATERAL, with
-  // OFFSET 0 so it is not flattened): a plain join could be planned as a hash join over every
-  // ticket, a plan a prepared statement would keep as the table grows.
+  // Tickets by primary key, one by one (LATERAL, OFFSET 0), never a hash join (docs/performance.md).
   return `select ${TICKET_COLUMNS}, refs.rank from (
     ${branches.join('\n    union all\n    ')}
   ) refs cross join lateral (select * from tickets where tickets.id = refs.id offset 0) t${unused.length ? `\n  where ${unused.join(' and ')}` : ''}

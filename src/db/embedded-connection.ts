@@ -43,20 +43,12 @@ interface PreparedStatement {
   customPlans: boolean;
 }
 
-/**
- * Queue fetches (pg-boss's `... ORDER BY ... LIMIT $n FOR UPDATE SKIP LOCKED`) are planned for
- * their values every time: the generic plan PostgreSQL kept for the job fetch, blind to the limit
- * and to how many jobs are finished, scanned and sorted the queue (7 ms a fetch instead of 1.5).
- */
+/** Queue fetches (`FOR UPDATE SKIP LOCKED`) are planned for their values each time: docs/performance.md */
 function needsCustomPlans(text: string): boolean {
   return /\bskip\s+locked\b/i.test(text);
 }
 
-/**
- * A prepared statement is planned again after this many executions or this long. PostgreSQL
- * keeps a generic plan once it looks as good as custom ones, and PGlite runs no autovacuum whose
- * ANALYZE would invalidate it: a plan chosen while a table was small would stay as it grows.
- */
+/** Bounds of the statement cache; statements are planned again as tables grow: docs/performance.md */
 export interface EmbeddedConnectionOptions {
   /** Prepared statements kept; the least recently used is closed first. */
   maxStatements: number;
@@ -85,19 +77,11 @@ class Lock {
 }
 
 /**
- * The embedded store's connection, replacing PGlite's `query`/`transaction` on the hot path.
- *
- * PGlite's `query` makes six calls into the WASM backend per statement (parse, describe, bind,
- * describe, execute, sync) and re-parses and re-analyses the SQL every time: for the app's wide
- * SELECTs and CTEs that was 200–800 µs a statement. Here each statement is prepared once under a
- * name (parse, analysis and rewrite are kept by PostgreSQL's plan cache) and then executed with
- * one synchronous call carrying Bind + Execute + Sync: 40–100 µs. Parameters are serialised by
- * the types PostgreSQL reported when the statement was prepared, as PGlite does, except bytea,
- * which is sent as raw bytes. Messages are encoded and decoded by src/db/pg-wire.ts.
- *
- * Every access to the PGlite instance must go through this object once it exists, because the
- * lock here is what keeps a statement from landing inside another caller's open transaction.
- * The statement cache is bounded; the least recently used statement is closed first.
+ * The embedded store's connection, replacing PGlite's `query`/`transaction` on the hot path: each
+ * statement is prepared once, then executed with one synchronous call (Bind + Execute + Sync;
+ * wire messages in `pg-wire.ts`). Every access to the PGlite instance must go through it once it
+ * exists: its lock keeps a statement out of another caller's open transaction. Why and how it was
+ * measured: docs/performance.md#one-call-per-statement-on-the-embedded-store
  */
 export function createEmbeddedConnection(
   pg: PGlite,
