@@ -79,8 +79,8 @@ export const newCustomerBody = z
     });
   });
 
-/** The body may be absent: a Telegram link is the only kind today. */
-export const linkCodeBody = z
-  .object({ kind: z.enum(['telegram']).default('telegram') })
-  .optional()
-  .default({ kind: 'telegram' });
+/** The body may be absent (Fastify passes null): a Telegram link is the only kind today. */
+export const linkCodeBody = z.preprocess(
+  (body) => body ?? {},
+  z.object({ kind: z.enum(['telegram']).default('telegram') }),
+);

@@ -165,6 +165,79 @@ describe('bad input is a 400 naming the field', () => {
   });
 });
 
+describe('hostile and odd requests', () => {
+  const raw = (path: string, init: { method?: string; contentType?: string; body?: string } = {}) =>
+    fetch(`${app.url}/api/v1${path}`, {
+      method: init.method ?? 'POST',
+      headers: {
+        authorization: `Bearer ${app.apiToken}`,
+        ...(init.contentType ? { 'content-type': init.contentType } : {}),
+      },
+      body: init.body,
+    });
+
+  it.each([
+    ['an array body', '/customers', '[1,2]', 400],
+    ['a string body', '/customers', '"Rossi"', 400],
+    ['a null body', '/customers', 'null', 400],
+    [
+      'a number where text goes',
+      '/customers',
+      '{"name":42,"identities":[{"kind":"email","address":"a@b.it"}]}',
+      400,
+    ],
+    ['a __proto__ key', '/customers', '{"__proto__":{"admin":true},"name":"x"}', 400],
+    [
+      'an unknown identity kind',
+      '/customers',
+      '{"name":"x","identities":[{"kind":"fax","address":"1"}]}',
+      400,
+    ],
+  ])('%s is a 4xx with a JSON error, never a 500', async (_what, path, text, status) => {
+    const response = await raw(path, { contentType: 'application/json', body: text });
+    expect(response.status).toBe(status);
+    expect((await body(response)).error).toEqual(expect.any(String));
+  });
+
+  it('a body that is not JSON, or too large, is refused with its own status', async () => {
+    const xml = await raw('/customers', { contentType: 'application/xml', body: '<name>Rossi</name>' });
+    expect(xml.status).toBe(415);
+    const text = await raw('/customers', { contentType: 'text/plain', body: 'name=Rossi' });
+    expect(text.status).toBe(400);
+    const large = await raw('/customers', {
+      contentType: 'application/json',
+      body: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(large.status).toBe(413);
+  });
+
+  it.each([
+    '/tickets/1.5',
+    '/tickets/0',
+    '/tickets/-3',
+    '/tickets?customerId=abc',
+    '/tickets?customerId=1e400',
+    '/tickets?status=open&status=closed',
+    '/tickets?offset=-1',
+    '/unmatched?limit=501',
+  ])('GET %s is a 400', async (path) => {
+    const response = await app.api(path);
+    expect(response.status).toBe(400);
+    expect((await body(response)).error).toBe('validation_failed');
+  });
+
+  it('a link code needs no body', async () => {
+    const created = await body(
+      await app.api('/customers', {
+        body: { name: 'Blu', identities: [{ kind: 'email', address: 'blu@example.test' }] },
+      }),
+    );
+    const response = await app.api(`/customers/${created.customer.id}/link-code`, { method: 'POST' });
+    expect(response.status).toBe(201);
+    expect((await body(response)).startCommand).toMatch(/^\/start \S+$/);
+  });
+});
+
 describe('an unexpected failure', () => {
   it('is a 500 with an id that finds the cause in the log, never a 400', async () => {
     const broken = await startTestApp({ workers: false });
