@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
+import type { attachments, deliveries, messages } from '../db/schema.js';
 
 /**
- * Response shapes of the REST API, for the OpenAPI document. Bodies are written by the server's
- * reply serializer (bigint ids as strings, dates as ISO 8601), not checked against these; the
- * tests compare real responses with them.
+ * Response shapes of the REST API, for the OpenAPI document, and `toMessageView`, which builds
+ * one. Bodies are written by the server's reply serializer (bigint ids as strings, dates as
+ * ISO 8601), not checked against these at run time; `test/api/api-contract.test.ts` compares
+ * real responses with them.
  */
 
 const id = z.string().regex(/^\d+$/).describe('a bigint id, as a decimal string');
@@ -105,6 +107,45 @@ export const messageView = z.object({
     }),
   ),
 });
+
+/** A stored message as the API shows it ({@link messageView}): no raw bytes, attachments as metadata. */
+export function toMessageView(
+  message: typeof messages.$inferSelect,
+  files: Array<typeof attachments.$inferSelect>,
+  sends: Array<typeof deliveries.$inferSelect>,
+) {
+  return {
+    id: message.id,
+    direction: message.direction,
+    disposition: message.disposition,
+    channel: message.channel,
+    externalId: message.externalId,
+    sender: message.senderAddress ? { kind: message.senderKind, address: message.senderAddress } : undefined,
+    author: message.author,
+    subject: message.subject,
+    newText: message.newText,
+    fullText: message.fullText,
+    receivedAt: message.receivedAt,
+    createdAt: message.createdAt,
+    attachments: files.map((a) => ({
+      id: a.id,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+      kept: a.content !== null,
+      omittedReason: a.omittedReason,
+    })),
+    deliveries: sends.map((d) => ({
+      id: d.id,
+      channel: d.channel,
+      recipient: d.recipientAddress,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      sentAt: d.sentAt,
+    })),
+  };
+}
 
 export const alertView = z.object({
   id,

@@ -13,8 +13,9 @@ import {
   customerView,
   errors,
   json,
-  messageView as messageSchema,
+  messageView,
   ticketView,
+  toMessageView,
 } from './responses.js';
 import {
   customerIdParams,
@@ -26,45 +27,6 @@ import {
   ticketListQuery,
   ticketNumberParams,
 } from './schemas.js';
-
-/** Message as the API shows it: no raw bytes, attachments as metadata. */
-function messageView(
-  message: typeof messages.$inferSelect,
-  files: Array<typeof attachments.$inferSelect>,
-  sends: Array<typeof deliveries.$inferSelect>,
-) {
-  return {
-    id: message.id,
-    direction: message.direction,
-    disposition: message.disposition,
-    channel: message.channel,
-    externalId: message.externalId,
-    sender: message.senderAddress ? { kind: message.senderKind, address: message.senderAddress } : undefined,
-    author: message.author,
-    subject: message.subject,
-    newText: message.newText,
-    fullText: message.fullText,
-    receivedAt: message.receivedAt,
-    createdAt: message.createdAt,
-    attachments: files.map((a) => ({
-      id: a.id,
-      filename: a.filename,
-      contentType: a.contentType,
-      size: a.size,
-      kept: a.content !== null,
-      omittedReason: a.omittedReason,
-    })),
-    deliveries: sends.map((d) => ({
-      id: d.id,
-      channel: d.channel,
-      recipient: d.recipientAddress,
-      status: d.status,
-      attempts: d.attempts,
-      lastError: d.lastError,
-      sentAt: d.sentAt,
-    })),
-  };
-}
 
 /** How a channel turns a one-time link code into something a customer can open (a deep link). */
 export type LinkBuilder = (kind: 'telegram', code: string) => string | undefined;
@@ -116,7 +78,7 @@ export function registerV1Routes(
         summary: 'A ticket with its messages, attachments (metadata) and deliveries',
         params: ticketNumberParams,
         response: {
-          200: json('The ticket', z.object({ ticket: ticketView, messages: z.array(messageSchema) })),
+          200: json('The ticket', z.object({ ticket: ticketView, messages: z.array(messageView) })),
           ...errors({ 404: 'No such ticket' }),
         },
       },
@@ -134,7 +96,7 @@ export function registerV1Routes(
       return {
         ticket,
         messages: rows.map((m) =>
-          messageView(
+          toMessageView(
             m,
             files.filter((f) => f.messageId === m.id),
             sends.filter((d) => d.messageId === m.id),
@@ -281,7 +243,7 @@ export function registerV1Routes(
         response: {
           200: json(
             'Messages, newest first',
-            z.object({ messages: z.array(messageSchema.extend({ reason: z.string().nullable() })) }),
+            z.object({ messages: z.array(messageView.extend({ reason: z.string().nullable() })) }),
           ),
           ...errors(),
         },
@@ -296,7 +258,7 @@ export function registerV1Routes(
         .orderBy(desc(messages.id))
         .limit(limit)
         .offset(offset);
-      return { messages: rows.map((m) => ({ ...messageView(m, [], []), reason: m.dispositionReason })) };
+      return { messages: rows.map((m) => ({ ...toMessageView(m, [], []), reason: m.dispositionReason })) };
     },
   );
 
