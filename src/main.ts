@@ -27,15 +27,6 @@ async function main(): Promise<void> {
   }
   const channelAdapters = await loadChannelAdapters(config, logger);
   const app = await startApp({ config, logger, adapters: (_context, core) => channelAdapters(core) });
-  logger.info(
-    { url: app.url, store: app.database.kind },
-    `helpdesk listening on ${app.url} (store: ${app.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
-  );
-  if (!config.apiToken) {
-    logger.info(
-      `REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`,
-    );
-  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -52,6 +43,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Announced once the signal handlers are in place: a supervisor (or a test) that stops the
+  // process as soon as it reads this line gets a clean stop.
+  logger.info(
+    { url: app.url, store: app.database.kind },
+    `helpdesk listening on ${app.url} (store: ${app.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
+  );
+  if (!config.apiToken) {
+    logger.info(
+      `REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {
