@@ -1,5 +1,4 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import fastifySwagger from '@fastify/swagger';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -7,15 +6,12 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import {
-  createJsonSchemaTransform,
-  hasZodFastifySchemaValidationErrors,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
+import { API_PREFIX, openApiOnDemand } from './openapi-document.js';
 import { type LinkBuilder, registerV1Routes } from './routes-v1.js';
 
 /** JSON with bigint ids as strings and no undefined noise. */
@@ -46,21 +42,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
-};
-
-const API_PREFIX = '/api/v1';
-
-/**
- * The OpenAPI document lists `/api/v1` routes only, relative to its `servers` entry; the
- * document's own route, `/healthz` and channel webhooks are left out.
- */
-const zodTransform = createJsonSchemaTransform({});
-const apiOnlyTransform: typeof zodTransform = (route) => {
-  if (!route.url.startsWith(`${API_PREFIX}/`) || route.url === `${API_PREFIX}/openapi.json`) {
-    return { schema: { hide: true } as never, url: route.url };
-  }
-  const out = zodTransform(route);
-  return { ...out, url: out.url.slice(API_PREFIX.length) };
 };
 
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */
@@ -121,16 +102,7 @@ export async function buildApiServer(deps: {
   server.setReplySerializer((payload) => toJson(payload));
 
   server.setErrorHandler(sendError);
-  await server.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Helpdesk bot REST API', version: '1' },
-      servers: [{ url: API_PREFIX }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: apiOnlyTransform,
-  });
+  const openApiDocument = openApiOnDemand(server);
 
   server.get('/healthz', async (_request, reply) => {
     let database = 'ok';
@@ -149,7 +121,9 @@ export async function buildApiServer(deps: {
     });
   });
 
-  server.get(`${API_PREFIX}/openapi.json`, async () => server.swagger());
+  server.get(`${API_PREFIX}/openapi.json`, async (_request, reply) =>
+    reply.type('application/json').send(await openApiDocument()),
+  );
 
   await server.register(
     async (api) => {
