@@ -206,6 +206,7 @@ async function openNewTicket(
         contractRate,
         vatPercent: ctx.settings.vatPercent,
         companyName: ctx.settings.companyName,
+        openingHours: ctx.settings.openingHours,
       },
       locale,
     ),
