@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
@@ -151,7 +151,14 @@ export function registerV1Routes(
     const rows = await db
       .select()
       .from(messages)
-      .where(and(isNull(messages.ticketId), eq(messages.direction, 'inbound')))
+      // Later album items are bookkeeping: their files and words are on the album's message.
+      .where(
+        and(
+          isNull(messages.ticketId),
+          eq(messages.direction, 'inbound'),
+          ne(messages.disposition, 'album_part'),
+        ),
+      )
       .orderBy(desc(messages.id))
       .limit(query.limit)
       .offset(query.offset);
