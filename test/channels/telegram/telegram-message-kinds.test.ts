@@ -167,20 +167,38 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
         members: [{ id: userId + 1, firstName: 'Gino' }],
       }),
     );
-    const edit = fake.queueUpdate(
-      fake.contentMessage({
-        fromId: userId,
-        content: { location: { latitude: 1, longitude: 2, live_period: 60 } },
-      }),
-    );
-    await vi.waitFor(() => {
-      const reasons = log.lines
-        .filter((l) => l.msg === 'telegram: update ignored' && l.level === 30)
-        .map((l) => l.updateId);
-      expect(reasons).toContain(joined.update_id);
+    await vi.waitFor(() => expect(log.lines.find((l) => l.updateId === joined.update_id)).toBeDefined());
+    expect(log.lines.find((l) => l.updateId === joined.update_id)).toMatchObject({
+      level: 30,
+      msg: 'telegram: update ignored',
+      reason: 'service message: new_chat_members',
     });
-    const line = log.lines.find((l) => l.updateId === joined.update_id)!;
-    expect(line.reason).toBe('service message: new_chat_members');
+
+    // A live location is kept once; the position updates that follow (edits) are logged, not stored.
+    await linkedCustomer(t.app, userId);
+    const live = fake.locationMessage({
+      fromId: userId,
+      latitude: 44.4949,
+      longitude: 11.3426,
+      livePeriod: 900,
+    });
+    const liveId = await stored(live);
+    expect((await inboundMessage(liveId)).new_text).toMatch(
+      /^Posizione in tempo reale: 44\.494900, 11\.342600 /,
+    );
+    const moved = fake.queueUpdate({
+      edited_message: {
+        ...live.message!,
+        location: { latitude: 44.495, longitude: 11.343, live_period: 900 },
+        edit_date: Math.floor(Date.now() / 1000),
+      } as Update['edited_message'],
+    });
+    await vi.waitFor(() => expect(log.lines.find((l) => l.updateId === moved.update_id)).toBeDefined());
+    expect(log.lines.find((l) => l.updateId === moved.update_id)).toMatchObject({
+      level: 30,
+      reason: 'edit without text or files',
+    });
+    expect(await storedInbound(t.app, `${liveId}:edit:${moved.update_id}`)).toBe(0);
   });
 
   it('opens a new ticket with the file when /new is in a photo caption, and answers a command in a document caption while keeping the file', async () => {
