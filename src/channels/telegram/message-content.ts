@@ -158,8 +158,9 @@ const LABELS = {
 
 /** `45.464200, 9.190000 https://www.openstreetmap.org/?mlat=…&mlon=…#map=17/…/…`. */
 export function coordinatesWithMap(latitude: number, longitude: number): string {
-  const lat = latitude.toFixed(6);
-  const lon = longitude.toFixed(6);
+  // Number(): a malformed update may carry strings; a value that is no number shows as NaN.
+  const lat = Number(latitude).toFixed(6);
+  const lon = Number(longitude).toFixed(6);
   return `${lat}, ${lon} https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
 }
 
@@ -170,7 +171,7 @@ export function contentText(message: Message, locale: Locale): { text: string; f
   const { venue, location, contact, poll, sticker, story, checklist } = message;
   if (venue) {
     const place = [venue.title, venue.address].filter((p) => p?.trim()).join(', ');
-    const where = coordinatesWithMap(venue.location.latitude, venue.location.longitude);
+    const where = coordinatesWithMap(venue.location?.latitude, venue.location?.longitude);
     return { text: `${l.venue}: ${place}\n${where}` };
   }
   if (location) {
@@ -187,20 +188,23 @@ export function contentText(message: Message, locale: Locale): { text: string; f
     return contact.vcard?.trim() ? { text, full: `${text}\n\n${contact.vcard.trim()}` } : { text };
   }
   if (poll) {
-    const options = poll.options.map((o) => `- ${withLinkUrls(o.text, o.text_entities)}`);
-    const head = `${poll.type === 'quiz' ? l.quiz : l.poll}: ${withLinkUrls(poll.question, poll.question_entities)}`;
+    const options = (poll.options ?? []).map(
+      (o) => `- ${withLinkUrls(String(o.text ?? ''), o.text_entities)}`,
+    );
+    const question = withLinkUrls(String(poll.question ?? ''), poll.question_entities);
+    const head = `${poll.type === 'quiz' ? l.quiz : l.poll}: ${question}`;
     return { text: [head, ...options].join('\n') };
   }
   if (sticker) return { text: `[Sticker${sticker.emoji ? ` ${sticker.emoji}` : ''}]` };
   if (story) {
-    const chat = story.chat;
-    const username = 'username' in chat ? chat.username : undefined;
-    const title = 'title' in chat && chat.title ? chat.title : username ? `@${username}` : `chat ${chat.id}`;
+    const chat: Partial<{ id: number; title: string; username: string }> = story.chat ?? {};
+    const username = chat.username;
+    const title = chat.title ? chat.title : username ? `@${username}` : `chat ${chat.id}`;
     const link = username ? ` https://t.me/${username}/s/${story.id}` : '';
     return { text: `${l.story}: ${title}${link}` };
   }
   if (checklist) {
-    const tasks = checklist.tasks.map(
+    const tasks = (checklist.tasks ?? []).map(
       (t) =>
         `${t.completed_by_user || t.completed_by_chat ? '[x]' : '[ ]'} ${withLinkUrls(t.text, t.text_entities)}`,
     );

@@ -27,7 +27,8 @@ export function withLinkUrls(text: string, entities: MessageEntity[] | undefined
   return out;
 }
 
-function userName(user: Pick<User, 'first_name' | 'last_name' | 'username'>): string {
+function userName(user: Pick<User, 'first_name' | 'last_name' | 'username'> | undefined): string {
+  if (!user) return 'Telegram';
   const name = [user.first_name, user.last_name]
     .filter((p) => p?.trim())
     .join(' ')
@@ -36,7 +37,8 @@ function userName(user: Pick<User, 'first_name' | 'last_name' | 'username'>): st
   return name || 'Telegram';
 }
 
-function chatName(chat: Chat, signature?: string): string {
+function chatName(chat: Chat | undefined, signature?: string): string {
+  if (!chat) return signature?.trim() || 'Telegram';
   const title =
     'title' in chat && chat.title ? chat.title : 'first_name' in chat ? (chat.first_name ?? '') : '';
   const username = 'username' in chat && chat.username ? `@${chat.username}` : '';

@@ -468,6 +468,36 @@ describe('classifyUpdate', () => {
     expect(expectType(classify(photo), 'media').text).toBe('Inoltrato da Canale:\nfoto');
   });
 
+  it('survives odd and malformed shapes without throwing, keeping what can be read', () => {
+    const odd = (content: Record<string, unknown>) =>
+      classifyUpdate(fake.contentMessage({ fromId: 1, content: content as never }));
+    expect(expectType(odd({ location: { latitude: '45.1', longitude: 'x' } }), 'text').text).toMatch(
+      /^Posizione: 45\.100000, NaN /,
+    );
+    expect(expectType(odd({ poll: { question: 'Vi va bene?', type: 'regular' } }), 'text').text).toBe(
+      'Sondaggio: Vi va bene?',
+    );
+    expect(expectType(odd({ sticker: { file_id: 'f', file_unique_id: 'u' } }), 'text').text).toBe(
+      '[Sticker]',
+    );
+    expect(expectType(odd({ story: { id: 3 } }), 'text').text).toBe('Storia: chat undefined');
+    expect(expectType(odd({ text: 'ciao', forward_origin: { type: 'user', date: 1 } }), 'text').text).toBe(
+      'Inoltrato da Telegram:\nciao',
+    );
+    expect(
+      expectType(odd({ text: 'ciao', forward_origin: { type: 'something_new', date: 1 } }), 'text').text,
+    ).toBe('Inoltrato da Telegram:\nciao');
+    const links = [
+      { type: 'text_link', offset: 0, length: 3, url: 'https://outer.test' },
+      { type: 'text_link', offset: 0, length: 3 },
+      { type: 'text_link', offset: 4, length: 18, url: 'https://same.test/' },
+      { type: 'text_link', offset: -1, length: 2, url: 'https://neg.test' },
+    ];
+    expect(expectType(odd({ text: 'qui https://same.test/ fine', entities: links }), 'text').text).toBe(
+      'qui (https://outer.test) https://same.test/ fine',
+    );
+  });
+
   it('gives album items their media group id', () => {
     const updates = fake.albumMessages({
       fromId: 1,
