@@ -18,7 +18,7 @@ import { classifyUpdate, type TelegramEventBase, type TelegramFile } from './par
 import { type CommandDeps, handleCommand, handleTicketButton, tellUnsupported } from './telegram-commands.js';
 import { describeError, isTransientFailure } from './telegram-errors.js';
 import { apiSignal, downloadFiles } from './telegram-files.js';
-import { type InboundOptions, toInboundMessage } from './telegram-inbound.js';
+import { albumKey, type InboundOptions, toInboundMessage } from './telegram-inbound.js';
 import { TelegramPoller } from './telegram-polling.js';
 import { TelegramSender } from './telegram-sender.js';
 import { registerWebhookRoute, setUpWebhook } from './telegram-webhook.js';
@@ -40,12 +40,6 @@ export interface TelegramAdapterOptions {
   /** Attempts at an update failing with a transient-looking error before it is kept as failed
    * input and skipped. Default 5. */
   maxUpdateAttempts?: number;
-}
-
-/** The key that makes the items of one album (`media_group_id`) one message: see
- * docs/telegram-albums.md. */
-function albumKey(event: { chatId: string; mediaGroupId?: string }): string | undefined {
-  return event.mediaGroupId ? `${event.chatId}:${event.mediaGroupId}` : undefined;
 }
 
 /** The update could not be handled now; it must be retried, not skipped. */

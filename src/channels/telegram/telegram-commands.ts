@@ -31,8 +31,8 @@ import {
   openTicketsList,
   ticketChosen,
   unknownCommand,
-  unsupportedMessage,
 } from '../../templates/chat-messages.js';
+import { unsupportedMessage } from '../../templates/chat-unsupported.js';
 import { type Locale, toLocale } from '../../templates/format.js';
 import { escapeHtml } from './format-message.js';
 import type {

@@ -47,3 +47,9 @@ export function toInboundMessage(
   if (options.groupKey) message.groupKey = options.groupKey;
   return message;
 }
+
+/** The key that makes the items of one album (`media_group_id`) one message: see
+ * docs/telegram-albums.md. */
+export function albumKey(event: { chatId: string; mediaGroupId?: string }): string | undefined {
+  return event.mediaGroupId ? `${event.chatId}:${event.mediaGroupId}` : undefined;
+}
