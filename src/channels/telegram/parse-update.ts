@@ -78,9 +78,14 @@ function senderProblem(message: Message): string | undefined {
   return undefined;
 }
 
-/** The first line of a forwarded message's stored text. */
+/** The line naming a forwarded message's author, after its text (so the text's first line still
+ * makes the ticket subject). */
 function forwardedLine(author: string, locale: Locale): string {
-  return locale === 'en' ? `Forwarded from ${author}:` : `Inoltrato da ${author}:`;
+  return locale === 'en' ? `[Forwarded from ${author}]` : `[Inoltrato da ${author}]`;
+}
+
+function withAuthor(text: string, author: string, locale: Locale): string {
+  return text.trim() ? `${text}\n\n${forwardedLine(author, locale)}` : forwardedLine(author, locale);
 }
 
 function classifyMessage(updateId: number, message: Message, options: ClassifyOptions): TelegramEvent {
@@ -126,8 +131,8 @@ function classifyMessage(updateId: number, message: Message, options: ClassifyOp
     ? [content.full, words].filter((part) => part?.trim()).join('\n\n')
     : undefined;
   if (author) {
-    text = `${forwardedLine(author, locale)}\n${text}`;
-    if (fullText !== undefined) fullText = `${forwardedLine(author, locale)}\n${fullText}`;
+    text = withAuthor(text, author, locale);
+    if (fullText !== undefined) fullText = withAuthor(fullText, author, locale);
   }
   if (files.length > 0) {
     return { type: 'media', text, files, ...group, ...base(updateId, message, from, message.date) };

@@ -177,7 +177,7 @@ describe('classifyUpdate: message kinds', () => {
           forwardOrigin: { type: 'user', date: 1, sender_user: user },
         }),
       ),
-    ).toBe('Inoltrato da Luca Verdi (@lverdi):\nIl server è giù');
+    ).toBe('Il server è giù\n\n[Inoltrato da Luca Verdi (@lverdi)]');
     expect(
       text(
         fake.textMessage({
@@ -187,7 +187,7 @@ describe('classifyUpdate: message kinds', () => {
         }),
         'en',
       ),
-    ).toBe('Forwarded from Capo Ufficio:\nx');
+    ).toBe('x\n\n[Forwarded from Capo Ufficio]');
     expect(
       text(
         fake.textMessage({
@@ -202,12 +202,12 @@ describe('classifyUpdate: message kinds', () => {
           },
         }),
       ),
-    ).toBe('Inoltrato da Marco, Avvisi Provider (@avvisi):\nManutenzione stanotte');
+    ).toBe('Manutenzione stanotte\n\n[Inoltrato da Marco, Avvisi Provider (@avvisi)]');
     expect(text(fake.textMessage({ fromId: 1, text: 'y', legacyForward: { from: user } }))).toBe(
-      'Inoltrato da Luca Verdi (@lverdi):\ny',
+      'y\n\n[Inoltrato da Luca Verdi (@lverdi)]',
     );
     expect(text(fake.textMessage({ fromId: 1, text: 'z', legacyForward: { senderName: 'Anonimo' } }))).toBe(
-      'Inoltrato da Anonimo:\nz',
+      'z\n\n[Inoltrato da Anonimo]',
     );
     const forwardedCommand = fake.commandMessage({
       fromId: 1,
@@ -215,13 +215,13 @@ describe('classifyUpdate: message kinds', () => {
       args: 'non mio',
       forwardOrigin: { type: 'user', date: 1, sender_user: user },
     });
-    expect(text(forwardedCommand)).toBe('Inoltrato da Luca Verdi (@lverdi):\n/new non mio');
+    expect(text(forwardedCommand)).toBe('/new non mio\n\n[Inoltrato da Luca Verdi (@lverdi)]');
     const photo = fake.photoMessage({
       fromId: 1,
       caption: 'foto',
       legacyForward: { fromChat: { id: -100, type: 'channel', title: 'Canale' } },
     });
-    expect(expectType(classify(photo), 'media').text).toBe('Inoltrato da Canale:\nfoto');
+    expect(expectType(classify(photo), 'media').text).toBe('foto\n\n[Inoltrato da Canale]');
   });
 
   it('survives odd and malformed shapes without throwing, keeping what can be read', () => {
@@ -238,11 +238,11 @@ describe('classifyUpdate: message kinds', () => {
     );
     expect(expectType(odd({ story: { id: 3 } }), 'text').text).toBe('Storia: chat undefined');
     expect(expectType(odd({ text: 'ciao', forward_origin: { type: 'user', date: 1 } }), 'text').text).toBe(
-      'Inoltrato da Telegram:\nciao',
+      'ciao\n\n[Inoltrato da Telegram]',
     );
     expect(
       expectType(odd({ text: 'ciao', forward_origin: { type: 'something_new', date: 1 } }), 'text').text,
-    ).toBe('Inoltrato da Telegram:\nciao');
+    ).toBe('ciao\n\n[Inoltrato da Telegram]');
     const links = [
       { type: 'text_link', offset: 0, length: 3, url: 'https://outer.test' },
       { type: 'text_link', offset: 0, length: 3 },

@@ -278,7 +278,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
     );
     // The shop's language (LOCALE=it) for words we add: technicians read them.
     expect((await inboundMessage(forwarded)).new_text).toBe(
-      'Inoltrato da Giulia (@giulia_it):\nIl backup di stanotte è fallito',
+      'Il backup di stanotte è fallito\n\n[Inoltrato da Giulia (@giulia_it)]',
     );
     const old = await stored(
       fake.documentMessage({
@@ -288,7 +288,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
         legacyForward: { senderName: 'Ufficio Acquisti' },
       }),
     );
-    expect((await inboundMessage(old)).new_text).toBe('Inoltrato da Ufficio Acquisti:\n');
+    expect((await inboundMessage(old)).new_text).toBe('[Inoltrato da Ufficio Acquisti]');
   });
 
   it('keeps animations, audio and video notes as files with their bytes', async () => {
