@@ -61,6 +61,7 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
     deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
     deliveryRetryBaseMs: 5_000,
+    openingHours: { hours: config.calendar.hours, workingDays: config.calendar.workingDays },
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
   };
 }

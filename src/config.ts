@@ -138,6 +138,20 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** Whether a `YYYY-MM-DD` string names a day that exists (not 2026-02-30, not 2026-13-01).
+ * `Date.parse` is no test: V8 reads 2026-02-30 as 2 March. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
+  );
+}
+
 export type Env = z.infer<typeof schema>;
 
 /** Settings of the email channel; absent when the channel is off. */
@@ -189,11 +203,18 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   const extraClosures = env.EXTRA_CLOSURES.split(',')
     .map((d) => d.trim())
     .filter(Boolean);
-  const badClosure = extraClosures.find((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(d)));
+  const badClosure = extraClosures.find((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d));
   if (badClosure) {
     throw new ConfigError(
       'EXTRA_CLOSURES',
       `EXTRA_CLOSURES: use dates like 2026-08-14,2026-12-24 (got "${badClosure}")`,
+    );
+  }
+  const missingDay = extraClosures.find((d) => !isCalendarDate(d));
+  if (missingDay) {
+    throw new ConfigError(
+      'EXTRA_CLOSURES',
+      `EXTRA_CLOSURES: "${missingDay}" is not a day of the calendar (check the month and the day); use dates like 2026-08-14,2026-12-24`,
     );
   }
   const calendar: BusinessCalendarSettings = {

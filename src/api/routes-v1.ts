@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -254,7 +254,14 @@ export function registerV1Routes(
       const rows = await db
         .select()
         .from(messages)
-        .where(and(isNull(messages.ticketId), eq(messages.direction, 'inbound')))
+        .where(
+          and(
+            isNull(messages.ticketId),
+            eq(messages.direction, 'inbound'),
+            // Later album items are bookkeeping: their files and words are on the album's message.
+            ne(messages.disposition, 'album_part'),
+          ),
+        )
         .orderBy(desc(messages.id))
         .limit(limit)
         .offset(offset);

@@ -57,7 +57,10 @@ const fromMinutes = (m: number): string => `${pad(Math.floor(m / 60))}:${pad(m %
 /** Parses a `BUSINESS_HOURS` setting such as `09:00-12:00,15:00-18:00` into sorted ranges. */
 export function parseBusinessHours(spec: string): BusinessHoursRange[] {
   const fail = (why: string): never => {
-    throw new ConfigError('BUSINESS_HOURS', `invalid business hours "${spec}": ${why}; ${HOURS_FORMAT}`);
+    throw new ConfigError(
+      'BUSINESS_HOURS',
+      `BUSINESS_HOURS: invalid business hours "${spec}": ${why}; ${HOURS_FORMAT}`,
+    );
   };
   if (spec.trim() === '') fail('empty');
   const ranges = spec.split(',').map((part) => {

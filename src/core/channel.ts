@@ -84,6 +84,12 @@ export interface InboundMessage {
   bouncedExternalIds?: string[];
   /** An edit of an earlier message with this external id (Telegram edited messages). */
   editOf?: string;
+  /**
+   * Messages sent together as one (a Telegram album: `chatId:media_group_id`). The first one
+   * stored is the message; later ones from the same sender add their text and files to it and
+   * never ask or answer anything of their own. See docs/telegram-albums.md.
+   */
+  groupKey?: string;
 }
 
 export type IngestOutcome =
@@ -93,7 +99,9 @@ export type IngestOutcome =
   | { status: 'unmatched'; messageId: string; reason: string }
   | { status: 'awaiting_choice'; messageId: string; ticketNumbers: number[] }
   | { status: 'automated'; messageId: string; ticketId?: string }
-  | { status: 'edit'; messageId: string; ticketId?: string };
+  | { status: 'edit'; messageId: string; ticketId?: string }
+  /** A later item of an album, added to the message of its first item (`albumMessageId`). */
+  | { status: 'album_part'; messageId: string; albumMessageId: string; ticketId?: string };
 
 /** A button on chat channels (Telegram inline keyboard, Slack block button). */
 export interface OutboundButton {

@@ -1,5 +1,6 @@
 import type { Database, Tx } from '../db/database.js';
 import type { Locale } from '../templates/format.js';
+import type { OpeningHours } from '../templates/opening-hours.js';
 
 /** Settings the core needs; built from the app config, or by tests directly. */
 export interface CoreSettings {
@@ -14,6 +15,8 @@ export interface CoreSettings {
   deliveryMaxAttempts: number;
   /** First retry delay; doubles at each attempt, capped at one hour. */
   deliveryRetryBaseMs: number;
+  /** Opening hours told in acknowledgements (`BUSINESS_HOURS`, Monday–Friday). */
+  openingHours: OpeningHours;
   /** Domain of our email Message-IDs (the MAIL_FROM domain). */
   messageIdDomain: string;
 }

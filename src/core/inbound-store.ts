@@ -25,14 +25,15 @@ const INSERT_INBOUND = `raw as (
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
-    raw_input_id, received_at)
-  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18 from raw
+    raw_input_id, received_at, group_key, part_of_message_id)
+  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20
+  from raw
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($19): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($21): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $19 where id = $5
+    update tickets set updated_at = $21 where id = $5
   ), ${INSERT_INBOUND}`;
 
 /** Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored. */
@@ -45,6 +46,8 @@ export async function storeMessage(
     disposition: string;
     reason?: string;
     editOf?: bigint;
+    /** An album item after the first: the message holding the album (see InboundMessage.groupKey). */
+    partOf?: bigint;
     /** Also set the ticket's `updated_at` to this (a reply on the ticket). */
     ticketUpdatedAt?: Date;
   },
@@ -74,6 +77,8 @@ export async function storeMessage(
       JSON.stringify(message.thread),
       fields.editOf?.toString() ?? null,
       message.receivedAt,
+      message.groupKey ?? null,
+      fields.partOf?.toString() ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );
@@ -98,7 +103,7 @@ export async function storeMessage(
 
 export async function existingInbound(tx: Tx, message: InboundMessage) {
   const [row] = await tx.db
-    .select({ id: messages.id, ticketId: messages.ticketId })
+    .select({ id: messages.id, ticketId: messages.ticketId, partOfMessageId: messages.partOfMessageId })
     .from(messages)
     .where(
       and(

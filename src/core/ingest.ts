@@ -1,6 +1,9 @@
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
+import { messages, tickets } from '../db/schema.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
+import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
 import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
@@ -75,13 +78,20 @@ async function ingestInTransaction(
   // A message stored before makes storeMessage throw DuplicateInbound, which rolls back whatever
   // this transaction did; checking first would cost every message a query for a rare case.
   if (message.editOf) {
-    const original = await existingInbound(tx, { ...message, externalId: message.editOf });
+    const original = await originalOfEdit(tx, { ...message, externalId: message.editOf });
     const id = await storeMessage(tx, message, {
       ticketId: original?.ticketId ?? undefined,
       disposition: 'edit',
       editOf: original?.id,
     });
     return { status: 'edit', messageId: String(id), ticketId: original?.ticketId?.toString() };
+  }
+
+  const head = await albumHead(tx, message);
+  if (head) {
+    const outcome = await addToAlbum(tx, message, head, ctx.now());
+    await noticeOmittedInAlbum(ctx, tx, message, head);
+    return outcome;
   }
 
   if (message.bouncedExternalIds?.length) {
@@ -206,6 +216,7 @@ async function openNewTicket(
         contractRate,
         vatPercent: ctx.settings.vatPercent,
         companyName: ctx.settings.companyName,
+        openingHours: ctx.settings.openingHours,
       },
       locale,
     ),
@@ -246,4 +257,23 @@ async function noticeOmittedAttachments(
     ),
     replyToExternalId: message.externalId,
   });
+}
+
+/** The message an edit is about: for an album item after the first, the album's message. */
+async function originalOfEdit(tx: Tx, edited: InboundMessage) {
+  const original = await existingInbound(tx, edited);
+  if (!original?.partOfMessageId) return original;
+  const [album] = await tx.db
+    .select({ id: messages.id, ticketId: messages.ticketId })
+    .from(messages)
+    .where(eq(messages.id, original.partOfMessageId));
+  return album ?? original;
+}
+
+/** An album item with files over the cap: the customer is told, as for any message. */
+async function noticeOmittedInAlbum(ctx: CoreContext, tx: Tx, message: InboundMessage, head: AlbumHead) {
+  if (head.ticketId === null || !message.attachments.some((a) => a.omittedReason)) return;
+  const sender = await findSender(tx, message.sender);
+  const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, head.ticketId));
+  if (sender && ticket) await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
 }

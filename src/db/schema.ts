@@ -122,7 +122,7 @@ export const messages = pgTable(
     id: id(),
     ticketId: ref('ticket_id').references(() => tickets.id),
     direction: text('direction').notNull(), // inbound | outbound | note
-    /** inbound: ticket | unmatched | automated | awaiting_choice | edit */
+    /** inbound: ticket | unmatched | automated | awaiting_choice | edit | album_part */
     disposition: text('disposition').notNull().default('ticket'),
     dispositionReason: text('disposition_reason'),
     channel: text('channel').notNull(),
@@ -139,6 +139,11 @@ export const messages = pgTable(
     html: text('html'),
     threadRefs: jsonb('thread_refs'),
     editOfMessageId: ref('edit_of_message_id'),
+    /** Messages sent together as one (a Telegram album): see InboundMessage.groupKey. */
+    groupKey: text('group_key'),
+    /** An album item after the first: the message that holds its text and files. Such rows
+     * (disposition `album_part`) only keep the item's id and raw input. */
+    partOfMessageId: ref('part_of_message_id'),
     rawInputId: ref('raw_input_id').references(() => rawInputs.id),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -147,6 +152,7 @@ export const messages = pgTable(
     uniqueIndex('messages_inbound_external_id').on(t.channel, t.externalId).where(sql`direction = 'inbound'`),
     index().on(t.ticketId, t.id),
     index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
+    index('messages_group_key').on(t.channel, t.groupKey).where(sql`group_key is not null`),
   ],
 );
 

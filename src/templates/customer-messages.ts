@@ -1,4 +1,5 @@
 import { formatEuro, type Locale, type RenderedMessage, rendered } from './format.js';
+import { formatOpeningHours, type OpeningHours } from './opening-hours.js';
 
 /**
  * Everything a customer reads from the bot, Italian first, English second. Pure functions from
@@ -13,6 +14,8 @@ export interface AcknowledgementData {
   contractRate: boolean;
   vatPercent: number;
   companyName: string;
+  /** From `BUSINESS_HOURS` and the working days; shown in the customer's language. */
+  openingHours: OpeningHours;
 }
 
 export function ticketSubject(ticketNumber: number, subject: string): string {
@@ -21,6 +24,7 @@ export function ticketSubject(ticketNumber: number, subject: string): string {
 
 export function acknowledgement(data: AcknowledgementData, locale: Locale): RenderedMessage {
   const rate = formatEuro(data.hourlyRateCents, locale);
+  const hours = formatOpeningHours(data.openingHours, locale);
   if (locale === 'en') {
     const price = data.contractRate
       ? `Remote work is charged at ${rate} per hour + VAT (${data.vatPercent}%), as in your contract.`
@@ -29,7 +33,7 @@ export function acknowledgement(data: AcknowledgementData, locale: Locale): Rend
       [
         'Hello,',
         `we have received your request and opened ticket #${data.ticketNumber}: "${data.subject}".`,
-        'Our support team will contact you within 2 business days to schedule the intervention, on site or, where possible, remotely (Monday to Friday, 9:00-12:00 and 15:00-18:00).',
+        `Our support team will contact you within 2 business days to schedule the intervention, on site or, where possible, remotely (${hours}).`,
         price,
         'Please back up your data before any intervention.',
         `To add information, just reply to this message.\n\n${data.companyName} support`,
@@ -44,7 +48,7 @@ export function acknowledgement(data: AcknowledgementData, locale: Locale): Rend
     [
       'Gentile cliente,',
       `abbiamo ricevuto la sua richiesta e aperto il ticket n. ${data.ticketNumber}: "${data.subject}".`,
-      "Il nostro supporto tecnico la contatterà entro 2 giorni lavorativi per programmare l'intervento, presso la sua sede o, se possibile, da remoto (dal lunedì al venerdì, 9:00-12:00 e 15:00-18:00).",
+      `Il nostro supporto tecnico la contatterà entro 2 giorni lavorativi per programmare l'intervento, presso la sua sede o, se possibile, da remoto (${hours}).`,
       price,
       'Prima di qualsiasi intervento esegua una copia di sicurezza dei suoi dati.',
       `Per aggiungere informazioni risponda semplicemente a questo messaggio.\n\nAssistenza ${data.companyName}`,

@@ -54,6 +54,7 @@ describe('ingest', () => {
     expect(ack.automatic).toBe(true);
     expect(ack.text).toContain(`ticket n. ${outcome.ticketNumber}`);
     expect(ack.text).toContain('entro 2 giorni lavorativi');
+    expect(ack.text).toContain('da remoto (dal lunedì al venerdì, 9:00-12:00 e 15:00-18:00).');
     expect(ack.text).toMatch(/30,00\s€ l'ora \+ IVA/);
     expect(ack.text).toContain('copia di sicurezza');
     expect(ack.subject).toBe(`[#${outcome.ticketNumber}] Stampante non funziona`);
@@ -75,6 +76,7 @@ describe('ingest', () => {
     expect(outcome.status).toBe('new_ticket');
     const ack = sent.at(-1)!.text;
     expect(ack).toContain('within 2 business days');
+    expect(ack).toContain('remotely (Monday to Friday, 9:00-12:00 and 15:00-18:00).');
     expect(ack).toContain('€45.50 per hour + VAT (22%), as in your contract');
     expect(ack).toContain('back up your data');
     expect(sent.at(-1)!.subject).toContain('Email <not> working & slow 😀');

@@ -16,8 +16,9 @@
  * "message is too long"), callback data over 64 bytes → 400 BUTTON_DATA_INVALID.
  *
  * The fake lives in `fake-telegram/`: the `FakeTelegramApi` class and its test controls
- * (`fake-telegram-api.ts`), the update builders (`update-builders.ts`, `inbound-message.ts`), the
- * HTTP routing and dispatch (`request-handler.ts`, `request-params.ts`), the method handlers
+ * (`fake-telegram-api.ts`), the update builders (`update-builders.ts`, `content-builders.ts`,
+ * `inbound-message.ts`), the HTTP routing and dispatch (`request-handler.ts`, `request-params.ts`),
+ * the method handlers
  * (`long-polling.ts`, `webhook-methods.ts`, `message-methods.ts`, `file-methods.ts`,
  * `callback-methods.ts`), Telegram's HTML parse mode (`telegram-html.ts`), the errors
  * (`api-errors.ts`), the shared state (`fake-state.ts`) and the public types (`types.ts`).

@@ -1,6 +1,6 @@
 /**
- * The files of a Telegram media message (photo, document, voice, audio, video, video note), with
- * the filename and content type we store them under. Pure; no I/O.
+ * The files of a Telegram media message (photo, document, animation, voice, audio, video, video
+ * note, live photo), with the filename and content type we store them under. Pure; no I/O.
  */
 import type { Message, PhotoSize } from 'grammy/types';
 import type { TelegramFile, TelegramFileKind } from './telegram-events.js';
@@ -43,8 +43,18 @@ export function messageFiles(message: Message): TelegramFile[] {
     const photo = largestPhoto(message.photo)!;
     files.push(file('photo', photo, `photo_${photo.file_unique_id}.jpg`, 'image/jpeg'));
   }
-  const { document, voice, audio, video, video_note: videoNote } = message;
-  if (document) {
+  const { animation, document, voice, audio, video, video_note: videoNote, live_photo: livePhoto } = message;
+  if (animation) {
+    // Telegram also sets `document` on an animation, for old clients: keep the file once.
+    files.push(
+      file(
+        'animation',
+        animation,
+        animation.file_name || `animation_${animation.file_unique_id}.mp4`,
+        animation.mime_type || 'video/mp4',
+      ),
+    );
+  } else if (document) {
     files.push(
       file(
         'document',
@@ -79,6 +89,18 @@ export function messageFiles(message: Message): TelegramFile[] {
   }
   if (videoNote) {
     files.push(file('video', videoNote, `video_note_${videoNote.file_unique_id}.mp4`, 'video/mp4'));
+  }
+  if (livePhoto) {
+    const still = livePhoto.photo ? largestPhoto(livePhoto.photo) : undefined;
+    if (still) files.push(file('photo', still, `photo_${still.file_unique_id}.jpg`, 'image/jpeg'));
+    files.push(
+      file(
+        'video',
+        livePhoto,
+        `live_photo_${livePhoto.file_unique_id}.mp4`,
+        livePhoto.mime_type || 'video/mp4',
+      ),
+    );
   }
   return files;
 }

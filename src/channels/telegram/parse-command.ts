@@ -11,6 +11,8 @@ export interface ParsedCommand {
   addressee?: string;
   /** Text after the command, trimmed. */
   args: string;
+  /** Length of the command itself (`/cmd@SomeBot`) at the start of the text. */
+  length: number;
 }
 
 /** The command of a text starting with a `bot_command` entity, or undefined when it does not. */
@@ -18,7 +20,7 @@ export function parseCommand(text: string, entities: MessageEntity[] | undefined
   const entity = entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
   if (!entity) return undefined;
   const [name = '', addressee] = text.slice(1, entity.length).split('@');
-  const command: ParsedCommand = { name, args: text.slice(entity.length).trim() };
+  const command: ParsedCommand = { name, args: text.slice(entity.length).trim(), length: entity.length };
   if (addressee !== undefined) command.addressee = addressee;
   return command;
 }

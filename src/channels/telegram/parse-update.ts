@@ -4,14 +4,18 @@
  * in `message-files.ts` and command parsing in `parse-command.ts`; all are re-exported here.
  */
 import type { Message, Update, User } from 'grammy/types';
+import type { Locale } from '../../templates/format.js';
 import { formatExternalId } from './format-message.js';
+import { contentText, otherKind } from './message-content.js';
 import { messageFiles } from './message-files.js';
+import { forwardedFrom, withLinkUrls } from './message-text.js';
 import { isForAnotherBot, parseCommand } from './parse-command.js';
 import type {
   ClassifyOptions,
+  TelegramCommandEvent,
   TelegramEvent,
   TelegramEventBase,
-  TelegramMediaEvent,
+  TelegramTextEvent,
 } from './telegram-events.js';
 
 export { messageFiles } from './message-files.js';
@@ -30,61 +34,8 @@ export type {
   TelegramMediaEvent,
   TelegramMigrateEvent,
   TelegramTextEvent,
+  TelegramUnsupportedEvent,
 } from './telegram-events.js';
-
-/** Message fields that are content we cannot use as a ticket message. */
-const UNSUPPORTED_CONTENT = [
-  'sticker',
-  'location',
-  'venue',
-  'contact',
-  'poll',
-  'dice',
-  'game',
-  'story',
-  'paid_media',
-  'live_photo',
-  'checklist',
-  'invoice',
-  'giveaway',
-  'rich_message',
-  'passport_data',
-] as const;
-
-/** Fields any message may carry besides its content; anything else makes it a service message. */
-const COMMON_FIELDS = new Set([
-  'message_id',
-  'message_thread_id',
-  'from',
-  'sender_chat',
-  'sender_boost_count',
-  'sender_business_bot',
-  'sender_tag',
-  'date',
-  'edit_date',
-  'chat',
-  'business_connection_id',
-  'is_topic_message',
-  'direct_messages_topic',
-  'forward_origin',
-  'is_automatic_forward',
-  'reply_to_message',
-  'external_reply',
-  'quote',
-  'reply_to_story',
-  'via_bot',
-  'has_protected_content',
-  'is_from_offline',
-  'media_group_id',
-  'has_media_spoiler',
-  'author_signature',
-  'effect_id',
-  'reply_markup',
-  'link_preview_options',
-  'show_caption_above_media',
-  'entities',
-  'caption_entities',
-]);
 
 function displayName(user: User): string {
   const name = [user.first_name, user.last_name]
@@ -127,6 +78,16 @@ function senderProblem(message: Message): string | undefined {
   return undefined;
 }
 
+/** The line naming a forwarded message's author, after its text (so the text's first line still
+ * makes the ticket subject). */
+function forwardedLine(author: string, locale: Locale): string {
+  return locale === 'en' ? `[Forwarded from ${author}]` : `[Inoltrato da ${author}]`;
+}
+
+function withAuthor(text: string, author: string, locale: Locale): string {
+  return text.trim() ? `${text}\n\n${forwardedLine(author, locale)}` : forwardedLine(author, locale);
+}
+
 function classifyMessage(updateId: number, message: Message, options: ClassifyOptions): TelegramEvent {
   const chatId = String(message.chat.id);
   if (message.migrate_to_chat_id !== undefined) {
@@ -138,56 +99,57 @@ function classifyMessage(updateId: number, message: Message, options: ClassifyOp
   const problem = senderProblem(message);
   if (problem) return { type: 'ignored', updateId, reason: problem, chatId };
   const from = message.from!;
-
-  if (message.text !== undefined) {
-    const command = parseCommand(message.text, message.entities);
-    if (command) {
-      if (isForAnotherBot(command, options.botUsername)) {
-        return {
-          type: 'ignored',
-          updateId,
-          reason: `command for another bot (@${command.addressee})`,
-          chatId,
-        };
-      }
-      return {
-        type: 'command',
-        command: command.name.toLowerCase(),
-        args: command.args,
-        text: message.text,
-        ...base(updateId, message, from, message.date),
-      };
-    }
-    return { type: 'text', text: message.text, ...base(updateId, message, from, message.date) };
-  }
-
+  const locale = options.locale ?? 'it';
   const files = messageFiles(message);
-  if (files.length > 0) {
-    const event: TelegramMediaEvent = {
-      type: 'media',
-      text: message.caption ?? '',
-      files,
+  const group = message.media_group_id ? { mediaGroupId: message.media_group_id } : {};
+  const written = message.text ?? message.caption;
+  const entities = message.text !== undefined ? message.entities : message.caption_entities;
+  const words = written === undefined ? '' : withLinkUrls(written, entities);
+  const author = forwardedFrom(message);
+
+  // A command in a text or in a caption; a forwarded message is someone else's words, never ours.
+  const command = written !== undefined && !author ? parseCommand(written, entities) : undefined;
+  if (command) {
+    if (isForAnotherBot(command, options.botUsername)) {
+      return { type: 'ignored', updateId, reason: `command for another bot (@${command.addressee})`, chatId };
+    }
+    const event: TelegramCommandEvent = {
+      type: 'command',
+      command: command.name.toLowerCase(),
+      args: words.slice(command.length).trim(),
+      text: words,
+      ...group,
       ...base(updateId, message, from, message.date),
     };
-    if (message.media_group_id) event.mediaGroupId = message.media_group_id;
+    if (files.length > 0) event.files = files;
     return event;
   }
 
-  for (const key of UNSUPPORTED_CONTENT) {
-    if (message[key] !== undefined) {
-      return {
-        type: 'ignored',
-        updateId,
-        reason: key === 'sticker' ? 'sticker' : `unsupported content: ${key}`,
-        chatId,
-      };
-    }
+  const content = contentText(message, locale);
+  let text = [content?.text, words].filter((part) => part?.trim()).join('\n\n');
+  let fullText = content?.full
+    ? [content.full, words].filter((part) => part?.trim()).join('\n\n')
+    : undefined;
+  if (author) {
+    text = withAuthor(text, author, locale);
+    if (fullText !== undefined) fullText = withAuthor(fullText, author, locale);
   }
-  const service = Object.keys(message).find((key) => !COMMON_FIELDS.has(key));
+  if (files.length > 0) {
+    return { type: 'media', text, files, ...group, ...base(updateId, message, from, message.date) };
+  }
+  if (message.text !== undefined || content) {
+    const event: TelegramTextEvent = { type: 'text', text, ...base(updateId, message, from, message.date) };
+    if (fullText !== undefined) event.fullText = fullText;
+    return event;
+  }
+  const other = otherKind(message);
+  if (other.type === 'unsupported') {
+    return { type: 'unsupported', kind: other.kind, ...base(updateId, message, from, message.date) };
+  }
   return {
     type: 'ignored',
     updateId,
-    reason: service ? `service message: ${service}` : 'empty message',
+    reason: other.type === 'service' ? `service message: ${other.kind}` : 'empty message',
     chatId,
   };
 }
@@ -196,7 +158,9 @@ function classifyEdit(updateId: number, message: Message): TelegramEvent {
   const chatId = String(message.chat.id);
   const problem = senderProblem(message);
   if (problem) return { type: 'ignored', updateId, reason: `edit: ${problem}`, chatId };
-  const text = message.text ?? message.caption;
+  const written = message.text ?? message.caption;
+  const entities = message.text !== undefined ? message.entities : message.caption_entities;
+  const text = written === undefined ? undefined : withLinkUrls(written, entities);
   const files = messageFiles(message);
   if (text === undefined && files.length === 0) {
     return { type: 'ignored', updateId, reason: 'edit without text or files', chatId };

@@ -15,10 +15,10 @@ import type { CoreContext } from '../../core/core-context.js';
 import { HelpdeskError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { classifyUpdate, type TelegramEventBase, type TelegramFile } from './parse-update.js';
-import { type CommandDeps, handleCommand, handleTicketButton } from './telegram-commands.js';
+import { type CommandDeps, handleCommand, handleTicketButton, tellUnsupported } from './telegram-commands.js';
 import { describeError, isTransientFailure } from './telegram-errors.js';
 import { apiSignal, downloadFiles } from './telegram-files.js';
-import { type InboundOptions, toInboundMessage } from './telegram-inbound.js';
+import { albumKey, type InboundOptions, toInboundMessage } from './telegram-inbound.js';
 import { TelegramPoller } from './telegram-polling.js';
 import { TelegramSender } from './telegram-sender.js';
 import { registerWebhookRoute, setUpWebhook } from './telegram-webhook.js';
@@ -214,27 +214,50 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
   }
 
   private async dispatch(update: Update): Promise<void> {
-    const event = classifyUpdate(update, { botUsername: this.bot.botInfo.username, now: this.core.now });
+    const event = classifyUpdate(update, {
+      botUsername: this.bot.botInfo.username,
+      now: this.core.now,
+      locale: this.core.settings.defaultLocale,
+    });
     switch (event.type) {
       case 'text':
-        return this.ingest(event, update, { text: event.text });
+        return this.ingest(event, update, { text: event.text, fullText: event.fullText });
       case 'media':
         return this.ingest(event, update, {
           text: event.text,
           attachments: await this.download(event.files),
+          groupKey: albumKey(event),
         });
       case 'edit':
         // The files of an edited message were kept with the original; the edit stores its text.
         return this.ingest(event, update, { text: event.text, editOf: event.editOf });
       case 'command':
-        return handleCommand(event, this.commandDeps(update));
+        await handleCommand(event, this.commandDeps(update));
+        // A command in a caption (other than /new, which files them itself): keep the files too.
+        if (event.files?.length && event.command !== 'new') {
+          await this.ingest(event, update, {
+            text: event.text,
+            attachments: await this.download(event.files),
+            groupKey: albumKey(event),
+          });
+        }
+        return;
+      case 'unsupported':
+        this.logger.info(
+          { updateId: event.updateId, chatId: event.chatId, kind: event.kind },
+          'telegram: message kind that cannot be a ticket message; sender told',
+        );
+        return tellUnsupported(event, this.commandDeps(update));
       case 'callback':
         return handleTicketButton(event, this.commandDeps(update));
       case 'migrate':
         await this.requireContext().renameConversation?.('telegram', event.fromChatId, event.toChatId);
         return;
       case 'ignored':
-        this.logger.debug({ updateId: event.updateId, reason: event.reason }, 'telegram: update ignored');
+        this.logger.info(
+          { updateId: event.updateId, chatId: event.chatId, reason: event.reason },
+          'telegram: update ignored',
+        );
     }
   }
 
@@ -259,8 +282,14 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
       api: this.bot.api,
       logger: this.logger,
       reply: (chatId, text, replyTo) => this.sender.reply(chatId, text, replyTo),
-      ingestText: (event, text, { forceNew }) =>
-        this.ingest(event, update, { text, fullText: event.text, forceNew }),
+      ingestText: async (event, text, { forceNew }) =>
+        this.ingest(event, update, {
+          text,
+          fullText: event.text,
+          forceNew,
+          attachments: event.files?.length ? await this.download(event.files) : undefined,
+          groupKey: albumKey(event),
+        }),
       deepLink: (code) => this.deepLink(code),
     };
   }

@@ -32,9 +32,15 @@ import {
   ticketChosen,
   unknownCommand,
 } from '../../templates/chat-messages.js';
+import { unsupportedMessage } from '../../templates/chat-unsupported.js';
 import { type Locale, toLocale } from '../../templates/format.js';
 import { escapeHtml } from './format-message.js';
-import type { TelegramCallbackEvent, TelegramCommandEvent, TelegramEventBase } from './parse-update.js';
+import type {
+  TelegramCallbackEvent,
+  TelegramCommandEvent,
+  TelegramEventBase,
+  TelegramUnsupportedEvent,
+} from './parse-update.js';
 import { describeError } from './telegram-errors.js';
 
 /** What the commands need from the adapter. */
@@ -106,7 +112,7 @@ export async function handleCommand(event: TelegramCommandEvent, deps: CommandDe
       return;
     }
     case 'new': {
-      if (!event.args) {
+      if (!event.args && !event.files?.length) {
         await answer(newTicketNeedsText(locale).text);
         return;
       }
@@ -184,4 +190,16 @@ export async function handleTicketButton(event: TelegramCallbackEvent, deps: Com
   } finally {
     await answer();
   }
+}
+
+/**
+ * A message of a kind that cannot be a ticket message (a dice, a game, an invoice…): in a private
+ * chat the sender is told in one line, in their language; in a group nobody is (the bot would
+ * answer every dice thrown there). The adapter logs it either way.
+ */
+export async function tellUnsupported(event: TelegramUnsupportedEvent, deps: CommandDeps): Promise<void> {
+  if (event.chatType !== 'private') return;
+  const customer = await customerOf(deps.core, identityOf(event));
+  const locale = localeFrom(customer?.locale, event.languageCode, deps.core.settings.defaultLocale);
+  await deps.reply(event.chatId, unsupportedMessage(event.kind, locale).text, event.messageId);
 }

@@ -1,6 +1,7 @@
 /**
  * The events a Telegram update is classified into (see `classifyUpdate` in `parse-update.ts`).
  */
+import type { Locale } from '../../templates/format.js';
 export type TelegramChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
 /** Commands the bot offers; others are passed through as written (lower-cased). */
@@ -27,7 +28,7 @@ export interface TelegramEventBase {
   date: Date;
 }
 
-export type TelegramFileKind = 'photo' | 'document' | 'voice' | 'audio' | 'video';
+export type TelegramFileKind = 'photo' | 'document' | 'animation' | 'voice' | 'audio' | 'video';
 
 export interface TelegramFile {
   fileId: string;
@@ -44,18 +45,33 @@ export interface TelegramCommandEvent extends TelegramEventBase {
   command: KnownCommand | (string & NonNullable<unknown>);
   /** Text after the command, trimmed (`/start CODE` deep links give `CODE`). */
   args: string;
-  /** The whole message text. */
+  /** The whole message text (or caption), with `text_link` URLs written out. */
   text: string;
+  /** A command in the caption of a photo or file: the message's files. */
+  files?: TelegramFile[];
+  /** See `TelegramMediaEvent.mediaGroupId`. */
+  mediaGroupId?: string;
 }
 
+/** A text, or a kind kept as readable text (location, contact, poll…). Link URLs are written
+ * out; a forwarded message starts with a line naming its original author. */
 export interface TelegramTextEvent extends TelegramEventBase {
   type: 'text';
   text: string;
+  /** The whole text when it says more than `text` (a contact's vCard). */
+  fullText?: string;
+}
+
+/** A message of a kind that cannot be a ticket message (a dice, a game…): the sender is told. */
+export interface TelegramUnsupportedEvent extends TelegramEventBase {
+  type: 'unsupported';
+  /** The Bot API field of the content, e.g. `dice`. */
+  kind: string;
 }
 
 export interface TelegramMediaEvent extends TelegramEventBase {
   type: 'media';
-  /** The caption, or `''`. */
+  /** The caption (link URLs written out, a forwarded message's author first), or `''`. */
   text: string;
   files: TelegramFile[];
   /** Albums arrive as one message per item sharing this id (only one has the caption). */
@@ -98,6 +114,7 @@ export interface TelegramIgnoredEvent {
 export type TelegramEvent =
   | TelegramCommandEvent
   | TelegramTextEvent
+  | TelegramUnsupportedEvent
   | TelegramMediaEvent
   | TelegramEditEvent
   | TelegramCallbackEvent
@@ -110,4 +127,6 @@ export interface ClassifyOptions {
   botUsername?: string;
   /** Clock for events that carry no date of their own (button presses). */
   now?: () => Date;
+  /** Language of the words we add to stored text (`Posizione`, `Inoltrato da`). Default `it`. */
+  locale?: Locale;
 }

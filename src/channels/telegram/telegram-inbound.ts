@@ -15,6 +15,8 @@ export interface InboundOptions {
   forceNew?: boolean;
   /** An edit: the external id of the message edited. */
   editOf?: string;
+  /** Album items: `chatId:media_group_id` (see `InboundMessage.groupKey`). */
+  groupKey?: string;
 }
 
 /**
@@ -42,5 +44,12 @@ export function toInboundMessage(
   if (event.replyToExternalId) message.thread.inReplyTo = [event.replyToExternalId];
   if (options.forceNew) message.thread.forceNew = true;
   if (options.editOf) message.editOf = options.editOf;
+  if (options.groupKey) message.groupKey = options.groupKey;
   return message;
+}
+
+/** The key that makes the items of one album (`media_group_id`) one message: see
+ * docs/telegram-albums.md. */
+export function albumKey(event: { chatId: string; mediaGroupId?: string }): string | undefined {
+  return event.mediaGroupId ? `${event.chatId}:${event.mediaGroupId}` : undefined;
 }

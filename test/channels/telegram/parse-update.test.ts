@@ -240,12 +240,19 @@ describe('classifyUpdate', () => {
     expect(from).toMatchObject({ type: 'migrate', fromChatId: '-55', toChatId: '-10055' });
   });
 
-  it('ignores stickers, service messages, channel posts, bots and unknown updates', () => {
+  it('ignores service messages, channel posts, bots and unknown updates, saying why', () => {
     const reasons = [
-      fake.stickerMessage({ fromId: 1 }),
       fake.newChatMembers({ fromId: 1, chatId: -5, members: ['bot', { id: 2, firstName: 'Luigi' }] }),
       fake.channelPost({ chatId: -1009999, text: 'news' }),
       fake.textMessage({ fromId: 666, isBot: true, chatId: -5, text: 'beep' }),
+      fake.contentMessage({
+        fromId: 1,
+        chatId: -5,
+        content: {
+          pinned_message: { message_id: 1, date: 0, chat: { id: -5, type: 'group', title: 'G' } } as never,
+        },
+      }),
+      fake.contentMessage({ fromId: 1, content: { write_access_allowed: { from_request: true } } }),
       {
         update_id: 5,
         poll_answer: { poll_id: 'p', option_ids: [0], user: { id: 1, is_bot: false, first_name: 'X' } },
@@ -253,20 +260,14 @@ describe('classifyUpdate', () => {
       { update_id: 6 },
     ].map((update) => expectType(classify(update as Update), 'ignored').reason);
     expect(reasons).toEqual([
-      'sticker',
       'service message: new_chat_members',
       'channel post',
       'message from a bot',
+      'service message: pinned_message',
+      'service message: write_access_allowed',
       'unsupported update: poll_answer',
       'empty update',
     ]);
-    const location = fake.textMessage({ fromId: 1, text: 'x' }).message!;
-    const { text: _t, ...rest } = location;
-    const event = classify({
-      update_id: 9,
-      message: { ...rest, location: { latitude: 1, longitude: 2 } },
-    } as Update);
-    expect(expectType(event, 'ignored').reason).toBe('unsupported content: location');
   });
 
   it('falls back to the username or id for the display name', () => {

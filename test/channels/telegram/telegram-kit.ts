@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Message } from 'grammy/types';
+import pino from 'pino';
 import { expect } from 'vitest';
 import {
   TelegramAdapter,
@@ -16,6 +17,7 @@ import type {
   OutboundMessage,
 } from '../../../src/core/channel.js';
 import { createCustomer } from '../../../src/core/customers.js';
+import type { Logger } from '../../../src/logger.js';
 import type { FakeTelegramApi, RecordedCall } from '../../helpers/fake-telegram-api.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
@@ -77,6 +79,8 @@ export async function startTelegramApp(
     webhook?: { url: string; secret: string };
     port?: number;
     adapter?: Partial<TelegramAdapterOptions>;
+    /** More settings, as environment variables. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TelegramTestApp> {
   let adapter!: TelegramAdapter;
@@ -87,6 +91,7 @@ export async function startTelegramApp(
     env: {
       AUTO_REPLY_LIMIT_PER_HOUR: '100',
       ...(options.port !== undefined ? { PORT: String(options.port) } : {}),
+      ...options.env,
     },
     adapters: (_context, core) => {
       adapter = new TelegramAdapter({
@@ -206,4 +211,11 @@ export async function storedInbound(app: TestApp, externalId: string): Promise<n
     [externalId],
   );
   return rows[0]!.n;
+}
+
+/** A logger that keeps its JSON lines in `lines`, for asserting what is logged and at which level. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
 }

@@ -392,7 +392,7 @@ describe('Telegram adapter, long polling, whole app', () => {
     expect(view.messages.at(-1)!.deliveries[0]).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it('stores edits as edits, ignores stickers and service messages without errors', async () => {
+  it('stores edits as edits, a sticker as its emoji, and ignores service messages without errors', async () => {
     const userId = newUserId();
     await linkedCustomer(t.app, userId);
     const original = say(userId, 'Il server è giu');
@@ -404,7 +404,7 @@ describe('Telegram adapter, long polling, whole app', () => {
         text: 'Il server è giù',
       }),
     );
-    fake.queueUpdate(fake.stickerMessage({ fromId: userId }));
+    fake.queueUpdate(fake.stickerMessage({ fromId: userId, emoji: '😩' }));
     fake.queueUpdate(
       fake.newChatMembers({ fromId: userId, chatId: -5001, members: [{ id: 1, firstName: 'Anna' }] }),
     );
@@ -416,6 +416,7 @@ describe('Telegram adapter, long polling, whole app', () => {
     expect(inbound.map((m) => [m.disposition, m.newText])).toEqual([
       ['ticket', 'Il server è giu'],
       ['edit', 'Il server è giù'],
+      ['ticket', '[Sticker 😩]'],
       ['ticket', 'Ancora giù'],
     ]);
     expect(inbound[1]!.externalId).toBe(`${userId}:${original.message!.message_id}:edit:${edit.update_id}`);

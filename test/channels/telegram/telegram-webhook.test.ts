@@ -161,4 +161,34 @@ describe('Telegram adapter start-up checks', () => {
       await other.close();
     }
   });
+
+  it('files an album delivered in concurrent webhook calls as one message that asks once', async () => {
+    const userId = newUserId();
+    await linkedCustomer(t.app, userId);
+    for (const text of ['Server lento', 'Posta bloccata']) {
+      expect(
+        await fake.deliverToWebhook(fake.commandMessage({ fromId: userId, command: 'new', args: text })),
+      ).toBe(200);
+      await waitForText(fake, userId, text);
+    }
+    const before = sentTo(fake, userId).length;
+    const album = fake.albumMessages({
+      fromId: userId,
+      items: [
+        { kind: 'photo', content: 'uno', caption: 'Errori nel registro' },
+        { kind: 'document', content: 'due', fileName: 'eventi.evtx' },
+      ],
+    });
+    const statuses = await Promise.all(album.map((update) => fake.deliverToWebhook(update)));
+    expect(statuses).toEqual([200, 200]);
+    await waitForText(fake, userId, 'A quale si riferisce questo messaggio?');
+    await t.app.settle();
+    expect(sentTo(fake, userId).length - before).toBe(1);
+    const { rows } = await t.app.database.sql.query<{ n: number }>(
+      `select count(*)::int as n from attachments a join messages m on m.id = a.message_id
+       where m.channel = 'telegram' and m.external_id = $1`,
+      [`${userId}:${album[0]!.message!.message_id}`],
+    );
+    expect(rows[0]!.n).toBe(2);
+  });
 });

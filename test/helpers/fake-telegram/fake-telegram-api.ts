@@ -1,12 +1,13 @@
 /**
  * `FakeTelegramApi`: starts and stops the fake's HTTP server and offers the test controls (queue
  * updates, inject failures, block or migrate chats, wait for sends). The update builders come from
- * `TelegramUpdateBuilders`; requests are answered by `handleRequest`. See
+ * `TelegramUpdateBuilders` and `TelegramContentBuilders`; requests are answered by `handleRequest`. See
  * `test/helpers/fake-telegram-api.ts` for what the fake simulates.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { TelegramContentBuilders } from './content-builders.js';
 import { FakeTelegramState } from './fake-state.js';
 import { handleRequest } from './request-handler.js';
 import type {
@@ -17,7 +18,6 @@ import type {
   WebhookDelivery,
   WebhookInfoState,
 } from './types.js';
-import { TelegramUpdateBuilders } from './update-builders.js';
 import { deliverToWebhook } from './webhook-methods.js';
 
 /** Methods whose successful calls are not "sent" (reads and bot administration). */
@@ -35,7 +35,7 @@ const NOT_OUTBOUND = new Set([
   'close',
 ]);
 
-export class FakeTelegramApi extends TelegramUpdateBuilders {
+export class FakeTelegramApi extends TelegramContentBuilders {
   readonly token: string = this.state.token;
   readonly botInfo: UserFromGetMe = this.state.botInfo;
   /** Every answered call except `getUpdates`, oldest first. */

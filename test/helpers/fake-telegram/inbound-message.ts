@@ -2,7 +2,7 @@
  * Building the messages users send to the bot (sender, chat, message id, reply, topic, files), for
  * the update builders. Built messages are remembered in the state so replies to them work.
  */
-import type { Chat, Message, Update, User } from 'grammy/types';
+import type { Chat, Message, MessageEntity, Update, User } from 'grammy/types';
 import { type FakeTelegramState, nowSeconds } from './fake-state.js';
 import type { FileOptions, RegisteredFile, SenderOptions } from './types.js';
 
@@ -69,6 +69,16 @@ export function buildMessage(
     message.message_thread_id = options.topicId;
     message.is_topic_message = true;
   }
+  if (options.forwardOrigin) message.forward_origin = options.forwardOrigin;
+  const legacy = options.legacyForward;
+  if (legacy) {
+    const old = message as Message & Record<string, unknown>;
+    old.forward_date = nowSeconds(legacy.date);
+    if (legacy.from) old.forward_from = legacy.from;
+    if (legacy.senderName) old.forward_sender_name = legacy.senderName;
+    if (legacy.fromChat) old.forward_from_chat = legacy.fromChat;
+    if (legacy.signature) old.forward_signature = legacy.signature;
+  }
   if (options.replyToMessageId !== undefined) {
     message.reply_to_message = state.replyTarget(chat.id, options.replyToMessageId) as Message & {
       reply_to_message: undefined;
@@ -83,8 +93,14 @@ export function messageUpdate(state: FakeTelegramState, message: Message): Updat
   return state.withUpdateId({ message: message as Update['message'] });
 }
 
-export function caption(caption: string | undefined): Partial<Message> {
-  return caption === undefined ? {} : { caption };
+export function caption(
+  caption: string | undefined,
+  options: { captionEntities?: MessageEntity[]; mediaGroupId?: string } = {},
+): Partial<Message> {
+  const out: Partial<Message> = caption === undefined ? {} : { caption };
+  if (caption !== undefined && options.captionEntities) out.caption_entities = options.captionEntities;
+  if (options.mediaGroupId) out.media_group_id = options.mediaGroupId;
+  return out;
 }
 
 /** The file of a media message: downloadable when `options.content` is given. */

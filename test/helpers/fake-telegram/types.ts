@@ -1,7 +1,7 @@
 /**
  * The public types of the fake Telegram Bot API (re-exported by `test/helpers/fake-telegram-api.ts`).
  */
-import type { ResponseParameters, Update } from 'grammy/types';
+import type { MessageEntity, MessageOrigin, ResponseParameters, Update, User } from 'grammy/types';
 
 export type ApiParams = Record<string, unknown>;
 
@@ -78,6 +78,24 @@ export interface SenderOptions {
   date?: Date;
   /** Forum topic id (sets `message_thread_id` and `is_topic_message`). */
   topicId?: number;
+  /** A forwarded message: who wrote it (Bot API 7+ `forward_origin`). */
+  forwardOrigin?: MessageOrigin;
+  /** A forwarded message as Bot API servers before 7.0 describe it (`forward_from`…). */
+  legacyForward?: {
+    from?: User;
+    senderName?: string;
+    fromChat?: { id: number; type: 'channel' | 'supergroup' | 'group'; title: string; username?: string };
+    signature?: string;
+    date?: Date;
+  };
+}
+
+/** A caption's entities and an album's id, for media builders. */
+export interface CaptionOptions {
+  caption?: string;
+  captionEntities?: MessageEntity[];
+  /** Items of one album share this id (Telegram gives a long numeric string). */
+  mediaGroupId?: string;
 }
 
 export interface FileOptions {

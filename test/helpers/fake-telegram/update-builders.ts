@@ -6,7 +6,7 @@
 import type { Chat, Message, MessageEntity, PhotoSize, Update, User } from 'grammy/types';
 import { type FakeTelegramState, nowSeconds } from './fake-state.js';
 import { buildMessage, caption, fileFor, messageUpdate, senderChat, senderUser } from './inbound-message.js';
-import type { FileOptions, SenderOptions } from './types.js';
+import type { CaptionOptions, FileOptions, SenderOptions } from './types.js';
 
 export class TelegramUpdateBuilders {
   protected constructor(protected readonly state: FakeTelegramState) {}
@@ -35,7 +35,7 @@ export class TelegramUpdateBuilders {
 
   /** A photo in three sizes; `content` (if given) is the largest size's bytes. */
   photoMessage(
-    options: SenderOptions & FileOptions & { caption?: string; width?: number; height?: number },
+    options: SenderOptions & FileOptions & CaptionOptions & { width?: number; height?: number },
   ): Update {
     const width = options.width ?? 1280;
     const height = options.height ?? 960;
@@ -62,12 +62,12 @@ export class TelegramUpdateBuilders {
       height,
       file_size: largest.size,
     });
-    const message = buildMessage(this.state, options, { photo: sizes, ...caption(options.caption) });
+    const message = buildMessage(this.state, options, { photo: sizes, ...caption(options.caption, options) });
     return messageUpdate(this.state, message);
   }
 
   documentMessage(
-    options: SenderOptions & FileOptions & { fileName?: string; mimeType?: string; caption?: string },
+    options: SenderOptions & FileOptions & CaptionOptions & { fileName?: string; mimeType?: string },
   ): Update {
     const file = fileFor(this.state, options, 'documents', options.fileName?.split('.').pop() ?? 'bin');
     const message = buildMessage(this.state, options, {
@@ -78,7 +78,7 @@ export class TelegramUpdateBuilders {
         ...(options.fileName ? { file_name: options.fileName } : {}),
         ...(options.mimeType ? { mime_type: options.mimeType } : {}),
       },
-      ...caption(options.caption),
+      ...caption(options.caption, options),
     });
     return messageUpdate(this.state, message);
   }
