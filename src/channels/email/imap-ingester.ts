@@ -3,7 +3,13 @@ import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { planBatches } from './imap-batches.js';
-import { announceImport, ImportProgress, REPORTED_BACKLOG } from './import-progress.js';
+import {
+  announceImport,
+  type Checkpoint,
+  ImportProgress,
+  REPORTED_BACKLOG,
+  startingPoint,
+} from './import-progress.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
 
 export interface ImapIngesterSettings {
@@ -35,13 +41,6 @@ export interface ImapIngesterSettings {
   pollIntervalMs?: number;
   /** First reconnect delay; doubles up to a minute. */
   reconnectBaseMs?: number;
-}
-
-interface Checkpoint {
-  uidValidity: string;
-  lastUid: number;
-  /** When this mailbox was first read (ISO time): the default IMAP_IMPORT_SINCE. */
-  firstStartAt?: string;
 }
 
 /**
@@ -180,17 +179,16 @@ export class ImapIngester {
     if (!mailbox) throw new Error('no mailbox open');
     const uidValidity = String(mailbox.uidValidity);
     const saved = await context.loadCheckpoint<Checkpoint>(this.checkpointKey);
-    let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
-    if (saved && saved.uidValidity !== uidValidity) {
-      this.logger.warn({ uidValidity }, 'UIDVALIDITY changed: re-scanning the mailbox');
-    }
-    const firstStart = !saved;
-    // The first start's time is kept, so a restart during the first import keeps the same cut-off.
-    const firstStartAt = saved ? saved.firstStartAt : this.now().toISOString();
+    const start = await startingPoint(client, saved, uidValidity, {
+      importSince: this.settings.importSince,
+      now: this.now,
+      logger: this.logger,
+      ackMaxAgeHours: this.settings.ackMaxAgeHours ?? 24,
+      mailbox: this.settings.mailbox,
+    });
+    const { firstStart, firstStartAt, importSince, ackMaxAgeHours } = start;
+    let { lastUid, announced } = start;
     if (firstStart) await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid, firstStartAt });
-    const importSince = this.settings.importSince ?? (firstStartAt ? new Date(firstStartAt) : undefined);
-    const ackMaxAgeHours = this.settings.ackMaxAgeHours ?? 24;
-    let announced = false;
     for (;;) {
       const from = lastUid;
       const found: number[] | false | undefined = await client.search(
@@ -205,7 +203,8 @@ export class ImapIngester {
         importSince,
       });
       const total = batches.reduce((sum, batch) => sum + batch.length, 0);
-      const report = !announced && (firstStart || total >= REPORTED_BACKLOG);
+      const report =
+        !announced && ((firstStart && this.settings.importSince !== undefined) || total >= REPORTED_BACKLOG);
       if (report) {
         announced = true;
         announceImport(this.logger, {
