@@ -1,14 +1,14 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { detectAutomatedMail } from '../../../src/channels/email/automated-mail.js';
-import { parseMail } from '../../../src/channels/email/parse-mail.js';
+import { type ParseMailOptions, parseMail } from '../../../src/channels/email/parse-mail.js';
 import { fixtureNames, PARSE_OPTIONS, rawMail, readFixture } from './mail-fixtures.js';
 
 /** Issue 18: kinds of real-world mail, each with its outcome (samples in fixtures/mail/real-world). */
 const OWN = { address: 'assistenza@negozio.example' };
 const OPTIONS = { ...PARSE_OPTIONS, own: OWN };
 
-function parse(name: string, options = OPTIONS) {
+function parse(name: string, options: ParseMailOptions = OPTIONS) {
   return parseMail(readFixture('real-world', name), options);
 }
 
