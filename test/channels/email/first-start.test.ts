@@ -78,7 +78,7 @@ async function start(
   let adapter!: EmailAdapter;
   await app?.close();
   app = await startTestApp({
-    adapters: () => {
+    adapters: (_context, core) => {
       const base = emailSettingsFor(dovecot, { smtp, ...settings });
       adapter = new EmailAdapter(
         { ...base, imap: { ...base.imap, user: user.user, password: user.password } },
@@ -89,15 +89,24 @@ async function start(
           batchSize: 2,
         },
       );
+      // The customer exists before the mailbox is read.
+      const startAdapter = adapter.start.bind(adapter);
+      adapter.start = async (context) => {
+        await createCustomer(
+          core,
+          {
+            name: 'Anna',
+            status: 'active',
+            identities: [{ kind: 'email', address: 'anna@cliente.example' }],
+          },
+          'test',
+        );
+        return startAdapter(context);
+      };
       return [adapter];
     },
     settings: { messageIdDomain: 'example.test' },
   });
-  await createCustomer(
-    app.core,
-    { name: 'Anna', status: 'active', identities: [{ kind: 'email', address: 'anna@cliente.example' }] },
-    'test',
-  );
   return { adapter, lines };
 }
 
@@ -168,8 +177,15 @@ describe('first start on a mailbox with history', () => {
       '<recent@cliente.example>',
     ]);
     // Old mail opened its tickets silently; only the recent one was acknowledged.
-    const { rows } = await app!.database.sql.query<{ n: number }>('select count(*)::int as n from tickets');
-    expect(rows[0]!.n).toBe(4);
+    const { rows } = await app!.database.sql.query<{
+      external_id: string;
+      disposition: string;
+      ticket_id: string;
+    }>(
+      "select external_id, disposition, ticket_id::text from messages where direction = 'inbound' order by id",
+    );
+    expect(rows.map((row) => row.disposition)).toEqual(['ticket', 'ticket', 'ticket', 'ticket']);
+    expect(new Set(rows.map((row) => row.ticket_id)).size).toBe(4);
     expect(smtp.messages.slice(before).map((m) => m.parsed.inReplyTo)).toEqual(['<recent@cliente.example>']);
     const announcement = lines.find((line) => String(line.msg).startsWith('First start on this mailbox'));
     expect(announcement).toMatchObject({ toImport: 4, leftAlone: 1, ackMaxAgeHours: 24 });
