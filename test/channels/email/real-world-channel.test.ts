@@ -233,7 +233,13 @@ describe('real-world mail through the mailbox', () => {
     await deliver(alert.raw);
     const row = await processed(alert.messageId);
     expect(row.disposition).toBe('ticket');
-    expect((await ticketOf(row.ticket_id!)).automatic).toBe(true);
+    const ticket = await ticketOf(row.ticket_id!);
+    expect(ticket.automatic).toBe(true);
+    // Technicians see the mark through the API.
+    const view = (await (await app.api(`/tickets/${ticket.number}`)).json()) as {
+      ticket: { automatic: boolean };
+    };
+    expect(view.ticket.automatic).toBe(true);
     // The same customer's vacation notice opens nothing.
     const vacation = mail([
       `From: ${nas}`,
