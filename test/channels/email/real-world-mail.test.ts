@@ -181,3 +181,86 @@ describe('attachments and quotes', () => {
     expect(message.fullText).toContain('Provi a riavviare');
   });
 });
+
+describe('odd and hostile input', () => {
+  const base = ['To: assistenza@negozio.example', 'Subject: Prova'];
+
+  it.each([
+    ['a List-Id that only starts like ours', 'List-Id: <assistenza.negozio.example.altro.example>'],
+    ['a List-Post to a look-alike address', 'List-Post: <mailto:assistenza@negozio.example.altro.example>'],
+    ['an empty List-Id', 'List-Id:'],
+  ])('%s is someone else’s list', async (_, header) => {
+    const raw = rawMail(['From: Mario <mario@altro.example>', ...base, header, 'Precedence: list']);
+    expect((await parseMail(raw, OPTIONS)).automated?.kind).toBe('list');
+  });
+
+  it.each([
+    ['two addresses in X-Original-From', 'X-Original-From: a@cliente.example, b@cliente.example'],
+    ['garbage in X-Original-From', 'X-Original-From: =?utf-8?q?=00=01?= <<<>>>'],
+    ['a machine in X-Original-From', 'X-Original-From: noreply@cliente.example'],
+  ])('group mail with %s and no Reply-To stays ours, and is never a customer’s', async (_, header) => {
+    const raw = rawMail([
+      'From: "via Assistenza" <assistenza@negozio.example>',
+      ...base,
+      header,
+      'List-Id: <assistenza.negozio.example>',
+      'Precedence: list',
+    ]);
+    const message = await parseMail(raw, OPTIONS);
+    expect(message.sender.address).toBe('assistenza@negozio.example');
+  });
+
+  it('a returned part without headers, or with a Message-ID of someone else, is no bounce of ours', async () => {
+    for (const returned of ['', 'Subject: x\r\nMessage-ID: <1@altro.example>\r\n\r\nbody']) {
+      const raw = rawMail(
+        [
+          'From: Servizio <servizio@isp.example>',
+          ...base,
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="q"',
+        ],
+        [
+          '--q',
+          'Content-Type: text/plain',
+          '',
+          'Avviso',
+          '--q',
+          'Content-Type: message/rfc822',
+          '',
+          returned,
+          '--q--',
+        ].join('\n'),
+      );
+      const message = await parseMail(raw, OPTIONS);
+      expect(message.automated).toBeUndefined();
+      expect(message.bouncedExternalIds).toBeUndefined();
+    }
+  });
+
+  it('an application/ms-tnef part that is not TNEF at all is kept as it came', async () => {
+    const raw = rawMail(
+      [
+        'From: Paolo <paolo@studio.example>',
+        ...base,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="q"',
+      ],
+      [
+        '--q',
+        'Content-Type: text/plain',
+        '',
+        'Allegato',
+        '--q',
+        'Content-Type: application/ms-tnef',
+        '',
+        'not tnef',
+        '--q--',
+      ].join('\n'),
+    );
+    const message = await parseMail(raw, OPTIONS);
+    expect(message.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['attachment-1', 'application/ms-tnef'],
+    ]);
+    expect(message.newText).toBe('Allegato');
+  });
+});
