@@ -124,6 +124,9 @@ export function emailSettings(imapPort: number, user: { user: string; password: 
     fromName: 'Assistenza Bench',
     maxAttachmentBytes: 10 * MB,
     maxMailBytes: 25 * MB,
+    // The backlog is the measurement: import all of it, as a mailbox connected with history would
+    // with IMAP_IMPORT_SINCE set before its first mail.
+    importSince: new Date(0),
   } satisfies EmailSettings;
 }
 

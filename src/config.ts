@@ -77,6 +77,17 @@ const schema = z.object({
     z.email({ message: 'use an address like help@example.com' }).optional(),
   ),
   MAIL_FROM_NAME: z.preprocess(emptyToUndefined, z.string().default('Assistenza')),
+  MAIL_OWN_LISTS: z.preprocess(emptyToUndefined, z.string().default('')),
+  IMAP_ACK_MAX_AGE_HOURS: int(24, 0, 24 * 365),
+  IMAP_IMPORT_SINCE: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$/, {
+        message: 'use a date like 2026-11-01 or 2026-11-01T08:00:00+01:00',
+      })
+      .refine(isRealDate, { message: 'use a date that exists, like 2026-11-01' })
+      .optional(),
+  ),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
@@ -125,6 +136,17 @@ const schema = z.object({
   WORKER_POLL_MS: int(500, 100, 60_000),
 });
 
+/** `YYYY-MM-DD…` whose day exists (not 2026-02-30) and that parses as a time. */
+function isRealDate(value: string): boolean {
+  const day = value.slice(0, 10);
+  const midnight = new Date(`${day}T00:00:00Z`);
+  return (
+    !Number.isNaN(midnight.getTime()) &&
+    midnight.toISOString().slice(0, 10) === day &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
 function isTimeZone(zone: string): boolean {
   // The list of canonical zones is cheap; a DateTimeFormat loads ICU's date-formatting data
   // (~8 MB resident), which the app otherwise needs only once tickets arrive. Aliases
@@ -163,6 +185,12 @@ export interface EmailSettings {
   fromName: string;
   maxAttachmentBytes: number;
   maxMailBytes: number;
+  /** Our support address's own groups or lists (MAIL_OWN_LISTS; MAIL_FROM when empty), lower-case. */
+  ownLists?: string[];
+  /** Mail older than this (IMAP internal date) is stored without any automatic answer. */
+  ackMaxAgeHours?: number;
+  /** Mail received before this (IMAP internal date) is not imported; unset: the mailbox's first start. */
+  importSince?: Date;
 }
 
 export interface TelegramSettings {
@@ -252,6 +280,9 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       fromName: env.MAIL_FROM_NAME,
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       maxMailBytes: env.MAX_MAIL_MB * 1024 * 1024,
+      ownLists: ownLists(env.MAIL_OWN_LISTS),
+      ackMaxAgeHours: env.IMAP_ACK_MAX_AGE_HOURS,
+      ...(env.IMAP_IMPORT_SINCE ? { importSince: new Date(env.IMAP_IMPORT_SINCE) } : {}),
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;
@@ -289,6 +320,22 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     calendar,
     channelsOff,
   };
+}
+
+/** MAIL_OWN_LISTS: comma-separated addresses; throws ConfigError naming the bad one. */
+function ownLists(value: string): string[] {
+  const addresses = value
+    .split(',')
+    .map((address) => address.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = addresses.find((address) => !z.email().safeParse(address).success);
+  if (bad !== undefined) {
+    throw new ConfigError(
+      'MAIL_OWN_LISTS',
+      `MAIL_OWN_LISTS: use addresses separated by commas, like assistenza@example.com,help@example.com (got "${bad}")`,
+    );
+  }
+  return addresses;
 }
 
 /** The settings of this process: its environment (with `.env` loaded by the caller). */

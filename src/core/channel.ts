@@ -50,8 +50,12 @@ export interface ThreadReferences {
   forceNew?: boolean;
 }
 
-/** Kinds of machine-generated mail or messages that must never get an automatic answer. */
-export type AutomatedKind = 'auto_reply' | 'bounce' | 'feedback_report' | 'list' | 'other';
+/**
+ * Kinds of machine-generated mail or messages that must never get an automatic answer. `alert` is
+ * a machine's own notice (a NAS, a backup job, a monitoring box): from a known customer it opens a
+ * ticket marked automatic; the other kinds never open one.
+ */
+export type AutomatedKind = 'auto_reply' | 'bounce' | 'feedback_report' | 'list' | 'alert' | 'other';
 
 export interface RawInput {
   /** e.g. `message/rfc822` or `application/json`. */
@@ -82,6 +86,12 @@ export interface InboundMessage {
   automated?: { kind: AutomatedKind; reason: string };
   /** For a bounce: the external ids (our Message-IDs) of the messages that failed. */
   bouncedExternalIds?: string[];
+  /** For a bounce: whom it concerns. A delivery is marked failed only when its recipient's domain
+   * is among `recipientDomains` or the bounce carries a genuine reply token of its ticket. */
+  bounceEvidence?: { recipientDomains: string[]; replyTokens: string[] };
+  /** Set when nothing automatic may answer this message (e.g. old mail found at a mailbox's first
+   * start): it is stored and threaded, but no acknowledgement or notice is sent. The reason. */
+  noAutomaticAnswer?: string;
   /** An edit of an earlier message with this external id (Telegram edited messages). */
   editOf?: string;
   /**

@@ -11,6 +11,7 @@ import type {
 } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { DeliveryError } from './errors.js';
+import { verifyReplyToken } from './reply-token.js';
 import { normaliseAddress } from './threading.js';
 
 const MAX_BACKOFF_MS = 3600_000;
@@ -141,16 +142,56 @@ export async function markIdentityUnreachable(
   });
 }
 
-/** A bounce names our Message-IDs: those deliveries failed, and the technicians are told. */
-export async function markBouncedDeliveries(tx: Tx, message: InboundMessage): Promise<void> {
+/** Whether two domains are the same or one is a subdomain of the other (`mx.cliente.it`, `cliente.it`). */
+function sameOrganisationDomain(a: string, b: string): boolean {
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+/**
+ * A bounce names our Message-IDs: those deliveries failed, and the technicians are told. Only a
+ * delivery the bounce can be about is marked (issue 16): its recipient's domain is a domain the
+ * bounce names (a failed recipient, the returned mail's To, the bounce's sender) or the bounce
+ * carries the genuine reply token of its ticket. A mail that merely quotes one of our Message-IDs
+ * marks nothing.
+ *
+ * @param replyTokenSecret the HMAC secret the reply tokens are checked with
+ */
+export async function markBouncedDeliveries(
+  tx: Tx,
+  message: InboundMessage,
+  replyTokenSecret: string,
+): Promise<void> {
   const ids = message.bouncedExternalIds ?? [];
+  const evidence = message.bounceEvidence ?? { recipientDomains: [], replyTokens: [] };
+  const tokenTickets = new Set(
+    evidence.replyTokens
+      .map((token) => verifyReplyToken(replyTokenSecret, token))
+      .filter((n): n is number => n !== undefined),
+  );
+  const candidates = await tx.db
+    .select({ id: deliveries.id, recipient: deliveries.recipientAddress, ticketNumber: tickets.number })
+    .from(deliveries)
+    .innerJoin(messages, eq(messages.id, deliveries.messageId))
+    .leftJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, ids)));
+  const matching = candidates.filter((row) => {
+    if (row.ticketNumber !== null && tokenTickets.has(row.ticketNumber)) return true;
+    const domain = row.recipient.slice(row.recipient.lastIndexOf('@') + 1).toLowerCase();
+    return evidence.recipientDomains.some((named) => sameOrganisationDomain(domain, named.toLowerCase()));
+  });
+  if (matching.length === 0) return;
   const bounced = await tx.db
     .update(deliveries)
     .set({
       status: 'failed',
       lastError: `bounced: ${message.subject ?? message.automated?.reason ?? ''}`.trim(),
     })
-    .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, ids)))
+    .where(
+      inArray(
+        deliveries.id,
+        matching.map((row) => row.id),
+      ),
+    )
     .returning({
       id: deliveries.id,
       messageId: deliveries.messageId,

@@ -95,7 +95,7 @@ async function ingestInTransaction(
   }
 
   if (message.bouncedExternalIds?.length) {
-    await markBouncedDeliveries(tx, message);
+    await markBouncedDeliveries(tx, message, ctx.replyTokenSecret);
   }
 
   const sender = await findSender(tx, message.sender);
@@ -116,6 +116,11 @@ async function ingestInTransaction(
     });
   }
 
+  if (message.automated?.kind === 'alert' && !match.ticket && !match.choices) {
+    // A device of a known customer (NAS, backup job, monitoring box) reporting a problem: shops
+    // want a ticket, marked automatic; nothing is sent back to the machine.
+    return openNewTicket(ctx, tx, message, sender, undefined, { automatic: true });
+  }
   if (message.automated) {
     const id = await storeMessage(tx, message, {
       ticketId: match.ticket?.id,
@@ -126,7 +131,7 @@ async function ingestInTransaction(
     return { status: 'automated', messageId: String(id), ticketId: match.ticket?.id.toString() };
   }
 
-  if (match.choices) {
+  if (match.choices && !message.noAutomaticAnswer) {
     const id = await storeMessage(tx, message, {
       customerId: sender.customer.id,
       disposition: 'awaiting_choice',
@@ -187,8 +192,10 @@ async function openNewTicket(
   message: InboundMessage,
   sender: { identity: IdentityRow; customer: CustomerRow },
   previous?: TicketRow,
+  options: { automatic?: boolean } = {},
 ): Promise<IngestOutcome> {
   const ticket = await openTicket(ctx, tx, {
+    automatic: options.automatic,
     customer: sender.customer,
     identity: sender.identity,
     subject: ticketSubjectFrom(message),
@@ -200,7 +207,15 @@ async function openNewTicket(
     ticketId: ticket.id,
     customerId: sender.customer.id,
     disposition: 'ticket',
+    ...(message.automated ? { reason: `${message.automated.kind}: ${message.automated.reason}` } : {}),
   });
+  const result: IngestOutcome = {
+    status: 'new_ticket',
+    messageId: String(id),
+    ticketId: String(ticket.id),
+    ticketNumber: ticket.number,
+  };
+  if (!mayAnswerAutomatically(message)) return result;
   const locale = toLocale(sender.customer.locale);
   const contractRate = sender.customer.hourlyRateCents !== null;
   await enqueueOutbound(ctx, tx, {
@@ -225,12 +240,12 @@ async function openNewTicket(
     emailThread: { inReplyTo: message.externalId, references: [message.externalId] },
   });
   await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
-  return {
-    status: 'new_ticket',
-    messageId: String(id),
-    ticketId: String(ticket.id),
-    ticketNumber: ticket.number,
-  };
+  return result;
+}
+
+/** Nothing automatic answers machine mail or mail the channel marked so (old mail at first start). */
+function mayAnswerAutomatically(message: InboundMessage): boolean {
+  return !message.automated && !message.noAutomaticAnswer;
 }
 
 async function noticeOmittedAttachments(
@@ -241,7 +256,7 @@ async function noticeOmittedAttachments(
   ticket: TicketRow,
 ): Promise<void> {
   const omitted = message.attachments.filter((a) => a.omittedReason);
-  if (omitted.length === 0) return;
+  if (omitted.length === 0 || !mayAnswerAutomatically(message)) return;
   await enqueueOutbound(ctx, tx, {
     ticket,
     channel: message.channel,

@@ -5,6 +5,7 @@ import { deliveries } from '../db/schema.js';
 import type { RenderedMessage } from '../templates/format.js';
 import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
 import type { CoreContext, JobSink } from './core-context.js';
+import { isMachineAddress } from './machine-address.js';
 import { createReplyToken } from './reply-token.js';
 
 export interface TicketRef {
@@ -132,10 +133,14 @@ export async function enqueueOutbound(
   const { ticket, content } = request;
   // Loops happen where machines answer machines, which is email; in chats the limit would only
   // swallow answers to what a person just did.
+  // RFC 3834: nothing automatic to no-reply, list-manager or delivery-system addresses (issue 17).
+  const toMachine =
+    request.automatic && request.channel === 'email' && isMachineAddress(request.recipient.address);
   const suppressed =
-    request.automatic &&
-    request.channel === 'email' &&
-    (await automaticLimitReached(ctx, tx, request.recipient));
+    toMachine ||
+    (request.automatic &&
+      request.channel === 'email' &&
+      (await automaticLimitReached(ctx, tx, request.recipient)));
   const replyToken = ticket ? createReplyToken(ctx.replyTokenSecret, ticket.number) : undefined;
   const threading: OutboundMessage['threading'] = {
     replyToken,
@@ -166,7 +171,11 @@ export async function enqueueOutbound(
     request.automatic,
     JSON.stringify(payload),
     suppressed ? 'suppressed' : 'queued',
-    suppressed ? 'automatic-message limit per hour reached for this recipient' : null,
+    toMachine
+      ? 'a machine address (no-reply, list or delivery system) never gets automatic mail'
+      : suppressed
+        ? 'automatic-message limit per hour reached for this recipient'
+        : null,
     threading.messageId ?? null,
   ];
   // The message row (unless it exists), its delivery and its job (unless suppressed) in one

@@ -14,8 +14,8 @@ import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
 // The acknowledgement is queued in the same transaction, so the ticket is born acknowledged: open.
 const OPEN_TICKET_SQL = `with t as (
     insert into tickets (customer_id, subject, status, origin_channel, reply_identity_id, conversation_id,
-      first_contact_due_at, previous_ticket_id, created_at, updated_at)
-    values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8) returning *
+      first_contact_due_at, previous_ticket_id, created_at, updated_at, automatic)
+    values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8, $10) returning *
   ), a as (
     insert into audit_log (actor, action, ticket_id, customer_id, data)
     select $9, 'ticket.opened', t.id, t.customer_id,
@@ -35,6 +35,8 @@ export async function openTicket(
     channel: ChannelName;
     conversationId?: string;
     previousTicketId?: bigint;
+    /** Opened by a machine's alert (a customer's NAS, backup job, monitoring box), not a person. */
+    automatic?: boolean;
   },
 ): Promise<TicketRow> {
   const now = ctx.now();
@@ -50,6 +52,7 @@ export async function openTicket(
     input.previousTicketId?.toString() ?? null,
     now,
     `${input.identity.kind}:${input.identity.address}`,
+    input.automatic ?? false,
   ]);
   const ticket = rowOf(tickets, rows[0]!, 't');
   return ticket!;

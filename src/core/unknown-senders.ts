@@ -40,7 +40,7 @@ export async function handleUnknownSender(
       ),
     )
     .limit(1);
-  if (!recent) {
+  if (!recent && !message.noAutomaticAnswer) {
     await enqueueOutbound(ctx, tx, {
       channel: message.channel,
       recipient: { kind: message.sender.kind, address, displayName: message.sender.displayName },

@@ -97,6 +97,8 @@ export const tickets = pgTable(
     firstContactDueAt: timestamp('first_contact_due_at', { withTimezone: true }),
     firstContactAt: timestamp('first_contact_at', { withTimezone: true }),
     previousTicketId: ref('previous_ticket_id'),
+    /** Opened by a machine's alert (a customer's NAS, backup job, monitoring box), not a person. */
+    automatic: boolean('automatic').notNull().default(false),
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     createdAt: createdAt(),

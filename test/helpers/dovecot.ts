@@ -44,6 +44,8 @@ export interface DovecotServer {
     raw: Buffer | string,
     mailbox?: string,
     flags?: string[],
+    /** The IMAP internal date (when the mail reached the mailbox); default now. */
+    internalDate?: Date,
   ): Promise<void>;
   /** APPENDs many messages over one IMAP connection (for bulk fixtures and benchmarks). */
   appendMessages(
@@ -116,13 +118,19 @@ export async function startDovecot(options: { users?: DovecotUser[] } = {}): Pro
     }
   };
 
-  const appendOne = async (client: ImapFlow, mailbox: string, raw: Buffer | string, flags?: string[]) => {
+  const appendOne = async (
+    client: ImapFlow,
+    mailbox: string,
+    raw: Buffer | string,
+    flags?: string[],
+    internalDate?: Date,
+  ) => {
     const res = await client
-      .append(mailbox, raw, flags)
+      .append(mailbox, raw, flags, internalDate)
       .catch(async (err: { serverResponseCode?: string }) => {
         if (err.serverResponseCode !== 'TRYCREATE') throw err;
         await client.mailboxCreate(mailbox);
-        return client.append(mailbox, raw, flags);
+        return client.append(mailbox, raw, flags, internalDate);
       });
     if (!res) throw new Error(`APPEND to ${mailbox} failed`);
   };
@@ -147,8 +155,8 @@ export async function startDovecot(options: { users?: DovecotUser[] } = {}): Pro
       if (child) await stopDovecot(child);
       await start(false);
     },
-    appendMessage(user, password, raw, mailbox = 'INBOX', flags) {
-      return withClient(user, password, (c) => appendOne(c, mailbox, raw, flags));
+    appendMessage(user, password, raw, mailbox = 'INBOX', flags, internalDate) {
+      return withClient(user, password, (c) => appendOne(c, mailbox, raw, flags, internalDate));
     },
     appendMessages(user, password, raws, mailbox = 'INBOX') {
       return withClient(user, password, async (c) => {

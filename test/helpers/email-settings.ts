@@ -7,7 +7,15 @@ import { DEFAULT_DOVECOT_USER } from './dovecot.js';
  */
 export function emailSettingsFor(
   imap: { host: string; port: number },
-  options: { smtp?: { host: string; port: number }; maxAttachmentBytes?: number; maxMailBytes?: number } = {},
+  options: {
+    smtp?: { host: string; port: number };
+    maxAttachmentBytes?: number;
+    maxMailBytes?: number;
+    /** `null`: the default, the mailbox's first start; unset: everything (the epoch). */
+    importSince?: Date | null;
+    ackMaxAgeHours?: number;
+    ownLists?: string[];
+  } = {},
 ): EmailSettings {
   return {
     imap: {
@@ -23,5 +31,9 @@ export function emailSettingsFor(
     fromName: 'Assistenza Test',
     maxAttachmentBytes: options.maxAttachmentBytes ?? 10 * 1024 * 1024,
     maxMailBytes: options.maxMailBytes ?? 25 * 1024 * 1024,
+    // Tests put mail in the mailbox before the channel starts: import all of it (IMAP_IMPORT_SINCE).
+    importSince: options.importSince === undefined ? new Date(0) : (options.importSince ?? undefined),
+    ...(options.ackMaxAgeHours === undefined ? {} : { ackMaxAgeHours: options.ackMaxAgeHours }),
+    ...(options.ownLists === undefined ? {} : { ownLists: options.ownLists }),
   };
 }

@@ -3,9 +3,26 @@
  * notifications, RFC 5965 abuse reports, mailing lists) so that it never gets an automatic answer
  * and never opens a ticket on its own; and finds which of our messages a bounce is about.
  */
-import type { Attachment, ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import type { AutomatedKind } from '../../core/channel.js';
-import { normaliseMessageId, rawHeaderValues } from './mail-headers.js';
+import { machineAddressKind } from '../../core/machine-address.js';
+import { listManagerSignal, type OwnMailIdentity } from './machine-senders.js';
+import { rawHeaderValues } from './mail-headers.js';
+import { returnedMessageOfOurs } from './returned-mail.js';
+
+export { bounceEvidence, findBouncedMessageIds } from './returned-mail.js';
+
+/** What the detector knows besides the mail itself. */
+export interface AutomatedMailContext {
+  /** The SMTP `MAIL FROM`, when known (`''` or `<>` for the null reverse path). */
+  envelopeFrom?: string;
+  /** Our own addresses: a returned message of ours is a bounce. */
+  own?: OwnMailIdentity;
+  /** The mail came through a list or group that is our own support address: list headers are ours. */
+  ownList?: boolean;
+  /** A person behind a machine From was found (form mailer, own group): From's machine look is not a signal. */
+  personBehindFrom?: boolean;
+}
 
 /** Why a mail was recognised as machine-generated. */
 export interface AutomatedMailVerdict {
@@ -45,8 +62,6 @@ const AUTO_REPLY_SUBJECT =
 const OUT_OF_OFFICE_SUBJECT =
   /^(out of (the )?office(\s*$|\s*[:\-–(]|\s+(until|from|till|returning|reply|autoreply))|(fuori sede|fuori ufficio|in ferie|assente|abwesend|absent)(\s*$|\s*\(|\s+(fino|dal|dall'|until|bis|jusqu)))/i;
 
-/** Local parts of delivery-system senders. */
-const DELIVERY_SYSTEM_LOCAL_PART = /^(mailer-daemon|mailerdaemon|mail-daemon|postmaster)$/i;
 /** Display names of delivery-system senders (Exim, Sendmail, Office 365…). */
 const DELIVERY_SYSTEM_NAME =
   /^(mailer-daemon|mail delivery (system|subsystem|service)|postmaster|microsoft outlook)$/i;
@@ -76,19 +91,22 @@ function localPart(address: string): string {
   return at >= 0 ? bare.slice(0, at) : bare;
 }
 
+function isDeliverySystem(address: string): boolean {
+  return machineAddressKind(localPart(address)) === 'delivery_system';
+}
+
 function deliverySystemSender(parsed: ParsedMail, envelopeFrom: string | undefined): string | undefined {
   for (const entry of parsed.from?.value ?? []) {
-    if (entry.address && DELIVERY_SYSTEM_LOCAL_PART.test(localPart(entry.address)))
-      return `From: ${entry.address}`;
+    if (entry.address && isDeliverySystem(entry.address)) return `From: ${entry.address}`;
     if (entry.name && DELIVERY_SYSTEM_NAME.test(entry.name.trim())) return `From: ${entry.name}`;
   }
   for (const name of ['sender', 'return-path']) {
     for (const value of rawHeaderValues(parsed, name)) {
       const address = /<([^>]*)>/.exec(value)?.[1] ?? value;
-      if (DELIVERY_SYSTEM_LOCAL_PART.test(localPart(address))) return `${name}: ${value}`;
+      if (isDeliverySystem(address)) return `${name}: ${value}`;
     }
   }
-  if (envelopeFrom && DELIVERY_SYSTEM_LOCAL_PART.test(localPart(envelopeFrom))) {
+  if (envelopeFrom && isDeliverySystem(envelopeFrom)) {
     return `envelope sender ${envelopeFrom}`;
   }
   return undefined;
@@ -107,16 +125,21 @@ function sesNotificationKind(parsed: ParsedMail): AutomatedKind | undefined {
 
 /**
  * Whether a parsed mail is machine-generated, and of which kind; undefined for mail a person
- * wrote. Bounce signals are checked first (a bounce often also says `Auto-Submitted`), then
- * auto-reply signals, then mailing-list signals, then a null reverse path.
+ * wrote. Bounce signals are checked first (a bounce often also says `Auto-Submitted`), including
+ * a returned message of ours attached whatever the words around it; then auto-reply signals, then
+ * list-manager signals (skipped for our own group or list), then machine senders, then a null
+ * reverse path. Kind `alert` is a machine's own notice (`Auto-Submitted: auto-generated`, a
+ * `noreply@` sender): never answered, but it may open a ticket for a known customer.
  *
  * @param parsed the message as mailparser's `simpleParser` returned it
- * @param envelopeFrom the SMTP `MAIL FROM`, when known (`''` or `<>` for the null reverse path)
+ * @param context the envelope sender (a string, for short) and our own addresses
  */
 export function detectAutomatedMail(
   parsed: ParsedMail,
-  envelopeFrom?: string,
+  context: AutomatedMailContext | string = {},
 ): AutomatedMailVerdict | undefined {
+  const options: AutomatedMailContext = typeof context === 'string' ? { envelopeFrom: context } : context;
+  const { envelopeFrom } = options;
   const { type, reportType } = topLevelContentType(parsed);
   if (type === 'multipart/report') {
     if (reportType === 'feedback-report')
@@ -140,11 +163,12 @@ export function detectAutomatedMail(
   const deliverySystem = deliverySystemSender(parsed, envelopeFrom);
   if (deliverySystem) return { kind: 'bounce', reason: `delivery system sender (${deliverySystem})` };
 
+  const returned = options.own ? returnedMessageOfOurs(parsed, options.own) : undefined;
+  if (returned) return { kind: 'bounce', reason: returned };
+
   const autoSubmitted = firstHeader(parsed, 'auto-submitted');
-  if (autoSubmitted !== undefined && !/^no\b/i.test(autoSubmitted)) {
-    const kind: AutomatedKind = /^auto-replied\b/i.test(autoSubmitted) ? 'auto_reply' : 'other';
-    return { kind, reason: `Auto-Submitted: ${autoSubmitted}` };
-  }
+  if (autoSubmitted !== undefined && /^auto-replied\b/i.test(autoSubmitted))
+    return { kind: 'auto_reply', reason: `Auto-Submitted: ${autoSubmitted}` };
   for (const name of ['x-autoreply', 'x-autorespond', 'x-autoresponder']) {
     const value = firstHeader(parsed, name);
     if (value !== undefined && !/^(no|false|0)$/i.test(value)) {
@@ -159,13 +183,19 @@ export function detectAutomatedMail(
 
   const precedence = (firstHeader(parsed, 'precedence') ?? '').toLowerCase();
   if (precedence === 'auto_reply') return { kind: 'auto_reply', reason: 'Precedence: auto_reply' };
-  if (precedence === 'bulk' || precedence === 'list')
-    return { kind: 'list', reason: `Precedence: ${precedence}` };
+  if (!options.ownList) {
+    const listVerdict = listSignal(parsed, precedence);
+    if (listVerdict) return listVerdict;
+  }
   if (precedence === 'junk') return { kind: 'other', reason: 'Precedence: junk' };
 
-  for (const name of ['list-id', 'list-unsubscribe', 'list-post']) {
-    const value = firstHeader(parsed, name);
-    if (value !== undefined) return { kind: 'list', reason: `${name}: ${value}` };
+  if (!options.personBehindFrom) {
+    const machine = machineSenderVerdict(parsed);
+    if (machine) return machine;
+  }
+  if (autoSubmitted !== undefined && !/^no\b/i.test(autoSubmitted)) {
+    const kind: AutomatedKind = /^auto-generated\b/i.test(autoSubmitted) ? 'alert' : 'other';
+    return { kind, reason: `Auto-Submitted: ${autoSubmitted}` };
   }
 
   const returnPath = firstHeader(parsed, 'return-path');
@@ -178,47 +208,26 @@ export function detectAutomatedMail(
   return undefined;
 }
 
-/** Message-IDs in a block of header text (folded lines allowed). */
-function messageIdsInHeaderText(text: string): string[] {
-  const ids: string[] = [];
-  for (const match of text.matchAll(/^[ \t]*message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t]+.*)*)/gim)) {
-    const id = normaliseMessageId(match[1]!.replace(/\r?\n[ \t]+/g, ' '));
-    if (id) ids.push(id);
+/** `Precedence: bulk/list`, `List-*` headers, list software's own headers, list-manager senders. */
+function listSignal(parsed: ParsedMail, precedence: string): AutomatedMailVerdict | undefined {
+  if (precedence === 'bulk' || precedence === 'list')
+    return { kind: 'list', reason: `Precedence: ${precedence}` };
+  for (const name of ['list-id', 'list-unsubscribe', 'list-post']) {
+    const value = firstHeader(parsed, name);
+    if (value !== undefined) return { kind: 'list', reason: `${name}: ${value}` };
   }
-  return ids;
+  const manager = listManagerSignal(parsed);
+  if (manager) return { kind: 'list', reason: manager };
+  return undefined;
 }
 
-function headerSection(text: string): string {
-  const blank = /\r?\n\r?\n/.exec(text);
-  return blank ? text.slice(0, blank.index) : text;
-}
-
-const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/rfc822-headers']);
-
-function isReturnedMessagePart(attachment: Attachment): boolean {
-  return RETURNED_MESSAGE_TYPES.has((attachment.contentType ?? '').toLowerCase());
-}
-
-/**
- * The Message-IDs (as `<id@host>`) of the original messages a bounce or report is about: from the
- * headers of attached `message/rfc822` and `text/rfc822-headers` parts first, then from any
- * `Message-ID:` line in the body of the raw message (bounces that paste the returned headers into
- * their text). The bounce's own Message-ID is never included. Never throws.
- */
-export function findBouncedMessageIds(parsed: ParsedMail, raw: Buffer | string): string[] {
-  const ids: string[] = [];
-  try {
-    for (const attachment of parsed.attachments ?? []) {
-      if (!isReturnedMessagePart(attachment) || !attachment.content) continue;
-      const text = Buffer.from(attachment.content).toString('latin1');
-      ids.push(...messageIdsInHeaderText(headerSection(text)));
-    }
-    const rawText = typeof raw === 'string' ? raw : raw.toString('latin1');
-    const blank = /\r?\n\r?\n/.exec(rawText);
-    if (blank) ids.push(...messageIdsInHeaderText(rawText.slice(blank.index + blank[0].length)));
-  } catch {
-    // A malformed part must not stop the rest of the ingestion; what was found so far is kept.
+/** From is a machine's address: a list manager (`owner-…`, `…-request`), a bounce handler, `noreply`. */
+function machineSenderVerdict(parsed: ParsedMail): AutomatedMailVerdict | undefined {
+  for (const entry of parsed.from?.value ?? []) {
+    const kind = entry.address ? machineAddressKind(entry.address) : undefined;
+    if (kind === 'list_manager') return { kind: 'list', reason: `list manager sender ${entry.address}` };
+    if (kind === 'bounce_handler') return { kind: 'other', reason: `bounce handler sender ${entry.address}` };
+    if (kind === 'no_reply') return { kind: 'alert', reason: `no-reply sender ${entry.address}` };
   }
-  const own = parsed.messageId ? normaliseMessageId(parsed.messageId) : undefined;
-  return [...new Set(ids)].filter((id) => id !== own);
+  return undefined;
 }

@@ -2,6 +2,14 @@ import { ImapFlow } from 'imapflow';
 import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { planBatches } from './imap-batches.js';
+import {
+  announceImport,
+  type Checkpoint,
+  ImportProgress,
+  REPORTED_BACKLOG,
+  startingPoint,
+} from './import-progress.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
 
 export interface ImapIngesterSettings {
@@ -13,6 +21,12 @@ export interface ImapIngesterSettings {
   mailbox: string;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
+  /** Our support address's own groups or lists (MAIL_OWN_LISTS). */
+  ownLists?: string[];
+  /** Mail older than this many hours (IMAP internal date) gets no automatic answer; default 24. */
+  ackMaxAgeHours?: number;
+  /** Mail that reached the mailbox before this is not imported; unset: the mailbox's first start. */
+  importSince?: Date;
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
@@ -27,11 +41,6 @@ export interface ImapIngesterSettings {
   pollIntervalMs?: number;
   /** First reconnect delay; doubles up to a minute. */
   reconnectBaseMs?: number;
-}
-
-interface Checkpoint {
-  uidValidity: string;
-  lastUid: number;
 }
 
 /**
@@ -170,10 +179,16 @@ export class ImapIngester {
     if (!mailbox) throw new Error('no mailbox open');
     const uidValidity = String(mailbox.uidValidity);
     const saved = await context.loadCheckpoint<Checkpoint>(this.checkpointKey);
-    let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
-    if (saved && saved.uidValidity !== uidValidity) {
-      this.logger.warn({ uidValidity }, 'UIDVALIDITY changed: re-scanning the mailbox');
-    }
+    const start = await startingPoint(client, saved, uidValidity, {
+      importSince: this.settings.importSince,
+      now: this.now,
+      logger: this.logger,
+      ackMaxAgeHours: this.settings.ackMaxAgeHours ?? 24,
+      mailbox: this.settings.mailbox,
+    });
+    const { firstStart, firstStartAt, importSince, ackMaxAgeHours } = start;
+    let { lastUid, announced } = start;
+    if (firstStart) await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid, firstStartAt });
     for (;;) {
       const from = lastUid;
       const found: number[] | false | undefined = await client.search(
@@ -182,7 +197,26 @@ export class ImapIngester {
       );
       const uids = (found || []).filter((uid) => uid > from).sort((a, b) => a - b);
       if (uids.length === 0 || this.stopping) return;
-      const batches = await this.batches(client, uids);
+      const { batches, skipped } = await planBatches(client, uids, {
+        maxCount: this.settings.batchSize ?? 50,
+        maxBytes: this.settings.batchBytes ?? 32 * 1024 * 1024,
+        importSince,
+      });
+      const total = batches.reduce((sum, batch) => sum + batch.length, 0);
+      const report =
+        !announced && ((firstStart && this.settings.importSince !== undefined) || total >= REPORTED_BACKLOG);
+      if (report) {
+        announced = true;
+        announceImport(this.logger, {
+          firstStart,
+          total,
+          skipped,
+          importSince,
+          ackMaxAgeHours,
+          mailbox: this.settings.mailbox,
+        });
+      }
+      const progress = report ? new ImportProgress(this.logger, total) : undefined;
       // The next batch is fetched while this one is parsed and stored, so the store never waits
       // for the IMAP server; at most two batches (2 × batchBytes) are held at once.
       let next = batches.length > 0 ? this.prefetch(client, batches[0]!) : undefined;
@@ -194,43 +228,32 @@ export class ImapIngester {
           maxAttachmentBytes: this.settings.maxAttachmentBytes,
           maxMailBytes: this.settings.maxMailBytes,
           ownAddress: this.settings.ownAddress,
+          ownLists: this.settings.ownLists,
+          ackMaxAgeMs: ackMaxAgeHours * 3600_000,
           now: this.now,
           logger: this.logger,
           stats: this.stats,
         });
         await this.markProcessed(client, batches[i]!);
         lastUid = batches[i]!.at(-1)!;
-        await context.saveCheckpoint(this.checkpointKey, { uidValidity, lastUid } satisfies Checkpoint);
+        await context.saveCheckpoint(this.checkpointKey, {
+          uidValidity,
+          lastUid,
+          firstStartAt,
+        } satisfies Checkpoint);
+        progress?.advance(batches[i]!.length);
+      }
+      progress?.finish();
+      // Mail left alone (before IMAP_IMPORT_SINCE) after the last imported one is passed too.
+      if (uids.at(-1)! > lastUid) {
+        lastUid = uids.at(-1)!;
+        await context.saveCheckpoint(this.checkpointKey, {
+          uidValidity,
+          lastUid,
+          firstStartAt,
+        } satisfies Checkpoint);
       }
     }
-  }
-
-  /** Splits UIDs into batches bounded by count and by raw size. */
-  private async batches(client: ImapFlow, uids: number[]): Promise<number[][]> {
-    const maxCount = this.settings.batchSize ?? 50;
-    const maxBytes = this.settings.batchBytes ?? 32 * 1024 * 1024;
-    const sizes = new Map<number, number>();
-    for (let i = 0; i < uids.length; i += 1000) {
-      const range = uids.slice(i, i + 1000).join(',');
-      for await (const message of client.fetch(range, { uid: true, size: true }, { uid: true })) {
-        sizes.set(message.uid, message.size ?? 0);
-      }
-    }
-    const batches: number[][] = [];
-    let current: number[] = [];
-    let bytes = 0;
-    for (const uid of uids) {
-      const size = sizes.get(uid) ?? 0;
-      if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
-        batches.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(uid);
-      bytes += size;
-    }
-    if (current.length > 0) batches.push(current);
-    return batches;
   }
 
   /** Starts fetching a batch's raw mails; a failure surfaces when the result is awaited. */
@@ -242,8 +265,15 @@ export class ImapIngester {
 
   private async fetchSources(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
     const sources: RawMail[] = [];
-    for await (const message of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
-      if (message.source) sources.push({ uid: message.uid, source: message.source });
+    const query = { uid: true, source: true, internalDate: true };
+    for await (const message of client.fetch(batch.join(','), query, { uid: true })) {
+      if (!message.source) continue;
+      const date = message.internalDate;
+      sources.push({
+        uid: message.uid,
+        source: message.source,
+        ...(date ? { internalDate: new Date(date) } : {}),
+      });
     }
     return sources.sort((a, b) => a.uid - b.uid);
   }

@@ -7,6 +7,8 @@ import { parseMail } from './parse-mail.js';
 export interface RawMail {
   uid: number;
   source: Buffer;
+  /** The IMAP internal date: when the mail reached the mailbox. */
+  internalDate?: Date;
 }
 
 /** A fetched mail after parsing: the message, or why it could not be parsed. */
@@ -20,6 +22,10 @@ export interface MailBatchOptions {
   maxMailBytes: number;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
+  /** Our support address's own groups or lists (MAIL_OWN_LISTS). */
+  ownLists?: string[];
+  /** Mail that reached the mailbox longer ago than this is stored without automatic answers. */
+  ackMaxAgeMs?: number;
   now: () => Date;
   logger: Logger;
   /** Counted here: mails stored, and mails kept raw as failed input. */
@@ -61,7 +67,12 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
       maxAttachmentBytes: options.maxAttachmentBytes,
       maxMailBytes: options.maxMailBytes,
       now: options.now(),
+      own: { address: options.ownAddress?.toLowerCase(), ownLists: options.ownLists },
     });
+    const age = mail.internalDate ? options.now().getTime() - mail.internalDate.getTime() : 0;
+    if (options.ackMaxAgeMs !== undefined && age > options.ackMaxAgeMs) {
+      message.noAutomaticAnswer = `reached the mailbox ${Math.floor(age / 3600_000)} h ago (over IMAP_ACK_MAX_AGE_HOURS)`;
+    }
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };
     }

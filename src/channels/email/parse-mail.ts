@@ -14,9 +14,11 @@ import type {
   ThreadReferences,
 } from '../../core/channel.js';
 import { findReplyTokens } from '../../core/reply-token.js';
-import { detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { bounceEvidence, detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
 import { extractNewText } from './quote-stripping.js';
+import { openTnefParts } from './tnef.js';
 
 /** Limits and clock for {@link parseMail}. */
 export interface ParseMailOptions {
@@ -26,6 +28,8 @@ export interface ParseMailOptions {
   maxMailBytes: number;
   /** The time of receipt: `receivedAt` when the Date header is missing, invalid or in the future. */
   now: Date;
+  /** Our own address and lists (MAIL_FROM, MAIL_OWN_LISTS): returned mail, own groups, form mailers. */
+  own?: OwnMailIdentity;
 }
 
 /** A Date header may be this far ahead of our clock (skewed clocks) before we distrust it. */
@@ -183,13 +187,19 @@ function sanitise(html: string): string | undefined {
   }
 }
 
+/** A name for a part that has none: calendar invitations are `invito.ics`, the rest `attachment-N`. */
+function unnamedPartFilename(contentType: string | undefined, index: number): string {
+  if (/^(text|application)\/(calendar|ics)$/i.test(contentType ?? '')) return 'invito.ics';
+  return `attachment-${index + 1}`;
+}
+
 function attachmentsOf(parsed: ParsedMail, options: ParseMailOptions): InboundAttachment[] {
   let keptBytes = 0;
   return (parsed.attachments ?? []).map((attachment: Attachment, index): InboundAttachment => {
     const content: Buffer | undefined = attachment.content;
     const size = attachment.size ?? content?.length ?? 0;
     const result: InboundAttachment = {
-      filename: attachment.filename?.trim() || `attachment-${index + 1}`,
+      filename: attachment.filename?.trim() || unnamedPartFilename(attachment.contentType, index),
       contentType: (attachment.contentType || 'application/octet-stream').toLowerCase(),
       size,
     };
@@ -254,16 +264,21 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
     skipHtmlToText: true,
     skipTextToHtml: true,
   });
+  // Outlook's winmail.dat: its files become the mail's attachments, its body the mail's body.
+  await openTnefParts(parsed, options.maxAttachmentBytes);
 
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : undefined;
   const textPart = parsed.text?.trim() ? parsed.text : undefined;
   const fullText = (textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n');
-  const automated = detectAutomatedMail(parsed);
+  const own = options.own ?? {};
+  const ownList = isOwnListMail(parsed, own);
+  const person = personSender(parsed, senderOf(parsed), own);
+  const automated = detectAutomatedMail(parsed, { own, ownList, personBehindFrom: person.source !== 'from' });
 
   const message: InboundMessage = {
     channel: 'email',
     externalId: externalIdOf(parsed, raw),
-    sender: senderOf(parsed),
+    sender: person.sender,
     newText: extractNewText(fullText),
     fullText,
     attachments: attachmentsOf(parsed, options),
@@ -278,7 +293,10 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
     message.automated = automated;
     if (automated.kind === 'bounce') {
       const bounced = findBouncedMessageIds(parsed, raw);
-      if (bounced.length > 0) message.bouncedExternalIds = bounced;
+      if (bounced.length > 0) {
+        message.bouncedExternalIds = bounced;
+        message.bounceEvidence = bounceEvidence(parsed, raw);
+      }
     }
   }
   return message;

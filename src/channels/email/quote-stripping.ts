@@ -33,6 +33,8 @@ const FORWARD_INTRO =
 
 /** A line made only of underscores: Outlook's separator above `From:`, or a mailing-list footer. */
 const UNDERSCORE_LINE = /^_{10,}$/;
+/** A horizontal rule: what html-to-text makes of `<hr>` (Hotmail, Outlook.com web) and typed rules. */
+const RULE_LINE = /^[-—–=_*]{10,}$/;
 
 /** First line of an Outlook-style header block (`From:`, Italian `Da:`, German `Von:`…), `*bold*` allowed. */
 const HEADER_BLOCK_FROM = /^\*?(from|da|de|von|van|fra|från|od)\s*:\*?\s*\S/i;
@@ -144,29 +146,42 @@ function unknownAttributionAbove(lines: readonly string[], kinds: readonly LineK
   return best;
 }
 
-/** An Outlook-style `From:` / `Sent:` / `To:` / `Subject:` block starting at `start`. */
+/**
+ * An Outlook-style `From:` / `Sent:` / `To:` / `Subject:` block starting at `start`. It usually
+ * opens with `From:`/`Da:`; a block opening with another field (`Subject:`/`Oggetto:`,
+ * `To:`/`A:`, as some webmails write it) must be all fields, with `From:`/`Da:` among them.
+ */
 function isHeaderBlock(lines: readonly string[], start: number): boolean {
-  if (!HEADER_BLOCK_FROM.test(clean(lines[start]!))) return false;
+  const first = clean(lines[start]!);
+  const fromFirst = HEADER_BLOCK_FROM.test(first);
+  if (!fromFirst && !HEADER_BLOCK_FIELD.test(first)) return false;
   let fields = 0;
-  let strong = false;
+  let strong = HEADER_BLOCK_STRONG_FIELD.test(first);
+  let from = fromFirst;
   for (let index = start + 1; index < Math.min(lines.length, start + 7); index += 1) {
     const line = clean(lines[index]!);
     if (line === '') break;
-    if (HEADER_BLOCK_FIELD.test(line)) {
+    if (HEADER_BLOCK_FROM.test(line)) {
+      from = true;
+      fields += 1;
+    } else if (HEADER_BLOCK_FIELD.test(line)) {
       fields += 1;
       if (HEADER_BLOCK_STRONG_FIELD.test(line)) strong = true;
+    } else if (!fromFirst) {
+      return false;
     }
   }
-  return fields >= 2 && strong;
+  return fromFirst ? fields >= 2 && strong : from && fields >= 2 && strong;
 }
 
 /** Where an unmarked copy of an earlier (or forwarded) message begins: everything below is cut. */
 function isHardCut(lines: readonly string[], index: number): boolean {
   const line = clean(lines[index]!);
   if (ORIGINAL_MESSAGE_SEPARATOR.test(line) || FORWARD_INTRO.test(line)) return true;
-  if (UNDERSCORE_LINE.test(line)) {
+  if (UNDERSCORE_LINE.test(line) || RULE_LINE.test(line)) {
     const next = nextNonBlank(lines, index + 1);
-    return next < lines.length && HEADER_BLOCK_FROM.test(clean(lines[next]!));
+    if (next >= lines.length) return false;
+    return HEADER_BLOCK_FROM.test(clean(lines[next]!)) || isHeaderBlock(lines, next);
   }
   return isHeaderBlock(lines, index);
 }
@@ -181,7 +196,11 @@ function withoutSignature(segment: readonly string[]): string[] {
       break;
     }
   }
-  const kept = segment.slice(0, end).map((line) => line.trimEnd());
+  // A rule left in the customer's own words (an `<hr>` they typed) is layout, not text.
+  const kept = segment
+    .slice(0, end)
+    .filter((line) => !RULE_LINE.test(clean(line)) || UNDERSCORE_LINE.test(clean(line)))
+    .map((line) => line.trimEnd());
   while (kept.length > 0 && kept[0] === '') kept.shift();
   while (kept.length > 0 && kept[kept.length - 1] === '') kept.pop();
   return kept;

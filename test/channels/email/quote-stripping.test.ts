@@ -291,3 +291,47 @@ describe('extractNewText: signatures', () => {
     expect(extractNewText(text)).toBe('Sì, procedete pure.');
   });
 });
+
+describe('extractNewText: header blocks in other orders and rules (issue 18)', () => {
+  it.each([
+    [
+      'Subject first',
+      'Subject: Re: stampante\nTo: Anna <anna@cliente.example>\nFrom: Assistenza <assistenza@negozio.example>\nDate: 30 Nov 2026',
+    ],
+    [
+      'Oggetto first',
+      'Oggetto: R: stampante\nA: Anna <anna@cliente.example>\nDa: Assistenza <assistenza@negozio.example>\nData: 30/11/2026 09:12',
+    ],
+    [
+      'To first',
+      'To: Anna <anna@cliente.example>\nFrom: Assistenza <assistenza@negozio.example>\nSent: Monday, 30 November 2026 09:12\nSubject: stampante',
+    ],
+    [
+      'A first',
+      'A: Anna <anna@cliente.example>\nDa: Assistenza <assistenza@negozio.example>\nInviato: lunedì 30 novembre 2026 09:12\nOggetto: stampante',
+    ],
+  ])('cuts a block that starts with %s', (_, block) => {
+    const text = `Grazie, ora funziona.\n\n${block}\n\nProvi a riavviare la stampante.`;
+    expect(extractNewText(text)).toBe('Grazie, ora funziona.');
+  });
+
+  it('cuts at a dash rule (an <hr>) above a header block, and keeps no rule', () => {
+    const text = `Grazie, ora funziona.\n\n${'-'.repeat(40)}\n\nDa: Assistenza <assistenza@negozio.example>\nInviato: lunedì 30 novembre 2026 09:12\nOggetto: stampante\n\nvecchio`;
+    expect(extractNewText(text)).toBe('Grazie, ora funziona.');
+  });
+
+  it('drops a rule inside the customer’s own words but keeps the words', () => {
+    const text = `Prima parte.\n${'—'.repeat(30)}\nSeconda parte.`;
+    expect(extractNewText(text)).toBe('Prima parte.\nSeconda parte.');
+  });
+
+  it('does not cut a customer’s own lines that look like fields but have no From/Da', () => {
+    const text = 'Orari del negozio:\nA: lunedì\nData: da concordare\nOggetto: riparazione PC';
+    expect(extractNewText(text)).toBe(text);
+  });
+
+  it('does not cut prose with one field-like line and a From line', () => {
+    const text = 'Oggetto: il PC di Mario\nDa: ieri non parte più.\nCosa posso fare?';
+    expect(extractNewText(text)).toBe(text);
+  });
+});
