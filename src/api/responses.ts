@@ -37,6 +37,8 @@ export const ticketView = z.object({
   firstContactDueAt: time.nullable(),
   firstContactAt: time.nullable(),
   previousTicketId: id.nullable(),
+  /** Opened by a customer's device alert (a NAS, a backup job): nothing was sent back. */
+  automatic: z.boolean(),
   resolvedAt: time.nullable(),
   closedAt: time.nullable(),
   createdAt: time,
