@@ -63,6 +63,20 @@ export class StoreLockedError extends HelpdeskError {
 }
 
 /**
+ * A query parameter's JavaScript type does not fit the column (bytes for a text column, an object
+ * for a number): refused rather than stored as its string form. The value is never quoted.
+ */
+export class ParameterTypeError extends HelpdeskError {
+  constructor(position: number, typeId: number, valueKind: string) {
+    super(
+      'DB_PARAMETER_TYPE',
+      `query parameter $${position} is ${valueKind}, which does not fit PostgreSQL type ${typeId}`,
+      { position, typeId, valueKind },
+    );
+  }
+}
+
+/**
  * A channel could not deliver a message. `transient` errors are retried with back-off (or after
  * `retryAfterMs` when the peer said so); permanent ones mark the delivery failed with `reason`.
  */
