@@ -86,7 +86,9 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
     z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'use 1-256 characters among A-Z a-z 0-9 _ -' })
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, {
+        message: 'use 16-256 random characters among A-Z a-z 0-9 _ - (for example: openssl rand -hex 16)',
+      })
       .optional(),
   ),
 
@@ -133,6 +135,14 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * Settings whose value must never appear in an error or a log: tokens, passwords, secrets, and
+ * `DATABASE_URL`, which carries the database password.
+ */
+export function isSecretSetting(name: string): boolean {
+  return /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);
+}
+
 export type Env = z.infer<typeof schema>;
 
 /** Settings of the email channel; absent when the channel is off. */
@@ -174,10 +184,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const setting = String(issue.path[0] ?? 'settings');
-    throw new ConfigError(
-      setting,
-      `${setting}: ${issue.message} (got ${JSON.stringify(source[setting] ?? '')})`,
-    );
+    const got = isSecretSetting(setting)
+      ? '(its value is not shown: it is a secret)'
+      : `(got ${JSON.stringify(source[setting] ?? '')})`;
+    throw new ConfigError(setting, `${setting}: ${issue.message} ${got}`);
   }
   const env = result.data;
   const channelsOff: Record<string, string> = {};
