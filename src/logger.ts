@@ -4,10 +4,10 @@ export type Logger = pino.Logger;
 
 /**
  * JSON logs on stdout. Anything that could hold a secret is redacted by key, whatever its depth
- * in the first levels; message bodies are never logged.
+ * in the first levels; message bodies are never logged. `destination` defaults to stdout.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -24,5 +24,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
