@@ -66,6 +66,18 @@ export class StoreLockedError extends HelpdeskError {
   }
 }
 
+/** The embedded store's directory is open to other users; PostgreSQL refuses the same. */
+export class DataDirPermissionsError extends HelpdeskError {
+  constructor(dataDir: string, mode: number) {
+    const octal = mode.toString(8).padStart(4, '0');
+    super(
+      'DATA_DIR_PERMISSIONS',
+      `the data directory ${dataDir} can be read by other users (mode ${octal}); it holds every ticket and the store's secrets. Run: chmod 700 '${dataDir}' (or set DATA_DIR to a private directory)`,
+      { dataDir, mode: octal },
+    );
+  }
+}
+
 /**
  * A query parameter's JavaScript type does not fit the column (bytes for a text column, an object
  * for a number): refused rather than stored as its string form. The value is never quoted.
