@@ -65,6 +65,11 @@ export interface InboundMessage {
   /** Unique within the channel (email: Message-ID; Telegram: `chatId:messageId`). Ingesting the
    * same (channel, externalId) twice stores one message and sends nothing twice. */
   externalId: string;
+  /**
+   * Email: SHA-256 of the mail without its transport headers. A mail whose externalId is already
+   * stored is a duplicate only when this matches too (senders reuse Message-IDs).
+   */
+  contentHash?: string;
   sender: SenderIdentity;
   subject?: string;
   /** The customer's own words: quoted history and signatures removed. */

@@ -25,17 +25,20 @@ const INSERT_INBOUND = `raw as (
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
-    raw_input_id, received_at)
-  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18 from raw
+    raw_input_id, received_at, content_hash)
+  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19 from raw
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($19): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($20): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $19 where id = $5
+    update tickets set updated_at = $20 where id = $5
   ), ${INSERT_INBOUND}`;
 
-/** Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored. */
+/**
+ * Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored
+ * (same channel, externalId and content hash).
+ */
 export async function storeMessage(
   tx: Tx,
   original: InboundMessage,
@@ -74,6 +77,7 @@ export async function storeMessage(
       JSON.stringify(message.thread),
       fields.editOf?.toString() ?? null,
       message.receivedAt,
+      message.contentHash ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );
@@ -105,6 +109,8 @@ export async function existingInbound(tx: Tx, message: InboundMessage) {
         eq(messages.channel, message.channel),
         eq(messages.direction, 'inbound'),
         eq(messages.externalId, message.externalId),
+        // A stored copy of this very content; an edit looks up its original by id alone.
+        message.contentHash === undefined ? undefined : eq(messages.contentHash, message.contentHash),
       ),
     )
     .limit(1);

@@ -127,6 +127,8 @@ export const messages = pgTable(
     dispositionReason: text('disposition_reason'),
     channel: text('channel').notNull(),
     externalId: text('external_id'),
+    /** Email: SHA-256 of the mail without transport headers; tells a reused Message-ID from a copy. */
+    contentHash: text('content_hash'),
     senderKind: text('sender_kind'),
     senderAddress: text('sender_address'),
     senderName: text('sender_name'),
@@ -144,7 +146,11 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('messages_inbound_external_id').on(t.channel, t.externalId).where(sql`direction = 'inbound'`),
+    // One inbound message per id and content: a copy of a stored mail is a duplicate, another mail
+    // under a reused Message-ID is not. Chat messages have no content hash.
+    uniqueIndex('messages_inbound_external_id_content')
+      .on(t.channel, t.externalId, sql`coalesce(${t.contentHash}, '')`)
+      .where(sql`direction = 'inbound'`),
     index().on(t.ticketId, t.id),
     index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
   ],
