@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/channels/email/parse-mail.js';
