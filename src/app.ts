@@ -61,6 +61,7 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     vatPercent: env.VAT_PERCENT,
     reopenDays: env.REOPEN_DAYS,
     autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
+    unknownSenderRepliesPerHour: env.UNKNOWN_SENDER_REPLIES_PER_HOUR,
     deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
     deliveryRetryBaseMs: 5_000,
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',

@@ -75,6 +75,7 @@ const schema = z.object({
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
+  UNKNOWN_SENDER_REPLIES_PER_HOUR: int(30, 0, 10_000),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
     z

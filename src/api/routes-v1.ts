@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
@@ -17,10 +17,24 @@ import {
   ticketNumberParams,
 } from './schemas.js';
 
+/** What the API reads of an attachment: its metadata, never its bytes (a ticket may hold many MB). */
+const ATTACHMENT_METADATA = {
+  id: attachments.id,
+  messageId: attachments.messageId,
+  filename: attachments.filename,
+  contentType: attachments.contentType,
+  size: attachments.size,
+  kept: sql<boolean>`${attachments.content} is not null`,
+  omittedReason: attachments.omittedReason,
+};
+type AttachmentMetadata = Omit<typeof attachments.$inferSelect, 'content' | 'contentId' | 'inline'> & {
+  kept: boolean;
+};
+
 /** Message as the API shows it: no raw bytes, attachments as metadata. */
 function messageView(
   message: typeof messages.$inferSelect,
-  files: Array<typeof attachments.$inferSelect>,
+  files: AttachmentMetadata[],
   sends: Array<typeof deliveries.$inferSelect>,
 ) {
   return {
@@ -41,7 +55,7 @@ function messageView(
       filename: a.filename,
       contentType: a.contentType,
       size: a.size,
-      kept: a.content !== null,
+      kept: a.kept,
       omittedReason: a.omittedReason,
     })),
     deliveries: sends.map((d) => ({
@@ -88,7 +102,7 @@ export function registerV1Routes(
     const rows = await listTicketMessages(tx, ticket.id);
     const ids = rows.map((m) => m.id);
     const files = ids.length
-      ? await db.select().from(attachments).where(inArray(attachments.messageId, ids))
+      ? await db.select(ATTACHMENT_METADATA).from(attachments).where(inArray(attachments.messageId, ids))
       : [];
     const sends = ids.length
       ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))

@@ -186,6 +186,8 @@ export const deliveries = pgTable(
     recipientKind: text('recipient_kind').notNull(),
     recipientAddress: text('recipient_address').notNull(),
     automatic: boolean('automatic').notNull().default(false),
+    /** Automatic messages with budgets of their own: `unknown_sender`, `link` (see outbound.ts). */
+    purpose: text('purpose'),
     /** The payload the adapter receives (OutboundMessage without deliveryId). */
     payload: jsonb('payload').notNull(),
     status: text('status').notNull().default('queued'), // queued | retrying | sent | failed
@@ -202,6 +204,8 @@ export const deliveries = pgTable(
     // Reading a ticket's email thread joins its messages to their deliveries.
     index().on(t.messageId),
     index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
+    // The global hourly cap on answers to unknown senders counts these.
+    index('deliveries_purpose_recent').on(t.purpose, t.createdAt).where(sql`purpose is not null`),
     // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
     // lookups from scanning a pending list that grows with every delivery.
     index('deliveries_extra_external_ids').using('gin', t.extraExternalIds).with({ fastupdate: false }),
@@ -231,7 +235,7 @@ export const auditLog = pgTable(
     data: jsonb('data'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.ticketId)],
+  (t) => [index().on(t.ticketId), index('audit_log_actor_action_at').on(t.actor, t.action, t.at)],
 );
 
 /** Per-channel resume points (IMAP UIDVALIDITY + last UID, Telegram update offset). */

@@ -77,6 +77,8 @@ export async function startTelegramApp(
     webhook?: { url: string; secret: string };
     port?: number;
     adapter?: Partial<TelegramAdapterOptions>;
+    /** Settings over the kit's own (AUTO_REPLY_LIMIT_PER_HOUR=100). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TelegramTestApp> {
   let adapter!: TelegramAdapter;
@@ -87,6 +89,7 @@ export async function startTelegramApp(
     env: {
       AUTO_REPLY_LIMIT_PER_HOUR: '100',
       ...(options.port !== undefined ? { PORT: String(options.port) } : {}),
+      ...options.env,
     },
     adapters: (_context, core) => {
       adapter = new TelegramAdapter({
