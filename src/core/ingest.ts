@@ -75,7 +75,11 @@ async function ingestInTransaction(
   // A message stored before makes storeMessage throw DuplicateInbound, which rolls back whatever
   // this transaction did; checking first would cost every message a query for a rare case.
   if (message.editOf) {
-    const original = await existingInbound(tx, { ...message, externalId: message.editOf, contentHash: undefined });
+    const original = await existingInbound(tx, {
+      ...message,
+      externalId: message.editOf,
+      contentHash: undefined,
+    });
     const id = await storeMessage(tx, message, {
       ticketId: original?.ticketId ?? undefined,
       disposition: 'edit',

@@ -126,7 +126,9 @@ async function automaticLimitReached(
         eq(deliveries.automatic, true),
         ne(deliveries.status, 'suppressed'),
         gt(deliveries.createdAt, since),
-        purpose === 'link' ? eq(deliveries.purpose, 'link') : sql`${deliveries.purpose} is distinct from 'link'`,
+        purpose === 'link'
+          ? eq(deliveries.purpose, 'link')
+          : sql`${deliveries.purpose} is distinct from 'link'`,
       ),
     );
   return (row?.n ?? 0) >= ctx.settings.autoReplyLimitPerHour;

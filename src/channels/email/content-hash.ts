@@ -38,7 +38,10 @@ function bodyOffset(raw: Buffer): { headerEnd: number; bodyStart: number } {
  */
 export function mailContentHash(raw: Buffer): string {
   const { headerEnd, bodyStart } = bodyOffset(raw);
-  const header = raw.subarray(0, headerEnd).toString('latin1').replace(/\r?\n[ \t]/g, ' ');
+  const header = raw
+    .subarray(0, headerEnd)
+    .toString('latin1')
+    .replace(/\r?\n[ \t]/g, ' ');
   const values = new Map<string, string[]>();
   for (const line of header.split(/\r?\n/)) {
     const colon = line.indexOf(':');
@@ -46,7 +49,12 @@ export function mailContentHash(raw: Buffer): string {
     const name = line.slice(0, colon).trim().toLowerCase();
     if (!ORIGIN_HEADERS.includes(name)) continue;
     const list = values.get(name) ?? [];
-    list.push(line.slice(colon + 1).replace(/\s+/g, ' ').trim());
+    list.push(
+      line
+        .slice(colon + 1)
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     values.set(name, list);
   }
   const hash = createHash('sha256');
