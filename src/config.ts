@@ -72,6 +72,22 @@ const schema = z.object({
     z.email({ message: 'use an address like help@example.com' }).optional(),
   ),
   MAIL_FROM_NAME: z.preprocess(emptyToUndefined, z.string().default('Assistenza')),
+  MAIL_AUTHSERV_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .refine((ids) => ids.every((id) => /^[a-z0-9.-]+$/.test(id)), {
+        message:
+          'use the host name your mailbox provider writes in Authentication-Results, like mx.google.com',
+      }),
+  ),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
@@ -155,6 +171,8 @@ export interface EmailSettings {
   fromName: string;
   maxAttachmentBytes: number;
   maxMailBytes: number;
+  /** MAIL_AUTHSERV_ID: whose Authentication-Results (DMARC) verdicts count; empty = none. */
+  trustedAuthservIds?: string[];
 }
 
 export interface TelegramSettings {
@@ -237,6 +255,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       fromName: env.MAIL_FROM_NAME,
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       maxMailBytes: env.MAX_MAIL_MB * 1024 * 1024,
+      trustedAuthservIds: env.MAIL_AUTHSERV_ID,
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;

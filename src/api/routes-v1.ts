@@ -44,6 +44,16 @@ function messageView(
     channel: message.channel,
     externalId: message.externalId,
     sender: message.senderAddress ? { kind: message.senderKind, address: message.senderAddress } : undefined,
+    /**
+     * False for inbound mail whose sender nobody vouched for: no DMARC pass from the trusted
+     * provider and no reply token of ours. Chat channels authenticate their users themselves.
+     */
+    senderVerified:
+      message.direction !== 'inbound' ||
+      message.senderVerification === null ||
+      message.senderVerification === 'pass' ||
+      message.senderVerification === 'reply_token',
+    senderVerification: message.senderVerification ?? undefined,
     author: message.author,
     subject: message.subject,
     newText: message.newText,

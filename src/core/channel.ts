@@ -71,6 +71,12 @@ export interface InboundMessage {
    */
   contentHash?: string;
   sender: SenderIdentity;
+  /**
+   * Email: the trusted mailbox provider's DMARC verdict on the From address (RFC 8601). `fail`
+   * never threads into a customer's ticket unless a reply token proves it; `none` threads but is
+   * shown as "sender not verified". Absent on channels that authenticate their users.
+   */
+  senderVerification?: 'pass' | 'fail' | 'none' | 'reply_token';
   subject?: string;
   /** The customer's own words: quoted history and signatures removed. */
   newText: string;

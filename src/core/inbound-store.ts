@@ -25,14 +25,15 @@ const INSERT_INBOUND = `raw as (
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
-    raw_input_id, received_at, content_hash)
-  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19 from raw
+    raw_input_id, received_at, content_hash, sender_verification)
+  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20
+  from raw
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($20): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($21): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $20 where id = $5
+    update tickets set updated_at = $21 where id = $5
   ), ${INSERT_INBOUND}`;
 
 /**
@@ -78,6 +79,7 @@ export async function storeMessage(
       fields.editOf?.toString() ?? null,
       message.receivedAt,
       message.contentHash ?? null,
+      message.senderVerification ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );

@@ -129,6 +129,8 @@ export const messages = pgTable(
     externalId: text('external_id'),
     /** Email: SHA-256 of the mail without transport headers; tells a reused Message-ID from a copy. */
     contentHash: text('content_hash'),
+    /** Email: `pass`, `fail`, `none` (DMARC of the trusted provider), or `reply_token` (our token proved it). */
+    senderVerification: text('sender_verification'),
     senderKind: text('sender_kind'),
     senderAddress: text('sender_address'),
     senderName: text('sender_name'),

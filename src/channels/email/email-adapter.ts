@@ -16,6 +16,7 @@ export class EmailAdapter implements ChannelAdapter {
         ...settings.imap,
         processedMailbox: settings.processedMailbox,
         ownAddress: settings.from,
+        trustedAuthservIds: settings.trustedAuthservIds,
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
         ...tuning,

@@ -13,6 +13,8 @@ export interface ImapIngesterSettings {
   mailbox: string;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
+  /** authserv-ids whose Authentication-Results we trust (MAIL_AUTHSERV_ID). */
+  trustedAuthservIds?: readonly string[];
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
@@ -194,6 +196,7 @@ export class ImapIngester {
           maxAttachmentBytes: this.settings.maxAttachmentBytes,
           maxMailBytes: this.settings.maxMailBytes,
           ownAddress: this.settings.ownAddress,
+          trustedAuthservIds: this.settings.trustedAuthservIds,
           now: this.now,
           logger: this.logger,
           stats: this.stats,

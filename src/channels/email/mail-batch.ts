@@ -1,6 +1,7 @@
 import type { ChannelContext, InboundMessage } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { dmarcVerdict } from './authentication-results.js';
 import { parseMail } from './parse-mail.js';
 
 /** One mail as fetched from the mailbox. */
@@ -20,6 +21,8 @@ export interface MailBatchOptions {
   maxMailBytes: number;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
+  /** authserv-ids whose Authentication-Results verdict we trust (the mailbox provider's). */
+  trustedAuthservIds?: readonly string[];
   now: () => Date;
   logger: Logger;
   /** Counted here: mails stored, and mails kept raw as failed input. */
@@ -62,6 +65,7 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
       maxMailBytes: options.maxMailBytes,
       now: options.now(),
     });
+    message.senderVerification = dmarcVerdict(mail.source, options.trustedAuthservIds ?? []);
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };
     }

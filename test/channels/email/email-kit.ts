@@ -36,16 +36,24 @@ export interface InboundRow {
 export const HELPDESK = DEFAULT_DOVECOT_USER.user;
 
 export async function startEmailKit(
-  options: { env?: Record<string, string>; settings?: Partial<CoreSettings> } = {},
+  options: {
+    env?: Record<string, string>;
+    settings?: Partial<CoreSettings>;
+    trustedAuthservIds?: string[];
+  } = {},
 ): Promise<EmailKit> {
   const [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
   const app = await startTestApp({
     env: options.env,
     adapters: () => [
-      new EmailAdapter(emailSettingsFor(dovecot, { smtp }), createLogger(process.env.TEST_LOG ?? 'silent'), {
-        idleDelayMs: 100,
-        pollIntervalMs: 2000,
-      }),
+      new EmailAdapter(
+        emailSettingsFor(dovecot, { smtp, trustedAuthservIds: options.trustedAuthservIds }),
+        createLogger(process.env.TEST_LOG ?? 'silent'),
+        {
+          idleDelayMs: 100,
+          pollIntervalMs: 2000,
+        },
+      ),
     ],
     settings: { messageIdDomain: 'example.test', ...options.settings },
   });
