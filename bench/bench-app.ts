@@ -59,8 +59,14 @@ export function startBenchApp(store: BenchStore, options: BenchAppOptions = {}):
     config,
     logger: createLogger(process.env.BENCH_LOG ?? 'silent'),
     ...rest,
-    // Every acknowledgement is queued (the per-recipient hourly limit would suppress repeats).
-    settings: { autoReplyLimitPerHour: 100_000, deliveryRetryBaseMs: 50, ...rest.settings },
+    // Every acknowledgement is queued (the per-recipient hourly limit would suppress repeats), and
+    // every unknown sender answered (the global hourly cap would change the workload).
+    settings: {
+      autoReplyLimitPerHour: 100_000,
+      unknownSenderRepliesPerHour: 100_000,
+      deliveryRetryBaseMs: 50,
+      ...rest.settings,
+    },
   });
 }
 

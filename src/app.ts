@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
+import { apiTokenCheck } from './core/api-token.js';
 import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
@@ -23,7 +24,8 @@ export interface RunningApp {
   server: FastifyInstance;
   /** `http://host:port` the server listens on. */
   url: string;
-  apiToken: string;
+  /** The API token when this process knows it: `API_TOKEN`, or the one generated at this start. */
+  apiToken?: string;
   adapters: Map<ChannelName, ChannelAdapter>;
   stop(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     vatPercent: env.VAT_PERCENT,
     reopenDays: env.REOPEN_DAYS,
     autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
+    unknownSenderRepliesPerHour: env.UNKNOWN_SENDER_REPLIES_PER_HOUR,
     deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
     deliveryRetryBaseMs: 5_000,
     openingHours: { hours: config.calendar.hours, workingDays: config.calendar.workingDays },
@@ -113,8 +116,9 @@ async function start(options: AppOptions): Promise<RunningApp> {
   };
   try {
     const replyTokenSecret = await instanceSecret(database, 'reply_token_secret', config.appSecret);
-    const apiToken = await instanceSecret(database, 'api_token', config.apiToken);
-    if (!config.apiToken) writeApiTokenFile(config.dataDir, apiToken);
+    const apiTokenChecker = await apiTokenCheck(database, config.apiToken);
+    if (apiTokenChecker.generated) writeApiTokenFile(config.dataDir, apiTokenChecker.generated);
+    const apiToken = config.apiToken ?? apiTokenChecker.generated;
     queue = new JobQueue(database, {
       pollIntervalMs: config.env.WORKER_POLL_MS,
       onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
@@ -138,7 +142,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
         | undefined;
       return adapter?.deepLink?.(code);
     };
-    server = await buildApiServer({ core, queue, apiToken, logger, linkFor });
+    server = await buildApiServer({ core, queue, apiToken: apiTokenChecker, logger, linkFor });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }

@@ -88,9 +88,26 @@ const schema = z.object({
       .refine(isRealDate, { message: 'use a date that exists, like 2026-11-01' })
       .optional(),
   ),
+  MAIL_AUTHSERV_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .refine((ids) => ids.every((id) => /^[a-z0-9.-]+$/.test(id)), {
+        message:
+          'use the host name your mailbox provider writes in Authentication-Results, like mx.google.com',
+      }),
+  ),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
+  UNKNOWN_SENDER_REPLIES_PER_HOUR: int(30, 0, 10_000),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
     z
@@ -102,7 +119,9 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
     z
       .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'use 1-256 characters among A-Z a-z 0-9 _ -' })
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, {
+        message: 'use 16-256 random characters among A-Z a-z 0-9 _ - (for example: openssl rand -hex 16)',
+      })
       .optional(),
   ),
 
@@ -174,6 +193,14 @@ function isCalendarDate(value: string): boolean {
   );
 }
 
+/**
+ * Settings whose value must never appear in an error or a log: tokens, passwords, secrets, and
+ * `DATABASE_URL`, which carries the database password.
+ */
+export function isSecretSetting(name: string): boolean {
+  return /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);
+}
+
 export type Env = z.infer<typeof schema>;
 
 /** Settings of the email channel; absent when the channel is off. */
@@ -191,6 +218,8 @@ export interface EmailSettings {
   ackMaxAgeHours?: number;
   /** Mail received before this (IMAP internal date) is not imported; unset: the mailbox's first start. */
   importSince?: Date;
+  /** MAIL_AUTHSERV_ID: whose Authentication-Results (DMARC) verdicts count; empty = none. */
+  trustedAuthservIds?: string[];
 }
 
 export interface TelegramSettings {
@@ -221,10 +250,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const setting = String(issue.path[0] ?? 'settings');
-    throw new ConfigError(
-      setting,
-      `${setting}: ${issue.message} (got ${JSON.stringify(source[setting] ?? '')})`,
-    );
+    const got = isSecretSetting(setting)
+      ? '(its value is not shown: it is a secret)'
+      : `(got ${JSON.stringify(source[setting] ?? '')})`;
+    throw new ConfigError(setting, `${setting}: ${issue.message} ${got}`);
   }
   const env = result.data;
   const channelsOff: Record<string, string> = {};
@@ -283,6 +312,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       ownLists: ownLists(env.MAIL_OWN_LISTS),
       ackMaxAgeHours: env.IMAP_ACK_MAX_AGE_HOURS,
       ...(env.IMAP_IMPORT_SINCE ? { importSince: new Date(env.IMAP_IMPORT_SINCE) } : {}),
+      trustedAuthservIds: env.MAIL_AUTHSERV_ID,
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;

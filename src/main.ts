@@ -9,7 +9,7 @@ await import('dotenv/config');
 const { startApp } = await import('./app.js');
 const { loadChannelAdapters } = await import('./channels/create-adapters.js');
 const { loadConfigFromEnvironment } = await import('./config.js');
-const { HelpdeskError } = await import('./core/errors.js');
+const { errorSummary, HelpdeskError } = await import('./core/errors.js');
 const { createConsoleLogger } = await import('./logger.js');
 
 /** `npm start`: read settings, start everything, stop cleanly on SIGINT/SIGTERM. */
@@ -60,7 +60,8 @@ main().catch((error: unknown) => {
   if (error instanceof HelpdeskError) {
     console.error(`Cannot start: ${error.message}`);
   } else {
-    console.error('Cannot start:', error);
+    // Never the whole error: a failed query's error carries its parameters.
+    console.error(`Cannot start: ${errorSummary(error)}`);
   }
   process.exit(1);
 });

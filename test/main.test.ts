@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,21 @@ describe('npm start', () => {
     const run = start({ PORT: 'eighty', DATA_DIR: dataDir });
     expect(await run.exited).toBe(78);
     expect(run.output().trim()).toMatch(/^Configuration error: PORT: use a whole number/);
+  });
+
+  it('refuses a data directory other users can read, saying which chmod to run', async () => {
+    const open = mkdtempSync(path.join(tmpdir(), 'helpdesk-open-'));
+    try {
+      chmodSync(open, 0o755);
+      const run = start({ PORT: '0', DATA_DIR: open });
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain(
+        `Cannot start: the data directory ${open} can be read by other users (mode 0755)`,
+      );
+      expect(run.output()).toContain(`chmod 700 '${open}'`);
+    } finally {
+      rmSync(open, { recursive: true, force: true });
+    }
   });
 
   it('starts on the embedded store, refuses a second process on the same data, and keeps data across restarts', async () => {

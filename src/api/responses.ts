@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
-import type { attachments, deliveries, messages } from '../db/schema.js';
+import { attachments, type deliveries, type messages } from '../db/schema.js';
 
 /**
  * Response shapes of the REST API, for the OpenAPI document, and `toMessageView`, which builds
@@ -81,6 +82,15 @@ export const messageView = z.object({
   channel: z.string(),
   externalId: z.string().nullable(),
   sender: z.object({ kind: z.string().nullable(), address: z.string() }).optional(),
+  senderVerified: z
+    .boolean()
+    .describe(
+      'false for inbound mail nobody vouched for: no DMARC pass from the trusted provider and no reply token of ours',
+    ),
+  senderVerification: z
+    .string()
+    .optional()
+    .describe('pass, reply_token, fail, none: the evidence behind senderVerified'),
   author: z.string().nullable(),
   subject: z.string().nullable(),
   newText: z.string(),
@@ -110,10 +120,24 @@ export const messageView = z.object({
   ),
 });
 
+/** What the API reads of an attachment: its metadata, never its bytes (a ticket may hold many MB). */
+export const ATTACHMENT_METADATA = {
+  id: attachments.id,
+  messageId: attachments.messageId,
+  filename: attachments.filename,
+  contentType: attachments.contentType,
+  size: attachments.size,
+  kept: sql<boolean>`${attachments.content} is not null`,
+  omittedReason: attachments.omittedReason,
+};
+export type AttachmentMetadata = Omit<typeof attachments.$inferSelect, 'content' | 'contentId' | 'inline'> & {
+  kept: boolean;
+};
+
 /** A stored message as the API shows it ({@link messageView}): no raw bytes, attachments as metadata. */
 export function toMessageView(
   message: typeof messages.$inferSelect,
-  files: Array<typeof attachments.$inferSelect>,
+  files: AttachmentMetadata[],
   sends: Array<typeof deliveries.$inferSelect>,
 ) {
   return {
@@ -123,6 +147,13 @@ export function toMessageView(
     channel: message.channel,
     externalId: message.externalId,
     sender: message.senderAddress ? { kind: message.senderKind, address: message.senderAddress } : undefined,
+    // Chat channels authenticate their users themselves; only inbound mail can be unverified.
+    senderVerified:
+      message.direction !== 'inbound' ||
+      message.senderVerification === null ||
+      message.senderVerification === 'pass' ||
+      message.senderVerification === 'reply_token',
+    senderVerification: message.senderVerification ?? undefined,
     author: message.author,
     subject: message.subject,
     newText: message.newText,
@@ -134,7 +165,7 @@ export function toMessageView(
       filename: a.filename,
       contentType: a.contentType,
       size: a.size,
-      kept: a.content !== null,
+      kept: a.kept,
       omittedReason: a.omittedReason,
     })),
     deliveries: sends.map((d) => ({

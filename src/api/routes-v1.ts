@@ -9,6 +9,7 @@ import { NotFoundError } from '../core/errors.js';
 import { getTicketByNumber, listTicketMessages, postTechnicianMessage, setStatus } from '../core/tickets.js';
 import { attachments, deliveries, messages, staffAlerts, tickets } from '../db/schema.js';
 import {
+  ATTACHMENT_METADATA,
   alertView,
   customerView,
   errors,
@@ -88,7 +89,7 @@ export function registerV1Routes(
       const rows = await listTicketMessages(tx, ticket.id);
       const ids = rows.map((m) => m.id);
       const files = ids.length
-        ? await db.select().from(attachments).where(inArray(attachments.messageId, ids))
+        ? await db.select(ATTACHMENT_METADATA).from(attachments).where(inArray(attachments.messageId, ids))
         : [];
       const sends = ids.length
         ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))

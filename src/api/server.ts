@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ApiTokenCheck } from '../core/api-token.js';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { JobQueue } from '../jobs/job-queue.js';
@@ -19,13 +20,10 @@ export function toJson(payload: unknown): string {
   return JSON.stringify(payload, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
 }
 
-function tokenMatches(request: FastifyRequest, apiToken: string): boolean {
+function tokenMatches(request: FastifyRequest, apiToken: ApiTokenCheck): boolean {
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) return false;
-  const given = Buffer.from(match[1]!.trim());
-  const expected = Buffer.from(apiToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return match ? apiToken.matches(match[1]!.trim()) : false;
 }
 
 /** A channel adapter that receives HTTP requests (Telegram webhook, Slack events). */
@@ -90,7 +88,7 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
 export async function buildApiServer(deps: {
   core: CoreContext;
   queue: JobQueue;
-  apiToken: string;
+  apiToken: ApiTokenCheck;
   logger: Logger;
   linkFor?: LinkBuilder;
 }): Promise<FastifyInstance> {

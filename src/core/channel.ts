@@ -69,7 +69,18 @@ export interface InboundMessage {
   /** Unique within the channel (email: Message-ID; Telegram: `chatId:messageId`). Ingesting the
    * same (channel, externalId) twice stores one message and sends nothing twice. */
   externalId: string;
+  /**
+   * Email: SHA-256 of the mail without its transport headers. A mail whose externalId is already
+   * stored is a duplicate only when this matches too (senders reuse Message-IDs).
+   */
+  contentHash?: string;
   sender: SenderIdentity;
+  /**
+   * Email: the trusted mailbox provider's DMARC verdict on the From address (RFC 8601). `fail`
+   * never threads into a customer's ticket unless a reply token proves it; `none` threads but is
+   * shown as "sender not verified". Absent on channels that authenticate their users.
+   */
+  senderVerification?: 'pass' | 'fail' | 'none' | 'reply_token';
   subject?: string;
   /** The customer's own words: quoted history and signatures removed. */
   newText: string;

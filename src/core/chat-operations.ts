@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import { customers, identities, linkCodes, messages, tickets } from '../db/schema.js';
+import { and, count, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { auditLog, customers, identities, linkCodes, messages, tickets } from '../db/schema.js';
 import { linkByEmail } from '../templates/chat-messages.js';
 import { toLocale } from '../templates/format.js';
 import { audit } from './audit.js';
@@ -81,31 +81,58 @@ export async function redeemLinkCode(
   });
 }
 
+/** `/link` requests one chat account may make per hour, whatever the addresses they name. */
+export const LINK_REQUESTS_PER_HOUR = 3;
+
 /**
- * `/link your@email`: when the address belongs to a customer, mail them a one-time link that
- * connects `identity` to their account. Says nothing about whether the address is known.
+ * `/link address` from a chat: when the address belongs to a customer, a one-time link is mailed
+ * to it. Every request counts toward the requester's {@link LINK_REQUESTS_PER_HOUR} (known address
+ * or not, so the answer tells nothing about which addresses exist) and is in the audit log. The
+ * mail is automatic but has its own budget (`purpose: 'link'`): a stranger asking for links in the
+ * customer's name cannot use up the customer's acknowledgements.
  */
 export async function requestLinkByEmail(
   ctx: CoreContext,
   email: string,
   identity: ChatIdentity,
   linkUrl: (code: string) => string,
-): Promise<void> {
-  const owner = await findSender(
-    { db: ctx.database.db, sql: ctx.database.sql },
-    { kind: 'email', address: email },
-  );
-  if (!owner || owner.customer.status === 'suspended') return;
-  const code = await createLinkCode(ctx, owner.customer.id, identity.kind);
-  await ctx.database.transaction(async (tx) => {
+): Promise<'requested' | 'rate_limited'> {
+  const actor = `${identity.kind}:${identity.address}`;
+  const since = new Date(ctx.now().getTime() - 3600_000);
+  const outcome = await ctx.database.transaction(async (tx) => {
+    const [recent] = await tx.db
+      .select({ n: count() })
+      .from(auditLog)
+      .where(and(eq(auditLog.actor, actor), eq(auditLog.action, 'link.requested'), gt(auditLog.at, since)));
+    if ((recent?.n ?? 0) >= LINK_REQUESTS_PER_HOUR) return 'rate_limited' as const;
+    const owner = await findSender(tx, { kind: 'email', address: email });
+    const found = owner && owner.customer.status !== 'suspended' ? owner : undefined;
+    await tx.db.insert(auditLog).values({
+      actor,
+      action: 'link.requested',
+      customerId: found?.customer.id,
+      data: { addressKnown: found !== undefined },
+      at: ctx.now(),
+    });
+    if (!found) return 'requested' as const;
+    const code = randomBytes(16).toString('base64url');
+    await tx.db.insert(linkCodes).values({
+      code,
+      customerId: found.customer.id,
+      kind: identity.kind,
+      expiresAt: new Date(ctx.now().getTime() + LINK_CODE_TTL_MS),
+    });
     await enqueueOutbound(ctx, tx, {
       channel: 'email',
-      recipient: { kind: 'email', address: owner.identity.address },
+      recipient: { kind: 'email', address: found.identity.address },
       automatic: true,
-      content: linkByEmail({ url: linkUrl(code), channel: identity.kind }, toLocale(owner.customer.locale)),
+      purpose: 'link',
+      content: linkByEmail({ url: linkUrl(code), channel: identity.kind }, toLocale(found.customer.locale)),
     });
+    return 'requested' as const;
   });
   ctx.jobs.wake();
+  return outcome;
 }
 
 /** The customer behind a chat identity, if it is linked and verified. */

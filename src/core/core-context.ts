@@ -12,6 +12,11 @@ export interface CoreSettings {
   reopenDays: number;
   /** Automatic messages (acknowledgements, notices) per recipient per hour, at most. */
   autoReplyLimitPerHour: number;
+  /**
+   * Email answers to unknown senders per hour, all addresses together, at most: forged senders
+   * must not turn us into a reflector of spam. 0 = never answer them.
+   */
+  unknownSenderRepliesPerHour: number;
   deliveryMaxAttempts: number;
   /** First retry delay; doubles at each attempt, capped at one hour. */
   deliveryRetryBaseMs: number;

@@ -1,3 +1,7 @@
+import { protocol } from '@electric-sql/pglite';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import pg from 'pg';
+
 /**
  * Named errors with a code and the context needed to act on them. Callers branch on `code`,
  * never on message text.
@@ -62,6 +66,32 @@ export class StoreLockedError extends HelpdeskError {
   }
 }
 
+/** The embedded store's directory is open to other users; PostgreSQL refuses the same. */
+export class DataDirPermissionsError extends HelpdeskError {
+  constructor(dataDir: string, mode: number) {
+    const octal = mode.toString(8).padStart(4, '0');
+    super(
+      'DATA_DIR_PERMISSIONS',
+      `the data directory ${dataDir} can be read by other users (mode ${octal}); it holds every ticket and the store's secrets. Run: chmod 700 '${dataDir}' (or set DATA_DIR to a private directory)`,
+      { dataDir, mode: octal },
+    );
+  }
+}
+
+/**
+ * A query parameter's JavaScript type does not fit the column (bytes for a text column, an object
+ * for a number): refused rather than stored as its string form. The value is never quoted.
+ */
+export class ParameterTypeError extends HelpdeskError {
+  constructor(position: number, typeId: number, valueKind: string) {
+    super(
+      'DB_PARAMETER_TYPE',
+      `query parameter $${position} is ${valueKind}, which does not fit PostgreSQL type ${typeId}`,
+      { position, typeId, valueKind },
+    );
+  }
+}
+
 /**
  * A channel could not deliver a message. `transient` errors are retried with back-off (or after
  * `retryAfterMs` when the peer said so); permanent ones mark the delivery failed with `reason`.
@@ -85,16 +115,39 @@ export class DeliveryError extends HelpdeskError {
   }
 }
 
+/** PostgreSQL's error as PGlite (embedded) or node-postgres (server) hands it over. */
+function isDatabaseError(error: unknown): error is Error & { code?: string } {
+  return error instanceof protocol.messages.DatabaseError || error instanceof pg.DatabaseError;
+}
+
 /**
- * A short, log-safe description of any error. Database errors carry the query parameters (message
- * text, raw mail) in their message; only the driver's own cause is kept, never the parameters.
+ * A PostgreSQL message without the values it quotes: `invalid input syntax for type integer:
+ * "<the customer's text>"` keeps its first part only. Identifiers (index, column names) stay.
+ */
+function withoutQuotedValue(message: string): string {
+  return message.split('\n')[0]!.replace(/:\s*"[\s\S]*$/, ': "…"');
+}
+
+/**
+ * A short, log-safe description of any error, classified by its class (never by its `name`):
+ * Drizzle's query errors quote the statement's parameters (message text, raw mail) and are
+ * replaced by their cause; PostgreSQL's errors keep their SQLSTATE and lose any quoted value;
+ * other errors give `name: message`. Safe for logs, failed-input records and staff alerts.
  */
 export function errorSummary(error: unknown, maxLength = 500): string {
   let current: unknown = error;
-  // Drizzle wraps the driver error as `cause` and puts the parameters in its own message.
-  while (current instanceof Error && current.name === 'DrizzleQueryError' && current.cause)
+  while (current instanceof DrizzleQueryError) {
+    if (!current.cause) return 'database query failed';
     current = current.cause;
-  const text = current instanceof Error ? `${current.name}: ${current.message}` : String(current);
+  }
+  let text: string;
+  if (isDatabaseError(current)) {
+    text = `database error${current.code ? ` ${current.code}` : ''}: ${withoutQuotedValue(current.message)}`;
+  } else if (current instanceof Error) {
+    text = `${current.name}: ${current.message}`;
+  } else {
+    text = String(current);
+  }
   return stripNul(text).slice(0, maxLength);
 }
 

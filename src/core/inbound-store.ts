@@ -25,18 +25,21 @@ const INSERT_INBOUND = `raw as (
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
-    raw_input_id, received_at, group_key, part_of_message_id)
-  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20
+    raw_input_id, received_at, group_key, part_of_message_id, content_hash, sender_verification)
+  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20, $21, $22
   from raw
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($21): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($23): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $21 where id = $5
+    update tickets set updated_at = $23 where id = $5
   ), ${INSERT_INBOUND}`;
 
-/** Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored. */
+/**
+ * Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored
+ * (same channel, externalId and content hash).
+ */
 export async function storeMessage(
   tx: Tx,
   original: InboundMessage,
@@ -79,6 +82,8 @@ export async function storeMessage(
       message.receivedAt,
       message.groupKey ?? null,
       fields.partOf?.toString() ?? null,
+      message.contentHash ?? null,
+      message.senderVerification ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );
@@ -110,6 +115,8 @@ export async function existingInbound(tx: Tx, message: InboundMessage) {
         eq(messages.channel, message.channel),
         eq(messages.direction, 'inbound'),
         eq(messages.externalId, message.externalId),
+        // A stored copy of this very content; an edit looks up its original by id alone.
+        message.contentHash === undefined ? undefined : eq(messages.contentHash, message.contentHash),
       ),
     )
     .limit(1);

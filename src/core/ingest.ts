@@ -11,6 +11,7 @@ import { markBouncedDeliveries } from './delivery.js';
 import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
+import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
@@ -73,12 +74,17 @@ async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<I
 async function ingestInTransaction(
   ctx: CoreContext,
   tx: Tx,
-  message: InboundMessage,
+  received: InboundMessage,
 ): Promise<IngestOutcome> {
+  let message = received;
   // A message stored before makes storeMessage throw DuplicateInbound, which rolls back whatever
   // this transaction did; checking first would cost every message a query for a rare case.
   if (message.editOf) {
-    const original = await originalOfEdit(tx, { ...message, externalId: message.editOf });
+    const original = await originalOfEdit(tx, {
+      ...message,
+      externalId: message.editOf,
+      contentHash: undefined,
+    });
     const id = await storeMessage(tx, message, {
       ticketId: original?.ticketId ?? undefined,
       disposition: 'edit',
@@ -94,6 +100,12 @@ async function ingestInTransaction(
     return outcome;
   }
 
+  if (message.senderVerification === 'fail') {
+    const suspicious = await keepSuspiciousUnlessProven(ctx, tx, message);
+    if (suspicious) return suspicious;
+    message = { ...message, senderVerification: 'reply_token' };
+  }
+
   if (message.bouncedExternalIds?.length) {
     await markBouncedDeliveries(tx, message, ctx.replyTokenSecret);
   }
@@ -103,6 +115,14 @@ async function ingestInTransaction(
     return handleUnknownSender(ctx, tx, message, sender ? 'customer suspended' : 'unknown sender');
   }
   const match = await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret);
+  if (
+    message.senderVerification === 'none' &&
+    match.ticket &&
+    replyTokenNumbers(message, ctx.replyTokenSecret).includes(match.ticket.number)
+  ) {
+    // No verdict from the provider, but our reply token proves the sender got our mail.
+    message = { ...message, senderVerification: 'reply_token' };
+  }
   for (const number of match.rejected) {
     await audit(tx, {
       actor: `${message.sender.kind}:${message.sender.address}`,

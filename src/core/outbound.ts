@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, ne } from 'drizzle-orm';
+import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries } from '../db/schema.js';
 import type { RenderedMessage } from '../templates/format.js';
@@ -21,6 +21,12 @@ export interface OutboundRequest {
   recipient: { kind: IdentityKind; address: string; displayName?: string };
   /** Machine-generated: rate-limited per recipient and marked so mail clients do not answer it. */
   automatic: boolean;
+  /**
+   * What an automatic message is for, when it has budgets of its own: `unknown_sender` answers
+   * count toward the global hourly cap; `link` mails (asked for from a chat) never count toward
+   * the recipient's hourly budget of acknowledgements and have a budget of their own.
+   */
+  purpose?: 'unknown_sender' | 'link';
   content: RenderedMessage & { buttons?: OutboundButton[][] };
   /** Technician name, for replies. */
   author?: string;
@@ -53,7 +59,7 @@ export function emailMessageId(token: string | undefined, domain: string): strin
 }
 
 const DELIVERY_COLUMNS =
-  'channel, recipient_kind, recipient_address, automatic, payload, status, last_error, external_id, message_id';
+  'channel, recipient_kind, recipient_address, automatic, payload, status, last_error, external_id, purpose, message_id';
 /** The message row (unless it exists), its delivery and the delivery's job, in one statement. */
 function insertMessageAndDeliverySql(jobs: JobSink): string {
   return `with m as (
@@ -62,7 +68,7 @@ function insertMessageAndDeliverySql(jobs: JobSink): string {
     values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3) returning id
   ), d as (
     insert into deliveries (${DELIVERY_COLUMNS})
-    select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, m.id from m
+    select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $14, m.id from m
     returning id, message_id, status
   ), job as (
     ${jobs.deliveryJobInsertSql('d')}
@@ -73,7 +79,7 @@ function insertMessageAndDeliverySql(jobs: JobSink): string {
 function insertDeliverySql(jobs: JobSink): string {
   return `with d as (
     insert into deliveries (${DELIVERY_COLUMNS})
-    values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) returning id, message_id, status
+    values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $10, $9) returning id, message_id, status
   ), job as (
     ${jobs.deliveryJobInsertSql('d')}
   )
@@ -100,10 +106,15 @@ async function emailThreadIds(
   return { inReplyTo: lastInbound ?? references.at(-1), references };
 }
 
+/**
+ * Whether the recipient had their hourly automatic mails. Link mails are counted apart: asking for
+ * one from a chat (anyone can name any address) must not use up the customer's acknowledgements.
+ */
 async function automaticLimitReached(
   ctx: CoreContext,
   tx: Tx,
   recipient: OutboundRequest['recipient'],
+  purpose: OutboundRequest['purpose'],
 ): Promise<boolean> {
   const since = new Date(ctx.now().getTime() - 3600_000);
   const [row] = await tx.db
@@ -116,6 +127,9 @@ async function automaticLimitReached(
         eq(deliveries.automatic, true),
         ne(deliveries.status, 'suppressed'),
         gt(deliveries.createdAt, since),
+        purpose === 'link'
+          ? eq(deliveries.purpose, 'link')
+          : sql`${deliveries.purpose} is distinct from 'link'`,
       ),
     );
   return (row?.n ?? 0) >= ctx.settings.autoReplyLimitPerHour;
@@ -140,7 +154,7 @@ export async function enqueueOutbound(
     toMachine ||
     (request.automatic &&
       request.channel === 'email' &&
-      (await automaticLimitReached(ctx, tx, request.recipient)));
+      (await automaticLimitReached(ctx, tx, request.recipient, request.purpose)));
   const replyToken = ticket ? createReplyToken(ctx.replyTokenSecret, ticket.number) : undefined;
   const threading: OutboundMessage['threading'] = {
     replyToken,
@@ -190,8 +204,9 @@ export async function enqueueOutbound(
           content.subject ?? null,
           content.text,
           content.html ?? null,
+          request.purpose ?? null,
         ]
-      : [...deliveryValues, request.messageId.toString()],
+      : [...deliveryValues, request.messageId.toString(), request.purpose ?? null],
   );
   const deliveryId = BigInt(rows[0]!.id);
   const messageId = BigInt(rows[0]!.message_id);

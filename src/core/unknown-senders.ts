@@ -1,4 +1,4 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, count, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries } from '../db/schema.js';
 import { unknownSender } from '../templates/customer-messages.js';
@@ -12,8 +12,29 @@ import { enqueueOutbound } from './outbound.js';
 const UNKNOWN_SENDER_REPLY_INTERVAL_MS = 24 * 3600_000;
 
 /**
+ * Whether this hour's email answers to unknown senders, all addresses together, reached
+ * `unknownSenderRepliesPerHour`. Forged spam names a new sender each time: the per-address limit
+ * alone would have us mail every forged address.
+ */
+async function globalCapReached(ctx: CoreContext, tx: Tx): Promise<boolean> {
+  const since = new Date(ctx.now().getTime() - 3600_000);
+  const [row] = await tx.db
+    .select({ n: count() })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.purpose, 'unknown_sender'),
+        eq(deliveries.channel, 'email'),
+        gt(deliveries.createdAt, since),
+      ),
+    );
+  return (row?.n ?? 0) >= ctx.settings.unknownSenderRepliesPerHour;
+}
+
+/**
  * A message from an unknown (or suspended) sender: kept as unmatched, never dropped, answered at
- * most once per address per day with how to register, and shown to technicians.
+ * most once per address per day with how to register (email: and at most
+ * `unknownSenderRepliesPerHour` times an hour in all), and shown to technicians.
  */
 export async function handleUnknownSender(
   ctx: CoreContext,
@@ -40,11 +61,14 @@ export async function handleUnknownSender(
       ),
     )
     .limit(1);
-  if (!recent && !message.noAutomaticAnswer) {
+  const answer = !recent && !message.noAutomaticAnswer;
+  const capped = answer && message.channel === 'email' && (await globalCapReached(ctx, tx));
+  if (answer && !capped) {
     await enqueueOutbound(ctx, tx, {
       channel: message.channel,
       recipient: { kind: message.sender.kind, address, displayName: message.sender.displayName },
       automatic: true,
+      purpose: 'unknown_sender',
       content: unknownSender(
         {
           registerUrl: `${ctx.settings.publicUrl}/register`,
@@ -59,7 +83,9 @@ export async function handleUnknownSender(
   }
   await alertStaff(tx, {
     kind: 'unmatched_message',
-    text: `Message from ${message.sender.kind} ${address} kept as unmatched (${reason})`,
+    text: `Message from ${message.sender.kind} ${address} kept as unmatched (${reason})${
+      capped ? '; not answered: the hourly cap on answers to unknown senders is reached' : ''
+    }`,
     data: { messageId: String(id) },
   });
   return { status: 'unmatched', messageId: String(id), reason };

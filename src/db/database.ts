@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { prepareDataDir, tightenFiles } from './data-dir.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { createEmbeddedConnection, type EmbeddedQueryable } from './embedded-connection.js';
 import { StatementNames } from './named-statements.js';
@@ -81,7 +82,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   let lock: DataDirLock | undefined;
   if (!inMemory) {
-    mkdirSync(dataDir, { recursive: true });
+    prepareDataDir(dataDir);
     lock = acquireDataDirLock(dataDir);
   }
   let client: PGlite;
@@ -104,6 +105,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       transaction: (fn) => connection.transaction((tx) => fn({ db: asPglite(tx), sql: pgliteSql(tx) })),
       async close() {
         await connection.close();
+        if (!inMemory) tightenFiles(dataDir);
         lock?.release();
       },
     };

@@ -1,4 +1,5 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
+import { ParameterTypeError } from '../core/errors.js';
 import {
   encodeBindExecute,
   encodeCloseStatement,
@@ -138,10 +139,11 @@ export function createEmbeddedConnection(
     return statement;
   }
 
-  function serializeParam(value: unknown, typeId: number): WireValue {
+  function serializeParam(value: unknown, typeId: number, index: number): WireValue {
     if (value === null || value === undefined) return null;
     // bytea goes as raw bytes (binary format): no hex text twice the size of a mail's source.
     if (typeId === BYTEA && value instanceof Uint8Array) return value;
+    refuseMismatchedParam(value, typeId, index);
     const serializer = pg.serializers[typeId];
     return serializer ? serializer(value) : String(value);
   }
@@ -152,7 +154,7 @@ export function createEmbeddedConnection(
     options?: QueryOptions,
   ): Promise<Results<Row>> {
     const statement = await prepare(text);
-    const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0));
+    const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0, i));
     const response = await send(
       statement.customPlans
         ? encodeBindExecute('', values, { text, paramTypes: statement.paramTypes })
@@ -205,6 +207,25 @@ export function createEmbeddedConnection(
 }
 
 const BYTEA = 17;
+const JSON_TYPES = new Set([114, 3802]);
+/**
+ * Types whose serializer turns anything into `String(value)`: bytes would be stored as
+ * `"104,105"` and objects as `"[object Object]"`. 0 is a parameter whose type PostgreSQL left open.
+ */
+const TEXT_LIKE_TYPES = new Set([0, 16, 20, 21, 23, 25, 26, 700, 701, 1042, 1043, 1700]);
+
+/**
+ * Refuses a parameter whose JavaScript type cannot be what the statement expects, instead of
+ * storing its string form. Throws {@link ParameterTypeError} (the value itself is never quoted).
+ */
+function refuseMismatchedParam(value: unknown, typeId: number, index: number): void {
+  const bytes = value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+  if (bytes && typeId !== BYTEA) throw new ParameterTypeError(index + 1, typeId, 'bytes');
+  if (bytes || typeof value !== 'object' || value instanceof Date || JSON_TYPES.has(typeId)) return;
+  if (TEXT_LIKE_TYPES.has(typeId)) {
+    throw new ParameterTypeError(index + 1, typeId, Array.isArray(value) ? 'array' : 'object');
+  }
+}
 
 /** Keeps the SQL text on the error, as PGlite does, but never the parameters (message text). */
 function withQuery(error: unknown, text: string): unknown {

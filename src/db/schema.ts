@@ -129,6 +129,10 @@ export const messages = pgTable(
     dispositionReason: text('disposition_reason'),
     channel: text('channel').notNull(),
     externalId: text('external_id'),
+    /** Email: SHA-256 of the mail without transport headers; tells a reused Message-ID from a copy. */
+    contentHash: text('content_hash'),
+    /** Email: `pass`, `fail`, `none` (DMARC of the trusted provider), or `reply_token` (our token proved it). */
+    senderVerification: text('sender_verification'),
     senderKind: text('sender_kind'),
     senderAddress: text('sender_address'),
     senderName: text('sender_name'),
@@ -151,7 +155,11 @@ export const messages = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('messages_inbound_external_id').on(t.channel, t.externalId).where(sql`direction = 'inbound'`),
+    // One inbound message per id and content: a copy of a stored mail is a duplicate, another mail
+    // under a reused Message-ID is not. Chat messages have no content hash.
+    uniqueIndex('messages_inbound_external_id_content')
+      .on(t.channel, t.externalId, sql`coalesce(${t.contentHash}, '')`)
+      .where(sql`direction = 'inbound'`),
     index().on(t.ticketId, t.id),
     index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
     index('messages_group_key').on(t.channel, t.groupKey).where(sql`group_key is not null`),
@@ -188,6 +196,8 @@ export const deliveries = pgTable(
     recipientKind: text('recipient_kind').notNull(),
     recipientAddress: text('recipient_address').notNull(),
     automatic: boolean('automatic').notNull().default(false),
+    /** Automatic messages with budgets of their own: `unknown_sender`, `link` (see outbound.ts). */
+    purpose: text('purpose'),
     /** The payload the adapter receives (OutboundMessage without deliveryId). */
     payload: jsonb('payload').notNull(),
     status: text('status').notNull().default('queued'), // queued | retrying | sent | failed
@@ -204,6 +214,8 @@ export const deliveries = pgTable(
     // Reading a ticket's email thread joins its messages to their deliveries.
     index().on(t.messageId),
     index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
+    // The global hourly cap on answers to unknown senders counts these.
+    index('deliveries_purpose_recent').on(t.purpose, t.createdAt).where(sql`purpose is not null`),
     // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
     // lookups from scanning a pending list that grows with every delivery.
     index('deliveries_extra_external_ids').using('gin', t.extraExternalIds).with({ fastupdate: false }),
@@ -233,7 +245,7 @@ export const auditLog = pgTable(
     data: jsonb('data'),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.ticketId)],
+  (t) => [index().on(t.ticketId), index('audit_log_actor_action_at').on(t.actor, t.action, t.at)],
 );
 
 /** Per-channel resume points (IMAP UIDVALIDITY + last UID, Telegram update offset). */

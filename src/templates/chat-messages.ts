@@ -194,6 +194,15 @@ export function linkRequested(locale: Locale): RenderedMessage {
   );
 }
 
+/** `/link` asked too often from one account (the same answer whether the address is known or not). */
+export function linkRateLimited(locale: Locale): RenderedMessage {
+  return rendered(
+    locale === 'en'
+      ? 'You have asked for several links in the last hour. Please try again in an hour, or ask us to send you one.'
+      : "Ha chiesto diversi link nell'ultima ora. Riprovi fra un'ora, oppure ci chieda di inviargliene uno.",
+  );
+}
+
 /** `/link` without a valid address. */
 export function linkUsage(locale: Locale): RenderedMessage {
   return rendered(

@@ -251,7 +251,7 @@ describe('an unexpected failure', () => {
     const server = await buildApiServer({
       core: broken.core,
       queue: broken.queue,
-      apiToken: broken.apiToken,
+      apiToken: { matches: (given) => given === broken.apiToken },
       logger: pino({ level: 'info' }, sink),
     });
     try {

@@ -85,6 +85,26 @@ describe('embedded connection', () => {
     expect((await connection.query('select count(*)::int as n from items', [])).rows).toEqual([{ n: 1 }]);
   });
 
+  it('refuses bytes for a text column and objects for a number instead of storing their string form', async () => {
+    await expect(
+      connection.query('insert into items (name) values ($1)', [new Uint8Array([104, 105])]),
+    ).rejects.toMatchObject({ code: 'DB_PARAMETER_TYPE', context: { position: 1, typeId: 25 } });
+    await expect(
+      connection.query('insert into items (name, count) values ($1, $2)', ['n', { count: 3 }]),
+    ).rejects.toMatchObject({ code: 'DB_PARAMETER_TYPE', context: { position: 2, valueKind: 'object' } });
+    await expect(
+      connection.query('insert into items (name) values ($1)', [['a', 'b']]),
+    ).rejects.toMatchObject({ code: 'DB_PARAMETER_TYPE', context: { valueKind: 'array' } });
+    await expect(connection.query('select $1::int as n', [Buffer.from('7')])).rejects.toMatchObject({
+      code: 'DB_PARAMETER_TYPE',
+    });
+    // Nothing was stored, and the fitting types still go in.
+    expect((await connection.query('select count(*)::int as n from items', [])).rows).toEqual([{ n: 0 }]);
+    await connection.query('insert into items (name, tags, data) values ($1, $2, $3)', ['ok', ['x'], ['y']]);
+    const { rows } = await connection.query('select name, tags, data from items', []);
+    expect(rows).toEqual([{ name: 'ok', tags: ['x'], data: ['y'] }]);
+  });
+
   it('rolls a transaction back when its function throws', async () => {
     await expect(
       connection.transaction(async (tx) => {

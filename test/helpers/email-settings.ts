@@ -15,6 +15,7 @@ export function emailSettingsFor(
     importSince?: Date | null;
     ackMaxAgeHours?: number;
     ownLists?: string[];
+    trustedAuthservIds?: string[];
   } = {},
 ): EmailSettings {
   return {
@@ -35,5 +36,6 @@ export function emailSettingsFor(
     importSince: options.importSince === undefined ? new Date(0) : (options.importSince ?? undefined),
     ...(options.ackMaxAgeHours === undefined ? {} : { ackMaxAgeHours: options.ackMaxAgeHours }),
     ...(options.ownLists === undefined ? {} : { ownLists: options.ownLists }),
+    trustedAuthservIds: options.trustedAuthservIds,
   };
 }

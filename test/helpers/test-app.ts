@@ -2,7 +2,7 @@ import { type RunningApp, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { ChannelAdapter, ChannelContext } from '../../src/core/channel.js';
 import type { CoreContext, CoreSettings } from '../../src/core/core-context.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createTestStore, type TestStore } from './test-database.js';
 
 export interface TestApp extends RunningApp {
@@ -24,6 +24,8 @@ export async function startTestApp(
     now?: () => Date;
     store?: TestStore;
     workers?: boolean;
+    /** Where logs go; silent by default. */
+    logger?: Logger;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? (await createTestStore());
@@ -39,7 +41,7 @@ export async function startTestApp(
   });
   const app = await startApp({
     config,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     adapters: options.adapters,
     now: options.now,
     workers: options.workers,

@@ -19,6 +19,7 @@ export class EmailAdapter implements ChannelAdapter {
         ownLists: settings.ownLists,
         ackMaxAgeHours: settings.ackMaxAgeHours,
         importSince: settings.importSince,
+        trustedAuthservIds: settings.trustedAuthservIds,
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
         ...tuning,

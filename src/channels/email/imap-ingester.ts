@@ -27,6 +27,8 @@ export interface ImapIngesterSettings {
   ackMaxAgeHours?: number;
   /** Mail that reached the mailbox before this is not imported; unset: the mailbox's first start. */
   importSince?: Date;
+  /** authserv-ids whose Authentication-Results we trust (MAIL_AUTHSERV_ID). */
+  trustedAuthservIds?: readonly string[];
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
@@ -230,6 +232,7 @@ export class ImapIngester {
           ownAddress: this.settings.ownAddress,
           ownLists: this.settings.ownLists,
           ackMaxAgeMs: ackMaxAgeHours * 3600_000,
+          trustedAuthservIds: this.settings.trustedAuthservIds,
           now: this.now,
           logger: this.logger,
           stats: this.stats,

@@ -1,6 +1,7 @@
 import type { ChannelContext, InboundMessage } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { dmarcVerdict } from './authentication-results.js';
 import { parseMail } from './parse-mail.js';
 
 /** One mail as fetched from the mailbox. */
@@ -26,6 +27,8 @@ export interface MailBatchOptions {
   ownLists?: string[];
   /** Mail that reached the mailbox longer ago than this is stored without automatic answers. */
   ackMaxAgeMs?: number;
+  /** authserv-ids whose Authentication-Results verdict we trust (the mailbox provider's). */
+  trustedAuthservIds?: readonly string[];
   now: () => Date;
   logger: Logger;
   /** Counted here: mails stored, and mails kept raw as failed input. */
@@ -73,6 +76,7 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
     if (options.ackMaxAgeMs !== undefined && age > options.ackMaxAgeMs) {
       message.noAutomaticAnswer = `reached the mailbox ${Math.floor(age / 3600_000)} h ago (over IMAP_ACK_MAX_AGE_HOURS)`;
     }
+    message.senderVerification = dmarcVerdict(mail.source, options.trustedAuthservIds ?? []);
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };
     }

@@ -3,7 +3,6 @@
  * (full and new), sanitised HTML, size-capped attachments, threading hints, and whether it is
  * machine-generated. Pure: no database, no network.
  */
-import { createHash } from 'node:crypto';
 import { compile, type HtmlToTextOptions } from 'html-to-text';
 import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
@@ -13,8 +12,10 @@ import type {
   SenderIdentity,
   ThreadReferences,
 } from '../../core/channel.js';
+import { storableExternalId } from '../../core/message-ids.js';
 import { findReplyTokens } from '../../core/reply-token.js';
 import { bounceEvidence, detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
 import { extractNewText } from './quote-stripping.js';
@@ -131,12 +132,12 @@ function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function externalIdOf(parsed: ParsedMail, raw: Buffer): string {
+function externalIdOf(parsed: ParsedMail, contentHash: string): string {
   const header = rawHeaderValues(parsed, 'message-id')[0] ?? parsed.messageId ?? '';
   const bracketed = /<([^<>]*)>/.exec(header)?.[1]?.replace(/\s+/g, '');
   const id = bracketed ?? header.replace(/\s+/g, '');
-  if (id !== '') return `<${id}>`;
-  return `<${createHash('sha256').update(raw).digest('hex')}@missing-message-id>`;
+  if (id !== '') return storableExternalId(`<${id}>`);
+  return `<${contentHash}@missing-message-id>`;
 }
 
 /** The From mailbox, or Sender, Reply-To, Return-Path when From is missing; empty address when none. */
@@ -225,7 +226,7 @@ function threadOf(parsed: ParsedMail): ThreadReferences {
   const references = rawHeaderValues(parsed, 'references').flatMap(messageIdsInHeaderValue).reverse();
   const thread: ThreadReferences = {};
   if (tokens.length > 0) thread.replyTokens = [...new Set(tokens)];
-  const replied = [...new Set([...inReplyTo, ...references])];
+  const replied = [...new Set([...inReplyTo, ...references].map(storableExternalId))];
   if (replied.length > 0) thread.inReplyTo = replied;
   const ticketNumber = subjectTicketNumber(parsed.subject ?? '');
   if (ticketNumber !== undefined) thread.ticketNumber = ticketNumber;
@@ -243,7 +244,9 @@ function receivedAtOf(parsed: ParsedMail, now: Date): Date {
 /**
  * Parses one raw message into an {@link InboundMessage}.
  *
- * - `externalId` is the Message-ID with angle brackets, or `<sha256 of the raw@missing-message-id>`.
+ * - `externalId` is the Message-ID with angle brackets (hashed when too long to index, see
+ *   `storableExternalId`), or `<contentHash@missing-message-id>`; `contentHash` is
+ *   {@link mailContentHash}: a copy of the same mail has the same one, another mail does not.
  * - `fullText` is the text part, or text derived from the HTML part when there is none;
  *   `newText` is {@link extractNewText} of it.
  * - `html` is the HTML part sanitised: basic formatting, http/https/mailto links, images only from
@@ -274,10 +277,12 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
   const ownList = isOwnListMail(parsed, own);
   const person = personSender(parsed, senderOf(parsed), own);
   const automated = detectAutomatedMail(parsed, { own, ownList, personBehindFrom: person.source !== 'from' });
+  const contentHash = mailContentHash(raw);
 
   const message: InboundMessage = {
     channel: 'email',
-    externalId: externalIdOf(parsed, raw),
+    externalId: externalIdOf(parsed, contentHash),
+    contentHash,
     sender: person.sender,
     newText: extractNewText(fullText),
     fullText,

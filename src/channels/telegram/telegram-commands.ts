@@ -24,6 +24,7 @@ import {
   choiceNothingPending,
   languageChanged,
   languageUsage,
+  linkRateLimited,
   linkRequested,
   linkResult,
   linkUsage,
@@ -107,8 +108,8 @@ export async function handleCommand(event: TelegramCommandEvent, deps: CommandDe
         await answer(linkUsage(locale).text);
         return;
       }
-      await requestLinkByEmail(core, email, identity, (code) => deps.deepLink(code));
-      await answer(linkRequested(locale).text);
+      const outcome = await requestLinkByEmail(core, email, identity, (code) => deps.deepLink(code));
+      await answer((outcome === 'rate_limited' ? linkRateLimited(locale) : linkRequested(locale)).text);
       return;
     }
     case 'new': {

@@ -3,8 +3,12 @@
  * core can act on, and failures while handling an update are either worth retrying (the store or
  * Telegram is away) or permanent (a bug, malformed input) so the update is kept and skipped.
  */
+
+import { protocol } from '@electric-sql/pglite';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { GrammyError, HttpError } from 'grammy';
-import { DeliveryError, HelpdeskError } from '../../core/errors.js';
+import pg from 'pg';
+import { DeliveryError, errorSummary, HelpdeskError } from '../../core/errors.js';
 
 /** Node and undici error codes of a network or connection problem. */
 const NETWORK_CODES = new Set([
@@ -87,9 +91,12 @@ export function isTransientFailure(error: unknown): boolean {
 export function describeError(error: unknown): string {
   if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
   if (error instanceof HttpError) return `${error.message} (${describeError(error.error)})`;
-  if (error instanceof Error && 'query' in error && 'params' in error && error.cause !== undefined) {
+  if (error instanceof DrizzleQueryError) {
     // Drizzle's query errors quote the parameters, i.e. the customer's text: name the cause only.
-    return `database query failed: ${describeError(error.cause)}`;
+    return `database query failed: ${errorSummary(error)}`;
+  }
+  if (error instanceof protocol.messages.DatabaseError || error instanceof pg.DatabaseError) {
+    return errorSummary(error);
   }
   if (error instanceof Error) {
     const code = errorCode(error);

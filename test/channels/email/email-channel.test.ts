@@ -206,12 +206,14 @@ describe('email channel', () => {
     await waitFor(() => inboundByMessageId(marker.messageId), 'the marker mail', 30_000);
     await adapter.ingester.idle();
     await app.settle();
-    // Only the marker opened a ticket; three samples share one Message-ID and are stored once.
+    // Only the marker opened a ticket. Three samples share one Message-ID but are different mails:
+    // each is stored (a reused Message-ID loses nothing).
     expect(await ticketCount()).toBe(ticketsBefore + 1);
     const { rows } = await app.database.sql.query<{ n: number }>(
       "select count(*)::int as n from messages where direction = 'inbound' and disposition = 'automated'",
     );
-    expect(rows[0]!.n).toBe(new Set(bounces.map(messageIdOf)).size + 2);
+    expect(new Set(bounces.map(messageIdOf)).size).toBeLessThan(bounces.length);
+    expect(rows[0]!.n).toBe(bounces.length + 2);
     const answered = smtp.messages.filter(
       (m) =>
         m.parsed.inReplyTo === vacation.messageId ||

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../../src/channels/email/parse-mail.js';
@@ -150,11 +150,15 @@ describe('parseMail fields', () => {
     );
   });
 
-  it('a missing Message-ID becomes <sha256@missing-message-id>, stable for the same bytes', async () => {
+  it('a missing Message-ID becomes <content hash@missing-message-id>, the same for a copy with other transport headers', async () => {
     const raw = rawMail(['From: a@example.it', 'Subject: x']);
-    const expected = `<${createHash('sha256').update(raw).digest('hex')}@missing-message-id>`;
-    expect((await parseMail(raw, PARSE_OPTIONS)).externalId).toBe(expected);
-    expect((await parseMail(Buffer.from(raw), PARSE_OPTIONS)).externalId).toBe(expected);
+    const message = await parseMail(raw, PARSE_OPTIONS);
+    expect(message.externalId).toBe(`<${message.contentHash}@missing-message-id>`);
+    expect(message.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    const copy = rawMail(['Received: from mx.example; Tue, 1 Dec 2026', 'From: a@example.it', 'Subject: x']);
+    expect((await parseMail(copy, PARSE_OPTIONS)).externalId).toBe(message.externalId);
+    const other = rawMail(['From: a@example.it', 'Subject: x'], 'Un altro testo.');
+    expect((await parseMail(other, PARSE_OPTIONS)).externalId).not.toBe(message.externalId);
   });
 
   it('no subject → subject undefined', async () => {
