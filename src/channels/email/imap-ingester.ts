@@ -3,6 +3,7 @@ import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
+import { MailParsePool } from './parse-pool.js';
 
 export interface ImapIngesterSettings {
   host: string;
@@ -27,6 +28,10 @@ export interface ImapIngesterSettings {
   pollIntervalMs?: number;
   /** First reconnect delay; doubles up to a minute. */
   reconnectBaseMs?: number;
+  /** Budget of one mail's parse in the worker, in ms (default 20 s); over it the mail is kept raw. */
+  parseTimeoutMs?: number;
+  /** The parse worker exits after this many idle ms (default 30 s). */
+  parseIdleMs?: number;
 }
 
 interface Checkpoint {
@@ -50,12 +55,19 @@ export class ImapIngester {
   private wakeLoop?: () => void;
   /** Counts for tests and the benchmark. */
   readonly stats = { ingested: 0, failed: 0, connects: 0, syncs: 0 };
+  /** Parses mail in a worker thread, started on the first mail and let go when idle. */
+  readonly parser: MailParsePool;
 
   constructor(
     private readonly settings: ImapIngesterSettings,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.parser = new MailParsePool({
+      timeoutMs: settings.parseTimeoutMs ?? 20_000,
+      idleTimeoutMs: settings.parseIdleMs ?? 30_000,
+    });
+  }
 
   private get checkpointKey(): string {
     return `email:imap:${this.settings.user}@${this.settings.host}:${this.settings.port}/${this.settings.mailbox}`;
@@ -80,6 +92,7 @@ export class ImapIngester {
     await this.client?.logout().catch(() => undefined);
     this.client?.close();
     await this.loop;
+    await this.parser.close();
   }
 
   /** Waits until every queued sync has finished (tests, benchmark). */
@@ -197,6 +210,7 @@ export class ImapIngester {
           now: this.now,
           logger: this.logger,
           stats: this.stats,
+          parser: this.parser,
         });
         await this.markProcessed(client, batches[i]!);
         lastUid = batches[i]!.at(-1)!;

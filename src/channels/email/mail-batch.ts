@@ -1,7 +1,7 @@
 import type { ChannelContext, InboundMessage } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import { parseMail } from './parse-mail.js';
+import type { MailParsePool } from './parse-pool.js';
 
 /** One mail as fetched from the mailbox. */
 export interface RawMail {
@@ -22,6 +22,8 @@ export interface MailBatchOptions {
   ownAddress?: string;
   now: () => Date;
   logger: Logger;
+  /** Parses each mail off the main thread, within a time budget. */
+  parser: MailParsePool;
   /** Counted here: mails stored, and mails kept raw as failed input. */
   stats: { ingested: number; failed: number };
 }
@@ -57,7 +59,7 @@ export async function ingestMailBatch(
 
 async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMail> {
   try {
-    const message = await parseMail(mail.source, {
+    const message = await options.parser.parse(mail.source, {
       maxAttachmentBytes: options.maxAttachmentBytes,
       maxMailBytes: options.maxMailBytes,
       now: options.now(),

@@ -1,0 +1,29 @@
+/**
+ * The worker-thread side of {@link MailParsePool}: runs the pure {@link parseMail} on one raw mail
+ * and returns the message without its raw bytes (the caller still holds them). Loaded by piscina,
+ * from `dist/parse-worker.js` when compiled and through `parse-worker-loader.mjs` under tsx/vitest.
+ */
+import type { InboundMessage } from '../../core/channel.js';
+import { parseMail } from './parse-mail.js';
+
+/** One parse job as posted to the worker (structured-cloned). */
+export interface ParseTask {
+  raw: Uint8Array;
+  maxAttachmentBytes: number;
+  maxMailBytes: number;
+  /** Time of receipt, ms since the epoch. */
+  now: number;
+}
+
+/** The parsed message without `raw`, which stays with the caller. */
+export type ParsedWithoutRaw = Omit<InboundMessage, 'raw'>;
+
+export default async function parseInWorker(task: ParseTask): Promise<ParsedWithoutRaw> {
+  const raw = Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength);
+  const { raw: _raw, ...message } = await parseMail(raw, {
+    maxAttachmentBytes: task.maxAttachmentBytes,
+    maxMailBytes: task.maxMailBytes,
+    now: new Date(task.now),
+  });
+  return message;
+}
