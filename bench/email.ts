@@ -124,6 +124,7 @@ export function emailSettings(imapPort: number, user: { user: string; password: 
     fromName: 'Assistenza Bench',
     maxAttachmentBytes: 10 * MB,
     maxMailBytes: 25 * MB,
+    maxRawInputBytes: 10 * MB,
   } satisfies EmailSettings;
 }
 

@@ -74,6 +74,7 @@ const schema = z.object({
   MAIL_FROM_NAME: z.preprocess(emptyToUndefined, z.string().default('Assistenza')),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
+  MAX_RAW_INPUT_MB: int(10, 1, 200),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
@@ -143,7 +144,10 @@ export interface EmailSettings {
   from: string;
   fromName: string;
   maxAttachmentBytes: number;
+  /** Mails larger than this (IMAP size) are not fetched whole: headers and first text part only. */
   maxMailBytes: number;
+  /** The raw source kept of one mail, at most; its start is kept with a note of the whole size. */
+  maxRawInputBytes: number;
 }
 
 export interface TelegramSettings {
@@ -226,6 +230,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       fromName: env.MAIL_FROM_NAME,
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       maxMailBytes: env.MAX_MAIL_MB * 1024 * 1024,
+      maxRawInputBytes: env.MAX_RAW_INPUT_MB * 1024 * 1024,
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;

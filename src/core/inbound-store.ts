@@ -21,7 +21,7 @@ export function withoutNul(message: InboundMessage): InboundMessage {
 }
 
 const INSERT_INBOUND = `raw as (
-    insert into raw_inputs (channel, external_id, content_type, data) values ($1, $2, $3, $4) returning id
+    insert into raw_inputs (channel, external_id, content_type, data, original_size) values ($1, $2, $3, $4, $19) returning id
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
@@ -30,9 +30,9 @@ const INSERT_INBOUND = `raw as (
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($19): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($20): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $19 where id = $5
+    update tickets set updated_at = $20 where id = $5
   ), ${INSERT_INBOUND}`;
 
 /** Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored. */
@@ -74,6 +74,7 @@ export async function storeMessage(
       JSON.stringify(message.thread),
       fields.editOf?.toString() ?? null,
       message.receivedAt,
+      message.raw.originalSize ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );

@@ -7,7 +7,12 @@ import { DEFAULT_DOVECOT_USER } from './dovecot.js';
  */
 export function emailSettingsFor(
   imap: { host: string; port: number },
-  options: { smtp?: { host: string; port: number }; maxAttachmentBytes?: number; maxMailBytes?: number } = {},
+  options: {
+    smtp?: { host: string; port: number };
+    maxAttachmentBytes?: number;
+    maxMailBytes?: number;
+    maxRawInputBytes?: number;
+  } = {},
 ): EmailSettings {
   return {
     imap: {
@@ -23,5 +28,6 @@ export function emailSettingsFor(
     fromName: 'Assistenza Test',
     maxAttachmentBytes: options.maxAttachmentBytes ?? 10 * 1024 * 1024,
     maxMailBytes: options.maxMailBytes ?? 25 * 1024 * 1024,
+    maxRawInputBytes: options.maxRawInputBytes ?? 10 * 1024 * 1024,
   };
 }

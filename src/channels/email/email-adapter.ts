@@ -18,6 +18,7 @@ export class EmailAdapter implements ChannelAdapter {
         ownAddress: settings.from,
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
+        maxRawInputBytes: settings.maxRawInputBytes,
         ...tuning,
       },
       logger.child({ channel: 'email' }),

@@ -3,6 +3,7 @@ import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
+import { fetchOversizeMail } from './oversize-mail.js';
 import { MailParsePool } from './parse-pool.js';
 
 export interface ImapIngesterSettings {
@@ -17,7 +18,10 @@ export interface ImapIngesterSettings {
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
+  /** Mails over this IMAP size are not fetched whole (see oversize-mail.ts). */
   maxMailBytes: number;
+  /** The raw source kept of one mail, at most. */
+  maxRawInputBytes: number;
   /** Mails fetched per round trip; bounds memory together with `batchBytes`. */
   batchSize?: number;
   /** Raw bytes fetched per round trip, at most (a single larger mail is fetched alone). */
@@ -53,6 +57,8 @@ export class ImapIngester {
   private syncChain: Promise<void> = Promise.resolve();
   private syncQueued = false;
   private wakeLoop?: () => void;
+  /** IMAP sizes of the mails of the current sync, by UID. */
+  private readonly sizes = new Map<number, number>();
   /** Counts for tests and the benchmark. */
   readonly stats = { ingested: 0, failed: 0, connects: 0, syncs: 0 };
   /** Parses mail in a worker thread, started on the first mail and let go when idle. */
@@ -206,6 +212,7 @@ export class ImapIngester {
         await ingestMailBatch(context, sources, {
           maxAttachmentBytes: this.settings.maxAttachmentBytes,
           maxMailBytes: this.settings.maxMailBytes,
+          maxRawInputBytes: this.settings.maxRawInputBytes,
           ownAddress: this.settings.ownAddress,
           now: this.now,
           logger: this.logger,
@@ -223,7 +230,8 @@ export class ImapIngester {
   private async batches(client: ImapFlow, uids: number[]): Promise<number[][]> {
     const maxCount = this.settings.batchSize ?? 50;
     const maxBytes = this.settings.batchBytes ?? 32 * 1024 * 1024;
-    const sizes = new Map<number, number>();
+    const sizes = this.sizes;
+    sizes.clear();
     for (let i = 0; i < uids.length; i += 1000) {
       const range = uids.slice(i, i + 1000).join(',');
       for await (const message of client.fetch(range, { uid: true, size: true }, { uid: true })) {
@@ -254,10 +262,18 @@ export class ImapIngester {
     return pending;
   }
 
+  /** Whole mails, except those over `maxMailBytes`: of those only the start (oversize-mail.ts). */
   private async fetchSources(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
     const sources: RawMail[] = [];
-    for await (const message of client.fetch(batch.join(','), { uid: true, source: true }, { uid: true })) {
-      if (message.source) sources.push({ uid: message.uid, source: message.source });
+    const max = this.settings.maxMailBytes;
+    const whole = batch.filter((uid) => (this.sizes.get(uid) ?? 0) <= max);
+    if (whole.length > 0) {
+      for await (const message of client.fetch(whole.join(','), { uid: true, source: true }, { uid: true })) {
+        if (message.source) sources.push({ uid: message.uid, source: message.source });
+      }
+    }
+    for (const uid of batch.filter((uid) => (this.sizes.get(uid) ?? 0) > max)) {
+      sources.push({ uid, ...(await fetchOversizeMail(client, uid, this.sizes.get(uid)!, max)) });
     }
     return sources.sort((a, b) => a.uid - b.uid);
   }

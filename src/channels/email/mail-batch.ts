@@ -1,12 +1,16 @@
 import type { ChannelContext, InboundMessage } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { cappedRawInput, megabytes, type OversizeNote } from './oversize-mail.js';
 import type { MailParsePool } from './parse-pool.js';
 
 /** One mail as fetched from the mailbox. */
 export interface RawMail {
   uid: number;
+  /** The whole mail, or for an oversize one the stand-in of its headers and first text part. */
   source: Buffer;
+  /** Set when the mail was over `maxMailBytes` and only its start was fetched. */
+  oversize?: OversizeNote;
 }
 
 /** A fetched mail after parsing: the message, or why it could not be parsed. */
@@ -18,6 +22,8 @@ interface ParsedMail extends RawMail {
 export interface MailBatchOptions {
   maxAttachmentBytes: number;
   maxMailBytes: number;
+  /** The raw source kept of one mail, at most (MAX_RAW_INPUT_MB). */
+  maxRawInputBytes: number;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
   now: () => Date;
@@ -70,6 +76,8 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };
     }
+    message.raw = rawOf(mail, options);
+    if (mail.oversize) message.attachments.push(...mail.oversize.omitted);
     return { ...mail, message };
   } catch (error) {
     return { ...mail, failure: `parse failed: ${errorSummary(error)}` };
@@ -97,8 +105,10 @@ async function ingestParsed(
     const message = mail.message;
     try {
       // One retry: a passing store error should not turn a good mail into a failed input.
-      await context.ingest(message).catch(() => context.ingest(message));
+      const outcome = await context.ingest(message).catch(() => context.ingest(message));
       options.stats.ingested++;
+      if (mail.oversize && outcome.status !== 'duplicate')
+        await alertOversize(context, mail, message, options);
       return;
     } catch (error) {
       failure = `ingest failed: ${errorSummary(error)}`;
@@ -109,8 +119,30 @@ async function ingestParsed(
   await context.recordFailedInput({
     channel: 'email',
     externalId: `imap-uid:${mail.uid}`,
-    raw: { contentType: 'message/rfc822', data: mail.source },
+    raw: rawOf(mail, options),
     error: failure ?? 'unknown failure',
+  });
+}
+
+/** The raw input kept: the source up to `maxRawInputBytes`, noting the whole size when cut. */
+function rawOf(mail: RawMail, options: MailBatchOptions) {
+  return cappedRawInput(mail.source, options.maxRawInputBytes, mail.oversize?.size);
+}
+
+async function alertOversize(
+  context: ChannelContext,
+  mail: RawMail,
+  message: InboundMessage,
+  options: MailBatchOptions,
+): Promise<void> {
+  const size = mail.oversize!.size;
+  await context.alertStaff?.({
+    kind: 'mail_oversize',
+    text:
+      `A mail from ${message.sender.address || 'an unknown sender'} was ${megabytes(size)}, over the ` +
+      `${megabytes(options.maxMailBytes)} limit: only its headers and first text part were kept ` +
+      `(${mail.oversize!.omitted.length} part(s) left on the mail server); the sender was told.`,
+    data: { externalId: message.externalId, uid: mail.uid, size },
   });
 }
 

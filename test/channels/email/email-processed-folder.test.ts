@@ -23,6 +23,7 @@ beforeAll(async () => {
           fromName: 'Test',
           maxAttachmentBytes: 1024 * 1024,
           maxMailBytes: 1024 * 1024,
+          maxRawInputBytes: 1024 * 1024,
         },
         createLogger('silent'),
         { idleDelayMs: 100 },

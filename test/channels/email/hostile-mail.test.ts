@@ -22,6 +22,7 @@ function batchOptions(parser: MailParsePool) {
   return {
     maxAttachmentBytes: 10 * MB,
     maxMailBytes: 25 * MB,
+    maxRawInputBytes: 10 * MB,
     now: () => PARSE_NOW,
     logger: createLogger('silent'),
     stats: { ingested: 0, failed: 0 },
