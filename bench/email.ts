@@ -125,6 +125,7 @@ export function emailSettings(imapPort: number, user: { user: string; password: 
     maxAttachmentBytes: 10 * MB,
     maxMailBytes: 25 * MB,
     maxRawInputBytes: 10 * MB,
+    parseTimeoutMs: 20_000,
   } satisfies EmailSettings;
 }
 

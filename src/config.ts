@@ -75,6 +75,7 @@ const schema = z.object({
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
   MAX_RAW_INPUT_MB: int(10, 1, 200),
+  MAIL_PARSE_TIMEOUT_S: int(20, 1, 600),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
 
   TELEGRAM_BOT_TOKEN: optionalString.pipe(
@@ -148,6 +149,8 @@ export interface EmailSettings {
   maxMailBytes: number;
   /** The raw source kept of one mail, at most; its start is kept with a note of the whole size. */
   maxRawInputBytes: number;
+  /** Budget of one mail's parse in the worker thread, in ms; over it the mail is kept raw. */
+  parseTimeoutMs: number;
 }
 
 export interface TelegramSettings {
@@ -231,6 +234,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       maxMailBytes: env.MAX_MAIL_MB * 1024 * 1024,
       maxRawInputBytes: env.MAX_RAW_INPUT_MB * 1024 * 1024,
+      parseTimeoutMs: env.MAIL_PARSE_TIMEOUT_S * 1000,
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;

@@ -29,5 +29,6 @@ export function emailSettingsFor(
     maxAttachmentBytes: options.maxAttachmentBytes ?? 10 * 1024 * 1024,
     maxMailBytes: options.maxMailBytes ?? 25 * 1024 * 1024,
     maxRawInputBytes: options.maxRawInputBytes ?? 10 * 1024 * 1024,
+    parseTimeoutMs: 20_000,
   };
 }

@@ -19,6 +19,7 @@ export class EmailAdapter implements ChannelAdapter {
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
         maxRawInputBytes: settings.maxRawInputBytes,
+        parseTimeoutMs: settings.parseTimeoutMs,
         ...tuning,
       },
       logger.child({ channel: 'email' }),
