@@ -82,10 +82,17 @@ export class MailParsePool {
     };
     if (this.cold || this.threads === 0) {
       // Start the worker on a tiny mail first, so the budget is the parse's alone.
-      await this.pool.run(
-        { ...task, raw: WARM_UP_MAIL },
-        { signal: AbortSignal.timeout(this.options.startupMs ?? 30_000) },
-      );
+      try {
+        await this.pool.run(
+          { ...task, raw: WARM_UP_MAIL },
+          { signal: AbortSignal.timeout(this.options.startupMs ?? 30_000) },
+        );
+      } catch (error) {
+        this.stats.workerFailures++;
+        throw new MailParseError('worker_failed', `the mail parser worker did not start (${codeOf(error)})`, {
+          bytes: raw.length,
+        });
+      }
       this.cold = false;
     }
     const signal = AbortSignal.timeout(this.options.timeoutMs);
@@ -105,8 +112,7 @@ export class MailParsePool {
       if (isWorkerDeath(error)) {
         this.cold = true;
         this.stats.workerFailures++;
-        const code = (error as { code?: string }).code ?? 'unknown';
-        throw new MailParseError('worker_failed', `the mail parser worker died (${code})`, {
+        throw new MailParseError('worker_failed', `the mail parser worker died (${codeOf(error)})`, {
           bytes: raw.length,
         });
       }
@@ -122,7 +128,12 @@ export class MailParsePool {
   }
 }
 
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown; name?: unknown } | null)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
 function isWorkerDeath(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_WORKER_');
+  return codeOf(error).startsWith('ERR_WORKER_');
 }

@@ -3,7 +3,7 @@ import { ingestMailBatch, type RawMail } from '../../../src/channels/email/mail-
 import { MailParsePool } from '../../../src/channels/email/parse-pool.js';
 import { createLogger } from '../../../src/logger.js';
 import { stallLimitMs, withEventLoopDelay } from '../../helpers/event-loop-delay.js';
-import { hostileMails, nestedHtmlMail } from '../../helpers/hostile-mail.js';
+import { bigBase64Mail, hostileMails, nestedHtmlMail } from '../../helpers/hostile-mail.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { PARSE_NOW, rawMail } from './mail-fixtures.js';
 
@@ -115,6 +115,44 @@ describe('hostile mail', () => {
     expect(alert[0]?.text).toMatch(/could not be processed and was kept/);
     const { rows: stored } = await app.database.sql.query<{ n: number }>(
       "select count(*)::int as n from messages where external_id = '<after-timeout@x>'",
+    );
+    expect(stored[0]!.n).toBe(1);
+  });
+
+  it('keeps a mail raw when the worker parsing it runs out of memory, and goes on with a new worker', async () => {
+    // A 16 MB heap cannot hold a mail with 12 MB of attachments while it is decoded.
+    const parser = new MailParsePool({ timeoutMs: 20_000, maxHeapMb: 16 });
+    const big = bigBase64Mail('oom', 12 * MB);
+    const next = rawMail(['From: cliente@example.org', 'Subject: dopo', 'Message-ID: <after-oom@x>']);
+    const options = batchOptions(parser);
+    try {
+      await ingestMailBatch(
+        app.channelContext,
+        [
+          { uid: 400, source: big },
+          { uid: 401, source: next },
+        ],
+        options,
+      );
+    } finally {
+      await parser.close();
+    }
+    expect(parser.stats.workerFailures).toBe(1);
+    // Kept raw up to MAX_RAW_INPUT_MB (10 MB here), with the whole size noted.
+    const { rows } = await app.database.sql.query<{ error: string; start: boolean; original_size: number }>(
+      `select error, data = substring($1::bytea from 1 for ${10 * MB}) as start, original_size
+         from raw_inputs where external_id = 'imap-uid:400'`,
+      [big],
+    );
+    expect(rows).toEqual([
+      {
+        error: expect.stringMatching(/parser worker died \(ERR_WORKER_OUT_OF_MEMORY\)/),
+        start: true,
+        original_size: big.length,
+      },
+    ]);
+    const { rows: stored } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from messages where external_id = '<after-oom@x>'",
     );
     expect(stored[0]!.n).toBe(1);
   });
