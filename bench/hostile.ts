@@ -37,7 +37,11 @@ export interface HostileResult {
  * or kept raw, the longest event-loop delay (`monitorEventLoopDelay`, 10 ms resolution) and the
  * peak RSS of the process (the parse worker's memory included: it is a thread of this process).
  */
-export async function benchHostile(options: { imapPort: number; user: 'hostile' | 'big'; mails: number }): Promise<HostileResult> {
+export async function benchHostile(options: {
+  imapPort: number;
+  user: 'hostile' | 'big';
+  mails: number;
+}): Promise<HostileResult> {
   const store = await openBenchStore();
   const user = options.user === 'hostile' ? HOSTILE_USER : BIG_USER;
   const app = await startBenchApp(store, {

@@ -114,10 +114,16 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         median(results.big.map((h) => h.maxDelayMs)),
         'ms',
       ),
-      figure('memory.big', 'Peak RSS, mails of 25 and 60 MB arriving', median(results.big.map((h) => h.peakRssMb)), 'MB', {
-        op: '<',
-        value: 300,
-      }),
+      figure(
+        'memory.big',
+        'Peak RSS, mails of 25 and 60 MB arriving',
+        median(results.big.map((h) => h.peakRssMb)),
+        'MB',
+        {
+          op: '<',
+          value: 300,
+        },
+      ),
     );
   }
   for (const d of delivery ?? []) {

@@ -148,7 +148,11 @@ async function main(): Promise<void> {
         user: 'hostile',
         mails: hostile.length,
       });
-      const large = await section<HostileResult>('hostile', { imapPort: dovecot.port, user: 'big', mails: big.length });
+      const large = await section<HostileResult>('hostile', {
+        imapPort: dovecot.port,
+        user: 'big',
+        mails: big.length,
+      });
       log(
         `hostile run ${run + 1}: longest event-loop delay ${shapes.maxDelayMs.toFixed(0)} ms (${shapes.failed} kept raw); ` +
           `big mails: ${large.maxDelayMs.toFixed(0)} ms, peak RSS ${large.peakRssMb.toFixed(0)} MB`,

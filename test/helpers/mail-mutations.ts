@@ -50,7 +50,7 @@ const headerValue = fc.oneof(
     'message/rfc822',
     '=?utf-8?B?w6jDqcOgw7I=?=',
     '=?iso-8859-1?Q?Perch=E9?= =?broken?X?zz?=',
-    '=?utf-8?B?' + '////'.repeat(20),
+    `=?utf-8?B?${'////'.repeat(20)}`,
     '<a@b> <c@d> <<<>>>',
     'undisclosed-recipients:;',
     '"Unterminated <x@y',

@@ -124,7 +124,7 @@ export async function fetchOversizeMail(
     { uid: true, bodyStructure: true, source: { start: 0, maxLength: OVERSIZE_HEADER_BYTES } },
     { uid: true },
   );
-  const headers = head && head.source ? headerBlock(head.source) : '';
+  const headers = head && head.source !== undefined ? headerBlock(head.source) : '';
   const structure = head ? head.bodyStructure : undefined;
   const text = firstTextPart(structure);
   let body: Buffer = Buffer.alloc(0);
