@@ -273,7 +273,8 @@ export class ImapIngester {
       }
     }
     for (const uid of batch.filter((uid) => (this.sizes.get(uid) ?? 0) > max)) {
-      sources.push({ uid, ...(await fetchOversizeMail(client, uid, this.sizes.get(uid)!, max)) });
+      const start = await fetchOversizeMail(client, uid, this.sizes.get(uid)!, max);
+      if (start) sources.push({ uid, ...start });
     }
     return sources.sort((a, b) => a.uid - b.uid);
   }

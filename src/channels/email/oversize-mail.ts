@@ -111,21 +111,24 @@ async function readCapped(stream: NodeJS.ReadableStream, maxBytes: number): Prom
 
 /**
  * Fetches the start of mail `uid` (headers up to {@link OVERSIZE_HEADER_BYTES}) and its first text
- * part decoded to UTF-8 (up to {@link OVERSIZE_TEXT_BYTES}) and builds a stand-in mail of them.
+ * part decoded to UTF-8 (up to {@link OVERSIZE_TEXT_BYTES}) and builds a stand-in mail of them;
+ * undefined when the mail is no longer in the mailbox.
  */
 export async function fetchOversizeMail(
   client: ImapFlow,
   uid: number,
   size: number,
   maxMailBytes: number,
-): Promise<OversizeFetch> {
+): Promise<OversizeFetch | undefined> {
   const head = await client.fetchOne(
     String(uid),
     { uid: true, bodyStructure: true, source: { start: 0, maxLength: OVERSIZE_HEADER_BYTES } },
     { uid: true },
   );
-  const headers = head && head.source !== undefined ? headerBlock(head.source) : '';
-  const structure = head ? head.bodyStructure : undefined;
+  // Gone since it was listed (expunged): like a whole fetch, it is simply not there.
+  if (!head) return undefined;
+  const headers = head.source !== undefined ? headerBlock(head.source) : '';
+  const structure = head.bodyStructure;
   const text = firstTextPart(structure);
   let body: Buffer = Buffer.alloc(0);
   if (text) {

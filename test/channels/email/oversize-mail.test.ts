@@ -154,6 +154,36 @@ describe('mail over MAX_MAIL_MB', () => {
     ]);
   });
 
+  it('copes with an oversize mail of 400 KB of headers and no text part at all', async () => {
+    const filler = Array.from({ length: 8000 }, (_, i) => `X-Filler-${i}: ${'v'.repeat(40)}`);
+    const raw = rawMail(
+      [
+        `From: ${CUSTOMER}`,
+        `To: ${user}`,
+        'Subject: Solo allegato',
+        'Message-ID: <oversize-3@cliente.example>',
+        ...filler,
+        'Content-Type: multipart/mixed; boundary="mix"',
+      ],
+      [
+        '--mix',
+        'Content-Type: application/zip; name="backup.zip"',
+        'Content-Disposition: attachment; filename="backup.zip"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        base64Lines(2 * MB),
+        '--mix--',
+      ].join('\r\n'),
+    );
+    await dovecot.appendMessage(user, password, raw);
+    const message = await stored('<oversize-3@cliente.example>');
+    expect(message.new_text).toBe('');
+    expect(message.raw_length).toBeLessThanOrEqual(256 * KB + 200);
+    expect((await attachmentsOf(message.id)).map((file) => [file.filename, file.kept])).toEqual([
+      ['backup.zip', false],
+    ]);
+  });
+
   it('keeps a mail under the mail cap whole, but its raw source only up to MAX_RAW_INPUT_MB', async () => {
     const raw = rawMail(
       [
