@@ -2,6 +2,7 @@ import { makeTemplate } from './bench-app.js';
 import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
+import { benchHostile } from './hostile.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
 
 /**
@@ -13,6 +14,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   core: (options) => benchCoreIngest({ ...CORE_DEFAULTS, ...options }),
   email: (options) => benchEmail(options as Parameters<typeof benchEmail>[0]),
   delivery: (options) => benchDelivery(options as Parameters<typeof benchDelivery>[0]),
+  hostile: (options) => benchHostile(options as Parameters<typeof benchHostile>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
 };
 

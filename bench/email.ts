@@ -127,6 +127,8 @@ export function emailSettings(imapPort: number, user: { user: string; password: 
     // The backlog is the measurement: import all of it, as a mailbox connected with history would
     // with IMAP_IMPORT_SINCE set before its first mail.
     importSince: new Date(0),
+    maxRawInputBytes: 10 * MB,
+    parseTimeoutMs: 20_000,
   } satisfies EmailSettings;
 }
 

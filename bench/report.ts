@@ -1,6 +1,7 @@
 import type { CoreIngestResult } from './core-ingest.js';
 import type { DeliveryResult } from './delivery.js';
 import type { EmailResult } from './email.js';
+import type { HostileResult } from './hostile.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
 
@@ -18,6 +19,9 @@ export interface Figure {
 export interface BenchResults {
   core?: CoreIngestResult;
   email?: EmailResult[];
+  /** Hostile mail shapes, and mails of 25 and 60 MB (see bench/hostile.ts). */
+  hostile?: HostileResult[];
+  big?: HostileResult[];
   delivery?: DeliveryResult[];
   startup?: StartupResult;
 }
@@ -89,6 +93,37 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         op: '<',
         value: 300,
       }),
+    );
+  }
+  if (results.hostile?.length) {
+    out.push(
+      figure(
+        'loop.hostile',
+        'Longest event-loop delay, hostile mails arriving',
+        median(results.hostile.map((h) => h.maxDelayMs)),
+        'ms',
+        { op: '<', value: 100 },
+      ),
+    );
+  }
+  if (results.big?.length) {
+    out.push(
+      figure(
+        'loop.big',
+        'Longest event-loop delay, mails of 25 and 60 MB arriving',
+        median(results.big.map((h) => h.maxDelayMs)),
+        'ms',
+      ),
+      figure(
+        'memory.big',
+        'Peak RSS, mails of 25 and 60 MB arriving',
+        median(results.big.map((h) => h.peakRssMb)),
+        'MB',
+        {
+          op: '<',
+          value: 300,
+        },
+      ),
     );
   }
   for (const d of delivery ?? []) {

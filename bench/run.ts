@@ -11,6 +11,7 @@ import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture
 import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
+import { BIG_USER, bigBacklog, HOSTILE_USER, type HostileResult, hostileBacklog } from './hostile.js';
 import { type BenchResults, figures, table } from './report.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
@@ -25,7 +26,7 @@ import { machineInfo, now } from './stats.js';
  * BENCH_EMAIL_MAILS (2000) and BENCH_DELIVERIES (500 per channel) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,delivery,startup').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,hostile,delivery,startup').split(','));
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
@@ -103,9 +104,9 @@ async function main(): Promise<void> {
   }
 
   let dovecot: DovecotServer | undefined;
-  if (ONLY.has('email') || ONLY.has('delivery') || ONLY.has('startup')) {
+  if (ONLY.has('email') || ONLY.has('hostile') || ONLY.has('delivery') || ONLY.has('startup')) {
     await ensureDovecotInstalled();
-    const server = await startDovecot({ users: [BACKLOG_USER, IDLE_USER] });
+    const server = await startDovecot({ users: [BACKLOG_USER, IDLE_USER, HOSTILE_USER, BIG_USER] });
     dovecot = server;
     cleanups.push(() => server.stop());
   }
@@ -130,6 +131,34 @@ async function main(): Promise<void> {
         `email run ${run + 1}: ${result.mailsPerSecond.toFixed(1)} mail/s, peak RSS ${result.peakRssMb.toFixed(0)} MB`,
       );
       results.email.push(result);
+    }
+  }
+
+  if (ONLY.has('hostile') && dovecot) {
+    const hostile = hostileBacklog();
+    const big = bigBacklog();
+    await dovecot.appendMessages(HOSTILE_USER.user, HOSTILE_USER.password, hostile);
+    await dovecot.appendMessages(BIG_USER.user, BIG_USER.password, big);
+    log(`hostile mail: ${hostile.length} hostile shapes, and mails of 25 and 60 MB; ${RUNS} runs`);
+    results.hostile = [];
+    results.big = [];
+    for (let run = 0; run < RUNS; run++) {
+      const shapes = await section<HostileResult>('hostile', {
+        imapPort: dovecot.port,
+        user: 'hostile',
+        mails: hostile.length,
+      });
+      const large = await section<HostileResult>('hostile', {
+        imapPort: dovecot.port,
+        user: 'big',
+        mails: big.length,
+      });
+      log(
+        `hostile run ${run + 1}: longest event-loop delay ${shapes.maxDelayMs.toFixed(0)} ms (${shapes.failed} kept raw); ` +
+          `big mails: ${large.maxDelayMs.toFixed(0)} ms, peak RSS ${large.peakRssMb.toFixed(0)} MB`,
+      );
+      results.hostile.push(shapes);
+      results.big.push(large);
     }
   }
 
@@ -197,7 +226,7 @@ async function main(): Promise<void> {
     2,
   );
   // A partial run (BENCH_ONLY) does not replace the last full run of its store.
-  const full = ['core', 'email', 'delivery', 'startup'].every((name) => ONLY.has(name));
+  const full = ['core', 'email', 'hostile', 'delivery', 'startup'].every((name) => ONLY.has(name));
   const files = [`${RESULTS}latest.json`, ...(full ? [`${RESULTS}latest-${store}.json`] : [])];
   for (const file of files) writeFileSync(file, json);
   // In Biome's layout, so `npm run lint` stays clean with results on disk (biome.json covers bench/).

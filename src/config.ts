@@ -106,6 +106,8 @@ const schema = z.object({
   ),
   MAX_ATTACHMENT_MB: int(10, 1, 100),
   MAX_MAIL_MB: int(25, 1, 200),
+  MAX_RAW_INPUT_MB: int(10, 1, 200),
+  MAIL_PARSE_TIMEOUT_S: int(20, 1, 600),
   AUTO_REPLY_LIMIT_PER_HOUR: int(3, 1, 100),
   UNKNOWN_SENDER_REPLIES_PER_HOUR: int(30, 0, 10_000),
 
@@ -211,6 +213,7 @@ export interface EmailSettings {
   from: string;
   fromName: string;
   maxAttachmentBytes: number;
+  /** Mails larger than this (IMAP size) are not fetched whole: headers and first text part only. */
   maxMailBytes: number;
   /** Our support address's own groups or lists (MAIL_OWN_LISTS; MAIL_FROM when empty), lower-case. */
   ownLists?: string[];
@@ -220,6 +223,10 @@ export interface EmailSettings {
   importSince?: Date;
   /** MAIL_AUTHSERV_ID: whose Authentication-Results (DMARC) verdicts count; empty = none. */
   trustedAuthservIds?: string[];
+  /** The raw source kept of one mail, at most; its start is kept with a note of the whole size. */
+  maxRawInputBytes: number;
+  /** Budget of one mail's parse in the worker thread, in ms; over it the mail is kept raw. */
+  parseTimeoutMs: number;
 }
 
 export interface TelegramSettings {
@@ -313,6 +320,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       ackMaxAgeHours: env.IMAP_ACK_MAX_AGE_HOURS,
       ...(env.IMAP_IMPORT_SINCE ? { importSince: new Date(env.IMAP_IMPORT_SINCE) } : {}),
       trustedAuthservIds: env.MAIL_AUTHSERV_ID,
+      maxRawInputBytes: env.MAX_RAW_INPUT_MB * 1024 * 1024,
+      parseTimeoutMs: env.MAIL_PARSE_TIMEOUT_S * 1000,
     };
   } else {
     channelsOff.email = `${imapMissing.join(', ')} not set`;

@@ -21,6 +21,7 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
             externalId: input.externalId === undefined ? undefined : stripNul(input.externalId),
             contentType: input.raw.contentType,
             data,
+            originalSize: input.raw.originalSize,
             error: stripNul(input.error).slice(0, 2000),
           })
           .returning({ id: rawInputs.id });
@@ -30,6 +31,11 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
           data: { rawInputId: row!.id.toString(), externalId: input.externalId },
         });
       });
+    },
+    async alertStaff(alert) {
+      await ctx.database.transaction((tx) =>
+        alertStaff(tx, { kind: alert.kind, text: stripNul(alert.text), data: alert.data }),
+      );
     },
     async loadCheckpoint<T>(key: string) {
       const [row] = await ctx.database.db

@@ -61,6 +61,8 @@ export interface RawInput {
   /** e.g. `message/rfc822` or `application/json`. */
   contentType: string;
   data: Uint8Array | string;
+  /** Bytes of the whole input when `data` is only its start (a size cap); unset when whole. */
+  originalSize?: number;
 }
 
 /** One inbound message, normalised by a channel adapter. */
@@ -180,6 +182,8 @@ export interface ChannelContext {
     raw: RawInput;
     error: string;
   }): Promise<void>;
+  /** Tell the technicians something about an input (a mail cut at a size cap). */
+  alertStaff?(alert: { kind: string; text: string; data?: Record<string, unknown> }): Promise<void>;
   /** A recipient cannot be reached any more (Telegram 403): mark it and tell the technicians. */
   markUnreachable(identity: { kind: IdentityKind; address: string }, reason: string): Promise<void>;
   /** A channel's resume point (IMAP UIDVALIDITY + last UID, Telegram update offset). Save it only

@@ -21,7 +21,7 @@ export function withoutNul(message: InboundMessage): InboundMessage {
 }
 
 const INSERT_INBOUND = `raw as (
-    insert into raw_inputs (channel, external_id, content_type, data) values ($1, $2, $3, $4) returning id
+    insert into raw_inputs (channel, external_id, content_type, data, original_size) values ($1, $2, $3, $4, $23) returning id
   )
   insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
     sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
@@ -31,9 +31,9 @@ const INSERT_INBOUND = `raw as (
   on conflict do nothing
   returning id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($23): a reply costs one statement, not two. */
+/** The same, also marking the ticket updated ($24): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $23 where id = $5
+    update tickets set updated_at = $24 where id = $5
   ), ${INSERT_INBOUND}`;
 
 /**
@@ -84,6 +84,7 @@ export async function storeMessage(
       fields.partOf?.toString() ?? null,
       message.contentHash ?? null,
       message.senderVerification ?? null,
+      message.raw.originalSize ?? null,
       ...(touch ? [fields.ticketUpdatedAt] : []),
     ],
   );

@@ -113,6 +113,9 @@ export const rawInputs = pgTable('raw_inputs', {
   externalId: text('external_id'),
   contentType: text('content_type').notNull(),
   data: bytea('data').notNull(),
+  /** Bytes of the whole input when `data` keeps only its start (over MAX_RAW_INPUT_MB, or a mail
+   * over MAX_MAIL_MB of which only the headers and first part were fetched); null: `data` is whole. */
+  originalSize: integer('original_size'),
   /** Set when the input could not be parsed or ingested. */
   error: text('error'),
   createdAt: createdAt(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMailBatch } from '../../src/channels/email/mail-batch.js';
+import { MailParsePool } from '../../src/channels/email/parse-pool.js';
 import { loadConfig } from '../../src/config.js';
 import { createCustomer } from '../../src/core/customers.js';
 import { createLogger } from '../../src/logger.js';
@@ -82,7 +83,10 @@ beforeAll(async () => {
     [],
   );
 });
+const parser = new MailParsePool({ timeoutMs: 20_000 });
+
 afterAll(async () => {
+  await parser.close();
   await app.close();
 });
 
@@ -91,6 +95,8 @@ describe('no secret in any log or stored error', () => {
     const batchOptions = {
       maxAttachmentBytes: 1024 * 1024,
       maxMailBytes: 5 * 1024 * 1024,
+      maxRawInputBytes: 5 * 1024 * 1024,
+      parser,
       now: () => new Date(),
       logger,
       stats: { ingested: 0, failed: 0 },

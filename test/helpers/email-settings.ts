@@ -16,6 +16,7 @@ export function emailSettingsFor(
     ackMaxAgeHours?: number;
     ownLists?: string[];
     trustedAuthservIds?: string[];
+    maxRawInputBytes?: number;
   } = {},
 ): EmailSettings {
   return {
@@ -37,5 +38,7 @@ export function emailSettingsFor(
     ...(options.ackMaxAgeHours === undefined ? {} : { ackMaxAgeHours: options.ackMaxAgeHours }),
     ...(options.ownLists === undefined ? {} : { ownLists: options.ownLists }),
     trustedAuthservIds: options.trustedAuthservIds,
+    maxRawInputBytes: options.maxRawInputBytes ?? 10 * 1024 * 1024,
+    parseTimeoutMs: 20_000,
   };
 }

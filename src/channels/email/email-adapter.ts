@@ -22,6 +22,8 @@ export class EmailAdapter implements ChannelAdapter {
         trustedAuthservIds: settings.trustedAuthservIds,
         maxAttachmentBytes: settings.maxAttachmentBytes,
         maxMailBytes: settings.maxMailBytes,
+        maxRawInputBytes: settings.maxRawInputBytes,
+        parseTimeoutMs: settings.parseTimeoutMs,
         ...tuning,
       },
       logger.child({ channel: 'email' }),

@@ -1,6 +1,17 @@
 /** How the IMAP channel splits the new mail of a mailbox into fetches. */
 import type { ImapFlow } from 'imapflow';
 
+/** The fetches of one sync, and what the planning learnt of each mail. */
+export interface BatchPlan {
+  batches: number[][];
+  /** Mails left out as older than `importSince`. */
+  skipped: number;
+  /** IMAP size (RFC822.SIZE) of each mail, in bytes, by UID. */
+  sizes: Map<number, number>;
+  /** IMAP internal date of each mail (when it reached the mailbox), by UID. */
+  arrived: Map<number, Date>;
+}
+
 /**
  * Splits UIDs into batches bounded by count and by raw size, leaving out mail that reached the
  * mailbox before `importSince` (by its IMAP internal date); says how many were left out.
@@ -9,7 +20,7 @@ export async function planBatches(
   client: ImapFlow,
   uids: number[],
   limits: { maxCount: number; maxBytes: number; importSince?: Date },
-): Promise<{ batches: number[][]; skipped: number }> {
+): Promise<BatchPlan> {
   const { maxCount, maxBytes, importSince } = limits;
   const sizes = new Map<number, number>();
   const arrived = new Map<number, Date>();
@@ -42,5 +53,5 @@ export async function planBatches(
     bytes += size;
   }
   if (current.length > 0) batches.push(current);
-  return { batches, skipped };
+  return { batches, skipped, sizes, arrived };
 }

@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import { planBatches } from './imap-batches.js';
+import { type BatchPlan, planBatches } from './imap-batches.js';
 import {
   announceImport,
   type Checkpoint,
@@ -11,6 +11,8 @@ import {
   startingPoint,
 } from './import-progress.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
+import { fetchOversizeMail } from './oversize-mail.js';
+import { MailParsePool } from './parse-pool.js';
 
 export interface ImapIngesterSettings {
   host: string;
@@ -32,7 +34,10 @@ export interface ImapIngesterSettings {
   /** Move processed mail here; unset: flag it \Seen and leave it. */
   processedMailbox?: string;
   maxAttachmentBytes: number;
+  /** Mails over this IMAP size are not fetched whole (see oversize-mail.ts). */
   maxMailBytes: number;
+  /** The raw source kept of one mail, at most. */
+  maxRawInputBytes: number;
   /** Mails fetched per round trip; bounds memory together with `batchBytes`. */
   batchSize?: number;
   /** Raw bytes fetched per round trip, at most (a single larger mail is fetched alone). */
@@ -43,6 +48,10 @@ export interface ImapIngesterSettings {
   pollIntervalMs?: number;
   /** First reconnect delay; doubles up to a minute. */
   reconnectBaseMs?: number;
+  /** Budget of one mail's parse in the worker, in ms (default 20 s); over it the mail is kept raw. */
+  parseTimeoutMs?: number;
+  /** The parse worker exits after this many idle ms (default 30 s). */
+  parseIdleMs?: number;
 }
 
 /**
@@ -59,14 +68,23 @@ export class ImapIngester {
   private syncChain: Promise<void> = Promise.resolve();
   private syncQueued = false;
   private wakeLoop?: () => void;
+  /** The current sync's batches, with each mail's IMAP size and internal date. */
+  private plan?: BatchPlan;
   /** Counts for tests and the benchmark. */
   readonly stats = { ingested: 0, failed: 0, connects: 0, syncs: 0 };
+  /** Parses mail in a worker thread, started on the first mail and let go when idle. */
+  readonly parser: MailParsePool;
 
   constructor(
     private readonly settings: ImapIngesterSettings,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.parser = new MailParsePool({
+      timeoutMs: settings.parseTimeoutMs ?? 20_000,
+      idleTimeoutMs: settings.parseIdleMs ?? 30_000,
+    });
+  }
 
   private get checkpointKey(): string {
     return `email:imap:${this.settings.user}@${this.settings.host}:${this.settings.port}/${this.settings.mailbox}`;
@@ -91,6 +109,7 @@ export class ImapIngester {
     await this.client?.logout().catch(() => undefined);
     this.client?.close();
     await this.loop;
+    await this.parser.close();
   }
 
   /** Waits until every queued sync has finished (tests, benchmark). */
@@ -199,11 +218,12 @@ export class ImapIngester {
       );
       const uids = (found || []).filter((uid) => uid > from).sort((a, b) => a - b);
       if (uids.length === 0 || this.stopping) return;
-      const { batches, skipped } = await planBatches(client, uids, {
+      this.plan = await planBatches(client, uids, {
         maxCount: this.settings.batchSize ?? 50,
         maxBytes: this.settings.batchBytes ?? 32 * 1024 * 1024,
         importSince,
       });
+      const { batches, skipped } = this.plan;
       const total = batches.reduce((sum, batch) => sum + batch.length, 0);
       const report =
         !announced && ((firstStart && this.settings.importSince !== undefined) || total >= REPORTED_BACKLOG);
@@ -229,6 +249,7 @@ export class ImapIngester {
         await ingestMailBatch(context, sources, {
           maxAttachmentBytes: this.settings.maxAttachmentBytes,
           maxMailBytes: this.settings.maxMailBytes,
+          maxRawInputBytes: this.settings.maxRawInputBytes,
           ownAddress: this.settings.ownAddress,
           ownLists: this.settings.ownLists,
           ackMaxAgeMs: ackMaxAgeHours * 3600_000,
@@ -236,6 +257,7 @@ export class ImapIngester {
           now: this.now,
           logger: this.logger,
           stats: this.stats,
+          parser: this.parser,
         });
         await this.markProcessed(client, batches[i]!);
         lastUid = batches[i]!.at(-1)!;
@@ -266,17 +288,25 @@ export class ImapIngester {
     return pending;
   }
 
+  /** Whole mails, except those over `maxMailBytes`: of those only the start (oversize-mail.ts). */
   private async fetchSources(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
     const sources: RawMail[] = [];
-    const query = { uid: true, source: true, internalDate: true };
-    for await (const message of client.fetch(batch.join(','), query, { uid: true })) {
-      if (!message.source) continue;
-      const date = message.internalDate;
-      sources.push({
-        uid: message.uid,
-        source: message.source,
-        ...(date ? { internalDate: new Date(date) } : {}),
-      });
+    const max = this.settings.maxMailBytes;
+    const size = (uid: number) => this.plan?.sizes.get(uid) ?? 0;
+    const arrived = (uid: number) => {
+      const date = this.plan?.arrived.get(uid);
+      return date ? { internalDate: date } : {};
+    };
+    const whole = batch.filter((uid) => size(uid) <= max);
+    if (whole.length > 0) {
+      for await (const message of client.fetch(whole.join(','), { uid: true, source: true }, { uid: true })) {
+        if (message.source)
+          sources.push({ uid: message.uid, source: message.source, ...arrived(message.uid) });
+      }
+    }
+    for (const uid of batch.filter((uid) => size(uid) > max)) {
+      const start = await fetchOversizeMail(client, uid, size(uid), max);
+      if (start) sources.push({ uid, ...start, ...arrived(uid) });
     }
     return sources.sort((a, b) => a.uid - b.uid);
   }

@@ -2,14 +2,18 @@ import type { ChannelContext, InboundMessage } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { dmarcVerdict } from './authentication-results.js';
-import { parseMail } from './parse-mail.js';
+import { cappedRawInput, megabytes, type OversizeNote } from './oversize-mail.js';
+import type { MailParsePool } from './parse-pool.js';
 
 /** One mail as fetched from the mailbox. */
 export interface RawMail {
   uid: number;
+  /** The whole mail, or for an oversize one the stand-in of its headers and first text part. */
   source: Buffer;
   /** The IMAP internal date: when the mail reached the mailbox. */
   internalDate?: Date;
+  /** Set when the mail was over `maxMailBytes` and only its start was fetched. */
+  oversize?: OversizeNote;
 }
 
 /** A fetched mail after parsing: the message, or why it could not be parsed. */
@@ -21,6 +25,8 @@ interface ParsedMail extends RawMail {
 export interface MailBatchOptions {
   maxAttachmentBytes: number;
   maxMailBytes: number;
+  /** The raw source kept of one mail, at most (MAX_RAW_INPUT_MB). */
+  maxRawInputBytes: number;
   /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
   ownAddress?: string;
   /** Our support address's own groups or lists (MAIL_OWN_LISTS). */
@@ -31,17 +37,22 @@ export interface MailBatchOptions {
   trustedAuthservIds?: readonly string[];
   now: () => Date;
   logger: Logger;
+  /** Parses each mail off the main thread, within a time budget. */
+  parser: MailParsePool;
   /** Counted here: mails stored, and mails kept raw as failed input. */
   stats: { ingested: number; failed: number };
 }
 
-/** Mails handed to the store at once, at most; and their raw bytes. */
+/**
+ * Mails handed to the store at once, at most; and their raw bytes. The embedded store writes a
+ * transaction on the main thread (~30–40 ms per MB at commit), so a group stays near 1 MB.
+ */
 const GROUP_MAILS = 16;
-const GROUP_BYTES = 8 * 1024 * 1024;
+const GROUP_BYTES = 1024 * 1024;
 
 /**
  * Parses a fetched batch in mailbox order and hands it to the store a group at a time (up to 16
- * mails or 8 MB), in that order, so the store can keep a group in one transaction; each mail still
+ * mails or 1 MB), in that order, so the store can keep a group in one transaction; each mail still
  * gets its own outcome. A mail that cannot be parsed or stored is kept raw with the reason; if
  * even that fails the store is down and this throws, so the checkpoint stays before this batch.
  */
@@ -66,7 +77,7 @@ export async function ingestMailBatch(
 
 async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMail> {
   try {
-    const message = await parseMail(mail.source, {
+    const message = await options.parser.parse(mail.source, {
       maxAttachmentBytes: options.maxAttachmentBytes,
       maxMailBytes: options.maxMailBytes,
       now: options.now(),
@@ -80,6 +91,8 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };
     }
+    message.raw = rawOf(mail, options);
+    if (mail.oversize) message.attachments.push(...mail.oversize.omitted);
     return { ...mail, message };
   } catch (error) {
     return { ...mail, failure: `parse failed: ${errorSummary(error)}` };
@@ -107,8 +120,10 @@ async function ingestParsed(
     const message = mail.message;
     try {
       // One retry: a passing store error should not turn a good mail into a failed input.
-      await context.ingest(message).catch(() => context.ingest(message));
+      const outcome = await context.ingest(message).catch(() => context.ingest(message));
       options.stats.ingested++;
+      if (mail.oversize && outcome.status !== 'duplicate')
+        await alertOversize(context, mail, message, options);
       return;
     } catch (error) {
       failure = `ingest failed: ${errorSummary(error)}`;
@@ -119,8 +134,30 @@ async function ingestParsed(
   await context.recordFailedInput({
     channel: 'email',
     externalId: `imap-uid:${mail.uid}`,
-    raw: { contentType: 'message/rfc822', data: mail.source },
+    raw: rawOf(mail, options),
     error: failure ?? 'unknown failure',
+  });
+}
+
+/** The raw input kept: the source up to `maxRawInputBytes`, noting the whole size when cut. */
+function rawOf(mail: RawMail, options: MailBatchOptions) {
+  return cappedRawInput(mail.source, options.maxRawInputBytes, mail.oversize?.size);
+}
+
+async function alertOversize(
+  context: ChannelContext,
+  mail: RawMail,
+  message: InboundMessage,
+  options: MailBatchOptions,
+): Promise<void> {
+  const size = mail.oversize!.size;
+  await context.alertStaff?.({
+    kind: 'mail_oversize',
+    text:
+      `A mail from ${message.sender.address || 'an unknown sender'} was ${megabytes(size)}, over the ` +
+      `${megabytes(options.maxMailBytes)} limit: only its headers and first text part were kept ` +
+      `(${mail.oversize!.omitted.length} part(s) left on the mail server); the sender was told.`,
+    data: { externalId: message.externalId, uid: mail.uid, size },
   });
 }
 

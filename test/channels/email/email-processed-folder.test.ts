@@ -23,6 +23,8 @@ beforeAll(async () => {
           fromName: 'Test',
           maxAttachmentBytes: 1024 * 1024,
           maxMailBytes: 1024 * 1024,
+          maxRawInputBytes: 1024 * 1024,
+          parseTimeoutMs: 20_000,
         },
         createLogger('silent'),
         { idleDelayMs: 100 },

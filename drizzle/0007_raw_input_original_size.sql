@@ -1,0 +1,1 @@
+ALTER TABLE "raw_inputs" ADD COLUMN "original_size" integer;

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestMailBatch, type RawMail } from '../../../src/channels/email/mail-batch.js';
+import { MailParsePool } from '../../../src/channels/email/parse-pool.js';
+import { createLogger } from '../../../src/logger.js';
+import { stallLimitMs, withEventLoopDelay } from '../../helpers/event-loop-delay.js';
+import { bigBase64Mail, hostileMails, nestedHtmlMail } from '../../helpers/hostile-mail.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { PARSE_NOW, rawMail } from './mail-fixtures.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ workers: false });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const MB = 1024 * 1024;
+
+function batchOptions(parser: MailParsePool) {
+  return {
+    maxAttachmentBytes: 10 * MB,
+    maxMailBytes: 25 * MB,
+    maxRawInputBytes: 10 * MB,
+    now: () => PARSE_NOW,
+    logger: createLogger('silent'),
+    stats: { ingested: 0, failed: 0 },
+    parser,
+  };
+}
+
+/** Where a mail's raw bytes ended up: with a stored message, or as a failed input with its error. */
+async function fateOf(raw: Buffer, uid: number) {
+  const { rows } = await app.database.sql.query<{
+    error: string | null;
+    message: string | null;
+    same: boolean;
+  }>(
+    `select r.error, m.id::text as message, r.data = $1 as same
+       from raw_inputs r left join messages m on m.raw_input_id = r.id
+      where r.external_id = $2 or m.id is not null and r.id in (select raw_input_id from messages where raw_input_id = r.id)
+        and r.data = $1`,
+    [raw, `imap-uid:${uid}`],
+  );
+  return rows;
+}
+
+describe('hostile mail', () => {
+  it('never stalls the event loop: every shape is stored or kept raw with its error and an alert', async () => {
+    const parser = new MailParsePool({ timeoutMs: 1500, idleTimeoutMs: 60_000 });
+    const mails = hostileMails();
+    const sources: RawMail[] = [
+      ...mails.map((mail, i) => ({ uid: 100 + i, source: mail.raw })),
+      { uid: 200, source: rawMail(['From: cliente@example.org', 'Subject: dopo', 'Message-ID: <after@x>']) },
+    ];
+    const options = batchOptions(parser);
+    try {
+      expect(parser.threads).toBe(0);
+      const { maxDelayMs } = await withEventLoopDelay(() =>
+        ingestMailBatch(app.channelContext, sources, options),
+      );
+      const limit = stallLimitMs();
+      console.info(
+        `hostile mail batch: longest event-loop delay ${maxDelayMs.toFixed(0)} ms (limit ${limit} ms)`,
+      );
+      expect(maxDelayMs).toBeLessThan(limit);
+      expect(parser.stats.timedOut).toBeGreaterThan(0);
+    } finally {
+      await parser.close();
+    }
+    expect(options.stats.ingested + options.stats.failed).toBe(sources.length);
+    for (const mail of sources) {
+      const fate = await fateOf(mail.source, mail.uid);
+      expect(fate, `uid ${mail.uid}`).toHaveLength(1);
+      expect(fate[0]!.same).toBe(true);
+      // Either a message was stored from it, or it is a failed input with the reason.
+      expect(fate[0]!.message !== null || fate[0]!.error !== null, `uid ${mail.uid}`).toBe(true);
+    }
+    const { rows: alerts } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from staff_alerts where kind = 'input_failed'",
+    );
+    expect(alerts[0]!.n).toBe(options.stats.failed);
+    const { rows: after } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from messages where external_id = '<after@x>'",
+    );
+    expect(after[0]!.n).toBe(1);
+  }, 120_000);
+
+  it('keeps a mail over its parse budget raw, says why, and parses the next one with a fresh worker', async () => {
+    const parser = new MailParsePool({ timeoutMs: 300, idleTimeoutMs: 60_000 });
+    const slow = nestedHtmlMail('over-budget', 2 * MB);
+    const next = rawMail(['From: cliente@example.org', 'Subject: normale', 'Message-ID: <after-timeout@x>']);
+    const options = batchOptions(parser);
+    try {
+      await ingestMailBatch(
+        app.channelContext,
+        [
+          { uid: 300, source: slow },
+          { uid: 301, source: next },
+        ],
+        options,
+      );
+    } finally {
+      await parser.close();
+    }
+    const { rows } = await app.database.sql.query<{ error: string; same: boolean }>(
+      "select error, data = $1 as same from raw_inputs where external_id = 'imap-uid:300'",
+      [slow],
+    );
+    expect(rows).toEqual([{ error: expect.stringMatching(/not parsed within 300 ms/), same: true }]);
+    const { rows: alert } = await app.database.sql.query<{ text: string }>(
+      "select text from staff_alerts where kind = 'input_failed' and data->>'externalId' = 'imap-uid:300'",
+    );
+    expect(alert[0]?.text).toMatch(/could not be processed and was kept/);
+    const { rows: stored } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from messages where external_id = '<after-timeout@x>'",
+    );
+    expect(stored[0]!.n).toBe(1);
+  });
+
+  it('keeps a mail raw when the worker parsing it runs out of memory, and goes on with a new worker', async () => {
+    // A 16 MB heap cannot hold a mail with 12 MB of attachments while it is decoded.
+    const parser = new MailParsePool({ timeoutMs: 20_000, maxHeapMb: 16 });
+    const big = bigBase64Mail('oom', 12 * MB);
+    const next = rawMail(['From: cliente@example.org', 'Subject: dopo', 'Message-ID: <after-oom@x>']);
+    const options = batchOptions(parser);
+    try {
+      await ingestMailBatch(
+        app.channelContext,
+        [
+          { uid: 400, source: big },
+          { uid: 401, source: next },
+        ],
+        options,
+      );
+    } finally {
+      await parser.close();
+    }
+    expect(parser.stats.workerFailures).toBe(1);
+    // Kept raw up to MAX_RAW_INPUT_MB (10 MB here), with the whole size noted.
+    const { rows } = await app.database.sql.query<{ error: string; start: boolean; original_size: number }>(
+      `select error, data = substring($1::bytea from 1 for ${10 * MB}) as start, original_size
+         from raw_inputs where external_id = 'imap-uid:400'`,
+      [big],
+    );
+    expect(rows).toEqual([
+      {
+        error: expect.stringMatching(/parser worker died \(ERR_WORKER_OUT_OF_MEMORY\)/),
+        start: true,
+        original_size: big.length,
+      },
+    ]);
+    const { rows: stored } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from messages where external_id = '<after-oom@x>'",
+    );
+    expect(stored[0]!.n).toBe(1);
+  });
+
+  it('starts its worker on the first mail and lets it go when idle', async () => {
+    const parser = new MailParsePool({ timeoutMs: 5000, idleTimeoutMs: 200 });
+    try {
+      expect(parser.threads).toBe(0);
+      const message = await parser.parse(rawMail(['From: a@example.org', 'Message-ID: <idle@x>']), {
+        maxAttachmentBytes: MB,
+        maxMailBytes: MB,
+        now: PARSE_NOW,
+      });
+      expect(message.externalId).toBe('<idle@x>');
+      expect(message.raw.data).toBeInstanceOf(Buffer);
+      const deadline = Date.now() + 10_000;
+      while (parser.threads > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(parser.threads).toBe(0);
+    } finally {
+      await parser.close();
+    }
+  });
+});
