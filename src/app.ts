@@ -8,11 +8,14 @@ import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
-import { deliver } from './core/delivery.js';
+import { deliver, type OutboxEvents, type OutboxRuntime } from './core/delivery.js';
 import { errorSummary } from './core/errors.js';
 import { instanceSecret } from './core/instance-secrets.js';
+import { ChannelHealth } from './core/outbox/channel-health.js';
+import { releaseDeadLeases } from './core/outbox/outbox.js';
+import { type SweepReport, sweepDeliveries } from './core/outbox/sweeper.js';
 import { type Database, openDatabase } from './db/database.js';
-import { JobQueue } from './jobs/job-queue.js';
+import { DELIVERY_QUEUE, JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
 
 export interface RunningApp {
@@ -25,6 +28,10 @@ export interface RunningApp {
   url: string;
   apiToken: string;
   adapters: Map<ChannelName, ChannelAdapter>;
+  /** Per-channel send outcomes (outages) and the count of expired leases. */
+  channelHealth: ChannelHealth;
+  /** Runs the delivery sweeper once now (it also runs every DELIVERY_SWEEP_SECONDS). */
+  sweepDeliveries(): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +47,8 @@ export interface AppOptions {
   workers?: boolean;
   /** Delivery jobs fetched per poll. */
   workerBatchSize?: number;
+  /** Called after a delivery's final status committed (e.g. the Slack relay). */
+  outboxEvents?: OutboxEvents;
 }
 
 /** A generated API token is written where only the owner of the data directory can read it. */
@@ -59,7 +68,8 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     vatPercent: env.VAT_PERCENT,
     reopenDays: env.REOPEN_DAYS,
     autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
-    deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    deliveryMaxAgeMs: env.DELIVERY_MAX_AGE_HOURS * 3600_000,
+    deliveryLeaseMs: env.DELIVERY_LEASE_SECONDS * 1000,
     deliveryRetryBaseMs: 5_000,
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
   };
@@ -115,6 +125,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let server: FastifyInstance | undefined;
   let queue: JobQueue | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   const started: ChannelAdapter[] = [];
   let stopped = false;
   // Order matters: stop taking requests, let in-flight sends finish through the adapters, stop
@@ -124,6 +135,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
     stopped = true;
     const attempt = (step: () => Promise<unknown>) =>
       step().catch((error: unknown) => logger.error({ reason: errorSummary(error) }, 'error while stopping'));
+    clearInterval(sweepTimer);
     if (server) await attempt(() => server!.close());
     if (queue) await attempt(() => queue!.stop());
     for (const adapter of started.reverse()) await attempt(() => adapter.stop());
@@ -135,6 +147,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
     if (!config.apiToken) writeApiTokenFile(config.dataDir, apiToken);
     queue = new JobQueue(database, {
       pollIntervalMs: config.env.WORKER_POLL_MS,
+      // pg-boss fails a job running longer; the delivery's lease is what guards the send.
+      expireInSeconds: config.env.DELIVERY_LEASE_SECONDS + 60,
       onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
     });
     await queue.start();
@@ -156,7 +170,34 @@ async function start(options: AppOptions): Promise<RunningApp> {
         | undefined;
       return adapter?.deepLink?.(code);
     };
-    server = await buildApiServer({ core, queue, apiToken, logger, linkFor });
+    const channelHealth = new ChannelHealth();
+    const runtime: OutboxRuntime = {
+      health: channelHealth,
+      events: options.outboxEvents,
+      warn: (data, message) => logger.warn(data, message),
+    };
+    if (database.kind === 'embedded') {
+      const released = await releaseDeadLeases(core);
+      if (released > 0)
+        logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
+    }
+    const sweep = async () => {
+      const report = await sweepDeliveries(core, DELIVERY_QUEUE);
+      if (report.requeued + report.hastened > 0) {
+        logger.warn({ ...report }, 'delivery sweeper re-queued deliveries that had no live job');
+      }
+      queue!.wake();
+      return report;
+    };
+    server = await buildApiServer({
+      core,
+      queue,
+      apiToken,
+      logger,
+      linkFor,
+      channelHealth,
+      channels: () => [...adapters.keys()],
+    });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }
@@ -169,12 +210,22 @@ async function start(options: AppOptions): Promise<RunningApp> {
       const jobs = queue;
       await queue.workDeliveries(
         async (job) => {
-          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId);
+          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId, runtime);
           // A retry due before the next poll would wait for it; wake the worker on time instead.
           if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => jobs.wake(), retryIn + 20).unref();
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
+    }
+    if (options.workers !== false) {
+      // First sweep right away: picks up what a previous run left (old queue, expired jobs).
+      await sweep();
+      sweepTimer = setInterval(() => {
+        sweep().catch((error: unknown) =>
+          logger.warn({ reason: errorSummary(error) }, 'delivery sweep failed'),
+        );
+      }, config.env.DELIVERY_SWEEP_SECONDS * 1000);
+      sweepTimer.unref();
     }
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address();
@@ -188,6 +239,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
       url: `http://${config.host}:${port}`,
       apiToken,
       adapters,
+      channelHealth,
+      sweepDeliveries: sweep,
       stop: stopAll,
     };
   } catch (error) {

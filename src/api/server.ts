@@ -3,6 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
+import type { ChannelHealth } from '../core/outbox/channel-health.js';
+import { channelReports } from '../core/outbox/outbox-health.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { openApiDocument } from './openapi.js';
@@ -47,6 +49,9 @@ export async function buildApiServer(deps: {
   apiToken: string;
   logger: Logger;
   linkFor?: LinkBuilder;
+  /** Send outcomes per channel; `/healthz` reports each of `channels` when given. */
+  channelHealth?: ChannelHealth;
+  channels?: () => readonly string[];
 }): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
     // Request lines are info-level noise; errors and warnings still reach the log.
@@ -85,11 +90,18 @@ export async function buildApiServer(deps: {
     }
     const queue = deps.queue.health();
     const ok = database === 'ok' && queue.ok;
+    // A channel that is down is reported, not a reason to restart this process.
+    const channels =
+      database === 'ok' && deps.channelHealth
+        ? await channelReports(deps.core, deps.channelHealth, deps.channels?.() ?? [])
+        : undefined;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'unhealthy',
       database,
       queue: queue.ok ? 'ok' : `error: ${queue.detail}`,
       store: deps.core.database.kind,
+      channels,
+      expiredLeases: deps.channelHealth?.expiredLeases,
     });
   });
 

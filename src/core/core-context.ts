@@ -11,7 +11,10 @@ export interface CoreSettings {
   reopenDays: number;
   /** Automatic messages (acknowledgements, notices) per recipient per hour, at most. */
   autoReplyLimitPerHour: number;
-  deliveryMaxAttempts: number;
+  /** A delivery still failing this long (ms) after it was queued fails for good. */
+  deliveryMaxAgeMs: number;
+  /** How long (ms) a claimed delivery stays leased to its worker; well above any send timeout. */
+  deliveryLeaseMs: number;
   /** First retry delay; doubles at each attempt, capped at one hour. */
   deliveryRetryBaseMs: number;
   /** Domain of our email Message-IDs (the MAIL_FROM domain). */

@@ -8,9 +8,19 @@ import type {
   IdentityKind,
   InboundMessage,
   OutboundMessage,
+  SendResult,
 } from './channel.js';
 import type { CoreContext } from './core-context.js';
-import { DeliveryError } from './errors.js';
+import { DeliveryError, errorSummary } from './errors.js';
+import { ChannelHealth } from './outbox/channel-health.js';
+import {
+  type ClaimedDelivery,
+  claimDelivery,
+  completeDelivery,
+  failBouncedDelivery,
+  failDelivery,
+  retryDelivery,
+} from './outbox/outbox.js';
 import { normaliseAddress } from './threading.js';
 
 const MAX_BACKOFF_MS = 3600_000;
@@ -23,39 +33,61 @@ export function backoffMs(attempt: number, baseMs: number, random: () => number 
 
 export type AdapterLookup = (channel: ChannelName) => ChannelAdapter | undefined;
 
+/** What the outbox reports after a delivery's final status committed (e.g. for the Slack relay). */
+export interface DeliveryOutcome {
+  deliveryId: bigint;
+  messageId: bigint;
+  channel: string;
+  recipient: { kind: string; address: string };
+  status: 'sent' | 'failed';
+  /** Why it failed, for `failed`. */
+  reason?: string;
+  externalId?: string;
+}
+
+/** Hooks called after the change committed; a hook that throws is logged and changes nothing. */
+export interface OutboxEvents {
+  delivered?(outcome: DeliveryOutcome): void | Promise<void>;
+  failedForGood?(outcome: DeliveryOutcome): void | Promise<void>;
+}
+
+/** What a delivery worker shares across deliveries. */
+export interface OutboxRuntime {
+  health: ChannelHealth;
+  events?: OutboxEvents;
+  /** Where warnings go (an expired lease, a send whose "sent" could not be recorded). */
+  warn?: (data: Record<string, unknown>, message: string) => void;
+}
+
 /**
- * Delivers one queued delivery through its channel adapter. Idempotent: a delivery already sent
- * or failed is left alone, so a job run twice sends nothing twice. Transient errors are retried
- * with back-off by a new job; permanent ones (or too many attempts) mark the delivery failed.
- * Returns the delay until a retry, if one was scheduled.
+ * Delivers one delivery through its channel adapter. The outbox claims the row first (a lease),
+ * so a re-delivered job, a second worker or a restart cannot send it twice while one send is in
+ * flight; a row that is finished, leased, not due or behind an older delivery to the same
+ * recipient is left alone. Transient errors are retried with back-off until the delivery is
+ * `deliveryMaxAgeMs` old; permanent ones mark it failed. Returns the delay until a retry, if any.
  */
 export async function deliver(
   ctx: CoreContext,
   adapters: AdapterLookup,
   deliveryId: string,
+  runtime: OutboxRuntime = { health: new ChannelHealth() },
 ): Promise<number | undefined> {
-  const id = BigInt(deliveryId);
-  const [delivery] = await ctx.database.db.select().from(deliveries).where(eq(deliveries.id, id));
-  if (!delivery || !['queued', 'retrying'].includes(delivery.status)) return undefined;
+  const claim = await claimDelivery(ctx, BigInt(deliveryId), ctx.settings.deliveryLeaseMs);
+  if (!claim.claimed) return undefined;
+  const { delivery } = claim;
+  if (delivery.leaseExpired) {
+    runtime.health.expiredLeases++;
+    runtime.warn?.(
+      { deliveryId, channel: delivery.channel, attempts: delivery.attempts },
+      'delivery lease expired: an earlier attempt may have been sent; sending again',
+    );
+  }
   const adapter = adapters(delivery.channel as ChannelName);
-  const attempts = delivery.attempts + 1;
   const payload = delivery.payload as Omit<OutboundMessage, 'deliveryId'>;
+  let result: SendResult;
   try {
     if (!adapter) throw new DeliveryError('transient', `the ${delivery.channel} channel is not running`);
-    const result = await adapter.send({ ...payload, deliveryId });
-    await ctx.database.db
-      .update(deliveries)
-      .set({
-        status: 'sent',
-        attempts,
-        externalId: result.externalId,
-        extraExternalIds: result.extraExternalIds ?? null,
-        sentAt: ctx.now(),
-        lastError: null,
-        nextAttemptAt: null,
-      })
-      .where(eq(deliveries.id, id));
-    return undefined;
+    result = await adapter.send({ ...payload, deliveryId, maybeSent: delivery.leaseExpired || undefined });
   } catch (error) {
     const failure =
       error instanceof DeliveryError
@@ -63,21 +95,87 @@ export async function deliver(
         : new DeliveryError('transient', error instanceof Error ? error.message : String(error), {
             cause: error,
           });
-    return recordFailure(ctx, delivery, attempts, failure);
+    return recordFailure(ctx, runtime, delivery, failure);
+  }
+  // Sent: from here on a failure to record it must not count as a failed send (that would send
+  // it again at once). Left `sending`, the row is taken up again only after its lease.
+  await recordSent(ctx, runtime, delivery, result);
+  return undefined;
+}
+
+async function recordSent(
+  ctx: CoreContext,
+  runtime: OutboxRuntime,
+  delivery: ClaimedDelivery,
+  result: SendResult,
+): Promise<void> {
+  let recorded: boolean | undefined;
+  for (let attempt = 1; recorded === undefined; attempt++) {
+    try {
+      recorded = await completeDelivery(ctx, delivery.id, result);
+    } catch (error) {
+      if (attempt >= 3) {
+        runtime.warn?.(
+          { deliveryId: delivery.id.toString(), reason: errorSummary(error) },
+          'delivery sent but not recorded; it stays leased and is sent again after the lease',
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+  if (!recorded) {
+    runtime.warn?.(
+      { deliveryId: delivery.id.toString() },
+      'delivery was already finished when this send completed',
+    );
+  }
+  const downSince = runtime.health.succeeded(delivery.channel);
+  if (downSince) {
+    await ctx.database.transaction((tx) =>
+      alertStaff(tx, {
+        kind: 'channel_recovered',
+        text: `The ${delivery.channel} channel delivers again (down since ${downSince.toISOString()})`,
+        data: { channel: delivery.channel },
+      }),
+    );
+  }
+  await emit(runtime, 'delivered', {
+    deliveryId: delivery.id,
+    messageId: delivery.messageId,
+    channel: delivery.channel,
+    recipient: { kind: delivery.recipientKind, address: delivery.recipientAddress },
+    status: 'sent',
+    externalId: result.externalId,
+  });
+}
+
+async function emit(runtime: OutboxRuntime, event: keyof OutboxEvents, outcome: DeliveryOutcome) {
+  try {
+    await runtime.events?.[event]?.(outcome);
+  } catch (error) {
+    runtime.warn?.({ event, reason: errorSummary(error) }, 'outbox event handler failed');
   }
 }
 
 async function recordFailure(
   ctx: CoreContext,
-  delivery: typeof deliveries.$inferSelect,
-  attempts: number,
+  runtime: OutboxRuntime,
+  delivery: ClaimedDelivery,
   failure: DeliveryError,
 ): Promise<number | undefined> {
-  const permanent = failure.kind === 'permanent' || attempts >= ctx.settings.deliveryMaxAttempts;
+  const now = ctx.now();
+  const tooOld = now.getTime() - delivery.createdAt.getTime() >= ctx.settings.deliveryMaxAgeMs;
+  const permanent = failure.kind === 'permanent' || tooOld;
   const delay = permanent
     ? undefined
-    : (failure.options.retryAfterMs ?? backoffMs(attempts, ctx.settings.deliveryRetryBaseMs));
-  await ctx.database.transaction(async (tx) => {
+    : (failure.options.retryAfterMs ?? backoffMs(delivery.attempts, ctx.settings.deliveryRetryBaseMs));
+  const reason =
+    tooOld && failure.kind === 'transient'
+      ? `${failure.reason} (gave up after ${Math.round(ctx.settings.deliveryMaxAgeMs / 3600_000)} h of retries)`
+      : failure.reason;
+  const outageStarts = !permanent && runtime.health.failed(delivery.channel, failure.reason, now);
+  const changed = await ctx.database.transaction(async (tx) => {
     const ticketId = await ticketOf(tx, delivery.messageId);
     if (failure.options.migrateToConversation) {
       const payload = delivery.payload as OutboundMessage;
@@ -91,27 +189,37 @@ async function recordFailure(
         failure.reason,
       );
     }
-    if (permanent) {
-      await tx.db
-        .update(deliveries)
-        .set({ status: 'failed', attempts, lastError: failure.reason, nextAttemptAt: null })
-        .where(eq(deliveries.id, delivery.id));
+    if (outageStarts) {
+      await alertStaff(tx, {
+        kind: 'channel_down',
+        text: `The ${delivery.channel} channel is failing (${failure.reason}); messages wait and are retried for up to ${Math.round(ctx.settings.deliveryMaxAgeMs / 3600_000)} h`,
+        data: { channel: delivery.channel },
+      });
+    }
+    if (!permanent) return retryDelivery(ctx, tx, delivery, failure.reason, new Date(now.getTime() + delay!));
+    if (!(await failDelivery(ctx, tx, delivery, reason))) return false;
+    // During an outage its one alert stands for the messages it makes expire.
+    if (!tooOld || !runtime.health.outage(delivery.channel)) {
       await alertStaff(tx, {
         kind: 'delivery_failed',
         ticketId: ticketId ?? undefined,
-        text: `A message to ${delivery.recipientKind} ${delivery.recipientAddress} could not be delivered: ${failure.reason}`,
-        data: { deliveryId: delivery.id.toString(), attempts },
+        text: `A message to ${delivery.recipientKind} ${delivery.recipientAddress} could not be delivered: ${reason}`,
+        data: { deliveryId: delivery.id.toString(), attempts: delivery.attempts },
       });
-      return;
     }
-    const next = new Date(ctx.now().getTime() + delay!);
-    await tx.db
-      .update(deliveries)
-      .set({ status: 'retrying', attempts, lastError: failure.reason, nextAttemptAt: next })
-      .where(eq(deliveries.id, delivery.id));
-    await ctx.jobs.enqueueDelivery(tx, delivery.id.toString(), next);
+    return true;
   });
-  return delay;
+  if (permanent && changed) {
+    await emit(runtime, 'failedForGood', {
+      deliveryId: delivery.id,
+      messageId: delivery.messageId,
+      channel: delivery.channel,
+      recipient: { kind: delivery.recipientKind, address: delivery.recipientAddress },
+      status: 'failed',
+      reason,
+    });
+  }
+  return changed ? delay : undefined;
 }
 
 async function ticketOf(tx: Tx, messageId: bigint): Promise<bigint | null> {
@@ -144,18 +252,17 @@ export async function markIdentityUnreachable(
 /** A bounce names our Message-IDs: those deliveries failed, and the technicians are told. */
 export async function markBouncedDeliveries(tx: Tx, message: InboundMessage): Promise<void> {
   const ids = message.bouncedExternalIds ?? [];
-  const bounced = await tx.db
-    .update(deliveries)
-    .set({
-      status: 'failed',
-      lastError: `bounced: ${message.subject ?? message.automated?.reason ?? ''}`.trim(),
-    })
-    .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, ids)))
-    .returning({
-      id: deliveries.id,
-      messageId: deliveries.messageId,
-      recipient: deliveries.recipientAddress,
-    });
+  if (ids.length === 0) return;
+  const matching = await tx.db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.channel, message.channel), inArray(deliveries.externalId, ids)));
+  const reason = `bounced: ${message.subject ?? message.automated?.reason ?? ''}`.trim();
+  const bounced = [];
+  for (const { id } of matching) {
+    const row = await failBouncedDelivery(tx, id, reason);
+    if (row) bounced.push(row);
+  }
   for (const row of bounced) {
     const [ticket] = await tx.db
       .select({ id: tickets.id, number: tickets.number })

@@ -56,7 +56,7 @@ export async function startTestApp(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const { rows } = await app.database.sql.query<{ n: number }>(
-          "select count(*)::int as n from deliveries where status in ('queued', 'retrying')",
+          "select count(*)::int as n from deliveries where status in ('queued', 'sending', 'retrying')",
         );
         if (rows[0]!.n === 0) return;
         if (Date.now() > deadline) throw new Error(`${rows[0]!.n} deliveries still pending`);

@@ -12,6 +12,8 @@ export interface SmtpSenderSettings {
   password?: string;
   from: string;
   fromName?: string;
+  /** Connection, greeting and socket-inactivity timeout (ms); default 60 s. */
+  sendTimeoutMs?: number;
 }
 
 /** Connection-level failures worth retrying (nodemailer error codes). */
@@ -69,9 +71,10 @@ export class SmtpSender {
             socket.setNoDelay(true);
             socket.once('error', callback);
           },
-      connectionTimeout: 20_000,
-      greetingTimeout: 20_000,
-      socketTimeout: 60_000,
+      // Well below the delivery lease (config checks it), so no send outlives its claim.
+      connectionTimeout: Math.min(20_000, settings.sendTimeoutMs ?? 20_000),
+      greetingTimeout: Math.min(20_000, settings.sendTimeoutMs ?? 20_000),
+      socketTimeout: settings.sendTimeoutMs ?? 60_000,
     });
   }
 
