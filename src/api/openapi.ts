@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  deliveryListQuery,
   linkCodeBody,
   newCustomerBody,
   paging,
@@ -131,6 +132,13 @@ export function openApiDocument() {
             'What technicians must see: failed deliveries, bounces, unreachable customers, unmatched mail',
           parameters: queryParameters(paging),
           responses: { '200': { description: '{ alerts }' }, ...errors },
+        },
+      },
+      '/deliveries': {
+        get: {
+          summary: 'Deliveries by status; `stuck` lists pending ones due for over two minutes',
+          parameters: queryParameters(deliveryListQuery),
+          responses: { '200': { description: '{ deliveries }' }, ...errors },
         },
       },
     },

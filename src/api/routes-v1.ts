@@ -1,13 +1,16 @@
-import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
 import { activateCustomer, createCustomer, listCustomers } from '../core/customers.js';
 import { NotFoundError } from '../core/errors.js';
+import { DEGRADED_AFTER_MS } from '../core/outbox/outbox-health.js';
+import { PENDING_STATUSES } from '../core/outbox/status.js';
 import { getTicketByNumber, listTicketMessages, postTechnicianMessage, setStatus } from '../core/tickets.js';
 import { attachments, deliveries, messages, staffAlerts, tickets } from '../db/schema.js';
 import {
   customerIdParams,
+  deliveryListQuery,
   linkCodeBody,
   newCustomerBody,
   paging,
@@ -116,7 +119,7 @@ export function registerV1Routes(
     const { number } = ticketNumberParams.parse(request.params);
     const body = statusChangeBody.parse(request.body);
     await core.database.transaction(async (t) => {
-      const ticket = await getTicketByNumber(t, number);
+      const ticket = await getTicketByNumber(t, number, { forUpdate: true });
       await setStatus(core, t, ticket, body.status, `technician:${body.author}`);
     });
     return { ticket: await getTicketByNumber(tx, number) };
@@ -156,6 +159,27 @@ export function registerV1Routes(
       .limit(query.limit)
       .offset(query.offset);
     return { messages: rows.map((m) => ({ ...messageView(m, [], []), reason: m.dispositionReason })) };
+  });
+
+  api.get('/deliveries', async (request) => {
+    const query = deliveryListQuery.parse(request.query);
+    const stuckBefore = new Date(core.now().getTime() - DEGRADED_AFTER_MS);
+    const where =
+      query.status === 'stuck'
+        ? and(
+            inArray(deliveries.status, [...PENDING_STATUSES]),
+            lte(sql`coalesce(${deliveries.nextAttemptAt}, ${deliveries.createdAt})`, stuckBefore),
+          )
+        : eq(deliveries.status, query.status);
+    const { payload: _payload, ...columns } = getTableColumns(deliveries);
+    const rows = await db
+      .select(columns)
+      .from(deliveries)
+      .where(where)
+      .orderBy(query.status === 'stuck' ? asc(deliveries.id) : desc(deliveries.id))
+      .limit(query.limit)
+      .offset(query.offset);
+    return { deliveries: rows };
   });
 
   api.get('/alerts', async (request) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
+import { DELIVERY_STATUSES } from '../core/outbox/status.js';
 
 /** Request shapes of the REST API; the OpenAPI document is generated from these. */
 
@@ -66,3 +67,12 @@ export const paging = z.object({
 });
 
 export const linkCodeBody = z.object({ kind: z.enum(['telegram']).default('telegram') });
+
+/** `stuck`: pending and due for over two minutes (or leased past its lease): nothing is moving it. */
+export const deliveryListQuery = z.object({
+  status: z.enum([...DELIVERY_STATUSES, 'stuck'], {
+    message: `use one of ${[...DELIVERY_STATUSES, 'stuck'].join(', ')}`,
+  }),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
