@@ -87,7 +87,10 @@ export async function deliver(
   let result: SendResult;
   try {
     if (!adapter) throw new DeliveryError('transient', `the ${delivery.channel} channel is not running`);
-    result = await adapter.send({ ...payload, deliveryId, maybeSent: delivery.leaseExpired || undefined });
+    result = await withDeadline(
+      adapter.send({ ...payload, deliveryId, maybeSent: delivery.leaseExpired || undefined }),
+      ctx.settings.deliveryLeaseMs / 2,
+    );
   } catch (error) {
     const failure =
       error instanceof DeliveryError
@@ -101,6 +104,23 @@ export async function deliver(
   // it again at once). Left `sending`, the row is taken up again only after its lease.
   await recordSent(ctx, runtime, delivery, result);
   return undefined;
+}
+
+/**
+ * Adapters time out their own requests; this is the backstop for one that does not, so no send
+ * outlives its lease. What the abandoned send still does is not recorded: the retry may send it
+ * again (email with the same Message-ID).
+ */
+function withDeadline<T>(send: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new DeliveryError('transient', `the send did not finish within ${Math.round(ms / 1000)} s`)),
+      ms,
+    );
+  });
+  return Promise.race([send, deadline]).finally(() => clearTimeout(timer));
 }
 
 async function recordSent(

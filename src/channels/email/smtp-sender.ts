@@ -64,12 +64,12 @@ export class SmtpSender {
       getSocket: settings.secure
         ? undefined
         : (_options, callback) => {
-            const socket = net.connect({ host: settings.host, port: settings.port }, () => {
-              socket.off('error', callback);
-              callback(null, { connection: socket });
-            });
+            // Handed over before it connects: a connection error then reaches nodemailer as a
+            // socket error, which frees the pool slot. Reported through `callback`, it leaked
+            // the slot, and after three refused connections every later send waited forever.
+            const socket = net.connect({ host: settings.host, port: settings.port });
             socket.setNoDelay(true);
-            socket.once('error', callback);
+            callback(null, { connection: socket });
           },
       // Well below the delivery lease (config checks it), so no send outlives its claim.
       connectionTimeout: Math.min(20_000, settings.sendTimeoutMs ?? 20_000),
