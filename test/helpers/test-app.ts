@@ -24,6 +24,7 @@ export async function startTestApp(
     now?: () => Date;
     store?: TestStore;
     workers?: boolean;
+    workerBatchSize?: number;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? (await createTestStore());
@@ -43,6 +44,7 @@ export async function startTestApp(
     adapters: options.adapters,
     now: options.now,
     workers: options.workers,
+    workerBatchSize: options.workerBatchSize,
     settings: { deliveryRetryBaseMs: 50, ...options.settings },
   });
   return {

@@ -17,9 +17,10 @@ export interface ClaimedDelivery {
   leaseExpired: boolean;
 }
 
-export type ClaimOutcome =
-  | { claimed: true; delivery: ClaimedDelivery }
-  | { claimed: false; reason: 'finished' | 'not_due' | 'leased' | 'behind_older' | 'missing' };
+export type ClaimOutcome = { claimed: true; delivery: ClaimedDelivery } | { claimed: false };
+
+/** Why a delivery cannot be claimed now (diagnostics; one more query). */
+export type NotClaimedReason = 'finished' | 'not_due' | 'leased' | 'behind_older' | 'missing';
 
 /** Same recipient on the same channel, created earlier, still pending: sent first (creation order). */
 const OLDER_PENDING = `exists (select 1 from deliveries o where o.channel = d.channel
@@ -81,14 +82,14 @@ export async function claimDelivery(
       },
     };
   }
-  return { claimed: false, reason: await whyNotClaimed(ctx, deliveryId, now) };
+  // Not claimable (finished, leased, not due, behind an older one): the common case of a
+  // re-delivered job, answered without a second query. See whyNotClaimed.
+  return { claimed: false };
 }
 
-async function whyNotClaimed(
-  ctx: CoreContext,
-  deliveryId: bigint,
-  now: Date,
-): Promise<Exclude<ClaimOutcome, { claimed: true }>['reason']> {
+/** Why {@link claimDelivery} would leave this delivery alone now. */
+export async function whyNotClaimed(ctx: CoreContext, deliveryId: bigint): Promise<NotClaimedReason> {
+  const now = ctx.now();
   const { rows } = await ctx.database.sql.query<{ status: string; due: boolean; blocked: boolean }>(
     `select d.status, coalesce(d.next_attempt_at, '-infinity') <= $2 as due, ${OLDER_PENDING} as blocked
      from deliveries d where d.id = $1`,
@@ -116,25 +117,32 @@ function nextOfRecipientSql(nowParam: string): string {
 
 const DONE_COLUMNS = 'id, channel, recipient_kind, recipient_address';
 
+/** What finishing a delivery did: whether this call changed the row, and the next one it woke. */
+export interface Finished {
+  /** False when the row was already finished (a second send happened) or the claim was lost. */
+  recorded: boolean;
+  /** The next pending delivery to the same recipient, now given a job: the caller may send it at once. */
+  next?: bigint;
+}
+
 /**
  * The adapter accepted the message: `sent`, with its external ids. A success is recorded even
- * when another claim took the row meanwhile (it is the truth); returns false when the row was
- * already finished, which means a second send happened and is worth counting. Wakes the next
- * delivery to the same recipient. Runs outside a transaction; one statement.
+ * when another claim took the row meanwhile (it is the truth). Wakes the next delivery to the
+ * same recipient (a job; see {@link Finished}). Runs outside a transaction; one statement.
  */
 export async function completeDelivery(
   ctx: CoreContext,
   deliveryId: bigint,
   result: { externalId?: string; extraExternalIds?: string[] },
-): Promise<boolean> {
-  const { rows } = await ctx.database.sql.query<{ n: number }>(
+): Promise<Finished> {
+  const { rows } = await ctx.database.sql.query<{ n: number; next: string | null }>(
     `with done as (
       update deliveries set status = 'sent', external_id = $2, extra_external_ids = $3::jsonb, sent_at = $4,
         last_error = null, next_attempt_at = null
       where id = $1 and status in (${PENDING_SQL}) returning ${DONE_COLUMNS}
     ), nxt as (${nextOfRecipientSql('$4')}
     ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
-    select count(*)::int as n from done`,
+    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
     [
       deliveryId.toString(),
       result.externalId ?? null,
@@ -142,7 +150,11 @@ export async function completeDelivery(
       ctx.now(),
     ],
   );
-  return Number(rows[0]?.n ?? 0) === 1;
+  return finished(rows[0]);
+}
+
+function finished(row: { n: number; next: string | null } | undefined): Finished {
+  return { recorded: Number(row?.n ?? 0) === 1, next: row?.next ? BigInt(row.next) : undefined };
 }
 
 /**
@@ -170,24 +182,24 @@ export async function retryDelivery(
 
 /**
  * Failed for good (permanent error or too old to retry); fenced by the claim like
- * {@link retryDelivery}. Wakes the next delivery to the same recipient.
+ * {@link retryDelivery}. Wakes the next delivery to the same recipient (see {@link Finished}).
  */
 export async function failDelivery(
   ctx: CoreContext,
   tx: Tx,
   delivery: ClaimedDelivery,
   reason: string,
-): Promise<boolean> {
-  const { rows } = await tx.sql.query<{ n: number }>(
+): Promise<Finished> {
+  const { rows } = await tx.sql.query<{ n: number; next: string | null }>(
     `with done as (
       update deliveries set status = 'failed', last_error = $3, next_attempt_at = null
       where id = $1 and status = 'sending' and attempts = $2 returning ${DONE_COLUMNS}
     ), nxt as (${nextOfRecipientSql('$4')}
     ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
-    select count(*)::int as n from done`,
+    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
     [delivery.id.toString(), delivery.attempts, reason, ctx.now()],
   );
-  return Number(rows[0]?.n ?? 0) === 1;
+  return finished(rows[0]);
 }
 
 /**
