@@ -2,9 +2,12 @@ import PgBoss from 'pg-boss';
 import type { Database, Tx } from '../db/database.js';
 
 /**
- * `stately` policy: at most one waiting and one running job per delivery (the singleton key is the
- * delivery id), so a sweep or a retry can never double a job. Renamed from `deliver` (standard
- * policy; a queue's policy cannot change): the sweeper re-queues what was left there.
+ * `short` policy: at most one waiting job per delivery (the singleton key is the delivery id;
+ * pg-boss's unique index on created jobs), so a sweep, a retry or a wake-up can never double a
+ * job, while a new one may wait as the old one runs. (`stately` would also limit running jobs to
+ * one per key, but its batch fetch then fails on a unique violation whenever a waiting job's key
+ * is still running.) Renamed from `deliver` (standard policy): the sweeper re-queues what was
+ * left there.
  */
 export const DELIVERY_QUEUE = 'delivery';
 const LEGACY_DELIVERY_QUEUE = 'deliver';
@@ -78,7 +81,7 @@ export class JobQueue {
     // Retries belong to the outbox (back-off, retry_after, max age): pg-boss retries would come
     // on top of them, so none. A job that dies with its worker expires; the sweeper re-queues.
     const queueOptions = {
-      policy: 'stately' as const,
+      policy: 'short' as const,
       retryLimit: 0,
       expireInSeconds: this.options.expireInSeconds ?? 900,
     };

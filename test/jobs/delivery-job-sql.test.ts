@@ -57,7 +57,7 @@ describe('delivery job written in SQL', () => {
     expect(bySend).toMatchObject({
       retry_limit: 0,
       expire_seconds: 900,
-      policy: 'stately',
+      policy: 'short',
       singleton_key: '101',
       starts_now: true,
     });

@@ -25,8 +25,8 @@ const DUE_HEADS = `select h.id, h.status from (
 
 /**
  * Re-queues every due delivery that has no job which will run it: a job row that was deleted,
- * one pg-boss failed or expired, or one a crashed worker held. Job rows are unique per delivery
- * and state (pg-boss's `stately` policy; inserts are `ON CONFLICT DO NOTHING`), so a sweep never
+ * one pg-boss failed or expired, or one a crashed worker held. At most one job per delivery
+ * waits (pg-boss's `short` policy; inserts are `ON CONFLICT DO NOTHING`), so a sweep never
  * doubles a job. Runs as a scheduled job; safe to run on several processes at once.
  */
 export async function sweepDeliveries(ctx: CoreContext, queueName: string): Promise<SweepReport> {
