@@ -1,3 +1,4 @@
+import { benchBacklog } from './backlog.js';
 import { makeTemplate } from './bench-app.js';
 import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
@@ -15,6 +16,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   email: (options) => benchEmail(options as Parameters<typeof benchEmail>[0]),
   delivery: (options) => benchDelivery(options as Parameters<typeof benchDelivery>[0]),
   hostile: (options) => benchHostile(options as Parameters<typeof benchHostile>[0]),
+  backlog: (options) => benchBacklog(options as Parameters<typeof benchBacklog>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
 };
 

@@ -128,7 +128,7 @@ async function settle(app: RunningApp, timeoutMs: number): Promise<void> {
   await waitUntil(
     async () => {
       const { rows } = await app.database.sql.query<{ n: number }>(
-        "select count(*)::int as n from deliveries where status in ('queued', 'retrying')",
+        "select count(*)::int as n from deliveries where status in ('queued', 'sending', 'retrying')",
       );
       return rows[0]!.n === 0;
     },

@@ -1,3 +1,4 @@
+import type { BacklogResult } from './backlog.js';
 import type { CoreIngestResult } from './core-ingest.js';
 import type { DeliveryResult } from './delivery.js';
 import type { EmailResult } from './email.js';
@@ -23,6 +24,7 @@ export interface BenchResults {
   hostile?: HostileResult[];
   big?: HostileResult[];
   delivery?: DeliveryResult[];
+  backlog?: BacklogResult;
   startup?: StartupResult;
 }
 
@@ -47,7 +49,7 @@ const median = (values: number[]) => {
 /** The figures with their targets (PRODUCT targets for 2-core machines; see bench/README.md). */
 export function figures(results: BenchResults, store: MachineInfo['store']): Figure[] {
   const out: Figure[] = [];
-  const { core, email, delivery, startup } = results;
+  const { core, email, delivery, backlog, startup } = results;
   if (core) {
     const c = core.concurrency;
     // The headline is the faster of the two: maximum throughput, with the baseline at the same
@@ -135,6 +137,16 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         'msg/s',
         undefined,
         d.note,
+      ),
+    );
+  }
+  if (backlog) {
+    out.push(
+      figure(
+        'delivery.backlog',
+        `Backlog drain after an outage (${backlog.deliveries} to ${backlog.recipients} recipients)`,
+        backlog.perSecond,
+        'msg/s',
       ),
     );
   }

@@ -8,6 +8,7 @@ import { type DovecotServer, startDovecot } from '../test/helpers/dovecot.js';
 import { ensureDovecotInstalled } from '../test/helpers/dovecot-process.js';
 import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
 import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture.js';
+import type { BacklogResult } from './backlog.js';
 import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
@@ -22,11 +23,14 @@ import { machineInfo, now } from './stats.js';
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,delivery,startup picks sections;
- * BENCH_EMAIL_MAILS (2000) and BENCH_DELIVERIES (500 per channel) size the runs.
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup picks
+ * sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
+ * (10000 messages to 1,000 recipients) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,hostile,delivery,startup').split(','));
+const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup'];
+const ONLY = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(','));
+const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
@@ -195,6 +199,16 @@ async function main(): Promise<void> {
     smtp.clear();
   }
 
+  if (ONLY.has('backlog')) {
+    log(`backlog: ${BACKLOG} messages queued during an outage, ${RUNS} runs`);
+    results.backlog = await section<BacklogResult>('backlog', {
+      count: BACKLOG,
+      recipients: Math.max(1, Math.round(BACKLOG / 10)),
+      runs: RUNS,
+      batchSize: 500,
+    });
+  }
+
   if (ONLY.has('startup') && dovecot && smtp) {
     const channelEnv: Record<string, string> = {
       IMAP_HOST: '127.0.0.1',
@@ -226,7 +240,7 @@ async function main(): Promise<void> {
     2,
   );
   // A partial run (BENCH_ONLY) does not replace the last full run of its store.
-  const full = ['core', 'email', 'hostile', 'delivery', 'startup'].every((name) => ONLY.has(name));
+  const full = SECTIONS.every((name) => ONLY.has(name));
   const files = [`${RESULTS}latest.json`, ...(full ? [`${RESULTS}latest-${store}.json`] : [])];
   for (const file of files) writeFileSync(file, json);
   // In Biome's layout, so `npm run lint` stays clean with results on disk (biome.json covers bench/).

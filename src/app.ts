@@ -9,11 +9,14 @@ import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
-import { deliver } from './core/delivery.js';
+import { deliver, type OutboxEvents, type OutboxRuntime } from './core/delivery.js';
 import { errorSummary } from './core/errors.js';
 import { instanceSecret } from './core/instance-secrets.js';
+import { ChannelHealth } from './core/outbox/channel-health.js';
+import { releaseDeadLeases } from './core/outbox/outbox.js';
+import { type SweepReport, sweepDeliveries } from './core/outbox/sweeper.js';
 import { type Database, openDatabase } from './db/database.js';
-import { JobQueue } from './jobs/job-queue.js';
+import { DELIVERY_QUEUE, JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
 
 export interface RunningApp {
@@ -27,6 +30,10 @@ export interface RunningApp {
   /** The API token when this process knows it: `API_TOKEN`, or the one generated at this start. */
   apiToken?: string;
   adapters: Map<ChannelName, ChannelAdapter>;
+  /** Per-channel send outcomes (outages) and the count of expired leases. */
+  channelHealth: ChannelHealth;
+  /** Runs the delivery sweeper once now (it also runs every DELIVERY_SWEEP_SECONDS). */
+  sweepDeliveries(): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +49,8 @@ export interface AppOptions {
   workers?: boolean;
   /** Delivery jobs fetched per poll. */
   workerBatchSize?: number;
+  /** Called after a delivery's final status committed (e.g. the Slack relay). */
+  outboxEvents?: OutboxEvents;
 }
 
 /** A generated API token is written where only the owner of the data directory can read it. */
@@ -62,7 +71,8 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     reopenDays: env.REOPEN_DAYS,
     autoReplyLimitPerHour: env.AUTO_REPLY_LIMIT_PER_HOUR,
     unknownSenderRepliesPerHour: env.UNKNOWN_SENDER_REPLIES_PER_HOUR,
-    deliveryMaxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+    deliveryMaxAgeMs: env.DELIVERY_MAX_AGE_HOURS * 3600_000,
+    deliveryLeaseMs: env.DELIVERY_LEASE_SECONDS * 1000,
     deliveryRetryBaseMs: 5_000,
     openingHours: { hours: config.calendar.hours, workingDays: config.calendar.workingDays },
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
@@ -100,6 +110,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let server: FastifyInstance | undefined;
   let queue: JobQueue | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   const started: ChannelAdapter[] = [];
   let stopped = false;
   // Order matters: stop taking requests, let in-flight sends finish through the adapters, stop
@@ -109,6 +120,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
     stopped = true;
     const attempt = (step: () => Promise<unknown>) =>
       step().catch((error: unknown) => logger.error({ reason: errorSummary(error) }, 'error while stopping'));
+    clearInterval(sweepTimer);
     if (server) await attempt(() => server!.close());
     if (queue) await attempt(() => queue!.stop());
     for (const adapter of started.reverse()) await attempt(() => adapter.stop());
@@ -121,6 +133,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
     const apiToken = config.apiToken ?? apiTokenChecker.generated;
     queue = new JobQueue(database, {
       pollIntervalMs: config.env.WORKER_POLL_MS,
+      // pg-boss fails a job running longer; the delivery's lease is what guards the send.
+      expireInSeconds: config.env.DELIVERY_LEASE_SECONDS + 60,
       onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
     });
     await queue.start();
@@ -142,7 +156,34 @@ async function start(options: AppOptions): Promise<RunningApp> {
         | undefined;
       return adapter?.deepLink?.(code);
     };
-    server = await buildApiServer({ core, queue, apiToken: apiTokenChecker, logger, linkFor });
+    const channelHealth = new ChannelHealth();
+    const runtime: OutboxRuntime = {
+      health: channelHealth,
+      events: options.outboxEvents,
+      warn: (data, message) => logger.warn(data, message),
+    };
+    if (database.kind === 'embedded') {
+      const released = await releaseDeadLeases(core);
+      if (released > 0)
+        logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
+    }
+    const sweep = async () => {
+      const report = await sweepDeliveries(core, DELIVERY_QUEUE);
+      if (report.requeued + report.hastened > 0) {
+        logger.warn({ ...report }, 'delivery sweeper re-queued deliveries that had no live job');
+      }
+      queue!.wake();
+      return report;
+    };
+    server = await buildApiServer({
+      core,
+      queue,
+      apiToken: apiTokenChecker,
+      logger,
+      linkFor,
+      channelHealth,
+      channels: () => [...adapters.keys()],
+    });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }
@@ -155,12 +196,22 @@ async function start(options: AppOptions): Promise<RunningApp> {
       const jobs = queue;
       await queue.workDeliveries(
         async (job) => {
-          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId);
+          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId, runtime);
           // A retry due before the next poll would wait for it; wake the worker on time instead.
           if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => jobs.wake(), retryIn + 20).unref();
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
+    }
+    if (options.workers !== false) {
+      // First sweep right away: picks up what a previous run left (old queue, expired jobs).
+      await sweep();
+      sweepTimer = setInterval(() => {
+        sweep().catch((error: unknown) =>
+          logger.warn({ reason: errorSummary(error) }, 'delivery sweep failed'),
+        );
+      }, config.env.DELIVERY_SWEEP_SECONDS * 1000);
+      sweepTimer.unref();
     }
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address();
@@ -174,6 +225,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
       url: `http://${config.host}:${port}`,
       apiToken,
       adapters,
+      channelHealth,
+      sweepDeliveries: sweep,
       stop: stopAll,
     };
   } catch (error) {

@@ -153,7 +153,10 @@ const schema = z.object({
   REMOTE_TOOL_NAME: z.preprocess(emptyToUndefined, z.string().default('RustDesk')),
   REMOTE_TOOL_URL: z.preprocess(emptyToUndefined, z.url().default('https://rustdesk.com/download')),
   COMPANY_NAME: z.preprocess(emptyToUndefined, z.string().default('Digital Micro Snc')),
-  DELIVERY_MAX_ATTEMPTS: int(8, 1, 50),
+  DELIVERY_MAX_AGE_HOURS: int(48, 1, 720),
+  DELIVERY_LEASE_SECONDS: int(600, 30, 86_400),
+  DELIVERY_SEND_TIMEOUT_SECONDS: int(60, 5, 600),
+  DELIVERY_SWEEP_SECONDS: int(60, 5, 3600),
   WORKER_POLL_MS: int(500, 100, 60_000),
 });
 
@@ -209,7 +212,15 @@ export type Env = z.infer<typeof schema>;
 export interface EmailSettings {
   imap: { host: string; port: number; secure: boolean; user: string; password: string; mailbox: string };
   processedMailbox?: string;
-  smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string;
+    password?: string;
+    /** Connection, greeting and socket-inactivity timeout of each send. */
+    sendTimeoutMs?: number;
+  };
   from: string;
   fromName: string;
   maxAttachmentBytes: number;
@@ -232,6 +243,8 @@ export interface EmailSettings {
 export interface TelegramSettings {
   token: string;
   apiRoot?: string;
+  /** Each Bot API request is abandoned after this long (grammY's default is 500 s). */
+  sendTimeoutSeconds?: number;
   webhook?: { url: string; secret: string };
 }
 
@@ -288,6 +301,12 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     holidaysCountry: env.HOLIDAYS_COUNTRY,
     extraClosures,
   };
+  if (env.DELIVERY_LEASE_SECONDS < 3 * env.DELIVERY_SEND_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      'DELIVERY_LEASE_SECONDS',
+      `DELIVERY_LEASE_SECONDS: must be at least 3 × DELIVERY_SEND_TIMEOUT_SECONDS (${3 * env.DELIVERY_SEND_TIMEOUT_SECONDS}), so a send ends well before another worker may take it over; raise it or lower DELIVERY_SEND_TIMEOUT_SECONDS (got ${env.DELIVERY_LEASE_SECONDS})`,
+    );
+  }
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, '');
 
   let email: EmailSettings | undefined;
@@ -311,6 +330,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         secure: env.SMTP_SECURE,
         user: env.SMTP_USER,
         password: env.SMTP_PASSWORD,
+        sendTimeoutMs: env.DELIVERY_SEND_TIMEOUT_SECONDS * 1000,
       },
       from: env.MAIL_FROM!,
       fromName: env.MAIL_FROM_NAME,
@@ -329,7 +349,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
 
   let telegram: TelegramSettings | undefined;
   if (env.TELEGRAM_BOT_TOKEN) {
-    telegram = { token: env.TELEGRAM_BOT_TOKEN, apiRoot: env.TELEGRAM_API_ROOT };
+    telegram = {
+      token: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: env.TELEGRAM_API_ROOT,
+      sendTimeoutSeconds: env.DELIVERY_SEND_TIMEOUT_SECONDS,
+    };
     if (env.TELEGRAM_WEBHOOK_SECRET) {
       if (!env.PUBLIC_URL) {
         throw new ConfigError(

@@ -24,6 +24,16 @@ describe('settings', () => {
     );
   });
 
+  it('keeps the delivery lease well above the send timeout, and says which setting to change', () => {
+    const defaults = loadConfig({});
+    expect(defaults.env.DELIVERY_MAX_AGE_HOURS).toBe(48);
+    expect(defaults.env.DELIVERY_LEASE_SECONDS).toBe(600);
+    expect(() => loadConfig({ DELIVERY_LEASE_SECONDS: '100', DELIVERY_SEND_TIMEOUT_SECONDS: '60' })).toThrow(
+      /DELIVERY_LEASE_SECONDS: must be at least 3 × DELIVERY_SEND_TIMEOUT_SECONDS \(180\)/,
+    );
+    expect(() => loadConfig({ DELIVERY_MAX_AGE_HOURS: '0' })).toThrow(/DELIVERY_MAX_AGE_HOURS/);
+  });
+
   it('names a bad secret setting and its rule but never echoes its value', () => {
     const cases: Record<string, string> = {
       TELEGRAM_BOT_TOKEN: 'planted-bot-token-Zq81',

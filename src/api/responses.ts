@@ -180,6 +180,25 @@ export function toMessageView(
   };
 }
 
+/** A delivery as `GET /deliveries` lists it: everything but the payload. */
+export const deliveryView = z.object({
+  id,
+  messageId: id,
+  channel: z.string(),
+  recipientKind: z.string(),
+  recipientAddress: z.string(),
+  automatic: z.boolean(),
+  purpose: z.string().nullable(),
+  status: z.string(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  externalId: z.string().nullable(),
+  extraExternalIds: z.array(z.string()).nullable(),
+  nextAttemptAt: time.nullable().describe('when due again; while `sending`, the end of the lease'),
+  sentAt: time.nullable(),
+  createdAt: time,
+});
+
 export const alertView = z.object({
   id,
   kind: z.string(),

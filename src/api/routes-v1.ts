@@ -18,6 +18,7 @@ import {
   ticketView,
   toMessageView,
 } from './responses.js';
+import { registerDeliveryRoutes } from './routes-deliveries.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -149,7 +150,7 @@ export function registerV1Routes(
       const { number } = request.params;
       const { status, author } = request.body;
       await core.database.transaction(async (t) => {
-        const ticket = await getTicketByNumber(t, number);
+        const ticket = await getTicketByNumber(t, number, { forUpdate: true });
         await setStatus(core, t, ticket, status, `technician:${author}`);
       });
       return { ticket: await getTicketByNumber(tx, number) };
@@ -294,4 +295,6 @@ export function registerV1Routes(
       return { alerts: rows };
     },
   );
+
+  registerDeliveryRoutes(api, core);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
+import { DELIVERY_STATUSES } from '../core/outbox/status.js';
 
 /**
  * Request shapes of the REST API. Each route names these in its `schema`; Fastify validates with
@@ -84,3 +85,10 @@ export const linkCodeBody = z.preprocess(
   (body) => body ?? {},
   z.object({ kind: z.enum(['telegram']).default('telegram') }),
 );
+
+/** `stuck`: pending and due for over two minutes (or leased past its lease): nothing is moving it. */
+export const deliveryListQuery = paging.extend({
+  status: z.enum([...DELIVERY_STATUSES, 'stuck'], {
+    message: `use one of ${[...DELIVERY_STATUSES, 'stuck'].join(', ')}`,
+  }),
+});

@@ -10,6 +10,8 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-
 import type { ApiTokenCheck } from '../core/api-token.js';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
+import type { ChannelHealth } from '../core/outbox/channel-health.js';
+import { channelReports } from '../core/outbox/outbox-health.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { API_PREFIX, openApiOnDemand } from './openapi-document.js';
@@ -91,6 +93,9 @@ export async function buildApiServer(deps: {
   apiToken: ApiTokenCheck;
   logger: Logger;
   linkFor?: LinkBuilder;
+  /** Send outcomes per channel; `/healthz` reports each of `channels` when given. */
+  channelHealth?: ChannelHealth;
+  channels?: () => readonly string[];
 }): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
     // Request lines are info-level noise; errors and warnings still reach the log.
@@ -111,11 +116,18 @@ export async function buildApiServer(deps: {
     }
     const queue = deps.queue.health();
     const ok = database === 'ok' && queue.ok;
+    // A channel that is down is reported, not a reason to restart this process.
+    const channels =
+      database === 'ok' && deps.channelHealth
+        ? await channelReports(deps.core, deps.channelHealth, deps.channels?.() ?? [])
+        : undefined;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'unhealthy',
       database,
       queue: queue.ok ? 'ok' : `error: ${queue.detail}`,
       store: deps.core.database.kind,
+      channels,
+      expiredLeases: deps.channelHealth?.expiredLeases,
     });
   });
 

@@ -141,6 +141,11 @@ export interface OutboundMessage {
   /** Delivery id; the same delivery may be attempted more than once. Adapters that can
    * de-duplicate on their side use it. */
   deliveryId: string;
+  /**
+   * An earlier attempt's lease ran out mid-send, so it may have arrived. Email sends again with
+   * the same Message-ID (receivers de-duplicate); a chat adapter checks what it can first.
+   */
+  maybeSent?: boolean;
   channel: ChannelName;
   recipient: { kind: IdentityKind; address: string; displayName?: string };
   /** Machine-generated (acknowledgement, notice): email adds `Auto-Submitted: auto-replied`. */

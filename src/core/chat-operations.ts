@@ -9,7 +9,7 @@ import type { CoreContext } from './core-context.js';
 import { OPEN_STATUSES } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import { findSender, normaliseAddress } from './threading.js';
-import { reopenOrFollowUp } from './tickets.js';
+import { openTicket, reopenOrFollowUp } from './tickets.js';
 
 const LINK_CODE_TTL_MS = 24 * 3600_000;
 
@@ -178,26 +178,44 @@ export async function resolveTicketChoice(
       .where(and(eq(tickets.number, ticketNumber), eq(tickets.customerId, sender.customer.id)));
     if (!ticket) return undefined;
     const since = new Date(ctx.now().getTime() - 7 * 24 * 3600_000);
+    const heldNow = and(
+      eq(messages.channel, channel),
+      eq(messages.customerId, sender.customer.id),
+      eq(messages.disposition, 'awaiting_choice'),
+      isNull(messages.ticketId),
+      gt(messages.createdAt, since),
+    );
+    // Pressed twice: nothing is held any more, and nothing changes.
+    const [anyHeld] = await tx.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(heldNow)
+      .limit(1)
+      .for('update');
+    if (!anyHeld) return undefined;
+    // The button may be pressed long after it was shown: as a message would, reopen the ticket,
+    // or (closed, or resolved too long ago) open a new one that links it.
+    const actor = `${identity.kind}:${identity.address}`;
+    const target = (await reopenOrFollowUp(ctx, tx, ticket, actor))
+      ? await openTicket(ctx, tx, {
+          customer: sender.customer,
+          identity: sender.identity,
+          subject: ticket.subject,
+          channel,
+          conversationId: ticket.conversationId ?? undefined,
+          previousTicketId: ticket.id,
+        })
+      : ticket;
     const held = await tx.db
       .update(messages)
-      .set({ ticketId: ticket.id, disposition: 'ticket' })
-      .where(
-        and(
-          eq(messages.channel, channel),
-          eq(messages.customerId, sender.customer.id),
-          eq(messages.disposition, 'awaiting_choice'),
-          isNull(messages.ticketId),
-          gt(messages.createdAt, since),
-        ),
-      )
+      .set({ ticketId: target.id, disposition: 'ticket' })
+      .where(heldNow)
       .returning({ id: messages.id });
-    if (held.length === 0) return undefined;
-    await reopenOrFollowUp(ctx, tx, ticket, `${identity.kind}:${identity.address}`);
     return {
       status: 'threaded' as const,
       messageId: String(held.at(-1)!.id),
-      ticketId: String(ticket.id),
-      ticketNumber: ticket.number,
+      ticketId: String(target.id),
+      ticketNumber: target.number,
     };
   });
   ctx.jobs.wake();

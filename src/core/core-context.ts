@@ -17,7 +17,10 @@ export interface CoreSettings {
    * must not turn us into a reflector of spam. 0 = never answer them.
    */
   unknownSenderRepliesPerHour: number;
-  deliveryMaxAttempts: number;
+  /** A delivery still failing this long (ms) after it was queued fails for good. */
+  deliveryMaxAgeMs: number;
+  /** How long (ms) a claimed delivery stays leased to its worker; well above any send timeout. */
+  deliveryLeaseMs: number;
   /** First retry delay; doubles at each attempt, capped at one hour. */
   deliveryRetryBaseMs: number;
   /** Opening hours told in acknowledgements (`BUSINESS_HOURS`, Monday–Friday). */

@@ -66,9 +66,11 @@ export async function openTicket(
 export async function reopenOrFollowUp(
   ctx: CoreContext,
   tx: Tx,
-  ticket: TicketRow,
+  snapshot: TicketRow,
   actor: string,
 ): Promise<boolean> {
+  // Decide on the ticket as it is now, and hold it until commit: a technician may be closing it.
+  const ticket = await lockTicket(tx, snapshot.id);
   if (ticket.status === 'closed') return true;
   if (ticket.status === 'resolved') {
     const resolvedAt = ticket.resolvedAt ?? ticket.updatedAt;
@@ -83,14 +85,29 @@ export async function reopenOrFollowUp(
   return false;
 }
 
-/** Changes a ticket's status as the lifecycle allows; throws InvalidTransitionError otherwise. */
+/**
+ * Reads a ticket and locks its row until the transaction ends (`SELECT … FOR UPDATE`): changes to
+ * one ticket are serialised, and each decides on the status the previous one left. On the
+ * embedded store transactions already run one at a time; the lock costs nothing there.
+ */
+export async function lockTicket(tx: Tx, ticketId: bigint): Promise<TicketRow> {
+  const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, ticketId)).for('update');
+  if (!ticket) throw new NotFoundError('ticket', ticketId.toString());
+  return ticket;
+}
+
+/**
+ * Changes a ticket's status as the lifecycle allows, judged on the ticket's current (locked) row
+ * rather than the caller's copy; throws InvalidTransitionError otherwise.
+ */
 export async function setStatus(
   ctx: CoreContext,
   tx: Tx,
-  ticket: TicketRow,
+  snapshot: TicketRow,
   to: TicketStatus,
   actor: string,
 ): Promise<void> {
+  const ticket = await lockTicket(tx, snapshot.id);
   if (ticket.status === to) return;
   assertTransition(ticket.status, to, ticket.number);
   const now = ctx.now();
@@ -111,8 +128,14 @@ export async function setStatus(
   });
 }
 
-export async function getTicketByNumber(tx: Tx, number: number): Promise<TicketRow> {
-  const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.number, number));
+/** The ticket numbered `number`; `forUpdate` locks it until the transaction ends. */
+export async function getTicketByNumber(
+  tx: Tx,
+  number: number,
+  options: { forUpdate?: boolean } = {},
+): Promise<TicketRow> {
+  const query = tx.db.select().from(tickets).where(eq(tickets.number, number));
+  const [ticket] = options.forUpdate ? await query.for('update') : await query;
   if (!ticket) throw new NotFoundError('ticket', number);
   return ticket;
 }
@@ -131,7 +154,7 @@ export async function postTechnicianMessage(
   input: { ticketNumber: number; author: string; text: string; internal: boolean; status?: TicketStatus },
 ): Promise<{ messageId: bigint; deliveryId?: bigint }> {
   const result = await ctx.database.transaction(async (tx) => {
-    const ticket = await getTicketByNumber(tx, input.ticketNumber);
+    const ticket = await getTicketByNumber(tx, input.ticketNumber, { forUpdate: true });
     if (input.status) assertTransition(ticket.status, input.status, ticket.number);
     const now = ctx.now();
     const [message] = await tx.db

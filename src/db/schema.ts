@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -203,11 +204,13 @@ export const deliveries = pgTable(
     purpose: text('purpose'),
     /** The payload the adapter receives (OutboundMessage without deliveryId). */
     payload: jsonb('payload').notNull(),
-    status: text('status').notNull().default('queued'), // queued | retrying | sent | failed
+    /** One of DELIVERY_STATUSES (src/core/outbox/status.ts); a check constraint holds the list. */
+    status: text('status').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     externalId: text('external_id'),
     extraExternalIds: jsonb('extra_external_ids'),
+    /** Pending rows: when to look at it next (retry time, or the lease expiry while `sending`). */
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -219,6 +222,15 @@ export const deliveries = pgTable(
     index('deliveries_recipient_recent').on(t.recipientKind, t.recipientAddress, t.createdAt),
     // The global hourly cap on answers to unknown senders counts these.
     index('deliveries_purpose_recent').on(t.purpose, t.createdAt).where(sql`purpose is not null`),
+    // The outbox sends each recipient's pending deliveries in creation order, and the sweeper
+    // looks for the oldest of each: both read only the (few) pending rows.
+    index('deliveries_pending_by_recipient')
+      .on(t.channel, t.recipientKind, t.recipientAddress, t.id)
+      .where(sql`status in ('queued', 'sending', 'retrying')`),
+    check(
+      'deliveries_status_known',
+      sql`status in ('queued', 'sending', 'retrying', 'sent', 'failed', 'suppressed', 'cancelled')`,
+    ),
     // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
     // lookups from scanning a pending list that grows with every delivery.
     index('deliveries_extra_external_ids').using('gin', t.extraExternalIds).with({ fastupdate: false }),

@@ -1,7 +1,16 @@
 import PgBoss from 'pg-boss';
 import type { Database, Tx } from '../db/database.js';
 
-export const DELIVERY_QUEUE = 'deliver';
+/**
+ * `short` policy: at most one waiting job per delivery (the singleton key is the delivery id;
+ * pg-boss's unique index on created jobs), so a sweep, a retry or a wake-up can never double a
+ * job, while a new one may wait as the old one runs. (`stately` would also limit running jobs to
+ * one per key, but its batch fetch then fails on a unique violation whenever a waiting job's key
+ * is still running.) Renamed from `deliver` (standard policy): the sweeper re-queues what was
+ * left there.
+ */
+export const DELIVERY_QUEUE = 'delivery';
+const LEGACY_DELIVERY_QUEUE = 'deliver';
 const VACUUM_INTERVAL_MS = 30 * 60_000;
 
 export interface DeliveryJob {
@@ -10,15 +19,16 @@ export interface DeliveryJob {
 
 /**
  * SQL that queues one delivery job per row of `source` (a CTE with the delivery's `id` and
- * `status`; only `queued` rows get a job), with the delivery queue's stored settings. It is what
+ * `status`; only `queued` rows get a job, none if one is already waiting), with the delivery
+ * queue's stored settings. It is what
  * pg-boss 10's `send` inserts (src/plans.js, insertJob) for a job without options, written into
  * the statement that creates the delivery so a message costs one round trip less. pg-boss is
  * pinned to 10.4; test/jobs/delivery-job-sql.test.ts compares the two rows column by column.
  */
 export function deliveryJobInsertSql(source: string): string {
-  return `insert into pgboss.job (name, data, retry_limit, retry_delay, retry_backoff, expire_in, keep_until,
-      policy, dead_letter)
-    select q.name, jsonb_build_object('deliveryId', ${source}.id::text),
+  return `insert into pgboss.job (name, data, singleton_key, retry_limit, retry_delay, retry_backoff, expire_in,
+      keep_until, policy, dead_letter)
+    select q.name, jsonb_build_object('deliveryId', ${source}.id::text), ${source}.id::text,
       coalesce(q.retry_limit, 2),
       case when coalesce(q.retry_backoff, false) then greatest(coalesce(q.retry_delay, 0), 1)
         else coalesce(q.retry_delay, 0) end,
@@ -27,7 +37,8 @@ export function deliveryJobInsertSql(source: string): string {
       now() + cast(coalesce((q.retention_minutes * 60)::text, '14 days') as interval),
       q.policy, q.dead_letter
     from ${source} join pgboss.queue q on q.name = '${DELIVERY_QUEUE}'
-    where ${source}.status = 'queued'`;
+    where ${source}.status = 'queued'
+    on conflict do nothing`;
 }
 
 /**
@@ -44,7 +55,12 @@ export class JobQueue {
 
   constructor(
     private readonly database: Database,
-    private readonly options: { pollIntervalMs: number; onError?: (error: Error) => void },
+    private readonly options: {
+      pollIntervalMs: number;
+      /** A job running longer is failed by pg-boss; the delivery's lease guards the send anyway. */
+      expireInSeconds?: number;
+      onError?: (error: Error) => void;
+    },
   ) {
     this.boss = new PgBoss({
       db: { executeSql: (text, values) => database.sql.query(text, values) },
@@ -62,15 +78,17 @@ export class JobQueue {
 
   async start(): Promise<void> {
     await this.boss.start();
-    // A worker that died mid-send leaves its job active; after expiry pg-boss retries it, and the
-    // delivery row says whether it was already sent.
-    await this.boss.createQueue(DELIVERY_QUEUE, {
-      name: DELIVERY_QUEUE,
-      retryLimit: 20,
-      retryDelay: 5,
-      retryBackoff: true,
-      expireInSeconds: 120,
-    });
+    // Retries belong to the outbox (back-off, retry_after, max age): pg-boss retries would come
+    // on top of them, so none. A job that dies with its worker expires; the sweeper re-queues.
+    const queueOptions = {
+      policy: 'short' as const,
+      retryLimit: 0,
+      expireInSeconds: this.options.expireInSeconds ?? 900,
+    };
+    await this.boss.createQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...queueOptions });
+    await this.boss.updateQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...queueOptions });
+    // Jobs of the old queue are not needed: the sweeper finds their deliveries.
+    if (await this.boss.getQueue(LEGACY_DELIVERY_QUEUE)) await this.boss.deleteQueue(LEGACY_DELIVERY_QUEUE);
     if (this.database.kind === 'embedded') {
       // The data-dir lock proves no other process runs, so a job still marked active was cut off
       // by a crash: hand it back now instead of waiting for its expiry. Its delivery row tells
@@ -90,10 +108,14 @@ export class JobQueue {
     this.started = true;
   }
 
-  /** Adds a delivery job inside `tx`: it exists only if the transaction commits. */
+  /**
+   * Adds a delivery job inside `tx`: it exists only if the transaction commits. Nothing is added
+   * when the delivery already has a waiting job.
+   */
   async enqueueDelivery(tx: Tx, deliveryId: string, startAfter?: Date): Promise<void> {
     await this.boss.send(DELIVERY_QUEUE, { deliveryId } satisfies DeliveryJob, {
       startAfter,
+      singletonKey: deliveryId,
       db: { executeSql: (text, values) => tx.sql.query(text, values) },
     });
   }
@@ -110,11 +132,13 @@ export class JobQueue {
         pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000),
       },
       async (jobs) => {
-        // The handler is idempotent (it checks the delivery row), so when one job of a batch
-        // throws, retrying the whole batch re-sends nothing that was already sent.
+        // Never throws: a throw would fail (and with retries, re-run) the whole batch. The
+        // handler records each delivery's outcome itself; an error it could not record leaves
+        // the row leased, and the sweeper takes it up after the lease.
         const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
-        const failure = results.find((result) => result.status === 'rejected');
-        if (failure) throw (failure as PromiseRejectedResult).reason;
+        for (const result of results) {
+          if (result.status === 'rejected') this.options.onError?.(result.reason as Error);
+        }
       },
     );
     this.workerIds.push(id);

@@ -90,3 +90,34 @@ describe.runIf(!process.env.DATABASE_URL)('crash while sending (embedded store)'
     }
   }, 60_000);
 });
+
+// On either store: once the dead worker's lease has run out, a restarted app's sweeper takes the
+// delivery up again, as "maybe sent", and it completes once.
+describe('crash while sending, restart after the lease', () => {
+  it('completes the delivery once, on its second attempt', async () => {
+    const store = await persistentStore();
+    cleanups.push(() => store.drop());
+    const output = await runChildAndKill(store, 'lease@example.test', 'mid-send');
+    expect(output).toContain('SENDING');
+
+    const channel = new TestChannel();
+    const app = await startTestApp({
+      store,
+      adapters: () => [channel],
+      // The restart happens after the lease (DELIVERY_LEASE_SECONDS, 600 s) ran out.
+      now: () => new Date(Date.now() + 601_000),
+    });
+    try {
+      await app.sweepDeliveries();
+      await app.settle(15_000);
+      expect(channel.sentTo('lease@example.test')).toHaveLength(1);
+      const { rows } = await app.database.sql.query<{ status: string; attempts: number }>(
+        `select status, attempts from deliveries where recipient_address = 'lease@example.test'`,
+      );
+      expect(rows).toEqual([{ status: 'sent', attempts: 2 }]);
+      expect(app.channelHealth.expiredLeases).toBe(1);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});

@@ -10,6 +10,8 @@ let app: TestApp;
 let channel: TestChannel;
 let email: TestChannel;
 let n = 0;
+/** Simulated time ahead of the wall clock, ms. */
+let offset = 0;
 
 async function customer() {
   n++;
@@ -35,7 +37,8 @@ beforeAll(async () => {
   email = new TestChannel('email');
   app = await startTestApp({
     adapters: () => [channel, email],
-    settings: { deliveryMaxAttempts: 4, autoReplyLimitPerHour: 3 },
+    now: () => new Date(Date.now() + offset),
+    settings: { autoReplyLimitPerHour: 3 },
   });
 });
 afterAll(async () => {
@@ -83,17 +86,6 @@ describe('outbound delivery', () => {
     expect(alerts.some((a) => a.text.includes(from) && a.text.includes('550 5.1.1'))).toBe(true);
   });
 
-  it('gives up after the maximum number of attempts', async () => {
-    const from = await customer();
-    await app.settle();
-    channel.failNext(new DeliveryError('transient', 'timeout'), 4);
-    await app.channelContext.ingest(inbound({ from }));
-    await app.settle(20_000);
-    const [row] = await deliveryTo(from);
-    expect(row).toMatchObject({ status: 'failed', attempts: 4, lastError: 'timeout' });
-    expect(channel.sentTo(from)).toHaveLength(0);
-  });
-
   it('marks a recipient that blocked us as unreachable', async () => {
     const from = await customer();
     await app.settle();
@@ -137,6 +129,33 @@ describe('outbound delivery', () => {
     const rows = await deliveryTo(from);
     expect(rows.filter((r) => r.status === 'suppressed')).toHaveLength(3);
     expect(channel.sentTo(chatter)).toHaveLength(5);
+  });
+
+  // Moves the simulated clock two days ahead: runs last.
+  it('keeps retrying for DELIVERY_MAX_AGE_HOURS, then fails for good', async () => {
+    const from = await customer();
+    await app.settle();
+    channel.failNext(new DeliveryError('transient', 'timeout'), 1000);
+    await app.channelContext.ingest(inbound({ from }));
+    // A day of retries later it is still waiting for its next attempt.
+    const waitFor = async (test: (row: typeof deliveries.$inferSelect) => boolean) => {
+      for (let i = 0; i < 400; i++) {
+        const [row] = await deliveryTo(from);
+        if (row && test(row)) return row;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error('the delivery never got there');
+    };
+    await waitFor((row) => row.status === 'retrying' && row.attempts >= 2);
+    offset += 24 * 3600_000;
+    await app.sweepDeliveries();
+    const dayLater = await waitFor((row) => row.attempts >= 3);
+    expect(dayLater.status).not.toBe('failed');
+    offset += 25 * 3600_000;
+    await app.sweepDeliveries();
+    const row = await waitFor((r) => r.status === 'failed');
+    expect(row.lastError).toBe('timeout (gave up after 48 h of retries)');
+    expect(channel.sentTo(from)).toHaveLength(0);
   });
 
   it('backs off exponentially with jitter, capped at an hour', () => {

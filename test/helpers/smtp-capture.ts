@@ -32,6 +32,8 @@ export interface SmtpCapture {
    * `451 4.3.0`, `permanent` gives `550 5.1.1 mailbox unavailable`. Failed messages are not captured.
    */
   failNext(kind: SmtpFailureKind, times?: number, stage?: SmtpFailureStage): void;
+  /** Holds the reply to each of the next `times` DATA commands for `ms` (a slow peer). */
+  holdNext(ms: number, times?: number): void;
   /** Forgets received messages and pending failures. */
   clear(): void;
   /** Closes the server (open client connections are dropped after 1 s). */
@@ -66,12 +68,14 @@ function readStream(stream: SMTPServerDataStream): Promise<Buffer> {
  * with a 50 MB size limit. With `user` and `password`, AUTH is required and must match them.
  */
 export async function startSmtpCapture(
-  options: { user?: string; password?: string } = {},
+  /** `port`: listen there (a server coming back where it was); default a free one. */
+  options: { user?: string; password?: string; port?: number } = {},
 ): Promise<SmtpCapture> {
   const { user, password } = options;
   const requireAuth = user !== undefined && password !== undefined;
   const messages: CapturedMessage[] = [];
   const failures: Record<SmtpFailureStage, SmtpFailureKind[]> = { data: [], rcpt: [] };
+  const holds: number[] = [];
   const waiters = new Set<Waiter>();
   const notify = () => {
     for (const w of waiters) if (w.check()) waiters.delete(w);
@@ -102,6 +106,8 @@ export async function startSmtpCapture(
             callback(Object.assign(new Error('5.3.4 Message too big'), { responseCode: 552 }));
             return;
           }
+          const holdMs = holds.shift();
+          if (holdMs) await new Promise((resolve) => setTimeout(resolve, holdMs));
           const kind = failures.data.shift();
           if (kind) {
             callback(failure(kind));
@@ -123,7 +129,7 @@ export async function startSmtpCapture(
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
 
@@ -167,8 +173,12 @@ export async function startSmtpCapture(
     failNext(kind, times = 1, stage = 'data') {
       for (let i = 0; i < times; i++) failures[stage].push(kind);
     },
+    holdNext(ms, times = 1) {
+      for (let i = 0; i < times; i++) holds.push(ms);
+    },
     clear() {
       messages.length = 0;
+      holds.length = 0;
       failures.data.length = 0;
       failures.rcpt.length = 0;
     },

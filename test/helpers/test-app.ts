@@ -26,6 +26,7 @@ export async function startTestApp(
     workers?: boolean;
     /** Where logs go; silent by default. */
     logger?: Logger;
+    workerBatchSize?: number;
   } = {},
 ): Promise<TestApp> {
   const store = options.store ?? (await createTestStore());
@@ -45,6 +46,7 @@ export async function startTestApp(
     adapters: options.adapters,
     now: options.now,
     workers: options.workers,
+    workerBatchSize: options.workerBatchSize,
     settings: { deliveryRetryBaseMs: 50, ...options.settings },
   });
   return {
@@ -58,7 +60,7 @@ export async function startTestApp(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const { rows } = await app.database.sql.query<{ n: number }>(
-          "select count(*)::int as n from deliveries where status in ('queued', 'retrying')",
+          "select count(*)::int as n from deliveries where status in ('queued', 'sending', 'retrying')",
         );
         if (rows[0]!.n === 0) return;
         if (Date.now() > deadline) throw new Error(`${rows[0]!.n} deliveries still pending`);

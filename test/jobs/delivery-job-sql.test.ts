@@ -50,12 +50,32 @@ describe('delivery job written in SQL', () => {
     );
     expect(rows.map((row) => row.data.deliveryId)).toEqual(['101', '102']);
     const [bySend, bySql] = rows;
-    expect({ ...bySql, data: undefined }).toEqual({ ...bySend, data: undefined });
+    // The singleton key is the delivery id, so it differs like the data does.
+    const same = (row: JobRow) => ({ ...row, data: undefined, singleton_key: undefined });
+    expect(same(bySql!)).toEqual(same(bySend!));
+    expect(bySql!.singleton_key).toBe('102');
     expect(bySend).toMatchObject({
-      retry_limit: 20,
-      retry_backoff: true,
-      expire_seconds: 120,
+      retry_limit: 0,
+      expire_seconds: 900,
+      policy: 'short',
+      singleton_key: '101',
       starts_now: true,
     });
+  });
+
+  it('never doubles the waiting job of a delivery', async () => {
+    await database.transaction(async (tx) => {
+      await queue.enqueueDelivery(tx, '201');
+      await queue.enqueueDelivery(tx, '201');
+      await tx.sql.query(
+        `with d as (select $1::bigint as id, 'queued'::text as status), job as (${deliveryJobInsertSql('d')}) select 1`,
+        ['201'],
+      );
+    });
+    const { rows } = await database.sql.query<{ n: number }>(
+      `select count(*)::int as n from pgboss.job where name = $1 and data->>'deliveryId' = '201'`,
+      [DELIVERY_QUEUE],
+    );
+    expect(rows[0]!.n).toBe(1);
   });
 });

@@ -12,6 +12,8 @@ export interface SmtpSenderSettings {
   password?: string;
   from: string;
   fromName?: string;
+  /** Connection, greeting and socket-inactivity timeout (ms); default 60 s. */
+  sendTimeoutMs?: number;
 }
 
 /** Connection-level failures worth retrying (nodemailer error codes). */
@@ -62,16 +64,17 @@ export class SmtpSender {
       getSocket: settings.secure
         ? undefined
         : (_options, callback) => {
-            const socket = net.connect({ host: settings.host, port: settings.port }, () => {
-              socket.off('error', callback);
-              callback(null, { connection: socket });
-            });
+            // Handed over before it connects: a connection error then reaches nodemailer as a
+            // socket error, which frees the pool slot. Reported through `callback`, it leaked
+            // the slot, and after three refused connections every later send waited forever.
+            const socket = net.connect({ host: settings.host, port: settings.port });
             socket.setNoDelay(true);
-            socket.once('error', callback);
+            callback(null, { connection: socket });
           },
-      connectionTimeout: 20_000,
-      greetingTimeout: 20_000,
-      socketTimeout: 60_000,
+      // Well below the delivery lease (config checks it), so no send outlives its claim.
+      connectionTimeout: Math.min(20_000, settings.sendTimeoutMs ?? 20_000),
+      greetingTimeout: Math.min(20_000, settings.sendTimeoutMs ?? 20_000),
+      socketTimeout: settings.sendTimeoutMs ?? 60_000,
     });
   }
 

@@ -70,7 +70,13 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
     this.core = options.core;
     this.logger = options.logger ?? createLogger('silent');
     const apiRoot = this.settings.apiRoot?.replace(/\/+$/, '');
-    this.bot = new Bot(this.settings.token, apiRoot ? { client: { apiRoot } } : {});
+    // Each request gives up well before the delivery lease (grammY's own default is 500 s), but
+    // not before a long poll's own wait.
+    const timeoutSeconds = Math.max(
+      this.settings.sendTimeoutSeconds ?? 60,
+      (options.pollTimeoutSeconds ?? 30) + 10,
+    );
+    this.bot = new Bot(this.settings.token, { client: { ...(apiRoot ? { apiRoot } : {}), timeoutSeconds } });
     this.bot.use(async (ctx) => {
       await this.handle(ctx.update);
     });

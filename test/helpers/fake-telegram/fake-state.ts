@@ -50,6 +50,8 @@ export class FakeTelegramState {
   readonly pollers = new Set<Poller>();
   /** Per method: injected failures in call order; `null` lets that call through. */
   readonly failures = new Map<string, Array<ApiFailure | null>>();
+  /** Per method: how long (ms) to hold each of the next calls before answering (a slow peer). */
+  readonly holds = new Map<string, number[]>();
   readonly chats = new Map<number, Chat>();
   readonly lastMessageId = new Map<number, number>();
   /** Inbound and sent messages, keyed `chatId:messageId`. */

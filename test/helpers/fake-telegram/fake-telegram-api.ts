@@ -143,6 +143,14 @@ export class FakeTelegramApi extends TelegramContentBuilders {
     this.state.failures.set(key, queue);
   }
 
+  /** Holds each of the next `times` calls of `method` for `ms` before handling it (a slow peer). */
+  holdNext(method: string, ms: number, times = 1): void {
+    const key = method.toLowerCase();
+    const queue = this.state.holds.get(key) ?? [];
+    for (let i = 0; i < times; i++) queue.push(ms);
+    this.state.holds.set(key, queue);
+  }
+
   /** Lets the next `passes` calls of `method` through, then fails `times` calls with `failure`
    * (e.g. the second part of a split message). */
   failAfter(method: string, passes: number, failure: ApiFailure, times = 1): void {

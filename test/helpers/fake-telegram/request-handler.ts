@@ -65,6 +65,8 @@ export async function handleRequest(
   }
 
   const key = method.toLowerCase();
+  const holdMs = state.holds.get(key)?.shift();
+  if (holdMs) await new Promise((resolve) => setTimeout(resolve, holdMs));
   let response: ApiResponse;
   const injected = state.failures.get(key)?.shift();
   if (injected) {

@@ -1,0 +1,2 @@
+CREATE INDEX "deliveries_pending_by_recipient" ON "deliveries" USING btree ("channel","recipient_kind","recipient_address","id") WHERE status in ('queued', 'sending', 'retrying');--> statement-breakpoint
+ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_status_known" CHECK (status in ('queued', 'sending', 'retrying', 'sent', 'failed', 'suppressed', 'cancelled'));

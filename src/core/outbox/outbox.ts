@@ -1,0 +1,247 @@
+import type { Tx } from '../../db/database.js';
+import type { CoreContext } from '../core-context.js';
+import { PENDING_SQL } from './status.js';
+
+/** The delivery row as the outbox hands it to a sender. */
+export interface ClaimedDelivery {
+  id: bigint;
+  messageId: bigint;
+  channel: string;
+  recipientKind: string;
+  recipientAddress: string;
+  payload: unknown;
+  /** Including this one. */
+  attempts: number;
+  createdAt: Date;
+  /** The row was `sending` under a lease that ran out: an earlier attempt may have gone out. */
+  leaseExpired: boolean;
+}
+
+export type ClaimOutcome = { claimed: true; delivery: ClaimedDelivery } | { claimed: false };
+
+/** Why a delivery cannot be claimed now (diagnostics; one more query). */
+export type NotClaimedReason = 'finished' | 'not_due' | 'leased' | 'behind_older' | 'missing';
+
+/** Same recipient on the same channel, created earlier, still pending: sent first (creation order). */
+const OLDER_PENDING = `exists (select 1 from deliveries o where o.channel = d.channel
+    and o.recipient_kind = d.recipient_kind and o.recipient_address = d.recipient_address
+    and o.id < d.id and o.status in (${PENDING_SQL}))`;
+
+const CLAIM_SQL = `update deliveries d set status = 'sending', attempts = d.attempts + 1, next_attempt_at = $3
+  from (select id, status as previous from deliveries where id = $1 for update) p
+  where d.id = p.id and d.status in (${PENDING_SQL})
+    and coalesce(d.next_attempt_at, '-infinity') <= $2
+    and not ${OLDER_PENDING}
+  returning d.id::text, d.message_id::text, d.channel, d.recipient_kind, d.recipient_address, d.payload,
+    d.attempts, d.created_at, p.previous`;
+
+interface ClaimRow {
+  id: string;
+  message_id: string;
+  channel: string;
+  recipient_kind: string;
+  recipient_address: string;
+  payload: unknown;
+  attempts: number;
+  created_at: Date | string;
+  previous: string;
+}
+
+/**
+ * Takes a due delivery for sending: one atomic update moves it to `sending` with a lease until
+ * `now + leaseMs` (stored in `next_attempt_at`). A row already leased, finished, not yet due, or
+ * behind an older pending delivery to the same recipient is left alone, so at most one send is
+ * in flight per delivery whatever the job queue does. An expired lease is claimed again and
+ * flagged `leaseExpired` ("maybe sent").
+ */
+export async function claimDelivery(
+  ctx: CoreContext,
+  deliveryId: bigint,
+  leaseMs: number,
+): Promise<ClaimOutcome> {
+  const now = ctx.now();
+  const { rows } = await ctx.database.sql.query<ClaimRow>(CLAIM_SQL, [
+    deliveryId.toString(),
+    now,
+    new Date(now.getTime() + leaseMs),
+  ]);
+  const row = rows[0];
+  if (row) {
+    return {
+      claimed: true,
+      delivery: {
+        id: BigInt(row.id),
+        messageId: BigInt(row.message_id),
+        channel: row.channel,
+        recipientKind: row.recipient_kind,
+        recipientAddress: row.recipient_address,
+        payload: row.payload,
+        attempts: Number(row.attempts),
+        createdAt: new Date(row.created_at),
+        leaseExpired: row.previous === 'sending',
+      },
+    };
+  }
+  // Not claimable (finished, leased, not due, behind an older one): the common case of a
+  // re-delivered job, answered without a second query. See whyNotClaimed.
+  return { claimed: false };
+}
+
+/** Why {@link claimDelivery} would leave this delivery alone now. */
+export async function whyNotClaimed(ctx: CoreContext, deliveryId: bigint): Promise<NotClaimedReason> {
+  const now = ctx.now();
+  const { rows } = await ctx.database.sql.query<{ status: string; due: boolean; blocked: boolean }>(
+    `select d.status, coalesce(d.next_attempt_at, '-infinity') <= $2 as due, ${OLDER_PENDING} as blocked
+     from deliveries d where d.id = $1`,
+    [deliveryId.toString(), now],
+  );
+  const row = rows[0];
+  if (!row) return 'missing';
+  if (!['queued', 'retrying', 'sending'].includes(row.status)) return 'finished';
+  if (row.blocked) return 'behind_older';
+  return row.status === 'sending' ? 'leased' : 'not_due';
+}
+
+/**
+ * SQL (CTE body) that wakes the next pending delivery to the recipient of the row in CTE `done`
+ * (columns `id`, `channel`, `recipient_kind`, `recipient_address`): it waited behind `done`.
+ */
+function nextOfRecipientSql(nowParam: string): string {
+  return `select n.id, 'queued'::text as status from deliveries n join done
+      on n.channel = done.channel and n.recipient_kind = done.recipient_kind
+        and n.recipient_address = done.recipient_address
+    where n.id > done.id and n.status in ('queued', 'retrying')
+      and coalesce(n.next_attempt_at, '-infinity') <= ${nowParam}
+    order by n.id limit 1`;
+}
+
+const DONE_COLUMNS = 'id, channel, recipient_kind, recipient_address';
+
+/** What finishing a delivery did: whether this call changed the row, and the next one it woke. */
+export interface Finished {
+  /** False when the row was already finished (a second send happened) or the claim was lost. */
+  recorded: boolean;
+  /** The next pending delivery to the same recipient, now given a job: the caller may send it at once. */
+  next?: bigint;
+}
+
+/**
+ * The adapter accepted the message: `sent`, with its external ids. A success is recorded even
+ * when another claim took the row meanwhile (it is the truth). Wakes the next delivery to the
+ * same recipient (a job; see {@link Finished}). Runs outside a transaction; one statement.
+ */
+export async function completeDelivery(
+  ctx: CoreContext,
+  deliveryId: bigint,
+  result: { externalId?: string; extraExternalIds?: string[] },
+): Promise<Finished> {
+  const { rows } = await ctx.database.sql.query<{ n: number; next: string | null }>(
+    `with done as (
+      update deliveries set status = 'sent', external_id = $2, extra_external_ids = $3::jsonb, sent_at = $4,
+        last_error = null, next_attempt_at = null
+      where id = $1 and status in (${PENDING_SQL}) returning ${DONE_COLUMNS}
+    ), nxt as (${nextOfRecipientSql('$4')}
+    ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
+    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
+    [
+      deliveryId.toString(),
+      result.externalId ?? null,
+      result.extraExternalIds ? JSON.stringify(result.extraExternalIds) : null,
+      ctx.now(),
+    ],
+  );
+  return finished(rows[0]);
+}
+
+function finished(row: { n: number; next: string | null } | undefined): Finished {
+  return { recorded: Number(row?.n ?? 0) === 1, next: row?.next ? BigInt(row.next) : undefined };
+}
+
+/**
+ * A transient failure: `retrying` until `nextAttemptAt`, with a job due then. Fenced by the claim
+ * (`attempts`): a stale worker whose lease was taken over changes nothing. Returns false then.
+ */
+export async function retryDelivery(
+  ctx: CoreContext,
+  tx: Tx,
+  delivery: ClaimedDelivery,
+  reason: string,
+  nextAttemptAt: Date,
+): Promise<boolean> {
+  const { rows } = await tx.sql.query(
+    `update deliveries set status = 'retrying', last_error = $3, next_attempt_at = $4
+     where id = $1 and status = 'sending' and attempts = $2 returning id`,
+    [delivery.id.toString(), delivery.attempts, reason, nextAttemptAt],
+  );
+  if (rows.length === 0) return false;
+  // The job runs on the database's clock; the row's time is the core's (the same in production).
+  const delayMs = Math.max(0, nextAttemptAt.getTime() - ctx.now().getTime());
+  await ctx.jobs.enqueueDelivery(tx, delivery.id.toString(), new Date(Date.now() + delayMs));
+  return true;
+}
+
+/**
+ * Failed for good (permanent error or too old to retry); fenced by the claim like
+ * {@link retryDelivery}. Wakes the next delivery to the same recipient (see {@link Finished}).
+ */
+export async function failDelivery(
+  ctx: CoreContext,
+  tx: Tx,
+  delivery: ClaimedDelivery,
+  reason: string,
+): Promise<Finished> {
+  const { rows } = await tx.sql.query<{ n: number; next: string | null }>(
+    `with done as (
+      update deliveries set status = 'failed', last_error = $3, next_attempt_at = null
+      where id = $1 and status = 'sending' and attempts = $2 returning ${DONE_COLUMNS}
+    ), nxt as (${nextOfRecipientSql('$4')}
+    ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
+    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
+    [delivery.id.toString(), delivery.attempts, reason, ctx.now()],
+  );
+  return finished(rows[0]);
+}
+
+/**
+ * A bounce proved the message did not arrive: the delivery becomes `failed` whatever its state
+ * (a bounce can overtake our own "sent"). For the bounce code (email); returns the row's message
+ * id and recipient, or undefined when no such delivery exists or it was cancelled/suppressed.
+ */
+export async function failBouncedDelivery(
+  tx: Tx,
+  deliveryId: bigint,
+  reason: string,
+): Promise<{ id: bigint; messageId: bigint; recipient: string } | undefined> {
+  const { rows } = await tx.sql.query<{ id: string; message_id: string; recipient_address: string }>(
+    `update deliveries set status = 'failed', last_error = $2, next_attempt_at = null
+     where id = $1 and status in ('queued', 'sending', 'retrying', 'sent', 'failed')
+     returning id::text, message_id::text, recipient_address`,
+    [deliveryId.toString(), reason],
+  );
+  const row = rows[0];
+  return row
+    ? { id: BigInt(row.id), messageId: BigInt(row.message_id), recipient: row.recipient_address }
+    : undefined;
+}
+
+/** Nothing left to send it for: a pending delivery becomes `cancelled`. Returns false if it was not pending. */
+export async function cancelDelivery(tx: Tx, deliveryId: bigint, reason: string): Promise<boolean> {
+  const { rows } = await tx.sql.query(
+    `update deliveries set status = 'cancelled', last_error = $2, next_attempt_at = null
+     where id = $1 and status in ('queued', 'retrying') returning id`,
+    [deliveryId.toString(), reason],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Embedded store only, at start: the data-dir lock proves no other process runs, so every lease
+ * belongs to a process that died. Its rows become claimable now (as "maybe sent").
+ */
+export async function releaseDeadLeases(ctx: CoreContext): Promise<number> {
+  const { rows } = await ctx.database.sql.query(
+    `update deliveries set next_attempt_at = $1 where status = 'sending' and next_attempt_at > $1 returning id`,
+    [ctx.now()],
+  );
+  return rows.length;
+}
