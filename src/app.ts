@@ -145,6 +145,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       replyTokenSecret,
       now: options.now ?? (() => new Date()),
       firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
+      onDeliverySettled: new Set(),
     };
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();

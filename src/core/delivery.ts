@@ -9,7 +9,7 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from './channel.js';
-import type { CoreContext } from './core-context.js';
+import type { CoreContext, DeliverySettled } from './core-context.js';
 import { DeliveryError } from './errors.js';
 import { normaliseAddress } from './threading.js';
 
@@ -55,6 +55,7 @@ export async function deliver(
         nextAttemptAt: null,
       })
       .where(eq(deliveries.id, id));
+    deliverySettled(ctx, { deliveryId, messageId: delivery.messageId.toString(), status: 'sent' });
     return undefined;
   } catch (error) {
     const failure =
@@ -63,8 +64,22 @@ export async function deliver(
         : new DeliveryError('transient', error instanceof Error ? error.message : String(error), {
             cause: error,
           });
-    return recordFailure(ctx, delivery, attempts, failure);
+    const delay = await recordFailure(ctx, delivery, attempts, failure);
+    if (delay === undefined) {
+      deliverySettled(ctx, {
+        deliveryId,
+        messageId: delivery.messageId.toString(),
+        status: 'failed',
+        reason: failure.reason,
+      });
+    }
+    return delay;
   }
+}
+
+/** The one hook where a delivery's outcome is known (after its commit); see `onDeliverySettled`. */
+function deliverySettled(ctx: CoreContext, event: DeliverySettled): void {
+  for (const listener of ctx.onDeliverySettled ?? []) listener(event);
 }
 
 async function recordFailure(
