@@ -91,24 +91,40 @@ const schema = z.object({
   ),
 
   SLACK_BOT_TOKEN: optionalString.pipe(
-    z.string().regex(/^xoxb-[\w-]+$/, { message: 'use the Bot User OAuth Token, which starts with xoxb-' }).optional(),
+    z
+      .string()
+      .regex(/^xoxb-[\w-]+$/, { message: 'use the Bot User OAuth Token, which starts with xoxb-' })
+      .optional(),
   ),
   SLACK_APP_TOKEN: optionalString.pipe(
-    z.string().regex(/^xapp-[\w-]+$/, { message: 'use an app-level token (connections:write), which starts with xapp-' }).optional(),
+    z
+      .string()
+      .regex(/^xapp-[\w-]+$/, {
+        message: 'use an app-level token (connections:write), which starts with xapp-',
+      })
+      .optional(),
   ),
   SLACK_SIGNING_SECRET: optionalString.pipe(
     z.string().min(8, { message: "use the app's Signing Secret (Basic Information page)" }).optional(),
   ),
   SLACK_API_URL: url,
   SLACK_CHANNEL_ID: optionalString.pipe(
-    z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'use the channel id (like C0123ABCD), not its name' }).optional(),
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'use the channel id (like C0123ABCD), not its name' })
+      .optional(),
   ),
   SLACK_TECHNICIANS: z.preprocess(
     emptyToUndefined,
     z
       .string()
       .default('')
-      .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
       .refine((ids) => ids.every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)), {
         message: 'use Slack user ids (like U0123ABCD) separated by commas',
       }),
@@ -121,7 +137,10 @@ const schema = z.object({
   SLACK_RELAY_DELAY_SECONDS: int(5, 0, 300),
   SLACK_COMMAND: z.preprocess(
     emptyToUndefined,
-    z.string().regex(/^\/[a-z0-9_-]{1,31}$/, { message: 'use a slash command like /helpdesk' }).default('/helpdesk'),
+    z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, { message: 'use a slash command like /helpdesk' })
+      .default('/helpdesk'),
   ),
 
   TIMEZONE: z.preprocess(
@@ -218,7 +237,9 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     const issue = result.error.issues[0]!;
     const setting = String(issue.path[0] ?? 'settings');
     // A secret's value is never echoed, even a wrong one: it may be a real token pasted in the wrong place.
-    const got = SECRET_SETTINGS.has(setting) ? 'value hidden' : `got ${JSON.stringify(source[setting] ?? '')}`;
+    const got = SECRET_SETTINGS.has(setting)
+      ? 'value hidden'
+      : `got ${JSON.stringify(source[setting] ?? '')}`;
     throw new ConfigError(setting, `${setting}: ${issue.message} (${got})`);
   }
   const env = result.data;

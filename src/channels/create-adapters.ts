@@ -14,6 +14,7 @@ export async function loadChannelAdapters(
 ): Promise<(core: CoreContext) => ChannelAdapter[]> {
   const email = config.email && (await import('./email/email-adapter.js'));
   const telegram = config.telegram && (await import('./telegram/telegram-adapter.js'));
+  const slack = config.slack && (await import('./slack/slack-adapter.js'));
   return (core) => {
     const adapters: ChannelAdapter[] = [];
     if (config.email && email) adapters.push(new email.EmailAdapter(config.email, logger));
@@ -24,6 +25,18 @@ export async function loadChannelAdapters(
           core,
           logger: logger.child({ channel: 'telegram' }),
           maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
+        }),
+      );
+    }
+    if (config.slack && slack) {
+      adapters.push(
+        new slack.SlackAdapter({
+          settings: config.slack,
+          core,
+          logger: logger.child({ channel: 'slack' }),
+          timeZone: config.calendar.timeZone,
+          maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
+          pollMs: Math.min(config.env.WORKER_POLL_MS, 500),
         }),
       );
     }

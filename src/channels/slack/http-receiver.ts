@@ -27,7 +27,8 @@ export function parseSlackBody(rawBody: string, contentType: string | undefined)
     return Object.fromEntries(form.entries());
   }
   const parsed: unknown = JSON.parse(rawBody);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('not a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new SyntaxError('not a JSON object');
   return parsed as Record<string, unknown>;
 }
 

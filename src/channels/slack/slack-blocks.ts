@@ -103,7 +103,10 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
       { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: clip(text, 2000) })) },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: escapeSlack(clip(view.firstText.trim() || '(nessun testo)', CARD_FIRST_TEXT_CHARS)) },
+        text: {
+          type: 'mrkdwn',
+          text: escapeSlack(clip(view.firstText.trim() || '(nessun testo)', CARD_FIRST_TEXT_CHARS)),
+        },
       },
       {
         type: 'actions',
@@ -130,7 +133,9 @@ export function customerMessageTexts(input: {
   const head = `*${escapeSlack(clip(input.senderName, 100))}* (${escapeSlack(input.channel)})${input.edited ? ' — _messaggio modificato_' : ''}:`;
   const notes = (input.omittedFiles ?? []).map((note) => `\n_${escapeSlack(note)}_`).join('');
   const parts = splitText(input.text.trim() || '(nessun testo)', MESSAGE_TEXT_LIMIT - 200);
-  return parts.map((part, i) => `${i === 0 ? `${head}\n` : ''}${escapeSlack(part)}${i === parts.length - 1 ? notes : ''}`);
+  return parts.map(
+    (part, i) => `${i === 0 ? `${head}\n` : ''}${escapeSlack(part)}${i === parts.length - 1 ? notes : ''}`,
+  );
 }
 
 /** A staff alert as posted in the channel (or the ticket's thread). */

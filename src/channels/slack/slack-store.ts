@@ -7,7 +7,12 @@ import type { Database, Tx } from '../../db/database.js';
 import { slackPosts, slackRelays, slackSeenEvents, slackThreads } from '../../db/schema.js';
 
 /** Keys of one Slack delivery: its `event_id` and, for a message, its (channel, ts). */
-export function eventKeys(input: { eventId?: string; channel?: string; ts?: string; kind?: string }): string[] {
+export function eventKeys(input: {
+  eventId?: string;
+  channel?: string;
+  ts?: string;
+  kind?: string;
+}): string[] {
   const keys: string[] = [];
   if (input.eventId) keys.push(`event:${input.eventId}`);
   if (input.channel && input.ts) keys.push(`${input.kind ?? 'msg'}:${input.channel}:${input.ts}`);
@@ -64,7 +69,11 @@ export async function pruneSeenEvents(database: Database, before: Date): Promise
 
 export type ThreadRow = typeof slackThreads.$inferSelect;
 
-export async function threadByTs(db: Tx['db'], channelId: string, threadTs: string): Promise<ThreadRow | undefined> {
+export async function threadByTs(
+  db: Tx['db'],
+  channelId: string,
+  threadTs: string,
+): Promise<ThreadRow | undefined> {
   const [row] = await db
     .select()
     .from(slackThreads)
@@ -86,7 +95,12 @@ export async function saveThread(
     .values(row)
     .onConflictDoUpdate({
       target: slackThreads.ticketId,
-      set: { channelId: row.channelId, threadTs: row.threadTs, cardState: row.cardState, updatedAt: sql`now()` },
+      set: {
+        channelId: row.channelId,
+        threadTs: row.threadTs,
+        cardState: row.cardState,
+        updatedAt: sql`now()`,
+      },
     });
 }
 
@@ -129,7 +143,12 @@ export async function relaysAwaitingReceipt(
   const relays = await database.db
     .select()
     .from(slackRelays)
-    .where(inArray(slackRelays.id, rows.map((row) => BigInt(row.id))));
+    .where(
+      inArray(
+        slackRelays.id,
+        rows.map((row) => BigInt(row.id)),
+      ),
+    );
   return rows.map((row) => ({
     relay: relays.find((relay) => relay.id === BigInt(row.id))!,
     status: row.status,
@@ -137,7 +156,12 @@ export async function relaysAwaitingReceipt(
   }));
 }
 
-export async function savePost(db: Tx['db'], messageId: bigint, channelId: string, ts: string): Promise<void> {
+export async function savePost(
+  db: Tx['db'],
+  messageId: bigint,
+  channelId: string,
+  ts: string,
+): Promise<void> {
   await db.insert(slackPosts).values({ messageId, channelId, ts }).onConflictDoNothing();
 }
 

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { slackSignature } from '../../../src/channels/slack/slack-signing.js';
 
 export interface SlackCall {
@@ -80,7 +80,13 @@ export class FakeSlack {
         const ack = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
         if (ack.envelope_id) this.pendingAcks.get(ack.envelope_id)?.(ack.payload);
       });
-      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { approximate_connection_time: 3600 } }));
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { approximate_connection_time: 3600 },
+        }),
+      );
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -214,7 +220,11 @@ export class FakeSlack {
         return { ok: true, channel: message.channel, ts: message.ts };
       }
       case 'chat.postEphemeral':
-        this.ephemerals.push({ channel: String(args.channel), user: String(args.user), text: String(args.text) });
+        this.ephemerals.push({
+          channel: String(args.channel),
+          user: String(args.user),
+          text: String(args.text),
+        });
         return { ok: true, message_ts: this.nextTs() };
       case 'reactions.add': {
         const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.timestamp);
@@ -224,7 +234,10 @@ export class FakeSlack {
       case 'users.info': {
         const user = this.users.get(String(args.user));
         if (!user) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: args.user, name: user.display_name, real_name: user.real_name, profile: user } };
+        return {
+          ok: true,
+          user: { id: args.user, name: user.display_name, real_name: user.real_name, profile: user },
+        };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users)}` } };
