@@ -46,6 +46,8 @@ export class FakeSlack {
   readonly messages: PostedMessage[] = [];
   readonly ephemerals: Array<{ channel: string; user: string; text: string }> = [];
   readonly files: UploadedFile[] = [];
+  /** What the app answered to slash commands through their `response_url`. */
+  readonly responses: Array<{ text: string; response_type?: string }> = [];
   /** Files a technician "attached" in Slack, served at `/files/<id>` with the bot token. */
   readonly hostedFiles = new Map<string, { bytes: Buffer; mimetype: string; name: string }>();
   readonly users = new Map<string, { display_name: string; real_name: string }>();
@@ -138,6 +140,23 @@ export class FakeSlack {
     return acked;
   }
 
+  /** A message a person wrote in Slack (the app learns of it by an event the test sends). */
+  userMessage(input: { channel: string; user: string; text: string; thread_ts?: string }): PostedMessage {
+    const message: PostedMessage = { ...input, ts: this.nextTs(), history: [input.text], reactions: [] };
+    this.messages.push(message);
+    return message;
+  }
+
+  /** A `response_url` for a slash command, recorded in {@link responses}. */
+  responseUrl(): string {
+    return `${this.url}/respond/${++this.idCounter}`;
+  }
+
+  /** The fake's messages in the thread of `threadTs`, oldest first. */
+  thread(threadTs: string): PostedMessage[] {
+    return this.messages.filter((m) => m.thread_ts === threadTs);
+  }
+
   /** A new message ts, increasing like Slack's. */
   nextTs(): string {
     this.tsCounter += 1;
@@ -162,8 +181,13 @@ export class FakeSlack {
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname.startsWith('/upload/')) {
       const file = this.files.find((f) => f.id === url.pathname.slice('/upload/'.length));
-      if (file) file.bytes = raw;
+      if (file) file.bytes = uploadedBytes(raw, req.headers['content-type']);
       res.writeHead(file ? 200 : 404).end('OK');
+      return;
+    }
+    if (url.pathname.startsWith('/respond/')) {
+      this.responses.push(JSON.parse(raw.toString('utf8')) as { text: string; response_type?: string });
+      res.writeHead(200).end('ok');
       return;
     }
     if (url.pathname.startsWith('/files/')) {
@@ -267,6 +291,17 @@ function parseArgs(body: string, contentType: string | undefined): Record<string
   if (!body) return {};
   if ((contentType ?? '').includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
   return Object.fromEntries(new URLSearchParams(body).entries());
+}
+
+/** The file's bytes from an upload: the raw body, or the first part of a multipart form. */
+function uploadedBytes(raw: Buffer, contentType: string | undefined): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType ?? '');
+  if (!boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = raw.indexOf(delimiter);
+  const headersEnd = raw.indexOf('\r\n\r\n', start);
+  const end = raw.indexOf(Buffer.from(`\r\n${delimiter.toString()}`), headersEnd);
+  return raw.subarray(headersEnd + 4, end);
 }
 
 function asArray(value: unknown): unknown[] | undefined {
