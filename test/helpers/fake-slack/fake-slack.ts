@@ -164,10 +164,13 @@ export class FakeSlack {
   }
 
   /** Waits until `predicate` holds (polling every 20 ms), or throws after `timeoutMs`. */
-  async waitFor<T>(predicate: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  async waitFor<T>(
+    predicate: () => T | undefined | false | Promise<T | undefined | false>,
+    timeoutMs = 10_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = predicate();
+      const value = await predicate();
       if (value) return value;
       if (Date.now() > deadline) throw new Error('fake Slack: condition not met in time');
       await new Promise((resolve) => setTimeout(resolve, 20));
