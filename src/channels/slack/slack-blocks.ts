@@ -59,15 +59,11 @@ const STATUS_LABELS: Record<string, string> = {
   closed: 'chiuso',
 };
 
-/** The state the card shows; a different value means the card must be updated. */
-export function cardState(view: TicketCardView): string {
-  return JSON.stringify([
-    view.status,
-    view.assignee,
-    view.firstContactDueAt?.toISOString() ?? null,
-    view.firstContactAt?.toISOString() ?? null,
-  ]);
-}
+const CUSTOMER_STATUS_LABELS: Record<string, string> = {
+  pending: 'da attivare',
+  active: 'attivo',
+  suspended: 'sospeso',
+};
 
 function deadlineText(view: TicketCardView): string {
   if (view.firstContactAt) return `fatto il ${formatWhen(view.firstContactAt, view.timeZone)}`;
@@ -80,7 +76,7 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
   const c = view.customer;
   const title = `#${view.number} ${clip(view.subject, 150)}`;
   const fields = [
-    `*Cliente*\n${escapeSlack(clip(c.name, 200))} (${STATUS_LABELS[c.status] ?? escapeSlack(c.status)})`,
+    `*Cliente*\n${escapeSlack(clip(c.name, 200))} (${CUSTOMER_STATUS_LABELS[c.status] ?? escapeSlack(c.status)})`,
     `*Tariffa*\n${formatEuro(c.hourlyRateCents, 'it')}/h + IVA`,
     `*Accesso rapido*\n${c.quickAccess ? 'sì' : 'no'}`,
     `*Canale*\n${escapeSlack(view.originChannel)}`,

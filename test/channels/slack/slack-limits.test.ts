@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../helpers/fake-slack/fake-slack.js';
 import { TestChannel } from '../../helpers/test-channel.js';
-import { CHANNEL, emailCustomer, ingestMail, type SlackTestApp, startSlackApp } from './slack-kit.js';
+import { emailCustomer, ingestMail, type SlackTestApp, startSlackApp } from './slack-kit.js';
 
 /** Slack's limits: pacing per channel, 429 Retry-After, outages, long texts. */
 describe('Slack limits', () => {
@@ -51,7 +51,12 @@ describe('Slack limits', () => {
     if (opened.status !== 'new_ticket') throw new Error(opened.status);
     const card = await fake.waitFor(() => fake.messages.find((m) => m.text.includes('Log')));
     const paragraphs = Array.from({ length: 60 }, (_, i) => `Riga ${i} ${'x'.repeat(150)} <script>`);
-    await ingestMail(s.app, { from: address, subject: 'Log', ticketNumber: opened.ticketNumber, text: paragraphs.join('\n\n') });
+    await ingestMail(s.app, {
+      from: address,
+      subject: 'Log',
+      ticketNumber: opened.ticketNumber,
+      text: paragraphs.join('\n\n'),
+    });
     await fake.waitFor(() => fake.thread(card.ts).length >= 3);
     const posted = fake.thread(card.ts);
     expect(posted.every((m) => m.text.length <= 3900)).toBe(true);

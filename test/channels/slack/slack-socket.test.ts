@@ -41,7 +41,12 @@ describe('Slack in Socket Mode', () => {
   it('relays a thread reply to a Telegram customer and marks it ✅', async () => {
     await createCustomer(
       s.app.core,
-      { name: 'Bar Sport', locale: 'it', status: 'active', identities: [{ kind: 'telegram', address: '424242' }] },
+      {
+        name: 'Bar Sport',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'telegram', address: '424242' }],
+      },
       'test',
     );
     const outcome = await s.app.channelContext.ingest({
@@ -56,18 +61,28 @@ describe('Slack in Socket Mode', () => {
       raw: { contentType: 'application/json', data: '{}' },
     });
     expect(outcome.status).toBe('new_ticket');
-    const card = await fake.waitFor(() => fake.messages.find((m) => !m.thread_ts && m.text.includes('Bar Sport')));
-    expect(JSON.stringify(card.blocks)).toContain('telegram');
-    const reply = fake.userMessage({ channel: CHANNEL, user: TECH, text: 'Provi a riavviarlo', thread_ts: card.ts });
-    // Resolves only once the app acknowledged the envelope.
-    await fake.sendEnvelope(
-      'events_api',
-      {
-        type: 'event_callback',
-        event_id: 'EvSock1',
-        event: messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }),
-      },
+    const card = await fake.waitFor(() =>
+      fake.messages.find((m) => !m.thread_ts && m.text.includes('Bar Sport')),
     );
+    expect(JSON.stringify(card.blocks)).toContain('telegram');
+    const reply = fake.userMessage({
+      channel: CHANNEL,
+      user: TECH,
+      text: 'Provi a riavviarlo',
+      thread_ts: card.ts,
+    });
+    // Resolves only once the app acknowledged the envelope.
+    await fake.sendEnvelope('events_api', {
+      type: 'event_callback',
+      event_id: 'EvSock1',
+      event: messageEvent({
+        channel: CHANNEL,
+        user: TECH,
+        text: reply.text,
+        ts: reply.ts,
+        thread_ts: card.ts,
+      }),
+    });
     const sent = await telegram.waitForSent(
       (c) => c.method === 'sendMessage' && String(c.params.text).includes('Provi a riavviarlo'),
       10_000,
@@ -81,7 +96,13 @@ describe('Slack in Socket Mode', () => {
       const before = fake.responses.length;
       await fake.sendEnvelope(
         'slash_commands',
-        slashCommand({ command: '/helpdesk', text, user: TECH, channel: CHANNEL, responseUrl: fake.responseUrl() }),
+        slashCommand({
+          command: '/helpdesk',
+          text,
+          user: TECH,
+          channel: CHANNEL,
+          responseUrl: fake.responseUrl(),
+        }),
       );
       return fake.waitFor(() => fake.responses[before]);
     };
@@ -93,7 +114,13 @@ describe('Slack in Socket Mode', () => {
     expect((await responses('take 99999')).text).toMatch(/99999/);
     await fake.sendEnvelope(
       'slash_commands',
-      slashCommand({ command: '/helpdesk', text: 'list', user: 'UOTHER01', channel: CHANNEL, responseUrl: fake.responseUrl() }),
+      slashCommand({
+        command: '/helpdesk',
+        text: 'list',
+        user: 'UOTHER01',
+        channel: CHANNEL,
+        responseUrl: fake.responseUrl(),
+      }),
     );
     expect((await fake.waitFor(() => fake.responses[5])).text).toContain('Non sei abilitato');
   });
@@ -101,7 +128,12 @@ describe('Slack in Socket Mode', () => {
   it('lets a Slack user link with a one-time code, then open a ticket in a DM', async () => {
     const customer = await createCustomer(
       s.app.core,
-      { name: 'Studio Neri', locale: 'it', status: 'active', identities: [{ kind: 'email', address: 'neri@example.test' }] },
+      {
+        name: 'Studio Neri',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'email', address: 'neri@example.test' }],
+      },
       'test',
     );
     const dm = 'DUSERSLK1';
@@ -133,16 +165,31 @@ describe('Slack in Socket Mode', () => {
       event_id: 'EvDm3',
       event: messageEvent({ channel: dm, user, text: ask.text, ts: ask.ts, channel_type: 'im' }),
     });
-    const card = await fake.waitFor(() => fake.messages.find((m) => !m.thread_ts && m.text.includes('Studio Neri')));
+    const card = await fake.waitFor(() =>
+      fake.messages.find((m) => !m.thread_ts && m.text.includes('Studio Neri')),
+    );
     // The acknowledgement answers in the DM thread of the customer's message.
     await fake.waitFor(() => fake.messages.find((m) => m.channel === dm && m.thread_ts === ask.ts));
-    const reply = fake.userMessage({ channel: CHANNEL, user: TECH, text: 'Lo spenga, arrivo', thread_ts: card.ts });
+    const reply = fake.userMessage({
+      channel: CHANNEL,
+      user: TECH,
+      text: 'Lo spenga, arrivo',
+      thread_ts: card.ts,
+    });
     await fake.sendEnvelope('events_api', {
       type: 'event_callback',
       event_id: 'EvDm4',
-      event: messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }),
+      event: messageEvent({
+        channel: CHANNEL,
+        user: TECH,
+        text: reply.text,
+        ts: reply.ts,
+        thread_ts: card.ts,
+      }),
     });
-    await fake.waitFor(() => fake.messages.find((m) => m.channel === dm && m.text.includes('Lo spenga, arrivo')));
+    await fake.waitFor(() =>
+      fake.messages.find((m) => m.channel === dm && m.text.includes('Lo spenga, arrivo')),
+    );
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
   });
 });
