@@ -57,7 +57,7 @@ function messageView(
 }
 
 /** How a channel turns a one-time link code into something a customer can open (a deep link). */
-export type LinkBuilder = (kind: 'telegram', code: string) => string | undefined;
+export type LinkBuilder = (kind: 'telegram' | 'slack', code: string) => string | undefined;
 
 export function registerV1Routes(
   api: FastifyInstance,
@@ -143,7 +143,9 @@ export function registerV1Routes(
     const [customer] = await listCustomers(core, BigInt(id));
     if (!customer) throw new NotFoundError('customer', id);
     const code = await createLinkCode(core, customer.id, kind);
-    return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });
+    // What the customer sends the bot: Telegram `/start <code>` (or the deep link), Slack `link <code>`.
+    const startCommand = kind === 'slack' ? `link ${code}` : `/start ${code}`;
+    return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand });
   });
 
   api.get('/unmatched', async (request) => {

@@ -65,4 +65,4 @@ export const paging = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const linkCodeBody = z.object({ kind: z.enum(['telegram']).default('telegram') });
+export const linkCodeBody = z.object({ kind: z.enum(['telegram', 'slack']).default('telegram') });
