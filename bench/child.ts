@@ -2,6 +2,7 @@ import { makeTemplate } from './bench-app.js';
 import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
+import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
 
 /**
@@ -14,6 +15,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   email: (options) => benchEmail(options as Parameters<typeof benchEmail>[0]),
   delivery: (options) => benchDelivery(options as Parameters<typeof benchDelivery>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
+  slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),
 };
 
 const reply = (message: unknown): Promise<void> =>

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { type DovecotServer, startDovecot } from '../test/helpers/dovecot.js';
 import { ensureDovecotInstalled } from '../test/helpers/dovecot-process.js';
 import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
+import { FakeSlack } from '../test/helpers/fake-slack/fake-slack.js';
 import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture.js';
 import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
@@ -14,6 +15,7 @@ import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } fro
 import { type BenchResults, figures, table } from './report.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
+import type { SlackResult } from './slack.js';
 import { machineInfo, now } from './stats.js';
 
 /**
@@ -21,13 +23,14 @@ import { machineInfo, now } from './stats.js';
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,delivery,startup picks sections;
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,delivery,startup,slack picks sections;
  * BENCH_EMAIL_MAILS (2000) and BENCH_DELIVERIES (500 per channel) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,delivery,startup').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'core,email,delivery,startup,slack').split(','));
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
+const SLACK_SAMPLES = Number(process.env.BENCH_SLACK_SAMPLES ?? 40);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const CHILD = fileURLToPath(new URL('child.ts', import.meta.url));
 const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
@@ -166,8 +169,21 @@ async function main(): Promise<void> {
     smtp.clear();
   }
 
+  if (ONLY.has('slack')) {
+    log(`slack: ${SLACK_SAMPLES} replies and ${SLACK_SAMPLES} customer messages`);
+    results.slack = await section<SlackResult>('slack', { samples: SLACK_SAMPLES, gapMs: 1100 });
+  }
+
   if (ONLY.has('startup') && dovecot && smtp) {
+    // Slack on too (Socket Mode against a local fake), for the idle memory with every channel on.
+    const slack = new FakeSlack();
+    await slack.start();
+    cleanups.push(() => slack.stop());
     const channelEnv: Record<string, string> = {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_CHANNEL_ID: 'CBENCH001',
       IMAP_HOST: '127.0.0.1',
       IMAP_PORT: String(dovecot.port),
       IMAP_SECURE: 'false',
@@ -197,7 +213,7 @@ async function main(): Promise<void> {
     2,
   );
   // A partial run (BENCH_ONLY) does not replace the last full run of its store.
-  const full = ['core', 'email', 'delivery', 'startup'].every((name) => ONLY.has(name));
+  const full = ['core', 'email', 'delivery', 'startup', 'slack'].every((name) => ONLY.has(name));
   const files = [`${RESULTS}latest.json`, ...(full ? [`${RESULTS}latest-${store}.json`] : [])];
   for (const file of files) writeFileSync(file, json);
   // In Biome's layout, so `npm run lint` stays clean with results on disk (biome.json covers bench/).

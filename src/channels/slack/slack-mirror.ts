@@ -86,11 +86,12 @@ export class SlackMirror {
 
   /** One pass over everything; throws on the first Slack or store error (the next pass resumes). */
   async sync(): Promise<void> {
+    // Replies to customers first: they are what someone is waiting for.
+    const queued = await queueDueRelays(this.options.core, this.options.logger);
+    if (queued) this.options.core.jobs.wake();
     await this.syncCards();
     await this.syncMessages();
     await this.syncAlerts();
-    const queued = await queueDueRelays(this.options.core, this.options.logger);
-    if (queued) this.options.core.jobs.wake();
     await this.syncReceipts();
   }
 

@@ -167,13 +167,14 @@ export class FakeSlack {
   async waitFor<T>(
     predicate: () => T | undefined | false | Promise<T | undefined | false>,
     timeoutMs = 10_000,
+    intervalMs = 20,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await predicate();
       if (value) return value;
       if (Date.now() > deadline) throw new Error('fake Slack: condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
 
