@@ -13,9 +13,10 @@ import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
+import { MirrorLoop } from './mirror-loop.js';
 import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
 import { registerListeners } from './slack-inbound.js';
-import { MirrorLoop, SlackMirror } from './slack-mirror.js';
+import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
 import { pruneSeenEvents } from './slack-store.js';
 
@@ -174,6 +175,14 @@ export class SlackAdapter implements ChannelAdapter {
     const parts = splitText(message.text, MESSAGE_TEXT_LIMIT);
     const ids: string[] = [];
     try {
+      if (message.editOf) {
+        // A technician edited a delivered reply: replace its (first part's) text.
+        const [editChannel, ts] = message.editOf.split(':');
+        await poster.post(editChannel!, () =>
+          poster.client.chat.update({ channel: editChannel!, ts: ts!, text: escapeSlack(parts[0] ?? '…') }),
+        );
+        return { externalId: message.editOf };
+      }
       for (const part of parts.length ? parts : ['…']) {
         const posted = await poster.post(channel, () =>
           poster.client.chat.postMessage({

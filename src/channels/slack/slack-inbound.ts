@@ -5,28 +5,18 @@
  * instances ({@link onceForEvent}); only `SLACK_TECHNICIANS` may act.
  */
 import type { App } from '@slack/bolt';
-import { and, eq } from 'drizzle-orm';
 import type { SlackSettings } from '../../config.js';
 import type { ChannelContext } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../../core/errors.js';
-import { writeTechnicianMessage } from '../../core/tickets.js';
-import { slackRelays, tickets } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
-import {
-  addNote,
-  changeStatus,
-  listOpenTickets,
-  logPhoneContact,
-  type SlackActor,
-  takeTicket,
-} from './slack-actions.js';
-import { CARD_ACTIONS, escapeSlack } from './slack-blocks.js';
-import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
+import { changeStatus, type SlackActor, takeTicket } from './slack-actions.js';
+import { CARD_ACTIONS } from './slack-blocks.js';
+import { runCommand } from './slack-command-runner.js';
 import { handleCustomerDm } from './slack-customers.js';
 import type { SlackPoster } from './slack-poster.js';
-import { classifyReply, slackToPlain } from './slack-relay.js';
-import { eventKeys, onceForEvent, relayByTs, threadByTs } from './slack-store.js';
+import { eventKeys, onceForEvent } from './slack-store.js';
+import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
 
 export const NOT_ALLOWED =
   'Non sei abilitato a operare sui ticket (SLACK_TECHNICIANS). / You are not allowed to act on tickets.';
@@ -46,7 +36,7 @@ export interface InboundDeps {
   wake(): void;
 }
 
-interface SlackMessageEvent {
+export interface SlackMessageEvent {
   type: 'message';
   subtype?: string;
   channel: string;
@@ -134,232 +124,4 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       if (!(error instanceof HelpdeskError)) throw error;
     }
   });
-}
-
-async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
-  const { core, settings } = deps;
-  const parsed = parseHelpdeskCommand(text, settings.command);
-  switch (parsed.kind) {
-    case 'help':
-      return commandUsage(settings.command);
-    case 'usage':
-      return parsed.message;
-    case 'list':
-      return listOpenTickets(core);
-    case 'take':
-      return takeTicket(core, parsed.number, who);
-    case 'resolve':
-      return changeStatus(core, parsed.number, 'resolved', who);
-    case 'reopen':
-      return changeStatus(core, parsed.number, 'open', who);
-    case 'note':
-      await addNote(core, parsed.number, parsed.text, who);
-      await postInThread(
-        deps,
-        parsed.number,
-        `:memo: Nota di ${escapeSlack(who.name)}: ${escapeSlack(parsed.text)}`,
-      );
-      return `Nota aggiunta al ticket #${parsed.number}.`;
-    case 'reply':
-      return replyFromCommand(deps, parsed.number, parsed.text, who);
-    case 'contact':
-      return logPhoneContact(core, parsed.number, parsed.text, who);
-    case 'time':
-    case 'propose':
-    case 'consent':
-      return NOT_AVAILABLE;
-  }
-}
-
-async function postInThread(deps: InboundDeps, number: number, text: string): Promise<string | undefined> {
-  const { rows } = await deps.core.database.sql.query<{ channel_id: string; thread_ts: string }>(
-    'select st.channel_id, st.thread_ts from slack_threads st join tickets t on t.id = st.ticket_id where t.number = $1',
-    [number],
-  );
-  const thread = rows[0];
-  if (!thread) return undefined;
-  const posted = await deps.poster.post(thread.channel_id, () =>
-    deps.poster.client.chat.postMessage({ channel: thread.channel_id, thread_ts: thread.thread_ts, text }),
-  );
-  return posted.ts;
-}
-
-/** `/helpdesk reply N text`: shown in the thread, then held and relayed like a thread reply. */
-async function replyFromCommand(
-  deps: InboundDeps,
-  number: number,
-  text: string,
-  who: SlackActor,
-): Promise<string> {
-  const { core } = deps;
-  const [ticket] = await core.database.db.select().from(tickets).where(eq(tickets.number, number));
-  if (!ticket) return `Ticket #${number} non trovato.`;
-  const ts = await postInThread(
-    deps,
-    number,
-    `:outbox_tray: ${escapeSlack(who.name)} (via comando): ${escapeSlack(text)}`,
-  );
-  if (!ts) {
-    await core.database.transaction((tx) =>
-      writeTechnicianMessage(core, tx, {
-        ticketNumber: number,
-        author: who.name,
-        text,
-        internal: false,
-        actor: `slack:${who.userId}`,
-      }),
-    );
-    core.jobs.wake();
-    return `Risposta inviata al ticket #${number}.`;
-  }
-  await core.database.db.insert(slackRelays).values({
-    ticketId: ticket.id,
-    channelId: deps.settings.channelId,
-    ts,
-    userId: who.userId,
-    author: who.name,
-    text,
-    dueAt: core.now(),
-  });
-  deps.wake();
-  return `Risposta in invio al ticket #${number}.`;
-}
-
-async function onThreadReply(
-  deps: InboundDeps,
-  e: SlackMessageEvent,
-  eventId: string | undefined,
-): Promise<void> {
-  const { core, settings, poster } = deps;
-  if (!e.thread_ts || e.thread_ts === e.ts || e.bot_id || !e.user) return;
-  const thread = await threadByTs(core.database.db, e.channel, e.thread_ts);
-  if (!thread) return;
-  const keys = eventKeys({ eventId, channel: e.channel, ts: e.ts });
-  const user = e.user;
-  if (!settings.technicians.includes(user)) {
-    const first = await onceForEvent(core.database, keys, async () => {});
-    if (first) {
-      await poster.post(e.channel, () =>
-        poster.client.chat.postEphemeral({
-          channel: e.channel,
-          user,
-          thread_ts: e.thread_ts,
-          text: NOT_ALLOWED,
-        }),
-      );
-    }
-    return;
-  }
-  const intent = classifyReply(slackToPlain(e.text ?? ''), settings);
-  if (intent.kind === 'chatter') return;
-  const author = await deps.nameOf(user);
-  const files = (e.files ?? []).map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype, size: f.size }));
-  if (intent.kind === 'note') {
-    const done = await onceForEvent(core.database, keys, async (tx) => {
-      const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, thread.ticketId));
-      await writeTechnicianMessage(core, tx, {
-        ticketNumber: ticket!.number,
-        author,
-        text: intent.text,
-        internal: true,
-        actor: `slack:${user}`,
-      });
-    });
-    if (done) {
-      await poster.post(e.channel, () =>
-        poster.client.reactions.add({ channel: e.channel, timestamp: e.ts, name: 'memo' }),
-      );
-    }
-    return;
-  }
-  if (!intent.text && files.length === 0) return;
-  const held = await onceForEvent(core.database, keys, async (tx) => {
-    await tx.db.insert(slackRelays).values({
-      ticketId: thread.ticketId,
-      channelId: e.channel,
-      ts: e.ts,
-      userId: user,
-      author,
-      text: intent.text,
-      files: files.length ? files : null,
-      dueAt: new Date(core.now().getTime() + settings.relayDelayMs),
-    });
-  });
-  if (!held) return;
-  if (files.length) {
-    await poster.post(e.channel, () =>
-      poster.client.chat.postMessage({
-        channel: e.channel,
-        thread_ts: e.thread_ts,
-        text: `:information_source: ${files.length} file non inoltrati al cliente: l'invio di file dalle risposte non è ancora disponibile. / Files are not relayed yet.`,
-      }),
-    );
-  }
-  setTimeout(() => deps.wake(), settings.relayDelayMs + 10).unref?.();
-}
-
-async function onEdit(deps: InboundDeps, e: SlackMessageEvent, eventId: string | undefined): Promise<void> {
-  const { core, settings, poster } = deps;
-  const edited = e.message;
-  if (!edited?.thread_ts || edited.bot_id) return;
-  const relay = await relayByTs(core.database.db, e.channel, edited.ts);
-  if (!relay || !eventId) return;
-  const intent = classifyReply(slackToPlain(edited.text ?? ''), settings);
-  let notice: string | undefined;
-  await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
-    const [current] = await tx.db
-      .select()
-      .from(slackRelays)
-      .where(eq(slackRelays.id, relay.id))
-      .for('update');
-    if (current?.status === 'held') {
-      if (intent.kind === 'relay')
-        await tx.db.update(slackRelays).set({ text: intent.text }).where(eq(slackRelays.id, relay.id));
-      else {
-        await tx.db.update(slackRelays).set({ status: 'cancelled' }).where(eq(slackRelays.id, relay.id));
-        notice =
-          ':no_entry_sign: Risposta annullata prima dell’invio (non è più da inoltrare). / Reply cancelled.';
-      }
-      return;
-    }
-    const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, relay.ticketId));
-    notice =
-      ticket?.originChannel === 'email'
-        ? ':envelope: Il cliente ha già ricevuto il testo originale per email: la modifica non gli arriva. Se serve, scrivi una nuova risposta. / The email was already sent; the edit does not reach the customer.'
-        : ':pencil2: La risposta era già stata inviata: la modifica non è stata inoltrata (non ancora disponibile). / Already sent; the edit was not relayed.';
-  });
-  if (notice) {
-    const text = notice;
-    await poster.post(e.channel, () =>
-      poster.client.chat.postMessage({ channel: e.channel, thread_ts: edited.thread_ts, text }),
-    );
-  }
-}
-
-async function onDelete(deps: InboundDeps, e: SlackMessageEvent, eventId: string | undefined): Promise<void> {
-  const { core, poster } = deps;
-  const ts = e.deleted_ts ?? e.previous_message?.ts;
-  if (!ts) return;
-  const relay = await relayByTs(core.database.db, e.channel, ts);
-  if (!relay) return;
-  let cancelled = false;
-  const first = await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
-    const updated = await tx.db
-      .update(slackRelays)
-      .set({ status: 'cancelled' })
-      .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')))
-      .returning({ id: slackRelays.id });
-    cancelled = updated.length > 0;
-  });
-  if (!first) return;
-  const thread = await core.database.sql.query<{ thread_ts: string }>(
-    'select thread_ts from slack_threads where ticket_id = $1',
-    [relay.ticketId.toString()],
-  );
-  const text = cancelled
-    ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
-    : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
-  await poster.post(e.channel, () =>
-    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread.rows[0]?.thread_ts, text }),
-  );
 }

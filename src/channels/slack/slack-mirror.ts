@@ -8,7 +8,6 @@
 
 import { eq } from 'drizzle-orm';
 import type { CoreContext } from '../../core/core-context.js';
-import { errorSummary } from '../../core/errors.js';
 import { slackRelays } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
@@ -314,62 +313,5 @@ export class SlackMirror {
   /** Stored Slack ts of a mirrored message (for edits shown in the thread). */
   async postOf(messageId: bigint) {
     return postOfMessage(this.db.db, messageId);
-  }
-}
-
-/** Runs {@link SlackMirror.sync} every `intervalMs` and at once on `wake()`, one pass at a time. */
-export class MirrorLoop {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = true;
-
-  constructor(
-    private readonly mirror: SlackMirror,
-    private readonly intervalMs: number,
-    private readonly logger: Logger,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  /** Run a pass as soon as the current one (if any) ends. */
-  wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.run(), ms);
-    this.timer.unref?.();
-  }
-
-  private run(): void {
-    if (this.stopped || this.running) return;
-    this.running = this.mirror
-      .sync()
-      .catch((error: unknown) =>
-        this.logger.warn({ reason: errorSummary(error) }, 'slack: sync pass failed; retrying'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        const again = this.again;
-        this.again = false;
-        this.schedule(again ? 0 : this.intervalMs);
-      });
   }
 }

@@ -91,6 +91,46 @@ describe('Slack in Socket Mode', () => {
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
   });
 
+  it('forwards an edit made after sending as an edit of the Telegram message, and shows a customer edit', async () => {
+    await createCustomer(
+      s.app.core,
+      { name: 'Ottica Blu', locale: 'it', status: 'active', identities: [{ kind: 'telegram', address: '515151' }] },
+      'test',
+    );
+    const inbound = (externalId: string, text: string, editOf?: string) =>
+      s.app.channelContext.ingest({
+        channel: 'telegram',
+        externalId,
+        sender: { kind: 'telegram', address: '515151', displayName: 'Anna' },
+        newText: text,
+        fullText: text,
+        attachments: [],
+        thread: { conversationId: '515151' },
+        receivedAt: new Date(),
+        raw: { contentType: 'application/json', data: '{}' },
+        ...(editOf ? { editOf } : {}),
+      });
+    await inbound('515151:1', 'Lo scanner è lento');
+    const card = await fake.waitFor(() => fake.messages.find((m) => !m.thread_ts && m.text.includes('Ottica Blu')));
+    const reply = fake.userMessage({ channel: CHANNEL, user: TECH, text: 'Lo riavvio io stasera', thread_ts: card.ts });
+    await s.sendEvent(messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }));
+    await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+    const { messageChanged } = await import('../../helpers/fake-slack/slack-events.js');
+    await s.sendEvent(
+      messageChanged({ channel: CHANNEL, user: TECH, ts: reply.ts, thread_ts: card.ts, text: 'Lo riavvio io domattina' }),
+    );
+    const edit = await telegram.waitForSent(
+      (c) => c.method === 'editMessageText' && String(c.params.text).includes('domattina'),
+      10_000,
+    );
+    expect(String(edit.params.chat_id)).toBe('515151');
+    await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('Modifica inoltrata')));
+    // The customer edits their own message: the thread shows it as an edit.
+    await inbound('515151:1:edit:1', 'Lo scanner è lentissimo', '515151:1');
+    const shown = await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('lentissimo')));
+    expect(shown.text).toContain('messaggio modificato');
+  });
+
   it('runs /helpdesk commands and answers a wrong one with its usage, ephemerally', async () => {
     const responses = async (text: string) => {
       const before = fake.responses.length;
