@@ -129,18 +129,7 @@ export class SlackMirror {
       };
       const card = ticketCard(view);
       const { poster } = this.options;
-      if (row.thread_ts && row.channel_id) {
-        await poster.post(row.channel_id, () =>
-          poster.client.chat.update({
-            channel: row.channel_id!,
-            ts: row.thread_ts!,
-            text: card.text,
-            blocks: card.blocks as never,
-          }),
-        );
-        await updateCardState(this.db.db, BigInt(row.id), row.state);
-        continue;
-      }
+      if (row.thread_ts && row.channel_id && (await this.updateCard(row, card))) continue;
       const channel = this.options.channelId;
       const posted = await poster.post(channel, () =>
         poster.client.chat.postMessage({
@@ -163,6 +152,31 @@ export class SlackMirror {
       });
       if (row.first_message_id) await this.uploadFiles(row.first_message_id, channel, threadTs);
     }
+  }
+
+  /**
+   * `chat.update` of an existing card; false when the card is gone (deleted in Slack, channel
+   * archived), so a new card is posted and linked instead.
+   */
+  private async updateCard(row: CardRow, card: { text: string; blocks: unknown[] }): Promise<boolean> {
+    const { poster } = this.options;
+    try {
+      await poster.post(row.channel_id!, () =>
+        poster.client.chat.update({
+          channel: row.channel_id!,
+          ts: row.thread_ts!,
+          text: card.text,
+          blocks: card.blocks as never,
+        }),
+      );
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code !== 'message_not_found' && code !== 'channel_not_found' && code !== 'is_archived') throw error;
+      this.options.logger.warn({ ticketId: row.id, code }, 'slack: card gone; posting a new one');
+      return false;
+    }
+    await updateCardState(this.db.db, BigInt(row.id), row.state);
+    return true;
   }
 
   private async syncMessages(): Promise<void> {

@@ -45,6 +45,29 @@ describe('Slack limits', () => {
     for (let i = 1; i < ok.length; i += 1) expect(ok[i]!.at - ok[i - 1]!.at).toBeGreaterThanOrEqual(290);
   });
 
+  it('posts and links a new card when the old one was deleted in Slack', async () => {
+    const { address } = await emailCustomer(s.app);
+    const opened = await ingestMail(s.app, { from: address, subject: 'Cancellata', text: 'Primo' });
+    if (opened.status !== 'new_ticket') throw new Error(opened.status);
+    const first = await fake.waitFor(() => fake.messages.find((m) => m.text.includes('Cancellata')));
+    fake.failNext('chat.update', { status: 200, error: 'message_not_found' });
+    await s.app.database.sql.query("update tickets set assignee = 'Paolo' where number = $1", [
+      opened.ticketNumber,
+    ]);
+    const second = await fake.waitFor(() =>
+      fake.messages.find((m) => !m.thread_ts && m.ts !== first.ts && m.text.includes('Cancellata')),
+    );
+    expect(JSON.stringify(second.blocks)).toContain('Paolo');
+    await ingestMail(s.app, {
+      from: address,
+      subject: 'Cancellata',
+      ticketNumber: opened.ticketNumber,
+      text: 'Dopo',
+    });
+    await fake.waitFor(() => fake.thread(second.ts).find((m) => m.text.includes('Dopo')));
+    expect(fake.thread(first.ts)).toHaveLength(0);
+  });
+
   it('splits a customer text over Slack’s limit into several thread messages, losing nothing', async () => {
     const { address } = await emailCustomer(s.app);
     const opened = await ingestMail(s.app, { from: address, subject: 'Log', text: 'Vedi sotto' });

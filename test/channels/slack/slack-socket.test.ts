@@ -94,7 +94,12 @@ describe('Slack in Socket Mode', () => {
   it('forwards an edit made after sending as an edit of the Telegram message, and shows a customer edit', async () => {
     await createCustomer(
       s.app.core,
-      { name: 'Ottica Blu', locale: 'it', status: 'active', identities: [{ kind: 'telegram', address: '515151' }] },
+      {
+        name: 'Ottica Blu',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'telegram', address: '515151' }],
+      },
       'test',
     );
     const inbound = (externalId: string, text: string, editOf?: string) =>
@@ -111,13 +116,28 @@ describe('Slack in Socket Mode', () => {
         ...(editOf ? { editOf } : {}),
       });
     await inbound('515151:1', 'Lo scanner è lento');
-    const card = await fake.waitFor(() => fake.messages.find((m) => !m.thread_ts && m.text.includes('Ottica Blu')));
-    const reply = fake.userMessage({ channel: CHANNEL, user: TECH, text: 'Lo riavvio io stasera', thread_ts: card.ts });
-    await s.sendEvent(messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }));
+    const card = await fake.waitFor(() =>
+      fake.messages.find((m) => !m.thread_ts && m.text.includes('Ottica Blu')),
+    );
+    const reply = fake.userMessage({
+      channel: CHANNEL,
+      user: TECH,
+      text: 'Lo riavvio io stasera',
+      thread_ts: card.ts,
+    });
+    await s.sendEvent(
+      messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }),
+    );
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
     const { messageChanged } = await import('../../helpers/fake-slack/slack-events.js');
     await s.sendEvent(
-      messageChanged({ channel: CHANNEL, user: TECH, ts: reply.ts, thread_ts: card.ts, text: 'Lo riavvio io domattina' }),
+      messageChanged({
+        channel: CHANNEL,
+        user: TECH,
+        ts: reply.ts,
+        thread_ts: card.ts,
+        text: 'Lo riavvio io domattina',
+      }),
     );
     const edit = await telegram.waitForSent(
       (c) => c.method === 'editMessageText' && String(c.params.text).includes('domattina'),
