@@ -1,3 +1,4 @@
+/** Drives the thread mirror: a pass every interval, and at once when woken. */
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { SlackMirror } from './slack-mirror.js';

@@ -171,7 +171,9 @@ export class SlackAdapter implements ChannelAdapter {
     if (!this.poster) throw new DeliveryError('transient', 'the Slack channel is not running');
     const poster = this.poster;
     const channel = message.threading.conversationId ?? message.recipient.address;
-    const threadTs = message.threading.inReplyTo?.split(':')[1];
+    const threadTs = (message.threading.inReplyTo ?? (await this.ticketThread(message, channel)))?.split(
+      ':',
+    )[1];
     const parts = splitText(message.text, MESSAGE_TEXT_LIMIT);
     const ids: string[] = [];
     try {
@@ -208,6 +210,21 @@ export class SlackAdapter implements ChannelAdapter {
       throw new DeliveryError('transient', `Slack: ${code ?? errorSummary(error)}`, { cause: error });
     }
     return { externalId: ids[0]!, extraExternalIds: ids.length > 1 ? ids.slice(1) : undefined };
+  }
+
+  /**
+   * A ticket of a Slack customer lives in the DM thread of the message that opened it: replies
+   * that answer nothing in particular (a technician's) go there too.
+   */
+  private async ticketThread(message: OutboundMessage, channel: string): Promise<string | undefined> {
+    if (!message.ticket) return undefined;
+    const { rows } = await this.options.core.database.sql.query<{ external_id: string }>(
+      `select m.external_id from messages m join tickets t on t.id = m.ticket_id
+       where t.number = $1 and m.channel = 'slack' and m.direction = 'inbound' and m.external_id like $2
+       order by m.id limit 1`,
+      [message.ticket.number, `${channel}:%`],
+    );
+    return rows[0]?.external_id;
   }
 
   /** Display name of a Slack user (profile display name, else real name); cached. */

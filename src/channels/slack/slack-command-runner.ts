@@ -1,3 +1,6 @@
+/**
+ * `/helpdesk` sub-commands, run after the command was acknowledged. Answers are ephemeral.
+ */
 import { eq } from 'drizzle-orm';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import { slackRelays, tickets } from '../../db/schema.js';

@@ -79,7 +79,7 @@ async function downloadFiles(
       contentType: file.mimetype ?? 'application/octet-stream',
       size: file.size ?? 0,
     };
-    if (!file.url_private) {
+    if (!file.url_private || !isSlackFileUrl(file.url_private, deps.settings.apiUrl)) {
       out.push({ ...base, omittedReason: 'file not downloadable' });
     } else if (base.size > deps.maxFileBytes) {
       out.push({ ...base, omittedReason: `larger than ${Math.round(deps.maxFileBytes / 1048576)} MB` });
@@ -95,4 +95,19 @@ async function downloadFiles(
     }
   }
   return out;
+}
+
+/** The bot token only goes to Slack's own file hosts (or the configured API host, for tests). */
+export function isSlackFileUrl(url: string, apiUrl: string | undefined): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (apiUrl && parsed.host === new URL(apiUrl).host) return true;
+  return (
+    parsed.protocol === 'https:' &&
+    (parsed.hostname === 'files.slack.com' || parsed.hostname.endsWith('.slack.com'))
+  );
 }

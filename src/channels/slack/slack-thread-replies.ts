@@ -1,3 +1,8 @@
+/**
+ * Technicians' replies in a ticket's thread: relayed after the hold, kept as notes, refused for
+ * non-technicians; deleting within the hold cancels, editing changes the text or, after sending,
+ * edits the delivered message where the customer's channel allows it.
+ */
 import { and, eq } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
 import type { ChannelName, OutboundMessage } from '../../core/channel.js';
@@ -194,6 +199,13 @@ export async function onDelete(
       .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')))
       .returning({ id: slackRelays.id });
     cancelled = updated.length > 0;
+    if (cancelled) {
+      await audit(tx, {
+        actor: `slack:${relay.userId}`,
+        action: 'ticket.reply_cancelled',
+        ticketId: relay.ticketId,
+      });
+    }
   });
   if (!first) return;
   const thread = await core.database.sql.query<{ thread_ts: string }>(

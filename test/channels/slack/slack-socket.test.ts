@@ -247,9 +247,11 @@ describe('Slack in Socket Mode', () => {
         thread_ts: card.ts,
       }),
     });
-    await fake.waitFor(() =>
+    const answer = await fake.waitFor(() =>
       fake.messages.find((m) => m.channel === dm && m.text.includes('Lo spenga, arrivo')),
     );
+    // In the DM thread of the message that opened the ticket.
+    expect(answer.thread_ts).toBe(ask.ts);
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
   });
 });
