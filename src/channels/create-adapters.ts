@@ -5,7 +5,8 @@ import type { Logger } from '../logger.js';
 
 /**
  * Loads the modules of the channels whose settings are present, and only those: the email stack
- * (imapflow, mailparser, nodemailer, HTML sanitising) and grammY take ~13 and ~7 MB once loaded.
+ * (imapflow, mailparser, nodemailer, HTML sanitising) and grammY take ~13 and ~7 MB once loaded;
+ * Bolt (Slack) brings its Web API client, Socket Mode and express.
  * Returns the factory of their adapters.
  */
 export async function loadChannelAdapters(

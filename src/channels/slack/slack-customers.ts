@@ -1,11 +1,12 @@
 /**
  * Customers on Slack (a Slack Connect or guest user writing to the bot in a DM): their messages
  * open or continue tickets as Telegram's do. A reply in a DM thread continues that thread's
- * ticket, `new …` always opens one, `link CODE` links the Slack user with a one-time code, and
+ * ticket, `new …` always opens one, `link CODE` links the Slack user with a one-time code
+ * (`link their@email` mails that code to a customer's address), and
  * an unlinked user is kept as unmatched by the core and told how to link.
  */
 import type { InboundAttachment, InboundMessage } from '../../core/channel.js';
-import { redeemLinkCode } from '../../core/chat-operations.js';
+import { redeemLinkCode, requestLinkByEmail } from '../../core/chat-operations.js';
 import type { InboundDeps } from './slack-inbound.js';
 import { slackToPlain } from './slack-relay.js';
 
@@ -19,6 +20,9 @@ interface DmEvent {
   thread_ts?: string;
   files?: Array<{ id: string; name?: string; mimetype?: string; size?: number; url_private?: string }>;
 }
+
+const LINK_REQUESTED =
+  "Se l'indirizzo appartiene a un nostro cliente, gli abbiamo inviato un'email con il messaggio da mandarmi per collegare questo account Slack (vale una volta, entro 24 ore).\nIf the address belongs to one of our customers, we emailed it the message to send me to link this Slack account (works once, within 24 hours).";
 
 const LINK_ANSWERS: Record<string, string> = {
   linked:
@@ -38,6 +42,24 @@ export async function handleCustomerDm(
 ): Promise<void> {
   if (e.bot_id || !e.user || (e.subtype !== undefined && e.subtype !== 'file_share')) return;
   const text = slackToPlain(e.text ?? '').trim();
+  const byEmail = /^link\s+(\S+@\S+\.\S+)$/i.exec(text);
+  if (byEmail) {
+    // Answered the same whether the address is known or not.
+    await requestLinkByEmail(
+      deps.core,
+      byEmail[1]!,
+      { kind: 'slack', address: e.user },
+      (code) => `link ${code}`,
+    );
+    await deps.poster.post(e.channel, () =>
+      deps.poster.client.chat.postMessage({
+        channel: e.channel,
+        thread_ts: e.thread_ts,
+        text: LINK_REQUESTED,
+      }),
+    );
+    return;
+  }
   const link = /^link\s+(\S+)$/i.exec(text);
   if (link) {
     const result = await redeemLinkCode(deps.core, link[1]!, { kind: 'slack', address: e.user });

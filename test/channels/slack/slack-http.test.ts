@@ -2,7 +2,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SLACK_EVENTS_PATH } from '../../../src/channels/slack/http-receiver.js';
 import { NOT_ALLOWED } from '../../../src/channels/slack/slack-inbound.js';
 import { FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
-import { blockAction, messageDeleted, messageEvent } from '../../helpers/fake-slack/slack-events.js';
+import {
+  blockAction,
+  messageDeleted,
+  messageEvent,
+  slashCommand,
+} from '../../helpers/fake-slack/slack-events.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import {
   CHANNEL,
@@ -244,6 +249,52 @@ describe('Slack in HTTP mode', () => {
     ]);
   });
 
+  it('runs /helpdesk over HTTP: reply (relayed, with receipt), note, contact, resolve, reopen', async () => {
+    const { address, number, card } = await ticketWithCard();
+    const command = async (text: string) => {
+      const before = fake.responses.length;
+      const response = await s.post(
+        slashCommand({
+          command: '/helpdesk',
+          text,
+          user: TECH,
+          channel: CHANNEL,
+          responseUrl: fake.responseUrl(),
+        }),
+        { form: true },
+      );
+      expect(response.status).toBe(200);
+      return (await fake.waitFor(() => fake.responses[before])).text;
+    };
+    expect(await command(`reply ${number} La richiamo alle 16`)).toContain(`#${number}`);
+    const [mail] = await smtp.waitForMessages(1);
+    expect(mail!.envelope.to).toEqual([address]);
+    expect(mail!.parsed.text).toContain('La richiamo alle 16');
+    const shown = await fake.waitFor(() =>
+      fake.thread(card.ts).find((m) => m.text.includes('La richiamo alle 16')),
+    );
+    await fake.waitFor(() => shown.reactions.includes('white_check_mark'));
+    expect(await command(`note ${number} cliente gentile`)).toContain('Nota aggiunta');
+    expect(await command(`contact ${number} phone fissato intervento`)).toContain('Telefonata registrata');
+    expect(await command(`resolve ${number}`)).toContain('risolto');
+    await fake.waitFor(() => card.history.length >= 2 && JSON.stringify(card.blocks).includes('risolto'));
+    expect(await command(`reopen ${number}`)).toContain('riaperto');
+    expect(await command(`resolve ${number + 5000}`)).toMatch(/not found|non trovato|#?\d+/i);
+    await s.app.settle();
+    expect(smtp.messages).toHaveLength(1);
+    const { rows } = await s.app.database.sql.query<{ action: string; actor: string }>(
+      "select action, actor from audit_log where actor like 'slack:%' order by id",
+    );
+    expect(rows.map((r) => r.action)).toEqual([
+      'ticket.reply',
+      'ticket.note',
+      'ticket.contact',
+      'ticket.status',
+      'ticket.status',
+    ]);
+    expect(new Set(rows.map((r) => r.actor))).toEqual(new Set([`slack:${TECH}`]));
+  });
+
   it('refuses a non-technician ephemerally and changes nothing', async () => {
     const { card } = await ticketWithCard();
     const msg = fake.userMessage({
@@ -412,5 +463,6 @@ describe('Slack across restarts', () => {
       await smtp.stop();
       await fake.stop();
     }
-  });
+    // Two starts on a store kept on disk: slow on a loaded machine, not a speed assertion.
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { createCustomer } from '../../../src/core/customers.js';
 import { FakeSlack } from '../../helpers/fake-slack/fake-slack.js';
 import { messageEvent, slashCommand } from '../../helpers/fake-slack/slack-events.js';
 import { FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
+import { TestChannel } from '../../helpers/test-channel.js';
 import { CHANNEL, type SlackTestApp, startSlackApp, TECH } from './slack-kit.js';
 
 /** Slack over Socket Mode (a local WebSocket), with a Telegram customer and a Slack customer. */
@@ -12,8 +13,10 @@ describe('Slack in Socket Mode', () => {
   let fake: FakeSlack;
   let telegram: FakeTelegramApi;
   let s: SlackTestApp;
+  let email: TestChannel;
 
   beforeEach(async () => {
+    email = new TestChannel('email');
     fake = new FakeSlack();
     await fake.start();
     fake.users.set(TECH, { display_name: 'Marco', real_name: 'Marco Verdi' });
@@ -21,6 +24,7 @@ describe('Slack in Socket Mode', () => {
     s = await startSlackApp(fake, {
       mode: 'socket',
       others: (core) => [
+        email,
         new TelegramAdapter({
           settings: { token: telegram.token, apiRoot: telegram.apiRoot },
           core,
@@ -253,5 +257,50 @@ describe('Slack in Socket Mode', () => {
     // In the DM thread of the message that opened the ticket.
     expect(answer.thread_ts).toBe(ask.ts);
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+  });
+
+  it('tells an unknown Slack user to type link (not /link), and links them through their email', async () => {
+    await createCustomer(
+      s.app.core,
+      {
+        name: 'Studio Gialli',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'email', address: 'gialli@example.test' }],
+      },
+      'test',
+    );
+    const dm = 'DUSERSLK2';
+    const user = 'UCUST0002';
+    const say = async (text: string, eventId: string) => {
+      const msg = fake.userMessage({ channel: dm, user, text });
+      await fake.sendEnvelope('events_api', {
+        type: 'event_callback',
+        event_id: eventId,
+        event: messageEvent({ channel: dm, user, text, ts: msg.ts, channel_type: 'im' }),
+      });
+      return msg;
+    };
+    await say('Salve', 'EvG1');
+    const told = await fake.waitFor(() =>
+      fake.messages.find((m) => m.channel === dm && m.text.includes('seguito')),
+    );
+    expect(told.text).toContain('con link seguito');
+    expect(told.text).not.toContain('/link');
+    await say('link gialli@example.test', 'EvG2');
+    await fake.waitFor(() => fake.messages.find((m) => m.channel === dm && m.text.includes("un'email")));
+    const [mail] = await email.waitForSent(1);
+    expect(mail!.recipient.address).toBe('gialli@example.test');
+    const command = /link [\w-]+/.exec(mail!.text)?.[0];
+    expect(command).toBeDefined();
+    await say(command!, 'EvG3');
+    await fake.waitFor(() => fake.messages.find((m) => m.channel === dm && m.text.includes('collegato')));
+    // Unknown addresses get the same answer and no mail.
+    await say('link nessuno@example.test', 'EvG4');
+    await fake.waitFor(
+      () => fake.messages.filter((m) => m.channel === dm && m.text.includes("un'email")).length === 2,
+    );
+    await s.app.settle();
+    expect(email.sent).toHaveLength(1);
   });
 });
