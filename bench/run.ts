@@ -6,16 +6,16 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type DovecotServer, startDovecot } from '../test/helpers/dovecot.js';
 import { ensureDovecotInstalled } from '../test/helpers/dovecot-process.js';
-import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
 import { FakeSlack } from '../test/helpers/fake-slack/fake-slack.js';
+import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
 import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture.js';
 import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
 import { type BenchResults, figures, table } from './report.js';
+import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
-import type { SlackResult } from './slack.js';
 import { machineInfo, now } from './stats.js';
 
 /**

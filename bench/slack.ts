@@ -5,8 +5,8 @@ import { createCustomer } from '../src/core/customers.js';
 import { createLogger } from '../src/logger.js';
 import { FakeSlack } from '../test/helpers/fake-slack/fake-slack.js';
 import { eventCallback, messageEvent } from '../test/helpers/fake-slack/slack-events.js';
-import { loadTelegramAdapter } from './delivery.js';
 import { openBenchStore, startBenchApp } from './bench-app.js';
+import { loadTelegramAdapter } from './delivery.js';
 import { sleep } from './stats.js';
 
 export interface SlackResult {
@@ -42,7 +42,11 @@ export async function benchSlack(options: { samples: number; gapMs: number }): P
     app = await startBenchApp(store, {
       env: { WORKER_POLL_MS: '100', AUTO_REPLY_LIMIT_PER_HOUR: '100' },
       adapters: (_context, core: CoreContext) => [
-        new telegram.TelegramAdapter({ settings: { token: bot.token, apiRoot: bot.apiRoot }, core, pollTimeoutSeconds: 1 }),
+        new telegram.TelegramAdapter({
+          settings: { token: bot.token, apiRoot: bot.apiRoot },
+          core,
+          pollTimeoutSeconds: 1,
+        }),
         new SlackAdapter({
           settings: {
             botToken: slack.botToken,
@@ -66,7 +70,12 @@ export async function benchSlack(options: { samples: number; gapMs: number }): P
     await slack.waitFor(() => slack.connectedSockets > 0);
     await createCustomer(
       app.core,
-      { name: 'Bench Bar', locale: 'it', status: 'active', identities: [{ kind: 'telegram', address: '777001' }] },
+      {
+        name: 'Bench Bar',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'telegram', address: '777001' }],
+      },
       'bench',
     );
     let messageId = 1;
@@ -94,7 +103,10 @@ export async function benchSlack(options: { samples: number; gapMs: number }): P
         'events_api',
         eventCallback(messageEvent({ channel: CHANNEL, user: TECH, text, ts: reply.ts, thread_ts: card.ts })),
       );
-      await bot.waitForSent((c) => c.method === 'sendMessage' && String(c.params.text).includes(text), 10_000);
+      await bot.waitForSent(
+        (c) => c.method === 'sendMessage' && String(c.params.text).includes(text),
+        10_000,
+      );
       result.replyToTelegram.push(performance.now() - started);
       await sleep(options.gapMs);
     }
@@ -102,7 +114,11 @@ export async function benchSlack(options: { samples: number; gapMs: number }): P
       const text = `Cliente ${i}`;
       const started = performance.now();
       await ingest(text);
-      await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === card.ts && m.text.includes(text)), 10_000, 2);
+      await slack.waitFor(
+        () => slack.messages.find((m) => m.thread_ts === card.ts && m.text.includes(text)),
+        10_000,
+        2,
+      );
       result.customerToThread.push(performance.now() - started);
       await sleep(options.gapMs);
     }
