@@ -10,12 +10,15 @@ import type { CoreContext } from '../../core/core-context.js';
 import { enqueueOutbound } from '../../core/outbound.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import type { Tx } from '../../db/database.js';
-import { deliveries, slackRelays, tickets } from '../../db/schema.js';
+import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
 import { technicianReply } from '../../templates/customer-messages.js';
 import { escapeSlack } from './slack-blocks.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
 import { classifyReply, slackToPlain } from './slack-relay.js';
 import { eventKeys, onceForEvent, type RelayRow, relayByTs, threadByTs } from './slack-store.js';
+
+/** How long a reply waits for its card's link (or a deletion for its message) posted a moment ago. */
+const THREAD_LINK_WAIT_MS = 1_000;
 
 export async function onThreadReply(
   deps: InboundDeps,
@@ -24,7 +27,13 @@ export async function onThreadReply(
 ): Promise<void> {
   const { core, settings, poster } = deps;
   if (!e.thread_ts || e.thread_ts === e.ts || e.bot_id || !e.user) return;
-  const thread = await threadByTs(core.database.db, e.channel, e.thread_ts);
+  const threadTs = e.thread_ts;
+  // A card is linked a moment after Slack accepted it: a reply in that moment looks once more.
+  const thread =
+    (await threadByTs(core.database.db, e.channel, threadTs)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      threadByTs(core.database.db, e.channel, threadTs),
+    ));
   if (!thread) return;
   const keys = eventKeys({ eventId, channel: e.channel, ts: e.ts });
   const user = e.user;
@@ -98,7 +107,11 @@ export async function onEdit(
   const { core, settings, poster } = deps;
   const edited = e.message;
   if (!edited?.thread_ts || edited.bot_id) return;
-  const relay = await relayByTs(core.database.db, e.channel, edited.ts);
+  const relay =
+    (await relayByTs(core.database.db, e.channel, edited.ts)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      relayByTs(core.database.db, e.channel, edited.ts),
+    ));
   if (!relay || !eventId) return;
   const intent = classifyReply(slackToPlain(edited.text ?? ''), settings);
   let notice: string | undefined;
@@ -189,8 +202,21 @@ export async function onDelete(
   const { core, poster } = deps;
   const ts = e.deleted_ts ?? e.previous_message?.ts;
   if (!ts) return;
-  const relay = await relayByTs(core.database.db, e.channel, ts);
-  if (!relay) return;
+  // The message's own event may still be in processing (both are acknowledged first): look again.
+  const relay =
+    (await relayByTs(core.database.db, e.channel, ts)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      relayByTs(core.database.db, e.channel, ts),
+    ));
+  if (!relay) {
+    // The deletion overtook the message's own event (both are acknowledged before processing):
+    // mark the message as handled, so its late event is dropped as a duplicate.
+    await core.database.db
+      .insert(slackSeenEvents)
+      .values(eventKeys({ channel: e.channel, ts }).map((key) => ({ key })))
+      .onConflictDoNothing();
+    return;
+  }
   let cancelled = false;
   const first = await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
     const updated = await tx.db

@@ -392,6 +392,13 @@ describe('Slack relay hold', () => {
         text: 'Riavvii il router e il modem',
       }),
     );
+    await fake.waitFor(async () => {
+      const { rows } = await s.app.database.sql.query<{ text: string }>(
+        'select text from slack_relays where ts = $1',
+        [good.ts],
+      );
+      return rows[0]?.text === 'Riavvii il router e il modem';
+    });
     s.clock.advance(6_000);
     const [mail] = await smtp.waitForMessages(1);
     expect(mail!.parsed.text).toContain('Riavvii il router e il modem');
