@@ -94,6 +94,27 @@ describe('Slack in HTTP mode', () => {
     expect(tampered.status).toBe(401);
   });
 
+  it('answers a signed body that is not a Slack payload with 400 and keeps it raw', async () => {
+    const url = `${s.app.url}${SLACK_EVENTS_PATH}`;
+    const body = '{"type": "event_callback", "event": {'; // cut short
+    const response = await signedPost(url, body, {
+      secret: fake.signingSecret,
+      timestamp: s.clock.seconds(),
+    });
+    expect(response.status).toBe(400);
+    const form = await signedPost(url, 'payload=%7Bnot-json', {
+      secret: fake.signingSecret,
+      timestamp: s.clock.seconds(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(400);
+    const { rows } = await s.app.database.sql.query<{ data: Uint8Array; error: string }>(
+      "select data, error from raw_inputs where channel = 'slack' order by id",
+    );
+    expect(rows.map((r) => Buffer.from(r.data).toString('utf8'))).toEqual([body, 'payload=%7Bnot-json']);
+    expect(rows.every((r) => r.error.length > 0)).toBe(true);
+  });
+
   it('uses the injected clock for the replay window', async () => {
     s.clock.advance(-3600_000);
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c' });
