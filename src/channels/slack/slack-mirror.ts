@@ -23,9 +23,11 @@ import {
 
 const ALERT_CURSOR = 'slack:mirror:alert';
 
-// The card's state, computed by the store so that any change of what the card shows is seen.
-const STATE_SQL = `md5(concat_ws('|', t.status, coalesce(t.assignee, '-'), coalesce(t.first_contact_due_at::text, '-'),
-  coalesce(t.first_contact_at::text, '-'), c.name, c.status, coalesce(c.hourly_rate_cents::text, '-'), c.quick_access::text))`;
+// The card's state, computed by the store so that any change of what the card shows is seen. It
+// starts with the status: a closed ticket whose card already says so is never looked at again.
+const STATE_SQL = `md5(concat_ws('|', coalesce(t.assignee, '-'), coalesce(t.first_contact_due_at::text, '-'),
+  coalesce(t.first_contact_at::text, '-'), c.name, c.status, coalesce(c.hourly_rate_cents::text, '-'),
+  c.quick_access::text)) || ':' || t.status`;
 
 const CARDS_SQL = `select t.id::text as id, t.number, t.subject, t.status, t.origin_channel, t.assignee,
     t.first_contact_due_at, t.first_contact_at, c.name, c.status as customer_status, c.hourly_rate_cents,
@@ -35,12 +37,15 @@ const CARDS_SQL = `select t.id::text as id, t.number, t.subject, t.status, t.ori
   from tickets t join customers c on c.id = t.customer_id
   left join slack_threads st on st.ticket_id = t.id
   where (st.ticket_id is null and t.status not in ('resolved', 'closed'))
-     or (st.ticket_id is not null and st.card_state <> ${STATE_SQL})
+     or (st.ticket_id is not null and (t.status <> 'closed' or st.card_state not like '%:closed')
+         and st.card_state <> ${STATE_SQL})
   order by t.id limit 20`;
 
+// Closed tickets get no messages (a message on one opens a new ticket): only open threads are read.
 const MESSAGES_SQL = `select m.id::text as id, m.ticket_id::text as ticket_id, m.channel, m.sender_name,
     m.sender_address, m.new_text, m.disposition, m.edit_of_message_id::text as edit_of, st.channel_id, st.thread_ts
-  from messages m join slack_threads st on st.ticket_id = m.ticket_id
+  from slack_threads st join tickets t on t.id = st.ticket_id and t.status <> 'closed'
+  join messages m on m.ticket_id = st.ticket_id
   left join slack_posts sp on sp.message_id = m.id
   where sp.message_id is null and m.direction = 'inbound' and m.disposition in ('ticket', 'edit')
   order by m.id limit 20`;

@@ -68,6 +68,23 @@ describe('Slack limits', () => {
     expect(fake.thread(first.ts)).toHaveLength(0);
   });
 
+  it('updates the card of a closed ticket once, to show it closed', async () => {
+    const { address } = await emailCustomer(s.app);
+    const opened = await ingestMail(s.app, { from: address, subject: 'Chiusura', text: 'Fatto?' });
+    if (opened.status !== 'new_ticket') throw new Error(opened.status);
+    const card = await fake.waitFor(() => fake.messages.find((m) => m.text.includes('Chiusura')));
+    const closed = await s.app.api(`/tickets/${opened.ticketNumber}/status`, {
+      body: { status: 'closed', author: 'Paolo' },
+    });
+    expect(closed.status).toBe(200);
+    await fake.waitFor(() => JSON.stringify(card.blocks).includes('chiuso'));
+    const { rows } = await s.app.database.sql.query<{ card_state: string }>(
+      'select card_state from slack_threads',
+    );
+    expect(rows[0]!.card_state).toMatch(/:closed$/);
+    expect(JSON.stringify(card.blocks)).not.toContain('ticket_resolve');
+  });
+
   it('splits a customer text over Slack’s limit into several thread messages, losing nothing', async () => {
     const { address } = await emailCustomer(s.app);
     const opened = await ingestMail(s.app, { from: address, subject: 'Log', text: 'Vedi sotto' });
