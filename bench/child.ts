@@ -4,6 +4,7 @@ import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
 import { benchHostile } from './hostile.js';
+import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
 
 /**
@@ -18,6 +19,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   hostile: (options) => benchHostile(options as Parameters<typeof benchHostile>[0]),
   backlog: (options) => benchBacklog(options as Parameters<typeof benchBacklog>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
+  slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),
 };
 
 const reply = (message: unknown): Promise<void> =>

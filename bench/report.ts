@@ -3,6 +3,7 @@ import type { CoreIngestResult } from './core-ingest.js';
 import type { DeliveryResult } from './delivery.js';
 import type { EmailResult } from './email.js';
 import type { HostileResult } from './hostile.js';
+import { p95, type SlackResult } from './slack.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
 
@@ -26,6 +27,7 @@ export interface BenchResults {
   delivery?: DeliveryResult[];
   backlog?: BacklogResult;
   startup?: StartupResult;
+  slack?: SlackResult;
 }
 
 function figure(
@@ -49,7 +51,7 @@ const median = (values: number[]) => {
 /** The figures with their targets (PRODUCT targets for 2-core machines; see bench/README.md). */
 export function figures(results: BenchResults, store: MachineInfo['store']): Figure[] {
   const out: Figure[] = [];
-  const { core, email, delivery, backlog, startup } = results;
+  const { core, email, delivery, backlog, startup, slack } = results;
   if (core) {
     const c = core.concurrency;
     // The headline is the faster of the two: maximum throughput, with the baseline at the same
@@ -164,6 +166,18 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         },
       ),
       figure('memory.idle', 'Idle RSS, every channel on', startup.idleRssMb, 'MB', { op: '<', value: 150 }),
+    );
+  }
+  if (slack) {
+    out.push(
+      figure('slack.reply', 'Slack thread reply → Telegram Bot API, p95', p95(slack.replyToTelegram), 'ms', {
+        op: '<',
+        value: 1000,
+      }),
+      figure('slack.thread', 'Customer message → its Slack thread, p95', p95(slack.customerToThread), 'ms', {
+        op: '<',
+        value: 1000,
+      }),
     );
   }
   return out;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type DovecotServer, startDovecot } from '../test/helpers/dovecot.js';
 import { ensureDovecotInstalled } from '../test/helpers/dovecot-process.js';
+import { FakeSlack } from '../test/helpers/fake-slack/fake-slack.js';
 import type { FakeTelegramApi } from '../test/helpers/fake-telegram-api.js';
 import { type SmtpCapture, startSmtpCapture } from '../test/helpers/smtp-capture.js';
 import type { BacklogResult } from './backlog.js';
@@ -14,6 +15,7 @@ import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
 import { BIG_USER, bigBacklog, HOSTILE_USER, type HostileResult, hostileBacklog } from './hostile.js';
 import { type BenchResults, figures, table } from './report.js';
+import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
 import { machineInfo, now } from './stats.js';
@@ -23,16 +25,17 @@ import { machineInfo, now } from './stats.js';
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup picks
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack picks
  * sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
  * (10000 messages to 1,000 recipients) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup'];
+const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(','));
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
+const SLACK_SAMPLES = Number(process.env.BENCH_SLACK_SAMPLES ?? 40);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const CHILD = fileURLToPath(new URL('child.ts', import.meta.url));
 const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
@@ -208,9 +211,21 @@ async function main(): Promise<void> {
       batchSize: 500,
     });
   }
+  if (ONLY.has('slack')) {
+    log(`slack: ${SLACK_SAMPLES} replies and ${SLACK_SAMPLES} customer messages`);
+    results.slack = await section<SlackResult>('slack', { samples: SLACK_SAMPLES, gapMs: 1100 });
+  }
 
   if (ONLY.has('startup') && dovecot && smtp) {
+    // Slack on too (Socket Mode against a local fake), for the idle memory with every channel on.
+    const slack = new FakeSlack();
+    await slack.start();
+    cleanups.push(() => slack.stop());
     const channelEnv: Record<string, string> = {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_CHANNEL_ID: 'CBENCH001',
       IMAP_HOST: '127.0.0.1',
       IMAP_PORT: String(dovecot.port),
       IMAP_SECURE: 'false',

@@ -9,7 +9,7 @@ import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
-import { deliver, type OutboxEvents, type OutboxRuntime } from './core/delivery.js';
+import { type DeliveryOutcome, deliver, type OutboxEvents, type OutboxRuntime } from './core/delivery.js';
 import { errorSummary } from './core/errors.js';
 import { instanceSecret } from './core/instance-secrets.js';
 import { ChannelHealth } from './core/outbox/channel-health.js';
@@ -145,6 +145,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       replyTokenSecret,
       now: options.now ?? (() => new Date()),
       firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
+      onDeliverySettled: new Set(),
     };
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();
@@ -159,7 +160,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
     const channelHealth = new ChannelHealth();
     const runtime: OutboxRuntime = {
       health: channelHealth,
-      events: options.outboxEvents,
+      events: withSettledListeners(options.outboxEvents, core),
       warn: (data, message) => logger.warn(data, message),
     };
     if (database.kind === 'embedded') {
@@ -233,4 +234,31 @@ async function start(options: AppOptions): Promise<RunningApp> {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The outbox's events, also told to the core's `onDeliverySettled` listeners (the Slack thread's
+ * receipts), after the caller's own hooks.
+ */
+function withSettledListeners(events: OutboxEvents | undefined, core: CoreContext): OutboxEvents {
+  const settle = (outcome: DeliveryOutcome) => {
+    for (const listener of core.onDeliverySettled ?? []) {
+      listener({
+        deliveryId: outcome.deliveryId.toString(),
+        messageId: outcome.messageId.toString(),
+        status: outcome.status,
+        reason: outcome.reason,
+      });
+    }
+  };
+  return {
+    delivered: async (outcome) => {
+      await events?.delivered?.(outcome);
+      settle(outcome);
+    },
+    failedForGood: async (outcome) => {
+      await events?.failedForGood?.(outcome);
+      settle(outcome);
+    },
+  };
 }

@@ -127,11 +127,58 @@ const schema = z.object({
       .optional(),
   ),
 
-  SLACK_BOT_TOKEN: optionalString,
-  SLACK_APP_TOKEN: optionalString,
-  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xoxb-[\w-]+$/, { message: 'use the Bot User OAuth Token, which starts with xoxb-' })
+      .optional(),
+  ),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-[\w-]+$/, {
+        message: 'use an app-level token (connections:write), which starts with xapp-',
+      })
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString.pipe(
+    z.string().min(8, { message: "use the app's Signing Secret (Basic Information page)" }).optional(),
+  ),
   SLACK_API_URL: url,
-  SLACK_CHANNEL_ID: optionalString,
+  SLACK_CHANNEL_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, { message: 'use the channel id (like C0123ABCD), not its name' })
+      .optional(),
+  ),
+  SLACK_TECHNICIANS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .refine((ids) => ids.every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)), {
+        message: 'use Slack user ids (like U0123ABCD) separated by commas',
+      }),
+  ),
+  SLACK_NOTE_PREFIX: z.preprocess(emptyToUndefined, z.string().default('nota:')),
+  SLACK_REPLY_MODE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['relay', 'explicit'], { message: 'use relay or explicit' }).default('relay'),
+  ),
+  SLACK_RELAY_DELAY_SECONDS: int(5, 0, 300),
+  SLACK_COMMAND: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, { message: 'use a slash command like /helpdesk' })
+      .default('/helpdesk'),
+  ),
 
   TIMEZONE: z.preprocess(
     emptyToUndefined,
@@ -248,6 +295,20 @@ export interface TelegramSettings {
   webhook?: { url: string; secret: string };
 }
 
+export interface SlackSettings {
+  botToken: string;
+  /** Socket Mode when set; else HTTP events at `/slack/events`, which need the signing secret. */
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+  channelId: string;
+  technicians: string[];
+  notePrefix: string;
+  replyMode: 'relay' | 'explicit';
+  relayDelayMs: number;
+  command: string;
+}
+
 export interface AppConfig {
   env: Env;
   databaseUrl?: string;
@@ -259,6 +320,7 @@ export interface AppConfig {
   appSecret?: string;
   email?: EmailSettings;
   telegram?: TelegramSettings;
+  slack?: SlackSettings;
   calendar: BusinessCalendarSettings;
   /** Why each channel is off, for the one-line start-up report. */
   channelsOff: Record<string, string>;
@@ -366,7 +428,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   } else {
     channelsOff.telegram = 'TELEGRAM_BOT_TOKEN not set';
   }
-  channelsOff.slack = 'not available yet in this version';
+  const slack = slackSettings(env);
+  if (!slack) channelsOff.slack = 'SLACK_BOT_TOKEN or SLACK_CHANNEL_ID not set';
   channelsOff.web = 'not available yet in this version';
 
   return {
@@ -380,6 +443,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     appSecret: env.APP_SECRET,
     email,
     telegram,
+    slack,
     calendar,
     channelsOff,
   };
@@ -399,6 +463,29 @@ function ownLists(value: string): string[] {
     );
   }
   return addresses;
+}
+
+/** Slack is on with a bot token and the technicians' channel; HTTP mode also needs the signing secret. */
+function slackSettings(env: Env): SlackSettings | undefined {
+  if (!env.SLACK_BOT_TOKEN || !env.SLACK_CHANNEL_ID) return undefined;
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'SLACK_SIGNING_SECRET: set it (Basic Information → Signing Secret) to receive Slack events over HTTP, or set SLACK_APP_TOKEN to use Socket Mode',
+    );
+  }
+  return {
+    botToken: env.SLACK_BOT_TOKEN,
+    appToken: env.SLACK_APP_TOKEN,
+    signingSecret: env.SLACK_SIGNING_SECRET,
+    apiUrl: env.SLACK_API_URL,
+    channelId: env.SLACK_CHANNEL_ID,
+    technicians: env.SLACK_TECHNICIANS,
+    notePrefix: env.SLACK_NOTE_PREFIX,
+    replyMode: env.SLACK_REPLY_MODE,
+    relayDelayMs: env.SLACK_RELAY_DELAY_SECONDS * 1000,
+    command: env.SLACK_COMMAND,
+  };
 }
 
 /** The settings of this process: its environment (with `.env` loaded by the caller). */

@@ -31,7 +31,7 @@ import {
 } from './schemas.js';
 
 /** How a channel turns a one-time link code into something a customer can open (a deep link). */
-export type LinkBuilder = (kind: 'telegram', code: string) => string | undefined;
+export type LinkBuilder = (kind: 'telegram' | 'slack', code: string) => string | undefined;
 
 /**
  * The `/api/v1` routes. Each declares its zod schemas once in `schema`: Fastify validates
@@ -211,7 +211,7 @@ export function registerV1Routes(
     {
       schema: {
         summary:
-          'A one-time code (24 h) linking a Telegram account to the customer: `link` is the t.me deep link',
+          'A one-time code (24 h) linking a Telegram or Slack account to the customer: `link` is the t.me deep link',
         params: customerIdParams,
         body: linkCodeBody,
         response: {
@@ -229,9 +229,9 @@ export function registerV1Routes(
       if (!customer) throw new NotFoundError('customer', id);
       const { kind } = request.body;
       const code = await createLinkCode(core, customer.id, kind);
-      return reply
-        .code(201)
-        .send({ code, link: linkFor(kind, code) ?? null, startCommand: `/start ${code}` });
+      // What the customer sends the bot: Telegram `/start <code>` (or the deep link), Slack `link <code>`.
+      const startCommand = kind === 'slack' ? `link ${code}` : `/start ${code}`;
+      return reply.code(201).send({ code, link: linkFor(kind, code) ?? null, startCommand });
     },
   );
 

@@ -80,10 +80,10 @@ export const newCustomerBody = z
     });
   });
 
-/** The body may be absent (Fastify passes null): a Telegram link is the only kind today. */
+/** The body may be absent (Fastify passes null): a Telegram link by default. */
 export const linkCodeBody = z.preprocess(
   (body) => body ?? {},
-  z.object({ kind: z.enum(['telegram']).default('telegram') }),
+  z.object({ kind: z.enum(['telegram', 'slack']).default('telegram') }),
 );
 
 /** `stuck`: pending and due for over two minutes (or leased past its lease): nothing is moving it. */

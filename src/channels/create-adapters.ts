@@ -5,7 +5,8 @@ import type { Logger } from '../logger.js';
 
 /**
  * Loads the modules of the channels whose settings are present, and only those: the email stack
- * (imapflow, mailparser, nodemailer, HTML sanitising) and grammY take ~13 and ~7 MB once loaded.
+ * (imapflow, mailparser, nodemailer, HTML sanitising) and grammY take ~13 and ~7 MB once loaded;
+ * Bolt (Slack) brings its Web API client, Socket Mode and express.
  * Returns the factory of their adapters.
  */
 export async function loadChannelAdapters(
@@ -14,6 +15,7 @@ export async function loadChannelAdapters(
 ): Promise<(core: CoreContext) => ChannelAdapter[]> {
   const email = config.email && (await import('./email/email-adapter.js'));
   const telegram = config.telegram && (await import('./telegram/telegram-adapter.js'));
+  const slack = config.slack && (await import('./slack/slack-adapter.js'));
   return (core) => {
     const adapters: ChannelAdapter[] = [];
     if (config.email && email) adapters.push(new email.EmailAdapter(config.email, logger));
@@ -24,6 +26,18 @@ export async function loadChannelAdapters(
           core,
           logger: logger.child({ channel: 'telegram' }),
           maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
+        }),
+      );
+    }
+    if (config.slack && slack) {
+      adapters.push(
+        new slack.SlackAdapter({
+          settings: config.slack,
+          core,
+          logger: logger.child({ channel: 'slack' }),
+          timeZone: config.calendar.timeZone,
+          maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
+          pollMs: Math.min(config.env.WORKER_POLL_MS, 500),
         }),
       );
     }

@@ -157,6 +157,12 @@ export interface OutboundMessage {
   /** Simple HTML (p, br, b, i, a, ul, li) for channels that render it. */
   html?: string;
   buttons?: OutboundButton[][];
+  /**
+   * Chat channels: replace the already delivered message with this external id (a technician
+   * edited their reply) instead of sending a new one. Channels that cannot edit throw a permanent
+   * DeliveryError.
+   */
+  editOf?: string;
   threading: {
     /** Email: the Message-ID this one must carry, generated before sending so it is stored. */
     messageId?: string;

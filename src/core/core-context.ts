@@ -41,6 +41,14 @@ export interface JobSink {
   wake(): void;
 }
 
+/** A delivery became sent, or failed for good (after its last attempt, or permanently). */
+export interface DeliverySettled {
+  deliveryId: string;
+  messageId: string;
+  status: 'sent' | 'failed';
+  reason?: string;
+}
+
 /** Everything core services depend on. Time and secrets come in here, never from globals. */
 export interface CoreContext {
   database: Database;
@@ -51,4 +59,9 @@ export interface CoreContext {
   now: () => Date;
   /** First-contact deadline for a ticket whose clock starts at `start` (2 business days, T2). */
   firstContactDeadline: (start: Date) => Date;
+  /**
+   * Told after the commit that marks a delivery sent or failed for good (Slack posts its ✅/⚠️
+   * receipts). Listeners must not throw and must not block: they only wake their own work.
+   */
+  onDeliverySettled?: Set<(event: DeliverySettled) => void>;
 }

@@ -40,6 +40,8 @@ export interface OutboundRequest {
    * just opened has only that mail), which saves reading them back.
    */
   emailThread?: { inReplyTo?: string; references: string[] };
+  /** Chat channels: edit this delivered message (external id) instead of sending a new one. */
+  editOf?: string;
 }
 
 export interface EnqueueResult {
@@ -176,6 +178,7 @@ export async function enqueueOutbound(
     text: content.text,
     html: content.html,
     buttons: content.buttons,
+    ...(request.editOf ? { editOf: request.editOf } : {}),
     threading,
   };
   const deliveryValues = [

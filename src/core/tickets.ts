@@ -151,77 +151,98 @@ export async function listTicketMessages(tx: Tx, ticketId: bigint) {
  */
 export async function postTechnicianMessage(
   ctx: CoreContext,
-  input: { ticketNumber: number; author: string; text: string; internal: boolean; status?: TicketStatus },
+  input: TechnicianMessageInput,
 ): Promise<{ messageId: bigint; deliveryId?: bigint }> {
-  const result = await ctx.database.transaction(async (tx) => {
-    const ticket = await getTicketByNumber(tx, input.ticketNumber, { forUpdate: true });
-    if (input.status) assertTransition(ticket.status, input.status, ticket.number);
-    const now = ctx.now();
-    const [message] = await tx.db
-      .insert(messages)
-      .values({
-        ticketId: ticket.id,
-        direction: input.internal ? 'note' : 'outbound',
-        channel: input.internal ? 'api' : ticket.originChannel,
-        author: input.author,
-        newText: input.text,
-        fullText: input.text,
-        customerId: ticket.customerId,
-      })
-      .returning({ id: messages.id });
-    await audit(tx, {
-      actor: `technician:${input.author}`,
-      action: input.internal ? 'ticket.note' : 'ticket.reply',
-      ticketId: ticket.id,
-      data: { messageId: message!.id.toString() },
-    });
-    let deliveryId: bigint | undefined;
-    if (!input.internal) {
-      const [identity] = ticket.replyIdentityId
-        ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
-        : await tx.db
-            .select()
-            .from(identities)
-            .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
-            .limit(1);
-      if (!identity) {
-        await alertStaff(tx, {
-          kind: 'no_reachable_identity',
-          ticketId: ticket.id,
-          text: `Ticket #${ticket.number}: the customer has no identity to send the reply to`,
-        });
-      } else {
-        if (identity.unreachableAt) {
-          await alertStaff(tx, {
-            kind: 'identity_unreachable',
-            ticketId: ticket.id,
-            text: `Ticket #${ticket.number}: ${identity.kind} ${identity.address} was marked unreachable (${identity.unreachableReason}); the reply is queued anyway`,
-          });
-        }
-        const queued = await enqueueOutbound(ctx, tx, {
-          ticket,
-          // Replies go back through the channel the customer opened the ticket from.
-          channel: ticket.originChannel as ChannelName,
-          recipient: { kind: identity.kind as IdentityKind, address: identity.address },
-          automatic: false,
-          content: technicianReply({
-            ticketNumber: ticket.number,
-            subject: ticket.subject,
-            text: input.text,
-          }),
-          author: input.author,
-          messageId: message!.id,
-        });
-        deliveryId = queued.deliveryId;
-      }
-      if (!ticket.firstContactAt) {
-        await tx.db.update(tickets).set({ firstContactAt: now }).where(eq(tickets.id, ticket.id));
-      }
-    }
-    if (input.status) await setStatus(ctx, tx, ticket, input.status, `technician:${input.author}`);
-    await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
-    return { messageId: message!.id, deliveryId };
-  });
+  const result = await ctx.database.transaction((tx) => writeTechnicianMessage(ctx, tx, input));
   ctx.jobs.wake();
   return result;
+}
+
+export interface TechnicianMessageInput {
+  ticketNumber: number;
+  author: string;
+  text: string;
+  internal: boolean;
+  status?: TicketStatus;
+  /** Who acted, for the audit log (default `technician:<author>`; Slack: `slack:<user id>`). */
+  actor?: string;
+}
+
+/**
+ * {@link postTechnicianMessage} inside the caller's transaction (Slack stores its relay state in
+ * the same one). Call `ctx.jobs.wake()` after the commit.
+ */
+export async function writeTechnicianMessage(
+  ctx: CoreContext,
+  tx: Tx,
+  input: TechnicianMessageInput,
+): Promise<{ messageId: bigint; deliveryId?: bigint }> {
+  const actor = input.actor ?? `technician:${input.author}`;
+  const ticket = await getTicketByNumber(tx, input.ticketNumber);
+  if (input.status) assertTransition(ticket.status, input.status, ticket.number);
+  const now = ctx.now();
+  const [message] = await tx.db
+    .insert(messages)
+    .values({
+      ticketId: ticket.id,
+      direction: input.internal ? 'note' : 'outbound',
+      channel: input.internal ? 'api' : ticket.originChannel,
+      author: input.author,
+      newText: input.text,
+      fullText: input.text,
+      customerId: ticket.customerId,
+    })
+    .returning({ id: messages.id });
+  await audit(tx, {
+    actor,
+    action: input.internal ? 'ticket.note' : 'ticket.reply',
+    ticketId: ticket.id,
+    data: { messageId: message!.id.toString() },
+  });
+  let deliveryId: bigint | undefined;
+  if (!input.internal) {
+    const [identity] = ticket.replyIdentityId
+      ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
+      : await tx.db
+          .select()
+          .from(identities)
+          .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
+          .limit(1);
+    if (!identity) {
+      await alertStaff(tx, {
+        kind: 'no_reachable_identity',
+        ticketId: ticket.id,
+        text: `Ticket #${ticket.number}: the customer has no identity to send the reply to`,
+      });
+    } else {
+      if (identity.unreachableAt) {
+        await alertStaff(tx, {
+          kind: 'identity_unreachable',
+          ticketId: ticket.id,
+          text: `Ticket #${ticket.number}: ${identity.kind} ${identity.address} was marked unreachable (${identity.unreachableReason}); the reply is queued anyway`,
+        });
+      }
+      const queued = await enqueueOutbound(ctx, tx, {
+        ticket,
+        // Replies go back through the channel the customer opened the ticket from.
+        channel: ticket.originChannel as ChannelName,
+        recipient: { kind: identity.kind as IdentityKind, address: identity.address },
+        automatic: false,
+        content: technicianReply({
+          ticketNumber: ticket.number,
+          subject: ticket.subject,
+          text: input.text,
+        }),
+        author: input.author,
+        messageId: message!.id,
+      });
+      deliveryId = queued.deliveryId;
+    }
+    if (!ticket.firstContactAt) {
+      await tx.db.update(tickets).set({ firstContactAt: now }).where(eq(tickets.id, ticket.id));
+    }
+  }
+  if (input.status) await setStatus(ctx, tx, ticket, input.status, actor);
+  await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
+  return { messageId: message!.id, deliveryId };
 }

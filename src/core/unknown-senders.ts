@@ -74,6 +74,7 @@ export async function handleUnknownSender(
           registerUrl: `${ctx.settings.publicUrl}/register`,
           companyName: ctx.settings.companyName,
           canLink: message.channel !== 'email',
+          linkCommand: message.channel === 'slack' ? 'link' : '/link',
         },
         toLocale(message.sender.language ?? ctx.settings.defaultLocale),
       ),

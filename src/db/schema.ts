@@ -281,3 +281,71 @@ export const linkCodes = pgTable('link_codes', {
   usedAt: timestamp('used_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
+
+/**
+ * Slack: a ticket's thread in the technicians' channel (the card's `ts`). Stored so the link
+ * survives restarts and a reinstall of the Slack app (ids of channels and messages do not change).
+ */
+export const slackThreads = pgTable(
+  'slack_threads',
+  {
+    ticketId: ref('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id),
+    channelId: text('channel_id').notNull(),
+    threadTs: text('thread_ts').notNull(),
+    /** What the card last showed (status, assignee, deadline): a change means `chat.update`. */
+    cardState: text('card_state').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('slack_threads_channel_ts').on(t.channelId, t.threadTs)],
+);
+
+/**
+ * Slack deliveries and events already handled, by `event:<event_id>` and `msg:<channel>:<ts>`:
+ * Slack re-sends what was not acknowledged in 3 s, also to another instance or after a restart.
+ */
+export const slackSeenEvents = pgTable('slack_seen_events', {
+  key: text('key').primaryKey(),
+  createdAt: createdAt(),
+});
+
+/** A technician's thread reply: held for the relay delay, then queued to the customer. */
+export const slackRelays = pgTable(
+  'slack_relays',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    channelId: text('channel_id').notNull(),
+    ts: text('ts').notNull(),
+    userId: text('user_id').notNull(),
+    author: text('author').notNull(),
+    text: text('text').notNull(),
+    /** Slack files attached to the reply (id, name, mimetype, size, url_private). */
+    files: jsonb('files'),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('held'), // held | cancelled | queued | done
+    messageId: ref('message_id'),
+    deliveryId: ref('delivery_id'),
+    /** When the ✅ or ⚠️ receipt was posted in the thread. */
+    receiptAt: timestamp('receipt_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('slack_relays_channel_ts').on(t.channelId, t.ts),
+    index('slack_relays_pending').on(t.status).where(sql`status in ('held', 'queued')`),
+  ],
+);
+
+/** Which Slack message shows which stored message (customer messages mirrored into a thread). */
+export const slackPosts = pgTable('slack_posts', {
+  messageId: ref('message_id')
+    .primaryKey()
+    .references(() => messages.id),
+  channelId: text('channel_id').notNull(),
+  ts: text('ts').notNull(),
+  createdAt: createdAt(),
+});

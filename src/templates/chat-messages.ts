@@ -4,6 +4,7 @@ import { rendered } from './format.js';
 /** Texts of the chat channels' own conversation (commands, linking). Italian first. */
 
 export function linkByEmail(data: { url: string; channel: string }, locale: Locale): RenderedMessage {
+  if (data.channel === 'slack') return slackLinkByEmail(data.url, locale);
   const name = data.channel === 'telegram' ? 'Telegram' : data.channel;
   if (locale === 'en') {
     return rendered(
@@ -14,6 +15,20 @@ export function linkByEmail(data: { url: string; channel: string }, locale: Loca
   return rendered(
     `È stato chiesto di collegare un account ${name} al suo account di assistenza.\n\nSe è stato lei, apra questo link entro 24 ore (vale una sola volta):\n${data.url}\n\nSe non è stato lei, ignori questo messaggio: non cambia nulla.`,
     `Collegamento account ${name}`,
+  );
+}
+
+/** Slack has no deep link with a code: the mail gives the message to send the bot (`url`). */
+function slackLinkByEmail(command: string, locale: Locale): RenderedMessage {
+  if (locale === 'en') {
+    return rendered(
+      `Someone asked to connect a Slack account to your support account.\n\nIf it was you, send this message to our bot on Slack within 24 hours (it works once):\n${command}\n\nIf it was not you, ignore this message: nothing changes.`,
+      'Link your Slack account',
+    );
+  }
+  return rendered(
+    `È stato chiesto di collegare un account Slack al suo account di assistenza.\n\nSe è stato lei, invii questo messaggio al nostro bot su Slack entro 24 ore (vale una sola volta):\n${command}\n\nSe non è stato lei, ignori questo messaggio: non cambia nulla.`,
+    'Collegamento account Slack',
   );
 }
 

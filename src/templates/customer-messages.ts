@@ -62,6 +62,8 @@ export interface UnknownSenderData {
   companyName: string;
   /** Chat channels can also link an existing account. */
   canLink: boolean;
+  /** How the chat's link command is typed: `/link` (Telegram), `link` (Slack, where `/…` is a slash command). */
+  linkCommand?: string;
 }
 
 export function unknownSender(data: UnknownSenderData, locale: Locale): RenderedMessage {
@@ -71,7 +73,7 @@ export function unknownSender(data: UnknownSenderData, locale: Locale): Rendered
         'Hello,',
         `we could not find a customer account for this address, so we could not open a ticket. To use our support service, please register at ${data.registerUrl} (it is free).`,
         data.canLink
-          ? 'If you already have an account, link this chat to it with /link followed by your email address.'
+          ? `If you already have an account, link this chat to it with ${data.linkCommand ?? '/link'} followed by your email address.`
           : 'If you already have an account, please write from the address you registered with.',
         'We have kept your message: a technician will see it.',
         `${data.companyName} support`,
@@ -84,7 +86,7 @@ export function unknownSender(data: UnknownSenderData, locale: Locale): Rendered
       'Gentile utente,',
       `non abbiamo trovato un account cliente per questo indirizzo, quindi non abbiamo potuto aprire un ticket. Per usare il servizio di assistenza si registri gratuitamente su ${data.registerUrl}.`,
       data.canLink
-        ? 'Se ha già un account, colleghi questa chat con /link seguito dal suo indirizzo email.'
+        ? `Se ha già un account, colleghi questa chat con ${data.linkCommand ?? '/link'} seguito dal suo indirizzo email.`
         : "Se ha già un account, scriva dall'indirizzo con cui si è registrato.",
       'Abbiamo conservato il suo messaggio: un tecnico lo vedrà.',
       `Assistenza ${data.companyName}`,

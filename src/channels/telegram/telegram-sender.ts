@@ -4,8 +4,15 @@
  */
 import type { Api } from 'grammy';
 import type { OutboundMessage, SendResult } from '../../core/channel.js';
+import { DeliveryError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import { escapeHtml, formatExternalId, renderOutbound, splitText } from './format-message.js';
+import {
+  escapeHtml,
+  formatExternalId,
+  renderOutbound,
+  splitText,
+  tryParseExternalId,
+} from './format-message.js';
 import { toDeliveryError } from './telegram-errors.js';
 import { sleep } from './telegram-polling.js';
 
@@ -34,6 +41,7 @@ export class TelegramSender {
    * part may be sent twice: accepted).
    */
   async send(message: OutboundMessage): Promise<SendResult> {
+    if (message.editOf) return this.edit(message, message.editOf);
     const parts = renderOutbound(message);
     const chatId = message.threading.conversationId ?? message.recipient.address;
     const sent = this.partsSent.get(message.deliveryId) ?? [];
@@ -53,6 +61,22 @@ export class TelegramSender {
     }
     this.partsSent.delete(message.deliveryId);
     return { externalId: sent[0]!, extraExternalIds: sent.length > 1 ? sent.slice(1) : undefined };
+  }
+
+  /** Replaces the text of a delivered message (its first part, when it was split). */
+  private async edit(message: OutboundMessage, externalId: string): Promise<SendResult> {
+    const target = tryParseExternalId(externalId);
+    if (!target) throw new DeliveryError('permanent', `not a Telegram message id: ${externalId}`);
+    const [first] = renderOutbound(message);
+    try {
+      await this.options.api.editMessageText(target.chatId, target.messageId, first!.text, {
+        parse_mode: 'HTML',
+      });
+    } catch (error) {
+      // The same text again (a retry after a lost answer) is already the wanted state.
+      if (!/message is not modified/i.test(String((error as Error).message))) throw toDeliveryError(error);
+    }
+    return { externalId };
   }
 
   private remember(deliveryId: string, sent: string[]): void {

@@ -1,0 +1,128 @@
+/**
+ * What technicians do from Slack (card buttons and `/helpdesk`), on the store. Each action is
+ * audited with the Slack user as actor; the card follows by itself (the mirror sees the change).
+ */
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { audit } from '../../core/audit.js';
+import type { CoreContext } from '../../core/core-context.js';
+import { OPEN_STATUSES } from '../../core/lifecycle.js';
+import { getTicketByNumber, setStatus, writeTechnicianMessage } from '../../core/tickets.js';
+import { customers, messages, tickets } from '../../db/schema.js';
+
+export interface SlackActor {
+  userId: string;
+  name: string;
+}
+
+const actorOf = (who: SlackActor) => `slack:${who.userId}`;
+
+/** Assigns the ticket to the technician (their Slack display name). */
+export async function takeTicket(core: CoreContext, number: number, who: SlackActor): Promise<string> {
+  return core.database.transaction(async (tx) => {
+    const ticket = await getTicketByNumber(tx, number);
+    await tx.db
+      .update(tickets)
+      .set({ assignee: who.name, updatedAt: core.now() })
+      .where(eq(tickets.id, ticket.id));
+    await audit(tx, {
+      actor: actorOf(who),
+      action: 'ticket.assigned',
+      ticketId: ticket.id,
+      data: { from: ticket.assignee, to: who.name },
+    });
+    return `Ticket #${number} assegnato a ${who.name}.`;
+  });
+}
+
+/** Resolves or reopens; throws InvalidTransitionError when the lifecycle does not allow it. */
+export async function changeStatus(
+  core: CoreContext,
+  number: number,
+  to: 'resolved' | 'open',
+  who: SlackActor,
+): Promise<string> {
+  return core.database.transaction(async (tx) => {
+    const ticket = await getTicketByNumber(tx, number);
+    await setStatus(core, tx, ticket, to, actorOf(who));
+    return to === 'resolved' ? `Ticket #${number} risolto.` : `Ticket #${number} riaperto.`;
+  });
+}
+
+/** An internal note (never sent to the customer). */
+export async function addNote(
+  core: CoreContext,
+  number: number,
+  text: string,
+  who: SlackActor,
+): Promise<bigint> {
+  const result = await core.database.transaction((tx) =>
+    writeTechnicianMessage(core, tx, {
+      ticketNumber: number,
+      author: who.name,
+      text,
+      internal: true,
+      actor: actorOf(who),
+    }),
+  );
+  return result.messageId;
+}
+
+/**
+ * A logged phone call: kept as a note, and it meets the first-contact deadline (T2: "helpdesk,
+ * phone or email").
+ */
+export async function logPhoneContact(
+  core: CoreContext,
+  number: number,
+  text: string,
+  who: SlackActor,
+): Promise<string> {
+  return core.database.transaction(async (tx) => {
+    const ticket = await getTicketByNumber(tx, number);
+    const now = core.now();
+    await tx.db.insert(messages).values({
+      ticketId: ticket.id,
+      direction: 'note',
+      channel: 'slack',
+      author: who.name,
+      newText: `Telefonata: ${text}`,
+      fullText: `Telefonata: ${text}`,
+      customerId: ticket.customerId,
+    });
+    await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
+    await tx.db
+      .update(tickets)
+      .set({ firstContactAt: now })
+      .where(and(eq(tickets.id, ticket.id), isNull(tickets.firstContactAt)));
+    await audit(tx, {
+      actor: actorOf(who),
+      action: 'ticket.contact',
+      ticketId: ticket.id,
+      data: { medium: 'phone' },
+    });
+    return `Telefonata registrata sul ticket #${number}.`;
+  });
+}
+
+/** Open tickets, oldest first, one line each (at most `limit`). */
+export async function listOpenTickets(core: CoreContext, limit = 20): Promise<string> {
+  const rows = await core.database.db
+    .select({
+      number: tickets.number,
+      subject: tickets.subject,
+      status: tickets.status,
+      assignee: tickets.assignee,
+      customer: customers.name,
+    })
+    .from(tickets)
+    .innerJoin(customers, eq(customers.id, tickets.customerId))
+    .where(inArray(tickets.status, [...OPEN_STATUSES]))
+    .orderBy(asc(tickets.number))
+    .limit(limit);
+  if (rows.length === 0) return 'Nessun ticket aperto.';
+  return rows
+    .map(
+      (r) => `#${r.number} ${r.subject} — ${r.customer} — ${r.status}${r.assignee ? ` — ${r.assignee}` : ''}`,
+    )
+    .join('\n');
+}

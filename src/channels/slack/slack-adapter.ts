@@ -1,0 +1,244 @@
+/**
+ * The Slack channel: technicians work each ticket in one thread of `SLACK_CHANNEL_ID`, and
+ * customers who are Slack users write to the bot in a DM. Transport by Bolt: Socket Mode when
+ * `SLACK_APP_TOKEN` is set, else HTTP events on the app's server at `/slack/events`
+ * ({@link FastifyReceiver}). Loaded only when Slack is on.
+ */
+import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { FastifyInstance } from 'fastify';
+import type { SlackSettings } from '../../config.js';
+import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
+import { DeliveryError, errorSummary } from '../../core/errors.js';
+import type { Logger } from '../../logger.js';
+import { splitText } from '../telegram/format-message.js';
+import { FastifyReceiver } from './http-receiver.js';
+import { MirrorLoop } from './mirror-loop.js';
+import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { registerListeners } from './slack-inbound.js';
+import { SlackMirror } from './slack-mirror.js';
+import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
+import { pruneSeenEvents } from './slack-store.js';
+
+export interface SlackAdapterOptions {
+  settings: SlackSettings;
+  core: CoreContext;
+  logger: Logger;
+  timeZone: string;
+  maxFileBytes: number;
+  /** How often the thread mirror looks for new work when nothing woke it (ms). */
+  pollMs: number;
+  /** Minimum gap between posts into one channel (ms); Slack's guidance is 1 s. */
+  paceMs?: number;
+}
+
+/** Slack errors after which sending again cannot help. */
+const PERMANENT_ERRORS = new Set([
+  'channel_not_found',
+  'user_not_found',
+  'not_in_channel',
+  'is_archived',
+  'account_inactive',
+  'user_disabled',
+  'cannot_dm_bot',
+  'msg_too_long',
+  'no_text',
+  'invalid_auth',
+]);
+
+/** Keys de-duplicating events are kept a day (Slack retries for ~5 minutes). */
+const SEEN_EVENTS_KEEP_MS = 24 * 3600_000;
+
+function boltLogger(logger: Logger): BoltLogger {
+  // Bolt logs at debug/info what we do not need; warnings and errors go to our JSON log.
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...msg: unknown[]) => logger.warn({ source: 'bolt' }, msg.map(String).join(' ').slice(0, 500)),
+    error: (...msg: unknown[]) => logger.error({ source: 'bolt' }, msg.map(String).join(' ').slice(0, 500)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.WARN,
+    setName: () => {},
+  };
+}
+
+export class SlackAdapter implements ChannelAdapter {
+  readonly name = 'slack' as const;
+  private app?: App;
+  private poster?: SlackPoster;
+  private loop?: MirrorLoop;
+  private readonly receiver?: FastifyReceiver;
+  private readonly names = new Map<string, string>();
+  private pruneTimer?: NodeJS.Timeout;
+  private readonly onSettled = (_event: DeliverySettled) => this.loop?.wake();
+  private context?: ChannelContext;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    const { settings } = options;
+    if (!settings.appToken) {
+      this.receiver = new FastifyReceiver({
+        signingSecret: settings.signingSecret!,
+        now: options.core.now,
+        logger: options.logger,
+        onUnparsable: (rawBody, error) =>
+          this.context
+            ? this.context.recordFailedInput({
+                channel: 'slack',
+                raw: { contentType: 'text/plain', data: rawBody },
+                error,
+              })
+            : Promise.resolve(),
+      });
+    }
+  }
+
+  /** HTTP mode: `POST /slack/events` on the app's server (events, commands, interactivity). */
+  registerRoutes(server: FastifyInstance): void {
+    this.receiver?.register(server);
+  }
+
+  /** The mode in use, for the start-up log. */
+  get mode(): 'socket' | 'http' {
+    return this.receiver ? 'http' : 'socket';
+  }
+
+  async start(context: ChannelContext): Promise<void> {
+    const { settings, core, logger } = this.options;
+    this.context = context;
+    const clientOptions = {
+      slackApiUrl: settings.apiUrl,
+      // A call that fails is retried by the mirror's next pass (in order), and a 429 waits for its
+      // Retry-After in the poster: the client itself neither retries nor sleeps.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    };
+    const app = new App({
+      token: settings.botToken,
+      logger: boltLogger(logger),
+      clientOptions,
+      deferInitialization: true,
+      ...(this.receiver
+        ? { receiver: this.receiver }
+        : {
+            socketMode: true,
+            appToken: settings.appToken,
+            installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
+          }),
+    });
+    this.app = app;
+    await app.init();
+    this.poster = new SlackPoster(app.client, this.options.paceMs ?? DEFAULT_PACE_MS);
+    const mirror = new SlackMirror({
+      core,
+      poster: this.poster,
+      channelId: settings.channelId,
+      timeZone: this.options.timeZone,
+      logger,
+    });
+    this.loop = new MirrorLoop(mirror, this.options.pollMs, logger);
+    registerListeners(app, {
+      core,
+      context,
+      settings,
+      poster: this.poster,
+      logger,
+      maxFileBytes: this.options.maxFileBytes,
+      nameOf: (userId) => this.nameOf(userId),
+      wake: () => this.loop?.wake(),
+    });
+    app.error(async (error) => {
+      logger.warn({ reason: errorSummary(error) }, 'slack: listener error');
+    });
+    await app.start();
+    core.onDeliverySettled?.add(this.onSettled);
+    this.loop.start();
+    this.pruneTimer = setInterval(() => {
+      pruneSeenEvents(core.database, new Date(core.now().getTime() - SEEN_EVENTS_KEEP_MS)).catch(() => {});
+    }, 3600_000);
+    this.pruneTimer.unref();
+    logger.info({ mode: this.mode }, 'slack: connected');
+  }
+
+  async stop(): Promise<void> {
+    this.options.core.onDeliverySettled?.delete(this.onSettled);
+    clearInterval(this.pruneTimer);
+    await this.loop?.stop();
+    await this.app?.stop();
+  }
+
+  /** A reply to a customer who is a Slack user: in their DM, in the ticket's DM thread. */
+  async send(message: OutboundMessage): Promise<SendResult> {
+    if (!this.poster) throw new DeliveryError('transient', 'the Slack channel is not running');
+    const poster = this.poster;
+    const channel = message.threading.conversationId ?? message.recipient.address;
+    const threadTs = (message.threading.inReplyTo ?? (await this.ticketThread(message, channel)))?.split(
+      ':',
+    )[1];
+    const parts = splitText(message.text, MESSAGE_TEXT_LIMIT);
+    const ids: string[] = [];
+    try {
+      if (message.editOf) {
+        // A technician edited a delivered reply: replace its (first part's) text.
+        const [editChannel, ts] = message.editOf.split(':');
+        await poster.post(editChannel!, () =>
+          poster.client.chat.update({ channel: editChannel!, ts: ts!, text: escapeSlack(parts[0] ?? '…') }),
+        );
+        return { externalId: message.editOf };
+      }
+      for (const part of parts.length ? parts : ['…']) {
+        const posted = await poster.post(channel, () =>
+          poster.client.chat.postMessage({
+            channel,
+            thread_ts: threadTs,
+            text: escapeSlack(part),
+            unfurl_links: false,
+          }),
+        );
+        ids.push(`${posted.channel ?? channel}:${posted.ts}`);
+      }
+    } catch (error) {
+      const retryAfter = retryAfterSeconds(error);
+      if (retryAfter !== undefined) {
+        throw new DeliveryError('transient', 'Slack rate limit', {
+          retryAfterMs: retryAfter * 1000,
+          cause: error,
+        });
+      }
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code && PERMANENT_ERRORS.has(code))
+        throw new DeliveryError('permanent', `Slack: ${code}`, { cause: error });
+      throw new DeliveryError('transient', `Slack: ${code ?? errorSummary(error)}`, { cause: error });
+    }
+    return { externalId: ids[0]!, extraExternalIds: ids.length > 1 ? ids.slice(1) : undefined };
+  }
+
+  /**
+   * A ticket of a Slack customer lives in the DM thread of the message that opened it: replies
+   * that answer nothing in particular (a technician's) go there too.
+   */
+  private async ticketThread(message: OutboundMessage, channel: string): Promise<string | undefined> {
+    if (!message.ticket) return undefined;
+    const { rows } = await this.options.core.database.sql.query<{ external_id: string }>(
+      `select m.external_id from messages m join tickets t on t.id = m.ticket_id
+       where t.number = $1 and m.channel = 'slack' and m.direction = 'inbound' and m.external_id like $2
+       order by m.id limit 1`,
+      [message.ticket.number, `${channel}:%`],
+    );
+    return rows[0]?.external_id;
+  }
+
+  /** Display name of a Slack user (profile display name, else real name); cached. */
+  private async nameOf(userId: string): Promise<string> {
+    const cached = this.names.get(userId);
+    if (cached) return cached;
+    try {
+      const info = await this.poster!.client.users.info({ user: userId });
+      const u = info.user;
+      const name = u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || userId;
+      this.names.set(userId, name);
+      return name;
+    } catch {
+      return userId;
+    }
+  }
+}

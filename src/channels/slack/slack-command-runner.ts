@@ -1,0 +1,106 @@
+/**
+ * `/helpdesk` sub-commands, run after the command was acknowledged. Answers are ephemeral.
+ */
+import { eq } from 'drizzle-orm';
+import { writeTechnicianMessage } from '../../core/tickets.js';
+import { slackRelays, tickets } from '../../db/schema.js';
+import {
+  addNote,
+  changeStatus,
+  listOpenTickets,
+  logPhoneContact,
+  type SlackActor,
+  takeTicket,
+} from './slack-actions.js';
+import { escapeSlack } from './slack-blocks.js';
+import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
+import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
+
+export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
+  const { core, settings } = deps;
+  const parsed = parseHelpdeskCommand(text, settings.command);
+  switch (parsed.kind) {
+    case 'help':
+      return commandUsage(settings.command);
+    case 'usage':
+      return parsed.message;
+    case 'list':
+      return listOpenTickets(core);
+    case 'take':
+      return takeTicket(core, parsed.number, who);
+    case 'resolve':
+      return changeStatus(core, parsed.number, 'resolved', who);
+    case 'reopen':
+      return changeStatus(core, parsed.number, 'open', who);
+    case 'note':
+      await addNote(core, parsed.number, parsed.text, who);
+      await postInThread(
+        deps,
+        parsed.number,
+        `:memo: Nota di ${escapeSlack(who.name)}: ${escapeSlack(parsed.text)}`,
+      );
+      return `Nota aggiunta al ticket #${parsed.number}.`;
+    case 'reply':
+      return replyFromCommand(deps, parsed.number, parsed.text, who);
+    case 'contact':
+      return logPhoneContact(core, parsed.number, parsed.text, who);
+    case 'time':
+    case 'propose':
+    case 'consent':
+      return NOT_AVAILABLE;
+  }
+}
+
+async function postInThread(deps: InboundDeps, number: number, text: string): Promise<string | undefined> {
+  const { rows } = await deps.core.database.sql.query<{ channel_id: string; thread_ts: string }>(
+    'select st.channel_id, st.thread_ts from slack_threads st join tickets t on t.id = st.ticket_id where t.number = $1',
+    [number],
+  );
+  const thread = rows[0];
+  if (!thread) return undefined;
+  const posted = await deps.poster.post(thread.channel_id, () =>
+    deps.poster.client.chat.postMessage({ channel: thread.channel_id, thread_ts: thread.thread_ts, text }),
+  );
+  return posted.ts;
+}
+
+/** `/helpdesk reply N text`: shown in the thread, then held and relayed like a thread reply. */
+async function replyFromCommand(
+  deps: InboundDeps,
+  number: number,
+  text: string,
+  who: SlackActor,
+): Promise<string> {
+  const { core } = deps;
+  const [ticket] = await core.database.db.select().from(tickets).where(eq(tickets.number, number));
+  if (!ticket) return `Ticket #${number} non trovato.`;
+  const ts = await postInThread(
+    deps,
+    number,
+    `:outbox_tray: ${escapeSlack(who.name)} (via comando): ${escapeSlack(text)}`,
+  );
+  if (!ts) {
+    await core.database.transaction((tx) =>
+      writeTechnicianMessage(core, tx, {
+        ticketNumber: number,
+        author: who.name,
+        text,
+        internal: false,
+        actor: `slack:${who.userId}`,
+      }),
+    );
+    core.jobs.wake();
+    return `Risposta inviata al ticket #${number}.`;
+  }
+  await core.database.db.insert(slackRelays).values({
+    ticketId: ticket.id,
+    channelId: deps.settings.channelId,
+    ts,
+    userId: who.userId,
+    author: who.name,
+    text,
+    dueAt: core.now(),
+  });
+  deps.wake();
+  return `Risposta in invio al ticket #${number}.`;
+}

@@ -1,0 +1,135 @@
+/**
+ * Customers on Slack (a Slack Connect or guest user writing to the bot in a DM): their messages
+ * open or continue tickets as Telegram's do. A reply in a DM thread continues that thread's
+ * ticket, `new …` always opens one, `link CODE` links the Slack user with a one-time code
+ * (`link their@email` mails that code to a customer's address), and
+ * an unlinked user is kept as unmatched by the core and told how to link.
+ */
+import type { InboundAttachment, InboundMessage } from '../../core/channel.js';
+import { redeemLinkCode, requestLinkByEmail } from '../../core/chat-operations.js';
+import type { InboundDeps } from './slack-inbound.js';
+import { slackToPlain } from './slack-relay.js';
+
+interface DmEvent {
+  subtype?: string;
+  channel: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  files?: Array<{ id: string; name?: string; mimetype?: string; size?: number; url_private?: string }>;
+}
+
+const LINK_REQUESTED =
+  "Se l'indirizzo appartiene a un nostro cliente, gli abbiamo inviato un'email con il messaggio da mandarmi per collegare questo account Slack (vale una volta, entro 24 ore).\nIf the address belongs to one of our customers, we emailed it the message to send me to link this Slack account (works once, within 24 hours).";
+
+const LINK_ANSWERS: Record<string, string> = {
+  linked:
+    'Fatto: questo account Slack ora è collegato al suo account cliente. Può scriverci qui.\nDone: this Slack account is now linked to your customer account. You can write to us here.',
+  expired: 'Questo codice è scaduto (vale 24 ore).\nThis code has expired (codes work for 24 hours).',
+  used: 'Questo codice è già stato usato.\nThis code has already been used.',
+  identity_taken:
+    "Questo account Slack è già collegato a un altro cliente: contatti l'assistenza.\nThis Slack account is already linked to another customer: please contact support.",
+  invalid: 'Questo codice non è valido.\nThis code is not valid.',
+};
+
+/** One DM to the bot from a Slack user (not a technician's channel message). */
+export async function handleCustomerDm(
+  deps: InboundDeps,
+  e: DmEvent,
+  eventId: string | undefined,
+): Promise<void> {
+  if (e.bot_id || !e.user || (e.subtype !== undefined && e.subtype !== 'file_share')) return;
+  const text = slackToPlain(e.text ?? '').trim();
+  const byEmail = /^link\s+(\S+@\S+\.\S+)$/i.exec(text);
+  if (byEmail) {
+    // Answered the same whether the address is known or not.
+    await requestLinkByEmail(
+      deps.core,
+      byEmail[1]!,
+      { kind: 'slack', address: e.user },
+      (code) => `link ${code}`,
+    );
+    await deps.poster.post(e.channel, () =>
+      deps.poster.client.chat.postMessage({
+        channel: e.channel,
+        thread_ts: e.thread_ts,
+        text: LINK_REQUESTED,
+      }),
+    );
+    return;
+  }
+  const link = /^link\s+(\S+)$/i.exec(text);
+  if (link) {
+    const result = await redeemLinkCode(deps.core, link[1]!, { kind: 'slack', address: e.user });
+    const answer = LINK_ANSWERS[result.status] ?? LINK_ANSWERS.invalid!;
+    await deps.poster.post(e.channel, () =>
+      deps.poster.client.chat.postMessage({ channel: e.channel, thread_ts: e.thread_ts, text: answer }),
+    );
+    return;
+  }
+  const forceNew = /^new\b/i.test(text);
+  const body = forceNew ? text.replace(/^new\b\s*/i, '') : text;
+  const message: InboundMessage = {
+    channel: 'slack',
+    externalId: `${e.channel}:${e.ts}`,
+    sender: { kind: 'slack', address: e.user },
+    newText: body,
+    fullText: text,
+    attachments: await downloadFiles(deps, e.files ?? []),
+    thread: {
+      conversationId: e.channel,
+      inReplyTo: e.thread_ts && e.thread_ts !== e.ts ? [`${e.channel}:${e.thread_ts}`] : undefined,
+      forceNew: forceNew || undefined,
+    },
+    receivedAt: new Date(Number(e.ts) * 1000),
+    raw: { contentType: 'application/json', data: JSON.stringify({ event_id: eventId, event: e }) },
+  };
+  await deps.context.ingest(message);
+}
+
+/** Slack files of a customer's message, fetched with the bot token (capped at `maxFileBytes`). */
+async function downloadFiles(
+  deps: InboundDeps,
+  files: NonNullable<DmEvent['files']>,
+): Promise<InboundAttachment[]> {
+  const out: InboundAttachment[] = [];
+  for (const file of files) {
+    const base = {
+      filename: file.name ?? file.id,
+      contentType: file.mimetype ?? 'application/octet-stream',
+      size: file.size ?? 0,
+    };
+    if (!file.url_private || !isSlackFileUrl(file.url_private, deps.settings.apiUrl)) {
+      out.push({ ...base, omittedReason: 'file not downloadable' });
+    } else if (base.size > deps.maxFileBytes) {
+      out.push({ ...base, omittedReason: `larger than ${Math.round(deps.maxFileBytes / 1048576)} MB` });
+    } else {
+      const response = await fetch(file.url_private, {
+        headers: { authorization: `Bearer ${deps.settings.botToken}` },
+      });
+      if (!response.ok) out.push({ ...base, omittedReason: `download failed (${response.status})` });
+      else {
+        const content = new Uint8Array(await response.arrayBuffer());
+        out.push({ ...base, size: content.length, content });
+      }
+    }
+  }
+  return out;
+}
+
+/** The bot token only goes to Slack's own file hosts (or the configured API host, for tests). */
+export function isSlackFileUrl(url: string, apiUrl: string | undefined): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (apiUrl && parsed.host === new URL(apiUrl).host) return true;
+  return (
+    parsed.protocol === 'https:' &&
+    (parsed.hostname === 'files.slack.com' || parsed.hostname.endsWith('.slack.com'))
+  );
+}

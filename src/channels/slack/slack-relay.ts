@@ -1,0 +1,105 @@
+/**
+ * Technicians' thread replies: what is relayed, what stays an internal note, the hold during
+ * which deleting cancels and editing changes the text, and the queueing once the hold is over.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { SlackSettings } from '../../config.js';
+import type { CoreContext } from '../../core/core-context.js';
+import { errorSummary } from '../../core/errors.js';
+import { writeTechnicianMessage } from '../../core/tickets.js';
+import { slackRelays, tickets } from '../../db/schema.js';
+import type { Logger } from '../../logger.js';
+import { dueRelays } from './slack-store.js';
+
+export type ReplyIntent =
+  | { kind: 'relay'; text: string }
+  | { kind: 'note'; text: string }
+  /** Explicit mode, no `>>`: technicians talking among themselves. */
+  | { kind: 'chatter' };
+
+/** The prefix that relays a reply in explicit mode. */
+export const EXPLICIT_RELAY_PREFIX = '>>';
+
+/**
+ * What a technician's thread reply means. A reply starting with the note prefix (any case) is an
+ * internal note; otherwise in `relay` mode it goes to the customer, in `explicit` mode only when
+ * it starts with `>>`. The prefixes are removed from the text.
+ */
+export function classifyReply(
+  text: string,
+  settings: Pick<SlackSettings, 'notePrefix' | 'replyMode'>,
+): ReplyIntent {
+  const trimmed = text.trim();
+  const prefix = settings.notePrefix.toLowerCase();
+  if (prefix && trimmed.toLowerCase().startsWith(prefix)) {
+    return { kind: 'note', text: trimmed.slice(prefix.length).trim() };
+  }
+  if (trimmed.startsWith(EXPLICIT_RELAY_PREFIX)) {
+    return { kind: 'relay', text: trimmed.slice(EXPLICIT_RELAY_PREFIX.length).trim() };
+  }
+  return settings.replyMode === 'explicit' ? { kind: 'chatter' } : { kind: 'relay', text: trimmed };
+}
+
+/**
+ * Slack message text → what the customer reads: entities decoded, `<url|label>` links as
+ * "label (url)", `<url>` as the url, user and channel mentions by their label or id.
+ */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) =>
+      label === url.replace(/^mailto:/, '') ? label : `${label} (${url})`,
+    )
+    .replace(/<((?:https?|mailto):[^>]+)>/g, (_m, url: string) => url.replace(/^mailto:/, ''))
+    .replace(/<[@#!]([^|>]+)\|([^>]+)>/g, '$2')
+    .replace(/<[@#!]([^>]+)>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Queues every held reply whose hold is over: the message, its delivery and the relay's new
+ * state commit together, so a restart neither loses nor doubles a reply. Returns how many.
+ */
+export async function queueDueRelays(core: CoreContext, logger: Logger): Promise<number> {
+  const due = await dueRelays(core.database.db, core.now());
+  let queued = 0;
+  for (const relay of due) {
+    try {
+      await core.database.transaction(async (tx) => {
+        const [current] = await tx.db
+          .select({ status: slackRelays.status })
+          .from(slackRelays)
+          .where(eq(slackRelays.id, relay.id))
+          .for('update');
+        if (current?.status !== 'held') return;
+        const [ticket] = await tx.db
+          .select({ number: tickets.number })
+          .from(tickets)
+          .where(eq(tickets.id, relay.ticketId));
+        const result = await writeTechnicianMessage(core, tx, {
+          ticketNumber: ticket!.number,
+          author: relay.author,
+          text: relay.text,
+          internal: false,
+          actor: `slack:${relay.userId}`,
+        });
+        await tx.db
+          .update(slackRelays)
+          .set({
+            status: result.deliveryId ? 'queued' : 'done',
+            messageId: result.messageId,
+            deliveryId: result.deliveryId ?? null,
+          })
+          .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')));
+      });
+      queued += 1;
+    } catch (error) {
+      logger.warn(
+        { relayId: relay.id.toString(), reason: errorSummary(error) },
+        'slack: reply could not be queued',
+      );
+    }
+  }
+  return queued;
+}

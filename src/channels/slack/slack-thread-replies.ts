@@ -1,0 +1,247 @@
+/**
+ * Technicians' replies in a ticket's thread: relayed after the hold, kept as notes, refused for
+ * non-technicians; deleting within the hold cancels, editing changes the text or, after sending,
+ * edits the delivered message where the customer's channel allows it.
+ */
+import { and, eq } from 'drizzle-orm';
+import { audit } from '../../core/audit.js';
+import type { ChannelName, OutboundMessage } from '../../core/channel.js';
+import type { CoreContext } from '../../core/core-context.js';
+import { enqueueOutbound } from '../../core/outbound.js';
+import { writeTechnicianMessage } from '../../core/tickets.js';
+import type { Tx } from '../../db/database.js';
+import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
+import { technicianReply } from '../../templates/customer-messages.js';
+import { escapeSlack } from './slack-blocks.js';
+import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
+import { classifyReply, slackToPlain } from './slack-relay.js';
+import { eventKeys, onceForEvent, type RelayRow, relayByTs, threadByTs } from './slack-store.js';
+
+/** How long a reply waits for its card's link (or a deletion for its message) posted a moment ago. */
+const THREAD_LINK_WAIT_MS = 1_000;
+
+export async function onThreadReply(
+  deps: InboundDeps,
+  e: SlackMessageEvent,
+  eventId: string | undefined,
+): Promise<void> {
+  const { core, settings, poster } = deps;
+  if (!e.thread_ts || e.thread_ts === e.ts || e.bot_id || !e.user) return;
+  const threadTs = e.thread_ts;
+  // A card is linked a moment after Slack accepted it: a reply in that moment looks once more.
+  const thread =
+    (await threadByTs(core.database.db, e.channel, threadTs)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      threadByTs(core.database.db, e.channel, threadTs),
+    ));
+  if (!thread) return;
+  const keys = eventKeys({ eventId, channel: e.channel, ts: e.ts });
+  const user = e.user;
+  if (!settings.technicians.includes(user)) {
+    const first = await onceForEvent(core.database, keys, async () => {});
+    if (first) {
+      await poster.post(e.channel, () =>
+        poster.client.chat.postEphemeral({
+          channel: e.channel,
+          user,
+          thread_ts: e.thread_ts,
+          text: NOT_ALLOWED,
+        }),
+      );
+    }
+    return;
+  }
+  const intent = classifyReply(slackToPlain(e.text ?? ''), settings);
+  if (intent.kind === 'chatter') return;
+  const author = await deps.nameOf(user);
+  const files = (e.files ?? []).map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype, size: f.size }));
+  if (intent.kind === 'note') {
+    const done = await onceForEvent(core.database, keys, async (tx) => {
+      const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, thread.ticketId));
+      await writeTechnicianMessage(core, tx, {
+        ticketNumber: ticket!.number,
+        author,
+        text: intent.text,
+        internal: true,
+        actor: `slack:${user}`,
+      });
+    });
+    if (done) {
+      await poster.post(e.channel, () =>
+        poster.client.reactions.add({ channel: e.channel, timestamp: e.ts, name: 'memo' }),
+      );
+    }
+    return;
+  }
+  if (!intent.text && files.length === 0) return;
+  const held = await onceForEvent(core.database, keys, async (tx) => {
+    await tx.db.insert(slackRelays).values({
+      ticketId: thread.ticketId,
+      channelId: e.channel,
+      ts: e.ts,
+      userId: user,
+      author,
+      text: intent.text,
+      files: files.length ? files : null,
+      dueAt: new Date(core.now().getTime() + settings.relayDelayMs),
+    });
+  });
+  if (!held) return;
+  if (files.length) {
+    await poster.post(e.channel, () =>
+      poster.client.chat.postMessage({
+        channel: e.channel,
+        thread_ts: e.thread_ts,
+        text: `:information_source: ${files.length} file non inoltrati al cliente: l'invio di file dalle risposte non è ancora disponibile. / Files are not relayed yet.`,
+      }),
+    );
+  }
+  setTimeout(() => deps.wake(), settings.relayDelayMs + 10).unref?.();
+}
+
+export async function onEdit(
+  deps: InboundDeps,
+  e: SlackMessageEvent,
+  eventId: string | undefined,
+): Promise<void> {
+  const { core, settings, poster } = deps;
+  const edited = e.message;
+  if (!edited?.thread_ts || edited.bot_id) return;
+  const relay =
+    (await relayByTs(core.database.db, e.channel, edited.ts)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      relayByTs(core.database.db, e.channel, edited.ts),
+    ));
+  if (!relay || !eventId) return;
+  const intent = classifyReply(slackToPlain(edited.text ?? ''), settings);
+  let notice: string | undefined;
+  await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
+    const [current] = await tx.db
+      .select()
+      .from(slackRelays)
+      .where(eq(slackRelays.id, relay.id))
+      .for('update');
+    if (current?.status === 'held') {
+      if (intent.kind === 'relay')
+        await tx.db.update(slackRelays).set({ text: intent.text }).where(eq(slackRelays.id, relay.id));
+      else {
+        await tx.db.update(slackRelays).set({ status: 'cancelled' }).where(eq(slackRelays.id, relay.id));
+        notice =
+          ':no_entry_sign: Risposta annullata prima dell’invio (non è più da inoltrare). / Reply cancelled.';
+      }
+      return;
+    }
+    if (current?.status === 'cancelled') return;
+    notice = await forwardEdit(core, tx, current!, intent.kind === 'relay' ? intent.text : undefined);
+  });
+  core.jobs.wake();
+  if (notice) {
+    const text = notice;
+    await poster.post(e.channel, () =>
+      poster.client.chat.postMessage({ channel: e.channel, thread_ts: edited.thread_ts, text }),
+    );
+  }
+}
+
+/**
+ * A reply edited after its hold: Telegram and Slack customers get an edit of the delivered
+ * message (its receipt follows the edit), email customers nothing new. Returns the thread note.
+ */
+async function forwardEdit(
+  core: CoreContext,
+  tx: Tx,
+  relay: RelayRow,
+  text: string | undefined,
+): Promise<string> {
+  const [delivery] = relay.deliveryId
+    ? await tx.db.select().from(deliveries).where(eq(deliveries.id, relay.deliveryId))
+    : [];
+  if (delivery?.channel === 'email') {
+    return ':envelope: Il cliente ha già ricevuto il testo originale per email: la modifica non gli arriva. Se serve, scrivi una nuova risposta. / The email was already sent; the edit does not reach the customer.';
+  }
+  if (
+    !text ||
+    !delivery ||
+    delivery.status !== 'sent' ||
+    !delivery.externalId ||
+    !['telegram', 'slack'].includes(delivery.channel)
+  ) {
+    return ':pencil2: La modifica non è stata inoltrata al cliente (la risposta non risulta consegnata). / The edit was not forwarded.';
+  }
+  const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, relay.ticketId));
+  const payload = delivery.payload as OutboundMessage;
+  const queued = await enqueueOutbound(core, tx, {
+    ticket: ticket!,
+    channel: delivery.channel as ChannelName,
+    recipient: payload.recipient,
+    automatic: false,
+    content: technicianReply({ ticketNumber: ticket!.number, subject: ticket!.subject, text }),
+    author: relay.author,
+    conversationId: payload.threading.conversationId,
+    editOf: delivery.externalId,
+  });
+  await tx.db
+    .update(slackRelays)
+    .set({
+      status: 'queued',
+      text,
+      messageId: queued.messageId,
+      deliveryId: queued.deliveryId,
+      receiptAt: null,
+    })
+    .where(eq(slackRelays.id, relay.id));
+  await audit(tx, { actor: `slack:${relay.userId}`, action: 'ticket.reply_edited', ticketId: ticket!.id });
+  return ':pencil2: Modifica inoltrata al cliente come modifica del messaggio già consegnato. / The edit was forwarded to the customer.';
+}
+
+export async function onDelete(
+  deps: InboundDeps,
+  e: SlackMessageEvent,
+  eventId: string | undefined,
+): Promise<void> {
+  const { core, poster } = deps;
+  const ts = e.deleted_ts ?? e.previous_message?.ts;
+  if (!ts) return;
+  // The message's own event may still be in processing (both are acknowledged first): look again.
+  const relay =
+    (await relayByTs(core.database.db, e.channel, ts)) ??
+    (await new Promise((resolve) => setTimeout(resolve, THREAD_LINK_WAIT_MS)).then(() =>
+      relayByTs(core.database.db, e.channel, ts),
+    ));
+  if (!relay) {
+    // The deletion overtook the message's own event (both are acknowledged before processing):
+    // mark the message as handled, so its late event is dropped as a duplicate.
+    await core.database.db
+      .insert(slackSeenEvents)
+      .values(eventKeys({ channel: e.channel, ts }).map((key) => ({ key })))
+      .onConflictDoNothing();
+    return;
+  }
+  let cancelled = false;
+  const first = await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
+    const updated = await tx.db
+      .update(slackRelays)
+      .set({ status: 'cancelled' })
+      .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')))
+      .returning({ id: slackRelays.id });
+    cancelled = updated.length > 0;
+    if (cancelled) {
+      await audit(tx, {
+        actor: `slack:${relay.userId}`,
+        action: 'ticket.reply_cancelled',
+        ticketId: relay.ticketId,
+      });
+    }
+  });
+  if (!first) return;
+  const thread = await core.database.sql.query<{ thread_ts: string }>(
+    'select thread_ts from slack_threads where ticket_id = $1',
+    [relay.ticketId.toString()],
+  );
+  const text = cancelled
+    ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
+    : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
+  await poster.post(e.channel, () =>
+    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread.rows[0]?.thread_ts, text }),
+  );
+}
