@@ -59,6 +59,8 @@ describe('the compiled app', () => {
         IMAP_SECURE: 'false',
         IMAP_USER: user,
         IMAP_PASSWORD: password,
+        // The mails are in the mailbox before the first start: import them (IMAP_IMPORT_SINCE).
+        IMAP_IMPORT_SINCE: '2000-01-01',
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: '9',
         MAIL_FROM: user,

@@ -35,6 +35,7 @@ describe('the OpenAPI document', () => {
       '/customers',
       '/customers/{id}/activate',
       '/customers/{id}/link-code',
+      '/deliveries',
       '/tickets',
       '/tickets/{number}',
       '/tickets/{number}/messages',

@@ -71,6 +71,9 @@ beforeAll(async () => {
   app = await startTestApp({
     logger,
     env: { API_TOKEN: `token-${PLANT}` },
+    // No email channel runs here: the acknowledgement fails for good quickly, so its stored error
+    // is searched too.
+    settings: { deliveryMaxAgeMs: 300 },
   });
   await createCustomer(
     app.core,
