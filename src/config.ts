@@ -307,6 +307,8 @@ export interface SlackSettings {
   replyMode: 'relay' | 'explicit';
   relayDelayMs: number;
   command: string;
+  /** Each Web API call is abandoned after this long, in ms (DELIVERY_SEND_TIMEOUT_SECONDS). */
+  sendTimeoutMs?: number;
 }
 
 export interface AppConfig {
@@ -485,6 +487,7 @@ function slackSettings(env: Env): SlackSettings | undefined {
     replyMode: env.SLACK_REPLY_MODE,
     relayDelayMs: env.SLACK_RELAY_DELAY_SECONDS * 1000,
     command: env.SLACK_COMMAND,
+    sendTimeoutMs: env.DELIVERY_SEND_TIMEOUT_SECONDS * 1000,
   };
 }
 

@@ -111,6 +111,8 @@ export class SlackAdapter implements ChannelAdapter {
       // Retry-After in the poster: the client itself neither retries nor sleeps.
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
+      // Well below the outbox's lease, so a send to a customer on Slack never outlives it.
+      timeout: settings.sendTimeoutMs ?? 60_000,
     };
     const app = new App({
       token: settings.botToken,
