@@ -40,6 +40,10 @@ export interface TelegramAdapterOptions {
   /** Attempts at an update failing with a transient-looking error before it is kept as failed
    * input and skipped. Default 5. */
   maxUpdateAttempts?: number;
+  /** How long the start waits for the Bot API's `getMe`, in ms (default 15 s). grammY retries it
+   * for ever; past this the start goes on and polling keeps trying, so an unreachable Telegram
+   * never keeps the web server and the other channels from starting. */
+  initTimeoutMs?: number;
 }
 
 /** The update could not be handled now; it must be retried, not skipped. */
@@ -100,7 +104,8 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
     this.abort = new AbortController();
     const webhook = this.settings.webhook;
     try {
-      await this.bot.init(apiSignal(this.abort.signal));
+      const initTimeout = AbortSignal.timeout(this.options.initTimeoutMs ?? 15_000);
+      await this.bot.init(apiSignal(AbortSignal.any([this.abort.signal, initTimeout])));
     } catch (error) {
       if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
         throw new HelpdeskError(

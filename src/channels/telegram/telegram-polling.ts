@@ -92,7 +92,9 @@ export class TelegramPoller {
     let webhookDeleted = false;
     while (!signal.aborted) {
       try {
-        if (!bot.isInited()) await bot.init(apiSignal(signal));
+        // One getMe per attempt, not bot.init(): grammY's init retries for ever with up to 20 min
+        // between tries, where this loop's own back-off (maxRetryMs) should decide.
+        if (!bot.isInited()) bot.botInfo = await bot.api.getMe(apiSignal(signal));
         if (!webhookDeleted) {
           // getUpdates answers 409 while a webhook is set (e.g. after switching from webhook mode).
           await bot.api.deleteWebhook({}, apiSignal(signal));

@@ -143,6 +143,11 @@ export class FakeTelegramApi extends TelegramContentBuilders {
     this.state.failures.set(key, queue);
   }
 
+  /** Forgets the failures still queued for `method` (the peer is back). */
+  clearFailures(method: string): void {
+    this.state.failures.delete(method.toLowerCase());
+  }
+
   /** Holds each of the next `times` calls of `method` for `ms` before handling it (a slow peer). */
   holdNext(method: string, ms: number, times = 1): void {
     const key = method.toLowerCase();
