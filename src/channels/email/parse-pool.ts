@@ -43,9 +43,15 @@ function workerFilename(): string {
   return new URL(file, here).href;
 }
 
+/** A started pool, and a promise that rejects when its worker dies holding no task. */
+interface RunningPool {
+  pool: Piscina<ParseTask, ParsedWithoutRaw>;
+  died: Promise<never>;
+}
+
 /** A lazily started pool of one worker thread running {@link parseMail}. */
 export class MailParsePool {
-  private pool?: Piscina<ParseTask, ParsedWithoutRaw>;
+  private running?: RunningPool;
   /** The next task starts a worker (none yet, or the last one was stopped). */
   private cold = true;
   /** Counts for tests and the benchmark. */
@@ -55,7 +61,7 @@ export class MailParsePool {
 
   /** Worker threads alive now (0 when idle). */
   get threads(): number {
-    return this.pool?.threads.length ?? 0;
+    return this.running?.pool.threads.length ?? 0;
   }
 
   /**
@@ -63,15 +69,6 @@ export class MailParsePool {
    * worker, and with the parser's own error when mailparser cannot read the mail.
    */
   async parse(raw: Buffer, options: ParseMailOptions): Promise<InboundMessage> {
-    this.pool ??= new Piscina<ParseTask, ParsedWithoutRaw>({
-      filename: workerFilename(),
-      minThreads: 0,
-      maxThreads: 1,
-      idleTimeout: this.options.idleTimeoutMs ?? 30_000,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 384 },
-      // Options of the main process such as --expose-gc are not for the worker.
-      execArgv: [],
-    });
     // A copy of just these bytes (the Buffer may view a larger one), moved rather than cloned.
     const copy = new Uint8Array(raw);
     const task: ParseTask = {
@@ -81,15 +78,19 @@ export class MailParsePool {
       now: options.now.getTime(),
       own: options.own,
     };
+    let running = this.start();
     if (this.cold || this.threads === 0) {
-      // Start the worker on a tiny mail first, so the budget is the parse's alone.
+      // Start the worker on a tiny mail first, so the budget is the parse's alone. A worker that
+      // dies while starting (a small heap, a busy machine) is not the mail's fault: one more try.
       try {
-        await this.pool.run(
-          { ...task, raw: WARM_UP_MAIL },
-          { signal: AbortSignal.timeout(this.options.startupMs ?? 30_000) },
-        );
+        running = await this.warmUp(task).catch(async (error: unknown) => {
+          if (!isWorkerDeath(error)) throw error;
+          await this.close();
+          return this.warmUp(task);
+        });
       } catch (error) {
         this.stats.workerFailures++;
+        await this.close();
         throw new MailParseError('worker_failed', `the mail parser worker did not start (${codeOf(error)})`, {
           bytes: raw.length,
         });
@@ -98,7 +99,10 @@ export class MailParsePool {
     }
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const message = await this.pool.run(task, { signal, transferList: [copy.buffer] });
+      const message = await Promise.race([
+        running.pool.run(task, { signal, transferList: [copy.buffer] }),
+        running.died,
+      ]);
       this.stats.parsed++;
       return { ...message, raw: { contentType: 'message/rfc822', data: raw } };
     } catch (error) {
@@ -121,10 +125,49 @@ export class MailParsePool {
     }
   }
 
+  /** The pool, created on first use or after its worker died. */
+  private start(): RunningPool {
+    if (this.running) return this.running;
+    const pool = new Piscina<ParseTask, ParsedWithoutRaw>({
+      filename: workerFilename(),
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: this.options.idleTimeoutMs ?? 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 384 },
+      // Options of the main process such as --expose-gc are not for the worker.
+      execArgv: [],
+    });
+    // piscina rejects the task of a worker that dies holding one. A worker that dies holding none
+    // (while it starts, or idle) is an 'error' event instead, unhandled if nobody listens, and the
+    // queued task would wait for ever (piscina starts no more workers after a failed start): the
+    // pool is dropped and the task in flight rejected, so the next mail starts a new one.
+    const died = new Promise<never>((_resolve, reject) => {
+      pool.on('error', (error: unknown) => {
+        if (this.running?.pool === pool) this.running = undefined;
+        this.cold = true;
+        // Told first: destroying the pool rejects the queued task too, with a vaguer error.
+        reject(error);
+        setImmediate(() => void pool.destroy().catch(() => undefined));
+      });
+    });
+    // Raced against each task; a death while nothing runs has nobody to tell.
+    died.catch(() => undefined);
+    this.running = { pool, died };
+    return this.running;
+  }
+
+  private async warmUp(task: ParseTask): Promise<RunningPool> {
+    const running = this.start();
+    const signal = AbortSignal.timeout(this.options.startupMs ?? 30_000);
+    await Promise.race([running.pool.run({ ...task, raw: WARM_UP_MAIL }, { signal }), running.died]);
+    return running;
+  }
+
   /** Stops the worker, aborting a parse in progress. */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
+    const pool = this.running?.pool;
+    this.running = undefined;
+    this.cold = true;
     await pool?.destroy();
   }
 }
@@ -135,6 +178,8 @@ function codeOf(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
+/** Out of memory, a crash (`ERR_WORKER_*`), or the worker's code exiting the thread. */
 function isWorkerDeath(error: unknown): boolean {
-  return codeOf(error).startsWith('ERR_WORKER_');
+  if (codeOf(error).startsWith('ERR_WORKER_')) return true;
+  return error instanceof Error && /^worker exited with code/.test(error.message);
 }

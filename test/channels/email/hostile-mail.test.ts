@@ -157,6 +157,27 @@ describe('hostile mail', () => {
     expect(stored[0]!.n).toBe(1);
   });
 
+  it('rejects a mail at once, with no uncaught error, when its worker dies while starting', async () => {
+    // 4 MB cannot even hold the parser's modules: the worker dies before any task reaches it.
+    const parser = new MailParsePool({ timeoutMs: 5000, maxHeapMb: 4 });
+    const started = Date.now();
+    try {
+      await expect(
+        parser.parse(rawMail(['From: a@example.org', 'Message-ID: <no-start@x>']), {
+          maxAttachmentBytes: MB,
+          maxMailBytes: MB,
+          now: PARSE_NOW,
+        }),
+      ).rejects.toThrow(/parser worker did not start \(ERR_WORKER_OUT_OF_MEMORY\)/);
+    } finally {
+      await parser.close();
+    }
+    // Not the 30 s start-up limit: the death itself settles the parse.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(parser.stats.workerFailures).toBe(1);
+    expect(parser.threads).toBe(0);
+  });
+
   it('starts its worker on the first mail and lets it go when idle', async () => {
     const parser = new MailParsePool({ timeoutMs: 5000, idleTimeoutMs: 200 });
     try {
