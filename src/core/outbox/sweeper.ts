@@ -43,10 +43,14 @@ export async function sweepDeliveries(ctx: CoreContext, queueName: string): Prom
       [now, queueName],
     );
     const { rows: inserted } = await tx.sql.query(
-      `with heads as (select id, 'queued'::text as status from (${DUE_HEADS}) x)
+      // A job a worker holds right now ('active') is live too: the `short` policy's unique index
+      // covers only waiting jobs, so without this check a sweep could add a second one.
+      `with heads as (select id, 'queued'::text as status from (${DUE_HEADS}) x
+         where not exists (select 1 from pgboss.job j where j.name = $2 and j.singleton_key = x.id::text
+           and j.state in ('created', 'retry', 'active')))
        , job as (${ctx.jobs.deliveryJobInsertSql('heads')} returning 1)
        select 1 from job`,
-      [now],
+      [now, queueName],
     );
     const row = rows[0]!;
     return {
