@@ -3,7 +3,7 @@ import { customers, identities, tickets } from '../db/schema.js';
 import { audit } from './audit.js';
 import type { IdentityKind } from './channel.js';
 import type { CoreContext } from './core-context.js';
-import { ConflictError, NotFoundError } from './errors.js';
+import { ConflictError, databaseErrorCode, NotFoundError } from './errors.js';
 import { OPEN_STATUSES } from './lifecycle.js';
 import { normaliseAddress } from './threading.js';
 
@@ -33,6 +33,16 @@ export async function createCustomer(
 ): Promise<CustomerWithIdentities> {
   return ctx.database.transaction(async (tx) => {
     const wanted = input.identities.map((i) => ({ ...i, address: normaliseAddress(i.kind, i.address) }));
+    const seen = new Set<string>();
+    for (const identity of wanted) {
+      const key = `${identity.kind}:${identity.address}`;
+      if (seen.has(key)) {
+        throw new ConflictError(`${identity.kind} identity ${identity.address} is listed twice`, {
+          field: 'identities',
+        });
+      }
+      seen.add(key);
+    }
     for (const identity of wanted) {
       const [taken] = await tx.db
         .select({ id: identities.id })
@@ -78,7 +88,12 @@ export async function createCustomer(
                 verified: i.verified ?? true,
               })),
             )
-            .returning();
+            .returning()
+            .catch((error: unknown) => {
+              // Another request took one of these addresses between the check and the insert.
+              if (databaseErrorCode(error) !== '23505') throw error;
+              throw new ConflictError('an identity already belongs to a customer', { field: 'identities' });
+            });
     await audit(tx, {
       actor,
       action: 'customer.created',

@@ -116,6 +116,13 @@ export class DeliveryError extends HelpdeskError {
 }
 
 /** PostgreSQL's error as PGlite (embedded) or node-postgres (server) hands it over. */
+/** The SQLSTATE of a PostgreSQL error, through Drizzle's wrapper (`23505`: unique violation). */
+export function databaseErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current instanceof DrizzleQueryError && current.cause) current = current.cause;
+  return isDatabaseError(current) ? current.code : undefined;
+}
+
 function isDatabaseError(error: unknown): error is Error & { code?: string } {
   return error instanceof protocol.messages.DatabaseError || error instanceof pg.DatabaseError;
 }

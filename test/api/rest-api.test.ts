@@ -60,6 +60,18 @@ describe('REST API', () => {
       body: { name: 'Other', identities: [{ kind: 'email', address: 'mario.rossi@example.test' }] },
     });
     expect(duplicate.status).toBe(409);
+    // The same address twice in one body (letter case aside) is a conflict too, not a store error.
+    const twice = await app.api('/customers', {
+      body: {
+        name: 'Twice',
+        identities: [
+          { kind: 'email', address: 'doppio@example.test' },
+          { kind: 'email', address: 'Doppio@Example.test' },
+        ],
+      },
+    });
+    expect(twice.status).toBe(409);
+    expect((await json(twice)).message).toMatch(/listed twice/);
 
     const activated = await app.api(`/customers/${customer.id}/activate`, { method: 'POST' });
     expect(activated.status).toBe(200);
