@@ -9,7 +9,12 @@ import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
-import { type DeliveryOutcome, deliver, type OutboxEvents, type OutboxRuntime } from './core/delivery.js';
+import {
+  type DeliveryOutcome,
+  deliverBatch,
+  type OutboxEvents,
+  type OutboxRuntime,
+} from './core/delivery.js';
 import { errorSummary } from './core/errors.js';
 import { instanceSecret } from './core/instance-secrets.js';
 import { ChannelHealth } from './core/outbox/channel-health.js';
@@ -196,10 +201,14 @@ async function start(options: AppOptions): Promise<RunningApp> {
     if (options.workers !== false) {
       const jobs = queue;
       await queue.workDeliveries(
-        async (job) => {
-          const retryIn = await deliver(core, (name) => adapters.get(name), job.deliveryId, runtime);
+        async (batch) => {
+          const ids = batch.map((job) => job.deliveryId);
+          const retries = await deliverBatch(core, (name) => adapters.get(name), ids, runtime);
           // A retry due before the next poll would wait for it; wake the worker on time instead.
-          if (retryIn !== undefined && retryIn < 30_000) setTimeout(() => jobs.wake(), retryIn + 20).unref();
+          for (const retryIn of retries) {
+            if (retryIn !== undefined && retryIn < 30_000)
+              setTimeout(() => jobs.wake(), retryIn + 20).unref();
+          }
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );

@@ -32,6 +32,8 @@ export interface CoreSettings {
 /** Where jobs go; implemented by JobQueue (pg-boss), passed in so the core has no pg-boss import. */
 export interface JobSink {
   enqueueDelivery(tx: Tx, deliveryId: string, startAfter?: Date): Promise<void>;
+  /** The delivery's one waiting job runs at `startAfter`: moved there if it exists, else added. */
+  enqueueDeliveryAt(tx: Tx, deliveryId: string, startAfter: Date): Promise<void>;
   /**
    * SQL (a data-modifying CTE body) that enqueues a delivery job for each `queued` row of the CTE
    * `source` (columns `id`, `status`): lets the statement that creates a delivery queue its job too.

@@ -14,6 +14,7 @@ export {
   backoffMs,
   type DeliveryOutcome,
   deliver,
+  deliverBatch,
   type OutboxEvents,
   type OutboxRuntime,
 } from './outbox/worker.js';

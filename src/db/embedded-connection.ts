@@ -40,6 +40,8 @@ interface PreparedStatement {
   /** Executions left before it is prepared again. */
   usesLeft: number;
   preparedAt: number;
+  /** Statements the connection had run when this one was prepared (see `replanAfterGrowth`). */
+  preparedAtCount: number;
   /** Parsed and planned for its values at every execution (see {@link needsCustomPlans}). */
   customPlans: boolean;
 }
@@ -55,12 +57,19 @@ export interface EmbeddedConnectionOptions {
   maxStatements: number;
   replanAfterUses: number;
   replanAfterMs: number;
+  /**
+   * Also prepared again once the connection has run as many statements since as before it
+   * (at least this many): the store grows with the work done, so a plan made while its tables
+   * were nearly empty is made again at each doubling instead of lasting the first 5 minutes.
+   */
+  replanAfterGrowth: number;
 }
 
 const DEFAULTS: EmbeddedConnectionOptions = {
   maxStatements: 500,
   replanAfterUses: 20_000,
   replanAfterMs: 5 * 60_000,
+  replanAfterGrowth: 1_000,
 };
 
 /**
@@ -94,10 +103,12 @@ export function createEmbeddedConnection(
   pg: PGlite,
   options: Partial<EmbeddedConnectionOptions> = {},
 ): EmbeddedConnection {
-  const { maxStatements, replanAfterUses, replanAfterMs } = { ...DEFAULTS, ...options };
+  const { maxStatements, replanAfterUses, replanAfterMs, replanAfterGrowth } = { ...DEFAULTS, ...options };
   const lock = new Lock();
   const statements = new Map<string, PreparedStatement>();
   let counter = 0;
+  /** Statements run so far (the store's growth, roughly). */
+  let executed = 0;
   let closed = false;
   let ready = false;
   /** The last statement was large: the next one waits for a turn of the event loop. */
@@ -125,7 +136,8 @@ export function createEmbeddedConnection(
     const cached = statements.get(text);
     if (cached) {
       statements.delete(text);
-      if (--cached.usesLeft > 0 && Date.now() - cached.preparedAt < replanAfterMs) {
+      const grown = executed - cached.preparedAtCount >= Math.max(cached.preparedAtCount, replanAfterGrowth);
+      if (--cached.usesLeft > 0 && Date.now() - cached.preparedAt < replanAfterMs && !grown) {
         // Map order is insertion order: re-inserting keeps the most recently used last.
         statements.set(text, cached);
         return cached;
@@ -142,6 +154,7 @@ export function createEmbeddedConnection(
       fields: response.results[0]?.fields ?? [],
       usesLeft: replanAfterUses,
       preparedAt: Date.now(),
+      preparedAtCount: executed,
       customPlans,
     };
     statements.set(text, statement);
@@ -167,6 +180,7 @@ export function createEmbeddedConnection(
     params: unknown[] = [],
     options?: QueryOptions,
   ): Promise<Results<Row>> {
+    executed++;
     const statement = await prepare(text);
     const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0, i));
     const response = await send(
@@ -184,6 +198,7 @@ export function createEmbeddedConnection(
   }
 
   async function runExec(text: string): Promise<Results[]> {
+    executed++;
     const response = await send(encodeQuery(text), text);
     return response.results.map((result) => ({
       rows: toRows(result.rows, result.fields, pg.parsers as Record<number, Parser>),

@@ -120,9 +120,28 @@ export class JobQueue {
     });
   }
 
-  /** Starts `concurrency` workers; each handles one job at a time, in batches. */
+  /**
+   * Makes the delivery's one waiting job run at `startAfter` (a retry time): a job already
+   * waiting for it (say the one created with the delivery, not fetched yet while a chain sent
+   * it) is moved there, otherwise one is added. Adding alone would do nothing next to a waiting
+   * job (one per delivery), which then ran early, found the delivery not due and left it to the
+   * sweeper. Inside `tx`.
+   */
+  async enqueueDeliveryAt(tx: Tx, deliveryId: string, startAfter: Date): Promise<void> {
+    const { rows } = await tx.sql.query(
+      `update pgboss.job set start_after = $3
+       where name = $1 and singleton_key = $2 and state = 'created' returning id`,
+      [DELIVERY_QUEUE, deliveryId, startAfter],
+    );
+    if (rows.length === 0) await this.enqueueDelivery(tx, deliveryId, startAfter);
+  }
+
+  /**
+   * Starts a worker that fetches up to `batchSize` jobs at a time and hands the batch to
+   * `handler` (which claims its deliveries in one statement).
+   */
   async workDeliveries(
-    handler: (job: DeliveryJob) => Promise<void>,
+    handler: (jobs: DeliveryJob[]) => Promise<void>,
     options: { batchSize: number } = { batchSize: 10 },
   ): Promise<void> {
     const id = await this.boss.work<DeliveryJob>(
@@ -135,9 +154,10 @@ export class JobQueue {
         // Never throws: a throw would fail (and with retries, re-run) the whole batch. The
         // handler records each delivery's outcome itself; an error it could not record leaves
         // the row leased, and the sweeper takes it up after the lease.
-        const results = await Promise.allSettled(jobs.map((job) => handler(job.data)));
-        for (const result of results) {
-          if (result.status === 'rejected') this.options.onError?.(result.reason as Error);
+        try {
+          await handler(jobs.map((job) => job.data));
+        } catch (error) {
+          this.options.onError?.(error as Error);
         }
       },
     );

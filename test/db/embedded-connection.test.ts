@@ -175,6 +175,28 @@ describe('embedded connection', () => {
     expect(new Set(names).size).toBe(3);
   });
 
+  it('prepares a statement again once the store has done as much work again, so a plan made on empty tables does not last', async () => {
+    const growing = createEmbeddedConnection(pg, { replanAfterGrowth: 4 });
+    const nameOf = async () => {
+      const { rows } = await growing.query<{ name: string }>(
+        "select name from pg_prepared_statements where statement = 'select $1::int as w'",
+        [],
+      );
+      return rows.map((row) => row.name).join(',');
+    };
+    const names: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      await growing.query('select $1::int as w', [i]);
+      // Other work between its uses, as the rest of the app does.
+      await growing.query('select $1::int + 1 as other', [i]);
+      names.push(await nameOf());
+    }
+    // Prepared again at each doubling of the statements run (about 4, 8, 16, 32, ... of them).
+    const distinct = new Set(names).size;
+    expect(distinct).toBeGreaterThanOrEqual(3);
+    expect(distinct).toBeLessThanOrEqual(7);
+  });
+
   it('plans queue fetches (SKIP LOCKED) for their values each time instead of keeping a plan', async () => {
     await connection.query('insert into items (name, count) values ($1, $2), ($3, $4)', ['a', 1, 'b', 2]);
     const fetch = 'select name from items where count >= $1 order by count limit $2 for update skip locked';

@@ -66,25 +66,53 @@ export async function claimDelivery(
     new Date(now.getTime() + leaseMs),
   ]);
   const row = rows[0];
-  if (row) {
-    return {
-      claimed: true,
-      delivery: {
-        id: BigInt(row.id),
-        messageId: BigInt(row.message_id),
-        channel: row.channel,
-        recipientKind: row.recipient_kind,
-        recipientAddress: row.recipient_address,
-        payload: row.payload,
-        attempts: Number(row.attempts),
-        createdAt: new Date(row.created_at),
-        leaseExpired: row.previous === 'sending',
-      },
-    };
-  }
+  if (row) return { claimed: true, delivery: toClaimed(row) };
   // Not claimable (finished, leased, not due, behind an older one): the common case of a
   // re-delivered job, answered without a second query. See whyNotClaimed.
   return { claimed: false };
+}
+
+const CLAIM_MANY_SQL = `update deliveries d set status = 'sending', attempts = d.attempts + 1, next_attempt_at = $3
+  from (select id, status as previous from deliveries where id = any($1::bigint[]) order by id for update) p
+  where d.id = p.id and d.status in (${PENDING_SQL})
+    and coalesce(d.next_attempt_at, '-infinity') <= $2
+    and not ${OLDER_PENDING}
+  returning d.id::text, d.message_id::text, d.channel, d.recipient_kind, d.recipient_address, d.payload,
+    d.attempts, d.created_at, p.previous`;
+
+/**
+ * {@link claimDelivery} for a batch of jobs in one statement: returns the deliveries claimed, in
+ * id order; the others are left alone for the same reasons. Two of one recipient in the batch:
+ * only the older can be claimed (the statement sees it pending). Rows are locked in id order,
+ * so two workers claiming overlapping batches cannot deadlock.
+ */
+export async function claimDeliveries(
+  ctx: CoreContext,
+  deliveryIds: readonly bigint[],
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
+  if (deliveryIds.length === 0) return [];
+  const now = ctx.now();
+  const { rows } = await ctx.database.sql.query<ClaimRow>(CLAIM_MANY_SQL, [
+    `{${deliveryIds.map(String).join(',')}}`,
+    now,
+    new Date(now.getTime() + leaseMs),
+  ]);
+  return rows.map(toClaimed).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function toClaimed(row: ClaimRow): ClaimedDelivery {
+  return {
+    id: BigInt(row.id),
+    messageId: BigInt(row.message_id),
+    channel: row.channel,
+    recipientKind: row.recipient_kind,
+    recipientAddress: row.recipient_address,
+    payload: row.payload,
+    attempts: Number(row.attempts),
+    createdAt: new Date(row.created_at),
+    leaseExpired: row.previous === 'sending',
+  };
 }
 
 /** Why {@link claimDelivery} would leave this delivery alone now. */
@@ -103,16 +131,22 @@ export async function whyNotClaimed(ctx: CoreContext, deliveryId: bigint): Promi
 }
 
 /**
- * SQL (CTE body) that wakes the next pending delivery to the recipient of the row in CTE `done`
- * (columns `id`, `channel`, `recipient_kind`, `recipient_address`): it waited behind `done`.
+ * The recipient's oldest pending delivery once the one in CTE `done` (columns `id`, `channel`,
+ * `recipient_kind`, `recipient_address`) is finished, as CTE `nxt` (`id`, `status`), when it can
+ * be sent now (queued or retrying, and due): it waited behind `done`. Nothing when the head is
+ * leased or waits for its retry (its own worker or job goes on from there).
  */
 function nextOfRecipientSql(nowParam: string): string {
-  return `select n.id, 'queued'::text as status from deliveries n join done
-      on n.channel = done.channel and n.recipient_kind = done.recipient_kind
-        and n.recipient_address = done.recipient_address
-    where n.id > done.id and n.status in ('queued', 'retrying')
-      and coalesce(n.next_attempt_at, '-infinity') <= ${nowParam}
-    order by n.id limit 1`;
+  return `head as (
+      select n.id, n.status, n.next_attempt_at from deliveries n join done
+        on n.channel = done.channel and n.recipient_kind = done.recipient_kind
+          and n.recipient_address = done.recipient_address
+      where n.id <> done.id and n.status in (${PENDING_SQL})
+      order by n.id limit 1
+    ), nxt as (
+      select id, 'queued'::text as status from head
+      where status in ('queued', 'retrying') and coalesce(next_attempt_at, '-infinity') <= ${nowParam}
+    )`;
 }
 
 const DONE_COLUMNS = 'id, channel, recipient_kind, recipient_address';
@@ -123,34 +157,54 @@ export interface Finished {
   recorded: boolean;
   /** The next pending delivery to the same recipient, now given a job: the caller may send it at once. */
   next?: bigint;
+  /** The next delivery to the same recipient, already claimed for the caller (see `completeDelivery`). */
+  claimedNext?: ClaimedDelivery;
 }
 
 /**
  * The adapter accepted the message: `sent`, with its external ids. A success is recorded even
- * when another claim took the row meanwhile (it is the truth). Wakes the next delivery to the
- * same recipient (a job; see {@link Finished}). Runs outside a transaction; one statement.
+ * when another claim took the row meanwhile (it is the truth). The next delivery to the same
+ * recipient, which waited behind this one, is in the same statement either claimed for the
+ * caller (`chainLeaseMs`: the caller sends it next, under that lease, so it needs no job and
+ * no claim of its own; if the caller dies, the lease runs out as for any send) or, without
+ * `chainLeaseMs`, given a job. Runs outside a transaction; one statement.
  */
 export async function completeDelivery(
   ctx: CoreContext,
   deliveryId: bigint,
   result: { externalId?: string; extraExternalIds?: string[] },
+  chainLeaseMs?: number,
 ): Promise<Finished> {
-  const { rows } = await ctx.database.sql.query<{ n: number; next: string | null }>(
+  const now = ctx.now();
+  const { rows } = await ctx.database.sql.query<{ n: number; next: string | null } & Partial<ClaimRow>>(
     `with done as (
       update deliveries set status = 'sent', external_id = $2, extra_external_ids = $3::jsonb, sent_at = $4,
         last_error = null, next_attempt_at = null
       where id = $1 and status in (${PENDING_SQL}) returning ${DONE_COLUMNS}
-    ), nxt as (${nextOfRecipientSql('$4')}
-    ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
-    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
+    ), ${nextOfRecipientSql('$4')}, claimed as (
+      update deliveries c set status = 'sending', attempts = c.attempts + 1, next_attempt_at = $5
+      from nxt where $5::timestamptz is not null and c.id = nxt.id and c.status in ('queued', 'retrying')
+        and coalesce(c.next_attempt_at, '-infinity') <= $4
+      returning c.id::text, c.message_id::text, c.channel, c.recipient_kind, c.recipient_address, c.payload,
+        c.attempts, c.created_at, 'queued'::text as previous
+    ), wake as (select id, status from nxt where $5::timestamptz is null
+    ), job as (${ctx.jobs.deliveryJobInsertSql('wake')})
+    select (select count(*)::int from done) as n, (select id::text from nxt) as next, claimed.*
+    from (select 1) one left join claimed on true`,
     [
       deliveryId.toString(),
       result.externalId ?? null,
       result.extraExternalIds ? JSON.stringify(result.extraExternalIds) : null,
-      ctx.now(),
+      now,
+      chainLeaseMs === undefined ? null : new Date(now.getTime() + chainLeaseMs),
     ],
   );
-  return finished(rows[0]);
+  const row = rows[0];
+  const done = finished(row);
+  if (chainLeaseMs === undefined) return done;
+  // Claimed for the caller, or nothing to go on with (a next one that could not be claimed at
+  // that moment has a worker of its own: it is leased, or was sent by its own job meanwhile).
+  return { recorded: done.recorded, claimedNext: row?.id ? toClaimed(row as ClaimRow) : undefined };
 }
 
 function finished(row: { n: number; next: string | null } | undefined): Finished {
@@ -176,7 +230,7 @@ export async function retryDelivery(
   if (rows.length === 0) return false;
   // The job runs on the database's clock; the row's time is the core's (the same in production).
   const delayMs = Math.max(0, nextAttemptAt.getTime() - ctx.now().getTime());
-  await ctx.jobs.enqueueDelivery(tx, delivery.id.toString(), new Date(Date.now() + delayMs));
+  await ctx.jobs.enqueueDeliveryAt(tx, delivery.id.toString(), new Date(Date.now() + delayMs));
   return true;
 }
 
@@ -194,8 +248,7 @@ export async function failDelivery(
     `with done as (
       update deliveries set status = 'failed', last_error = $3, next_attempt_at = null
       where id = $1 and status = 'sending' and attempts = $2 returning ${DONE_COLUMNS}
-    ), nxt as (${nextOfRecipientSql('$4')}
-    ), job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
+    ), ${nextOfRecipientSql('$4')}, job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
     select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
     [delivery.id.toString(), delivery.attempts, reason, ctx.now()],
   );

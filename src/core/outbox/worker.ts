@@ -8,6 +8,7 @@ import { DeliveryError, errorSummary } from '../errors.js';
 import { ChannelHealth } from './channel-health.js';
 import {
   type ClaimedDelivery,
+  claimDeliveries,
   claimDelivery,
   completeDelivery,
   type Finished,
@@ -65,17 +66,55 @@ export async function deliver(
   deliveryId: string,
   runtime: OutboxRuntime = { health: new ChannelHealth() },
 ): Promise<number | undefined> {
-  let id: bigint | undefined = BigInt(deliveryId);
+  return deliverChain(ctx, adapters, BigInt(deliveryId), runtime);
+}
+
+async function deliverChain(
+  ctx: CoreContext,
+  adapters: AdapterLookup,
+  first: bigint | ClaimedDelivery,
+  runtime: OutboxRuntime,
+): Promise<number | undefined> {
+  let next: bigint | ClaimedDelivery | undefined = first;
   let retryIn: number | undefined;
   // The next delivery to the same recipient waited behind this one: send it now rather than a
-  // poll later (it also got a job, which then finds it done). Bounded, so one busy recipient does
-  // not hold a worker.
-  for (let chained = 0; id !== undefined && chained < MAX_CHAINED; chained++) {
-    const outcome = await deliverOne(ctx, adapters, id, runtime);
+  // poll later. A success claims it in the statement that records the send (no job, no claim of
+  // its own); a permanent failure gives it a job and this loop claims it. Bounded, so one busy
+  // recipient does not hold a worker: the last one of a run wakes the next with a job instead.
+  for (let chained = 0; next !== undefined && chained < MAX_CHAINED; chained++) {
+    const outcome = await deliverOne(ctx, adapters, next, runtime, chained < MAX_CHAINED - 1);
     retryIn = outcome.retryIn ?? retryIn;
-    id = outcome.next;
+    next = outcome.next;
   }
   return retryIn;
+}
+
+/**
+ * {@link deliver} for a batch of jobs: one statement claims every delivery of the batch that can
+ * be sent now (instead of a claim per job, most of them refused when several messages to one
+ * recipient arrive together: only the oldest can go), then each claimed one is sent, with the
+ * recipient's later ones chained after it as in `deliver`. Returns each job's retry delay, if any.
+ */
+export async function deliverBatch(
+  ctx: CoreContext,
+  adapters: AdapterLookup,
+  deliveryIds: readonly string[],
+  runtime: OutboxRuntime = { health: new ChannelHealth() },
+): Promise<Array<number | undefined>> {
+  const claimed = await claimDeliveries(ctx, deliveryIds.map(BigInt), ctx.settings.deliveryLeaseMs);
+  // Each chain records its own outcome; one that throws (say the database went away) leaves its
+  // row leased for the sweeper and must not cut the others short.
+  const results = await Promise.allSettled(
+    claimed.map((delivery) => deliverChain(ctx, adapters, delivery, runtime)),
+  );
+  return results.map((result, i) => {
+    if (result.status === 'fulfilled') return result.value;
+    runtime.warn?.(
+      { deliveryId: claimed[i]!.id.toString(), reason: errorSummary(result.reason) },
+      'delivery failed unexpectedly; it stays leased and is taken up again after the lease',
+    );
+    return undefined;
+  });
 }
 
 /** Deliveries one job sends back to back for one recipient, at most. */
@@ -83,18 +122,26 @@ const MAX_CHAINED = 20;
 
 interface Outcome {
   retryIn?: number;
-  next?: bigint;
+  /** Go on with this one: claimed already, or to be claimed (it has a job too). */
+  next?: bigint | ClaimedDelivery;
 }
 
 async function deliverOne(
   ctx: CoreContext,
   adapters: AdapterLookup,
-  deliveryId: bigint,
+  target: bigint | ClaimedDelivery,
   runtime: OutboxRuntime,
+  mayChain: boolean,
 ): Promise<Outcome> {
-  const claim = await claimDelivery(ctx, deliveryId, ctx.settings.deliveryLeaseMs);
-  if (!claim.claimed) return {};
-  const { delivery } = claim;
+  let delivery: ClaimedDelivery;
+  if (typeof target === 'bigint') {
+    const claim = await claimDelivery(ctx, target, ctx.settings.deliveryLeaseMs);
+    if (!claim.claimed) return {};
+    delivery = claim.delivery;
+  } else {
+    delivery = target;
+  }
+  const deliveryId = delivery.id;
   if (delivery.leaseExpired) {
     runtime.health.expiredLeases++;
     runtime.warn?.(
@@ -126,7 +173,7 @@ async function deliverOne(
   }
   // Sent: from here on a failure to record it must not count as a failed send (that would send
   // it again at once). Left `sending`, the row is taken up again only after its lease.
-  return { next: await recordSent(ctx, runtime, delivery, result) };
+  return { next: await recordSent(ctx, runtime, delivery, result, mayChain) };
 }
 
 /**
@@ -151,11 +198,17 @@ async function recordSent(
   runtime: OutboxRuntime,
   delivery: ClaimedDelivery,
   result: SendResult,
-): Promise<bigint | undefined> {
+  mayChain: boolean,
+): Promise<ClaimedDelivery | undefined> {
   let finished: Finished | undefined;
   for (let attempt = 1; finished === undefined; attempt++) {
     try {
-      finished = await completeDelivery(ctx, delivery.id, result);
+      finished = await completeDelivery(
+        ctx,
+        delivery.id,
+        result,
+        mayChain ? ctx.settings.deliveryLeaseMs : undefined,
+      );
     } catch (error) {
       if (attempt >= 3) {
         runtime.warn?.(
@@ -191,7 +244,7 @@ async function recordSent(
     status: 'sent',
     externalId: result.externalId,
   });
-  return finished.next;
+  return finished.claimedNext;
 }
 
 async function emit(runtime: OutboxRuntime, event: keyof OutboxEvents, outcome: DeliveryOutcome) {
