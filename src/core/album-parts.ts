@@ -6,9 +6,8 @@
  * restart or webhook calls still join. See docs/telegram-albums.md.
  */
 import type { Tx } from '../db/database.js';
-import { attachments } from '../db/schema.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
-import { DuplicateInbound, storeMessage } from './inbound-store.js';
+import { DuplicateInbound, storeAttachments, storeMessage } from './inbound-store.js';
 
 /** The message holding an album: its first item stored. */
 export interface AlbumHead {
@@ -67,20 +66,7 @@ export async function addToAlbum(
     { ...message, newText: '', fullText: '', html: undefined, attachments: [] },
     { customerId: head.customerId ?? undefined, disposition: 'album_part', partOf: head.id },
   );
-  if (message.attachments.length > 0) {
-    await tx.db.insert(attachments).values(
-      message.attachments.map((a) => ({
-        messageId: head.id,
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        content: a.content,
-        omittedReason: a.omittedReason,
-        contentId: a.contentId,
-        inline: a.inline ?? false,
-      })),
-    );
-  }
+  await storeAttachments(tx, head.id, message.attachments);
   if (message.newText.trim() || message.fullText.trim()) {
     await tx.sql.query(APPEND_TEXT_SQL, [head.id.toString(), message.newText, message.fullText]);
   }

@@ -90,21 +90,29 @@ export async function storeMessage(
   );
   const row = rows[0] ? { id: BigInt(rows[0].id) } : undefined;
   if (!row) throw new DuplicateInbound();
-  if (message.attachments.length > 0) {
-    await tx.db.insert(attachments).values(
-      message.attachments.map((a) => ({
-        messageId: row.id,
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        content: a.content,
-        omittedReason: a.omittedReason,
-        contentId: a.contentId,
-        inline: a.inline ?? false,
-      })),
-    );
-  }
+  await storeAttachments(tx, row.id, message.attachments);
   return row.id;
+}
+
+/** Stores a message's attachments (kept content or only the reason it was left out). */
+export async function storeAttachments(
+  tx: Tx,
+  messageId: bigint,
+  files: InboundMessage['attachments'],
+): Promise<void> {
+  if (files.length === 0) return;
+  await tx.db.insert(attachments).values(
+    files.map((a) => ({
+      messageId,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.size,
+      content: a.content,
+      omittedReason: a.omittedReason,
+      contentId: a.contentId,
+      inline: a.inline ?? false,
+    })),
+  );
 }
 
 export async function existingInbound(tx: Tx, message: InboundMessage) {
