@@ -49,9 +49,9 @@ async function main(): Promise<void> {
     { url: app.url, store: app.database.kind },
     `helpdesk listening on ${app.url} (store: ${app.database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL server'})`,
   );
-  if (!config.apiToken) {
+  if (!config.apiToken && app.apiToken) {
     logger.info(
-      `REST API token: generated at first start, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`,
+      `REST API token: generated now, readable in ${config.dataDir}/api-token; set API_TOKEN to choose one`,
     );
   }
 }

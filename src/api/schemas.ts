@@ -74,8 +74,25 @@ export const newCustomerBody = z
   })
   .superRefine((value, ctx) => {
     value.identities.forEach((identity, i) => {
+      // Text that cannot be stored already has its own error on this field.
+      if (identity.address.includes('\u0000') || LONE_SURROGATE.test(identity.address)) return;
       if (identity.kind === 'email' && !z.email().safeParse(identity.address).success) {
         ctx.addIssue({ code: 'custom', path: ['identities', i, 'address'], message: 'not an email address' });
+      }
+      // What the channels match senders by: Telegram's numeric user id, Slack's member id.
+      if (identity.kind === 'telegram' && !/^\d{1,20}$/.test(identity.address)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identities', i, 'address'],
+          message: 'a Telegram identity is the numeric user id (like 123456789), not a @username',
+        });
+      }
+      if (identity.kind === 'slack' && !/^[UW][A-Z0-9]{2,}$/.test(identity.address)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identities', i, 'address'],
+          message: 'a Slack identity is the member id (like U0123ABCD)',
+        });
       }
     });
   });

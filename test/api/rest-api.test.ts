@@ -72,6 +72,20 @@ describe('REST API', () => {
     });
     expect(twice.status).toBe(409);
     expect((await json(twice)).message).toMatch(/listed twice/);
+    // Identities the channels could never match are refused with the field named.
+    const unmatchable = await app.api('/customers', {
+      body: {
+        name: 'Chat',
+        identities: [
+          { kind: 'telegram', address: '@luca' },
+          { kind: 'slack', address: 'luca' },
+        ],
+      },
+    });
+    expect(unmatchable.status).toBe(400);
+    expect(Object.keys((await json(unmatchable)).fields)).toEqual(
+      expect.arrayContaining(['identities.0.address', 'identities.1.address']),
+    );
 
     const activated = await app.api(`/customers/${customer.id}/activate`, { method: 'POST' });
     expect(activated.status).toBe(200);
