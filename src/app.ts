@@ -167,6 +167,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       health: channelHealth,
       events: withSettledListeners(options.outboxEvents, core),
       warn: (data, message) => logger.warn(data, message),
+      stopping: () => stopped,
     };
     if (database.kind === 'embedded') {
       const released = await releaseDeadLeases(core);

@@ -235,6 +235,23 @@ export async function retryDelivery(
 }
 
 /**
+ * Gives back a claim whose send never started (the process is stopping): the row is due again at
+ * once with its attempt undone and a job, so nothing treats it as "maybe sent" and no lease has to
+ * run out first. Fenced by the claim like {@link retryDelivery}.
+ */
+export async function releaseClaim(ctx: CoreContext, delivery: ClaimedDelivery): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    const { rows } = await tx.sql.query(
+      `update deliveries set attempts = attempts - 1, next_attempt_at = $3,
+         status = case when attempts > 1 then 'retrying' else 'queued' end
+       where id = $1 and status = 'sending' and attempts = $2 returning id`,
+      [delivery.id.toString(), delivery.attempts, ctx.now()],
+    );
+    if (rows.length > 0) await ctx.jobs.enqueueDeliveryAt(tx, delivery.id.toString(), new Date());
+  });
+}
+
+/**
  * Failed for good (permanent error or too old to retry); fenced by the claim like
  * {@link retryDelivery}. Wakes the next delivery to the same recipient (see {@link Finished}).
  */

@@ -13,6 +13,7 @@ import {
   completeDelivery,
   type Finished,
   failDelivery,
+  releaseClaim,
   retryDelivery,
 } from './outbox.js';
 import { markIdentityUnreachable } from './unreachable.js';
@@ -51,6 +52,8 @@ export interface OutboxRuntime {
   events?: OutboxEvents;
   /** Where warnings go (an expired lease, a send whose "sent" could not be recorded). */
   warn?: (data: Record<string, unknown>, message: string) => void;
+  /** True once the process is stopping: a chain starts no further send (see deliverChain). */
+  stopping?: () => boolean;
 }
 
 /**
@@ -82,6 +85,13 @@ async function deliverChain(
   // its own); a permanent failure gives it a job and this loop claims it. Bounded, so one busy
   // recipient does not hold a worker: the last one of a run wakes the next with a job instead.
   for (let chained = 0; next !== undefined && chained < MAX_CHAINED; chained++) {
+    if (chained > 0 && runtime.stopping?.()) {
+      // The store closes soon after: a send started now could not be recorded and would go out
+      // twice after the restart. A delivery claimed for this chain is given back; a bare id has
+      // its own job already.
+      if (typeof next !== 'bigint') await releaseClaim(ctx, next);
+      break;
+    }
     const outcome = await deliverOne(ctx, adapters, next, runtime, chained < MAX_CHAINED - 1);
     retryIn = outcome.retryIn ?? retryIn;
     next = outcome.next;
