@@ -43,11 +43,12 @@ export async function sweepDeliveries(ctx: CoreContext, queueName: string): Prom
       [now, queueName],
     );
     const { rows: inserted } = await tx.sql.query(
-      // A job a worker holds right now ('active') is live too: the `short` policy's unique index
-      // covers only waiting jobs, so without this check a sweep could add a second one.
+      // A job a worker holds right now ('active') is live too (the `short` policy's unique index
+      // covers only waiting jobs, so a sweep could add a second one), unless the delivery is still
+      // `sending` past its lease: then that worker died, and its job only expires later.
       `with heads as (select id, 'queued'::text as status from (${DUE_HEADS}) x
          where not exists (select 1 from pgboss.job j where j.name = $2 and j.singleton_key = x.id::text
-           and j.state in ('created', 'retry', 'active')))
+           and (j.state in ('created', 'retry') or (j.state = 'active' and x.status <> 'sending'))))
        , job as (${ctx.jobs.deliveryJobInsertSql('heads')} returning 1)
        select 1 from job`,
       [now, queueName],
