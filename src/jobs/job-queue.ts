@@ -50,6 +50,7 @@ export class JobQueue {
   private readonly boss: PgBoss;
   private readonly workerIds: string[] = [];
   private started = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private lastError?: string;
   private vacuumTimer?: NodeJS.Timeout;
 
@@ -63,7 +64,7 @@ export class JobQueue {
     },
   ) {
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => database.sql.query(text, values) },
+      db: { executeSql: (text, values) => this.track(database.sql.query(text, values)) },
       schema: 'pgboss',
       // Cron scheduling is not used; its clock checks are only load on the single PGlite connection.
       schedule: false,
@@ -187,5 +188,17 @@ export class JobQueue {
     clearInterval(this.vacuumTimer);
     // Graceful: wait for in-flight sends to finish so none is cut half-way.
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000, close: false });
+    // pg-boss marks a finished job complete without awaiting it, and may report itself stopped
+    // first: wait for its statements still running, or the store closes under them.
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Keeps a statement pg-boss runs on its own until it settles (see stop). */
+  private track<T>(query: Promise<T>): Promise<T> {
+    this.inFlight.add(query);
+    const forget = () => this.inFlight.delete(query);
+    query.then(forget, forget);
+    return query;
   }
 }
