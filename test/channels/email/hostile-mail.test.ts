@@ -146,7 +146,9 @@ describe('hostile mail', () => {
     );
     expect(rows).toEqual([
       {
-        error: expect.stringMatching(/parser worker died \(ERR_WORKER_OUT_OF_MEMORY\)/),
+        // 16 MB is near what a worker needs to start under vitest, so it may run out while starting
+        // (retried once) rather than while parsing: either way the mail is kept raw, with the reason.
+        error: expect.stringMatching(/parser worker (died|did not start) \(ERR_WORKER_OUT_OF_MEMORY\)/),
         start: true,
         original_size: big.length,
       },
