@@ -38,6 +38,8 @@ export async function loadChannelAdapters(
           timeZone: config.calendar.timeZone,
           maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
           pollMs: Math.min(config.env.WORKER_POLL_MS, 500),
+          // Technicians' files go to the customer within the customer channel's limits.
+          attachmentLimitsOf: (channel) => adapters.find((a) => a.name === channel)?.attachmentLimits,
         }),
       );
     }

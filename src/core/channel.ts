@@ -134,6 +134,33 @@ export interface OutboundButton {
 }
 
 /**
+ * A file sent with an outbound message (a technician's reply with files). It is stored as an
+ * attachment of the outbound message; the stored payload names it by `id` and the delivery worker
+ * reads `content` from the store before calling the adapter, so a retry after a restart sends it.
+ */
+export interface OutboundAttachment {
+  /** The `attachments` row id. */
+  id: string;
+  filename: string;
+  contentType: string;
+  /** Bytes. */
+  size: number;
+  /** Filled by the delivery worker; absent in the stored payload. */
+  content?: Uint8Array;
+}
+
+/**
+ * What one outbound message of a channel may carry as files (bytes). Files over a limit are left
+ * out when the message is queued (its text still goes) and the technicians are told which.
+ */
+export interface AttachmentLimits {
+  /** Largest single file. */
+  maxFileBytes: number;
+  /** All files of one message together (email: the mail's size after base64). */
+  maxTotalBytes?: number;
+}
+
+/**
  * One outbound message as a channel must send it. The core has already rendered the text in the
  * recipient's language and stored it; the adapter only serialises it for its world.
  */
@@ -157,6 +184,8 @@ export interface OutboundMessage {
   /** Simple HTML (p, br, b, i, a, ul, li) for channels that render it. */
   html?: string;
   buttons?: OutboundButton[][];
+  /** Files to send with the text (email: MIME attachments; chats: one file message each). */
+  attachments?: OutboundAttachment[];
   /**
    * Chat channels: replace the already delivered message with this external id (a technician
    * edited their reply) instead of sending a new one. Channels that cannot edit throw a permanent
@@ -214,4 +243,6 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** Send one message. Throw `DeliveryError` to say whether a retry can help. */
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Files one outbound message may carry; absent = the channel sends no files. */
+  readonly attachmentLimits?: AttachmentLimits;
 }

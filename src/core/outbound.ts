@@ -3,7 +3,13 @@ import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries } from '../db/schema.js';
 import type { RenderedMessage } from '../templates/format.js';
-import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
+import type {
+  ChannelName,
+  IdentityKind,
+  OutboundAttachment,
+  OutboundButton,
+  OutboundMessage,
+} from './channel.js';
 import type { CoreContext, JobSink } from './core-context.js';
 import { isMachineAddress } from './machine-address.js';
 import { createReplyToken } from './reply-token.js';
@@ -42,6 +48,8 @@ export interface OutboundRequest {
   emailThread?: { inReplyTo?: string; references: string[] };
   /** Chat channels: edit this delivered message (external id) instead of sending a new one. */
   editOf?: string;
+  /** Stored attachments of the message to send with it (without content: the worker reads it). */
+  attachments?: OutboundAttachment[];
 }
 
 export interface EnqueueResult {
@@ -179,6 +187,9 @@ export async function enqueueOutbound(
     html: content.html,
     buttons: content.buttons,
     ...(request.editOf ? { editOf: request.editOf } : {}),
+    ...(request.attachments?.length
+      ? { attachments: request.attachments.map(({ content: _content, ...meta }) => meta) }
+      : {}),
     threading,
   };
   const deliveryValues = [

@@ -4,9 +4,10 @@ import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
-import type { ChannelName, IdentityKind } from './channel.js';
+import type { ChannelName, IdentityKind, InboundAttachment, OutboundAttachment } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
+import { storeAttachments } from './inbound-store.js';
 import { assertTransition, type TicketStatus } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
@@ -166,6 +167,11 @@ export interface TechnicianMessageInput {
   status?: TicketStatus;
   /** Who acted, for the audit log (default `technician:<author>`; Slack: `slack:<user id>`). */
   actor?: string;
+  /**
+   * Files of the reply, stored as the message's attachments. Those with content are sent with it;
+   * those without (over a limit) are kept as left out, with their reason.
+   */
+  attachments?: InboundAttachment[];
 }
 
 /**
@@ -193,6 +199,7 @@ export async function writeTechnicianMessage(
       customerId: ticket.customerId,
     })
     .returning({ id: messages.id });
+  const files = await storeReplyFiles(tx, message!.id, input.attachments ?? []);
   await audit(tx, {
     actor,
     action: input.internal ? 'ticket.note' : 'ticket.reply',
@@ -235,6 +242,7 @@ export async function writeTechnicianMessage(
         }),
         author: input.author,
         messageId: message!.id,
+        attachments: files,
       });
       deliveryId = queued.deliveryId;
     }
@@ -245,4 +253,25 @@ export async function writeTechnicianMessage(
   if (input.status) await setStatus(ctx, tx, ticket, input.status, actor);
   await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
   return { messageId: message!.id, deliveryId };
+}
+
+/** Stores a reply's files; returns those with content, as the outbound payload names them. */
+async function storeReplyFiles(
+  tx: Tx,
+  messageId: bigint,
+  files: InboundAttachment[],
+): Promise<OutboundAttachment[]> {
+  if (files.length === 0) return [];
+  await storeAttachments(tx, messageId, files);
+  const { rows } = await tx.sql.query<{ id: string; filename: string; content_type: string; size: number }>(
+    `select id::text, filename, content_type, size from attachments
+     where message_id = $1 and content is not null order by id`,
+    [messageId.toString()],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    filename: row.filename,
+    contentType: row.content_type,
+    size: Number(row.size),
+  }));
 }

@@ -4,7 +4,7 @@
  * and the RFC 3834 headers on automatic mail. Pure: it sends nothing.
  */
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { OutboundMessage } from '../../core/channel.js';
+import type { AttachmentLimits, OutboundMessage } from '../../core/channel.js';
 import { normaliseMessageId } from './mail-headers.js';
 
 /** Who sends, and for which domain Message-IDs are minted. */
@@ -17,6 +17,19 @@ export interface ComposeMailOptions {
   domain: string;
   /** BCP 47 language of the text, sent as `Content-Language` (the core renders in the recipient's language). */
   language?: string;
+}
+
+/** Room kept in a mail for its headers and text when files fill it (bytes). */
+const MAIL_HEADROOM_BYTES = 256 * 1024;
+
+/**
+ * What one outgoing mail may carry: its files, base64-encoded, within `maxMailBytes`
+ * (`MAX_MAIL_MB`, the size of a mail we handle; mail providers refuse from 20–35 MB) less room
+ * for the headers and text.
+ */
+export function mailAttachmentLimits(maxMailBytes: number): AttachmentLimits {
+  const maxTotalBytes = Math.max(0, maxMailBytes - MAIL_HEADROOM_BYTES);
+  return { maxFileBytes: maxTotalBytes, maxTotalBytes };
 }
 
 /** RFC 5322 suggests trimming long References; we keep the thread root and the nine newest. */
@@ -130,5 +143,13 @@ export function composeMail(message: OutboundMessage, options: ComposeMailOption
   if (inReplyTo) mail.inReplyTo = inReplyTo;
   if (references.length > 0) mail.references = trimReferences(references);
   if (message.html) mail.html = message.html;
+  const files = (message.attachments ?? []).filter((file) => file.content);
+  if (files.length > 0) {
+    mail.attachments = files.map((file) => ({
+      filename: file.filename,
+      content: Buffer.from(file.content!),
+      contentType: file.contentType,
+    }));
+  }
   return mail;
 }

@@ -1,5 +1,11 @@
 import type { EmailSettings } from '../../config.js';
-import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import type {
+  AttachmentLimits,
+  ChannelAdapter,
+  ChannelContext,
+  OutboundMessage,
+  SendResult,
+} from '../../core/channel.js';
 import type { Logger } from '../../logger.js';
 import { ImapIngester, type ImapIngesterSettings } from './imap-ingester.js';
 import { SmtpSender } from './smtp-sender.js';
@@ -28,7 +34,16 @@ export class EmailAdapter implements ChannelAdapter {
       },
       logger.child({ channel: 'email' }),
     );
-    this.sender = new SmtpSender({ ...settings.smtp, from: settings.from, fromName: settings.fromName });
+    this.sender = new SmtpSender({
+      ...settings.smtp,
+      from: settings.from,
+      fromName: settings.fromName,
+      maxMailBytes: settings.maxMailBytes,
+    });
+  }
+
+  get attachmentLimits(): AttachmentLimits {
+    return this.sender.attachmentLimits;
   }
 
   start(context: ChannelContext): Promise<void> {

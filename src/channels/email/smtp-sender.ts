@@ -1,8 +1,8 @@
 import net from 'node:net';
 import nodemailer from 'nodemailer';
-import type { OutboundMessage, SendResult } from '../../core/channel.js';
+import type { AttachmentLimits, OutboundMessage, SendResult } from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
-import { composeMail } from './compose-mail.js';
+import { composeMail, mailAttachmentLimits } from './compose-mail.js';
 
 export interface SmtpSenderSettings {
   host: string;
@@ -14,6 +14,8 @@ export interface SmtpSenderSettings {
   fromName?: string;
   /** Connection, greeting and socket-inactivity timeout (ms); default 60 s. */
   sendTimeoutMs?: number;
+  /** Largest mail we send (bytes, `MAX_MAIL_MB`); files beyond it are left out. Default 25 MB. */
+  maxMailBytes?: number;
 }
 
 /** Connection-level failures worth retrying (nodemailer error codes). */
@@ -48,8 +50,10 @@ export function classifySmtpError(error: unknown): DeliveryError {
 export class SmtpSender {
   private readonly transport: nodemailer.Transporter;
   private readonly domain: string;
+  readonly attachmentLimits: AttachmentLimits;
 
   constructor(private readonly settings: SmtpSenderSettings) {
+    this.attachmentLimits = mailAttachmentLimits(settings.maxMailBytes ?? 25 * 1024 * 1024);
     this.domain = settings.from.split('@')[1] ?? 'localhost';
     this.transport = nodemailer.createTransport({
       host: settings.host,

@@ -7,7 +7,14 @@
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { SlackSettings } from '../../config.js';
-import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import type {
+  AttachmentLimits,
+  ChannelAdapter,
+  ChannelContext,
+  ChannelName,
+  OutboundMessage,
+  SendResult,
+} from '../../core/channel.js';
 import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
@@ -15,6 +22,7 @@ import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
 import { MirrorLoop } from './mirror-loop.js';
 import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { slackRelayFiles } from './slack-files.js';
 import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
@@ -30,7 +38,15 @@ export interface SlackAdapterOptions {
   pollMs: number;
   /** Minimum gap between posts into one channel (ms); Slack's guidance is 1 s. */
   paceMs?: number;
+  /**
+   * Files one message of each customer channel may carry (the running adapters' `attachmentLimits`),
+   * for technicians' replies with files. Undefined for a channel = it carries none.
+   */
+  attachmentLimitsOf?: (channel: ChannelName) => AttachmentLimits | undefined;
 }
+
+/** Slack's files API takes files up to 1 GB (api.slack.com/methods/files.getUploadURLExternal). */
+const SLACK_ATTACHMENT_LIMITS: AttachmentLimits = { maxFileBytes: 1024 * 1024 * 1024 };
 
 /** Slack errors after which sending again cannot help. */
 const PERMANENT_ERRORS = new Set([
@@ -64,11 +80,14 @@ function boltLogger(logger: Logger): BoltLogger {
 
 export class SlackAdapter implements ChannelAdapter {
   readonly name = 'slack' as const;
+  readonly attachmentLimits = SLACK_ATTACHMENT_LIMITS;
   private app?: App;
   private poster?: SlackPoster;
   private loop?: MirrorLoop;
   private readonly receiver?: FastifyReceiver;
   private readonly names = new Map<string, string>();
+  /** deliveryId → what a multi-step send already posted, so a retry posts only the rest. */
+  private readonly partsSent = new Map<string, { ids: string[]; channel: string; done: number }>();
   private pruneTimer?: NodeJS.Timeout;
   private readonly onSettled = (_event: DeliverySettled) => this.loop?.wake();
   private context?: ChannelContext;
@@ -136,6 +155,14 @@ export class SlackAdapter implements ChannelAdapter {
       channelId: settings.channelId,
       timeZone: this.options.timeZone,
       logger,
+      relayFiles: slackRelayFiles({
+        settings,
+        core,
+        poster: this.poster,
+        maxFileBytes: this.options.maxFileBytes,
+        limitsOf: (channel) =>
+          channel === 'slack' ? this.attachmentLimits : this.options.attachmentLimitsOf?.(channel),
+      }),
     });
     this.loop = new MirrorLoop(mirror, this.options.pollMs, logger);
     registerListeners(app, {
@@ -177,7 +204,11 @@ export class SlackAdapter implements ChannelAdapter {
       ':',
     )[1];
     const parts = splitText(message.text, MESSAGE_TEXT_LIMIT);
-    const ids: string[] = [];
+    const texts = parts.length ? parts : ['…'];
+    const files = (message.attachments ?? []).filter((file) => file.content);
+    // What a failed attempt already posted (in memory: after a crash a part may go twice).
+    const progress = this.partsSent.get(message.deliveryId) ?? { ids: [], channel, done: 0 };
+    const ids = progress.ids;
     try {
       if (message.editOf) {
         // A technician edited a delivered reply: replace its (first part's) text.
@@ -187,18 +218,36 @@ export class SlackAdapter implements ChannelAdapter {
         );
         return { externalId: message.editOf };
       }
-      for (const part of parts.length ? parts : ['…']) {
-        const posted = await poster.post(channel, () =>
-          poster.client.chat.postMessage({
-            channel,
-            thread_ts: threadTs,
-            text: escapeSlack(part),
-            unfurl_links: false,
-          }),
-        );
-        ids.push(`${posted.channel ?? channel}:${posted.ts}`);
+      // The text first (its first part is what an edit changes), then each file in the thread.
+      for (; progress.done < texts.length + files.length; progress.done += 1) {
+        const index = progress.done;
+        if (index < texts.length) {
+          const posted = await poster.post(channel, () =>
+            poster.client.chat.postMessage({
+              channel,
+              thread_ts: threadTs,
+              text: escapeSlack(texts[index]!),
+              unfurl_links: false,
+            }),
+          );
+          progress.channel = posted.channel ?? channel;
+          ids.push(`${progress.channel}:${posted.ts}`);
+        } else {
+          const file = files[index - texts.length]!;
+          await poster.post(progress.channel, () =>
+            poster.client.files.uploadV2({
+              channel_id: progress.channel,
+              ...((threadTs ? { thread_ts: threadTs } : {}) as { thread_ts: string }),
+              file: Buffer.from(file.content!),
+              filename: file.filename,
+            }),
+          );
+        }
+        if (texts.length + files.length > 1) this.partsSent.set(message.deliveryId, progress);
       }
+      this.partsSent.delete(message.deliveryId);
     } catch (error) {
+      if (this.partsSent.size > 1000) this.partsSent.delete(this.partsSent.keys().next().value!);
       const retryAfter = retryAfterSeconds(error);
       if (retryAfter !== undefined) {
         throw new DeliveryError('transient', 'Slack rate limit', {
@@ -207,8 +256,10 @@ export class SlackAdapter implements ChannelAdapter {
         });
       }
       const code = (error as { data?: { error?: string } }).data?.error;
-      if (code && PERMANENT_ERRORS.has(code))
+      if (code && PERMANENT_ERRORS.has(code)) {
+        this.partsSent.delete(message.deliveryId);
         throw new DeliveryError('permanent', `Slack: ${code}`, { cause: error });
+      }
       throw new DeliveryError('transient', `Slack: ${code ?? errorSummary(error)}`, { cause: error });
     }
     return { externalId: ids[0]!, extraExternalIds: ids.length > 1 ? ids.slice(1) : undefined };

@@ -5,8 +5,9 @@
  * (`link their@email` mails that code to a customer's address), and
  * an unlinked user is kept as unmatched by the core and told how to link.
  */
-import type { InboundAttachment, InboundMessage } from '../../core/channel.js';
+import type { InboundMessage } from '../../core/channel.js';
 import { redeemLinkCode, requestLinkByEmail } from '../../core/chat-operations.js';
+import { downloadSlackFiles, type SlackFile } from './slack-files.js';
 import type { InboundDeps } from './slack-inbound.js';
 import { slackToPlain } from './slack-relay.js';
 
@@ -18,7 +19,7 @@ interface DmEvent {
   text?: string;
   ts: string;
   thread_ts?: string;
-  files?: Array<{ id: string; name?: string; mimetype?: string; size?: number; url_private?: string }>;
+  files?: SlackFile[];
 }
 
 const LINK_REQUESTED =
@@ -77,7 +78,14 @@ export async function handleCustomerDm(
     sender: { kind: 'slack', address: e.user },
     newText: body,
     fullText: text,
-    attachments: await downloadFiles(deps, e.files ?? []),
+    attachments: (
+      await downloadSlackFiles(e.files ?? [], {
+        botToken: deps.settings.botToken,
+        apiUrl: deps.settings.apiUrl,
+        maxFileBytes: deps.maxFileBytes,
+        timeoutMs: deps.settings.sendTimeoutMs,
+      })
+    ).map(({ transient: _transient, ...file }) => file),
     thread: {
       conversationId: e.channel,
       inReplyTo: e.thread_ts && e.thread_ts !== e.ts ? [`${e.channel}:${e.thread_ts}`] : undefined,
@@ -87,49 +95,4 @@ export async function handleCustomerDm(
     raw: { contentType: 'application/json', data: JSON.stringify({ event_id: eventId, event: e }) },
   };
   await deps.context.ingest(message);
-}
-
-/** Slack files of a customer's message, fetched with the bot token (capped at `maxFileBytes`). */
-async function downloadFiles(
-  deps: InboundDeps,
-  files: NonNullable<DmEvent['files']>,
-): Promise<InboundAttachment[]> {
-  const out: InboundAttachment[] = [];
-  for (const file of files) {
-    const base = {
-      filename: file.name ?? file.id,
-      contentType: file.mimetype ?? 'application/octet-stream',
-      size: file.size ?? 0,
-    };
-    if (!file.url_private || !isSlackFileUrl(file.url_private, deps.settings.apiUrl)) {
-      out.push({ ...base, omittedReason: 'file not downloadable' });
-    } else if (base.size > deps.maxFileBytes) {
-      out.push({ ...base, omittedReason: `larger than ${Math.round(deps.maxFileBytes / 1048576)} MB` });
-    } else {
-      const response = await fetch(file.url_private, {
-        headers: { authorization: `Bearer ${deps.settings.botToken}` },
-      });
-      if (!response.ok) out.push({ ...base, omittedReason: `download failed (${response.status})` });
-      else {
-        const content = new Uint8Array(await response.arrayBuffer());
-        out.push({ ...base, size: content.length, content });
-      }
-    }
-  }
-  return out;
-}
-
-/** The bot token only goes to Slack's own file hosts (or the configured API host, for tests). */
-export function isSlackFileUrl(url: string, apiUrl: string | undefined): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  if (apiUrl && parsed.host === new URL(apiUrl).host) return true;
-  return (
-    parsed.protocol === 'https:' &&
-    (parsed.hostname === 'files.slack.com' || parsed.hostname.endsWith('.slack.com'))
-  );
 }

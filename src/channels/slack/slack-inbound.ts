@@ -14,6 +14,7 @@ import { changeStatus, type SlackActor, takeTicket } from './slack-actions.js';
 import { CARD_ACTIONS } from './slack-blocks.js';
 import { runCommand } from './slack-command-runner.js';
 import { handleCustomerDm } from './slack-customers.js';
+import type { SlackFile } from './slack-files.js';
 import type { SlackPoster } from './slack-poster.js';
 import { eventKeys, onceForEvent } from './slack-store.js';
 import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
@@ -46,7 +47,7 @@ export interface SlackMessageEvent {
   text?: string;
   ts: string;
   thread_ts?: string;
-  files?: Array<{ id: string; name?: string; mimetype?: string; size?: number; url_private?: string }>;
+  files?: SlackFile[];
   message?: { ts: string; text?: string; user?: string; thread_ts?: string; bot_id?: string };
   previous_message?: { ts: string; user?: string };
   deleted_ts?: string;

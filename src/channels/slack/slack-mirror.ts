@@ -12,7 +12,7 @@ import { slackRelays } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
 import type { SlackPoster } from './slack-poster.js';
-import { queueDueRelays } from './slack-relay.js';
+import { queueDueRelays, type RelayFiles } from './slack-relay.js';
 import {
   postOfMessage,
   relaysAwaitingReceipt,
@@ -81,6 +81,8 @@ export interface MirrorOptions {
   channelId: string;
   timeZone: string;
   logger: Logger;
+  /** Relaying technicians' files: download, the customer channel's limits, the thread notice. */
+  relayFiles: RelayFiles;
 }
 
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
@@ -91,7 +93,7 @@ export class SlackMirror {
   /** One pass over everything; throws on the first Slack or store error (the next pass resumes). */
   async sync(): Promise<void> {
     // Replies to customers first: they are what someone is waiting for.
-    const queued = await queueDueRelays(this.options.core, this.options.logger);
+    const queued = await queueDueRelays(this.options.core, this.options.logger, this.options.relayFiles);
     if (queued) this.options.core.jobs.wake();
     await this.syncCards();
     await this.syncMessages();

@@ -4,12 +4,29 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { SlackSettings } from '../../config.js';
+import type { AttachmentLimits, ChannelName, InboundAttachment } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
+import { fitAttachments } from '../../core/outbound-attachments.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import { slackRelays, tickets } from '../../db/schema.js';
 import type { Logger } from '../../logger.js';
-import { dueRelays } from './slack-store.js';
+import type { DownloadedFile, SlackFile } from './slack-files.js';
+import { dueRelays, type RelayRow } from './slack-store.js';
+
+/** A reply's files that fail to download for a passing reason are tried again this long after it was written (ms). */
+const FILE_RETRY_WINDOW_MS = 10 * 60_000;
+/** Wait before the next try (ms). */
+const FILE_RETRY_DELAY_MS = 30_000;
+
+/** What relaying a reply's files needs: the download, each channel's limits, the thread notice. */
+export interface RelayFiles {
+  download(files: readonly SlackFile[]): Promise<DownloadedFile[]>;
+  /** Files one message of the customer's channel may carry; undefined = none. */
+  limitsOf(channel: ChannelName): AttachmentLimits | undefined;
+  /** Tells the thread which files did not go (name: reason). */
+  notifyLeftOut(relay: RelayRow, leftOut: string[]): Promise<void>;
+}
 
 export type ReplyIntent =
   | { kind: 'relay'; text: string }
@@ -61,11 +78,13 @@ export function slackToPlain(text: string): string {
  * Queues every held reply whose hold is over: the message, its delivery and the relay's new
  * state commit together, so a restart neither loses nor doubles a reply. Returns how many.
  */
-export async function queueDueRelays(core: CoreContext, logger: Logger): Promise<number> {
+export async function queueDueRelays(core: CoreContext, logger: Logger, files: RelayFiles): Promise<number> {
   const due = await dueRelays(core.database.db, core.now());
   let queued = 0;
   for (const relay of due) {
     try {
+      const attachments = await relayAttachments(core, relay, files);
+      if (!attachments) continue;
       await core.database.transaction(async (tx) => {
         const [current] = await tx.db
           .select({ status: slackRelays.status })
@@ -83,6 +102,7 @@ export async function queueDueRelays(core: CoreContext, logger: Logger): Promise
           text: relay.text,
           internal: false,
           actor: `slack:${relay.userId}`,
+          attachments,
         });
         await tx.db
           .update(slackRelays)
@@ -94,6 +114,17 @@ export async function queueDueRelays(core: CoreContext, logger: Logger): Promise
           .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')));
       });
       queued += 1;
+      const leftOut = attachments.filter((file) => !file.content);
+      if (leftOut.length) {
+        await files
+          .notifyLeftOut(
+            relay,
+            leftOut.map((file) => `${file.filename}: ${file.omittedReason ?? 'not sent'}`),
+          )
+          .catch((error: unknown) =>
+            logger.warn({ reason: errorSummary(error) }, 'slack: files-not-sent notice not posted'),
+          );
+      }
     } catch (error) {
       logger.warn(
         { relayId: relay.id.toString(), reason: errorSummary(error) },
@@ -102,4 +133,37 @@ export async function queueDueRelays(core: CoreContext, logger: Logger): Promise
     }
   }
   return queued;
+}
+
+/**
+ * The reply's files, fetched from Slack and fitted to the customer's channel (those left out keep
+ * their reason). Undefined when a download failed for a passing reason within the retry window:
+ * the reply then waits a little longer (its hold is extended, so deleting it still cancels it).
+ */
+async function relayAttachments(
+  core: CoreContext,
+  relay: RelayRow,
+  files: RelayFiles,
+): Promise<InboundAttachment[] | undefined> {
+  const listed = (relay.files as SlackFile[] | null) ?? [];
+  if (listed.length === 0) return [];
+  const downloaded = await files.download(listed);
+  const now = core.now().getTime();
+  if (downloaded.some((file) => file.transient) && now - relay.createdAt.getTime() < FILE_RETRY_WINDOW_MS) {
+    await core.database.db
+      .update(slackRelays)
+      .set({ dueAt: new Date(now + FILE_RETRY_DELAY_MS) })
+      .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')));
+    return undefined;
+  }
+  const [ticket] = await core.database.db
+    .select({ channel: tickets.originChannel })
+    .from(tickets)
+    .where(eq(tickets.id, relay.ticketId));
+  const channel = (ticket?.channel ?? 'api') as ChannelName;
+  return fitAttachments(
+    downloaded.map(({ transient: _transient, ...file }) => file),
+    files.limitsOf(channel),
+    channel,
+  );
 }

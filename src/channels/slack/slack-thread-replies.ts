@@ -54,7 +54,14 @@ export async function onThreadReply(
   const intent = classifyReply(slackToPlain(e.text ?? ''), settings);
   if (intent.kind === 'chatter') return;
   const author = await deps.nameOf(user);
-  const files = (e.files ?? []).map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype, size: f.size }));
+  // Fetched when the hold is over (a reply deleted meanwhile fetches nothing).
+  const files = (e.files ?? []).map((f) => ({
+    id: f.id,
+    name: f.name,
+    mimetype: f.mimetype,
+    size: f.size,
+    url_private: f.url_private,
+  }));
   if (intent.kind === 'note') {
     const done = await onceForEvent(core.database, keys, async (tx) => {
       const [ticket] = await tx.db.select().from(tickets).where(eq(tickets.id, thread.ticketId));
@@ -87,15 +94,6 @@ export async function onThreadReply(
     });
   });
   if (!held) return;
-  if (files.length) {
-    await poster.post(e.channel, () =>
-      poster.client.chat.postMessage({
-        channel: e.channel,
-        thread_ts: e.thread_ts,
-        text: `:information_source: ${files.length} file non inoltrati al cliente: l'invio di file dalle risposte non è ancora disponibile. / Files are not relayed yet.`,
-      }),
-    );
-  }
   setTimeout(() => deps.wake(), settings.relayDelayMs + 10).unref?.();
 }
 

@@ -20,7 +20,7 @@ import { describeError, isTransientFailure } from './telegram-errors.js';
 import { apiSignal, downloadFiles } from './telegram-files.js';
 import { albumKey, type InboundOptions, toInboundMessage } from './telegram-inbound.js';
 import { TelegramPoller } from './telegram-polling.js';
-import { TelegramSender } from './telegram-sender.js';
+import { TELEGRAM_ATTACHMENT_LIMITS, TelegramSender } from './telegram-sender.js';
 import { registerWebhookRoute, setUpWebhook } from './telegram-webhook.js';
 
 const DEFAULT_API_ROOT = 'https://api.telegram.org';
@@ -52,6 +52,7 @@ class RetryLater extends Error {}
 /** The Telegram channel (see the file header). */
 export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
   readonly name = 'telegram' as const;
+  readonly attachmentLimits = TELEGRAM_ATTACHMENT_LIMITS;
   /** The grammY bot (its `api` is the Bot API client). */
   readonly bot: Bot;
   private readonly settings: TelegramSettings;

@@ -2,8 +2,13 @@
  * Sending to Telegram: the core's outbound messages (rendered by `renderOutbound`, errors mapped
  * to `DeliveryError`) and the bot's direct answers to commands.
  */
-import type { Api } from 'grammy';
-import type { OutboundMessage, SendResult } from '../../core/channel.js';
+import { type Api, GrammyError, InputFile } from 'grammy';
+import type {
+  AttachmentLimits,
+  OutboundAttachment,
+  OutboundMessage,
+  SendResult,
+} from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import {
@@ -18,6 +23,11 @@ import { sleep } from './telegram-polling.js';
 
 /** Partly sent multi-part messages remembered at most. */
 const MAX_PARTIAL_SENDS = 1000;
+
+/** Bot API upload limits: 50 MB a document, 10 MB a photo (core.telegram.org/bots/api#sending-files). */
+export const TELEGRAM_ATTACHMENT_LIMITS: AttachmentLimits = { maxFileBytes: 50 * 1024 * 1024 };
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png']);
 
 export interface SenderOptions {
   api: Api;
@@ -43,14 +53,19 @@ export class TelegramSender {
   async send(message: OutboundMessage): Promise<SendResult> {
     if (message.editOf) return this.edit(message, message.editOf);
     const parts = renderOutbound(message);
+    const files = (message.attachments ?? []).filter((file) => file.content);
+    const steps = parts.length + files.length;
     const chatId = message.threading.conversationId ?? message.recipient.address;
     const sent = this.partsSent.get(message.deliveryId) ?? [];
     try {
-      for (let index = sent.length; index < parts.length; index++) {
-        const { text, ...other } = parts[index]!;
-        const result = await this.options.api.sendMessage(chatId, text, other);
+      // The text first (its first part is the message a later edit changes), then each file.
+      for (let index = sent.length; index < steps; index++) {
+        const result =
+          index < parts.length
+            ? await this.sendPart(chatId, parts[index]!)
+            : await this.sendFile(chatId, files[index - parts.length]!);
         sent.push(formatExternalId(result.chat.id, result.message_id));
-        if (parts.length > 1) this.remember(message.deliveryId, sent);
+        if (steps > 1) this.remember(message.deliveryId, sent);
       }
     } catch (error) {
       const failure = toDeliveryError(error);
@@ -61,6 +76,27 @@ export class TelegramSender {
     }
     this.partsSent.delete(message.deliveryId);
     return { externalId: sent[0]!, extraExternalIds: sent.length > 1 ? sent.slice(1) : undefined };
+  }
+
+  private sendPart(chatId: string, part: ReturnType<typeof renderOutbound>[number]) {
+    const { text, ...other } = part;
+    return this.options.api.sendMessage(chatId, text, other);
+  }
+
+  /**
+   * One file: a JPEG or PNG up to 10 MB as a photo (shown inline), anything else, or a photo
+   * Telegram refuses (its dimensions), as a document.
+   */
+  private async sendFile(chatId: string, file: OutboundAttachment) {
+    const input = () => new InputFile(Buffer.from(file.content!), file.filename);
+    if (PHOTO_TYPES.has(file.contentType) && file.size <= MAX_PHOTO_BYTES) {
+      try {
+        return await this.options.api.sendPhoto(chatId, input());
+      } catch (error) {
+        if (!(error instanceof GrammyError) || error.error_code !== 400) throw error;
+      }
+    }
+    return this.options.api.sendDocument(chatId, input());
   }
 
   /** Replaces the text of a delivered message (its first part, when it was split). */

@@ -2,7 +2,14 @@ import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { deliveries, messages } from '../../db/schema.js';
 import { alertStaff } from '../audit.js';
-import type { ChannelAdapter, ChannelName, IdentityKind, OutboundMessage, SendResult } from '../channel.js';
+import type {
+  ChannelAdapter,
+  ChannelName,
+  IdentityKind,
+  OutboundAttachment,
+  OutboundMessage,
+  SendResult,
+} from '../channel.js';
 import type { CoreContext } from '../core-context.js';
 import { DeliveryError, errorSummary } from '../errors.js';
 import { ChannelHealth } from './channel-health.js';
@@ -164,9 +171,13 @@ async function deliverOne(
   let result: SendResult;
   try {
     if (!adapter) throw new DeliveryError('transient', `the ${delivery.channel} channel is not running`);
+    const attachments = payload.attachments?.length
+      ? await attachmentContents(ctx, payload.attachments)
+      : undefined;
     result = await withDeadline(
       adapter.send({
         ...payload,
+        ...(attachments ? { attachments } : {}),
         deliveryId: deliveryId.toString(),
         maybeSent: delivery.leaseExpired || undefined,
       }),
@@ -184,6 +195,26 @@ async function deliverOne(
   // Sent: from here on a failure to record it must not count as a failed send (that would send
   // it again at once). Left `sending`, the row is taken up again only after its lease.
   return { next: await recordSent(ctx, runtime, delivery, result, mayChain) };
+}
+
+/**
+ * The stored files of a delivery's payload, with their content: read at each attempt, so the
+ * payload stays small and a retry after a restart sends the same files. A file no longer stored
+ * (a customer's data erased) is left out.
+ */
+async function attachmentContents(
+  ctx: CoreContext,
+  files: OutboundAttachment[],
+): Promise<OutboundAttachment[]> {
+  const { rows } = await ctx.database.sql.query<{ id: string; content: Uint8Array | null }>(
+    'select id::text, content from attachments where id = any($1::bigint[])',
+    [`{${files.map((file) => file.id).join(',')}}`],
+  );
+  const content = new Map(rows.map((row) => [row.id, row.content]));
+  return files.flatMap((file) => {
+    const bytes = content.get(file.id);
+    return bytes ? [{ ...file, content: bytes }] : [];
+  });
 }
 
 /**

@@ -40,13 +40,15 @@ export class TestClock {
 export class SmtpOnlyEmail implements ChannelAdapter {
   readonly name = 'email' as const;
   private readonly sender: SmtpSender;
-  constructor(smtp: SmtpCapture) {
+  /** `maxMailBytes`: the largest mail sent (MAX_MAIL_MB), to reach the limit with small files. */
+  constructor(smtp: SmtpCapture, maxMailBytes?: number) {
     this.sender = new SmtpSender({
       host: smtp.host,
       port: smtp.port,
       secure: false,
       from: 'assistenza@example.test',
       fromName: 'Assistenza',
+      maxMailBytes,
     });
   }
   async start(_context: ChannelContext): Promise<void> {}
@@ -55,6 +57,9 @@ export class SmtpOnlyEmail implements ChannelAdapter {
   }
   send(message: OutboundMessage) {
     return this.sender.send(message);
+  }
+  get attachmentLimits() {
+    return this.sender.attachmentLimits;
   }
 }
 
@@ -99,6 +104,7 @@ export async function startSlackApp(
     now: clock.now,
     env: { AUTO_REPLY_LIMIT_PER_HOUR: '100', WORKER_POLL_MS: '100' },
     adapters: (_context, core) => {
+      const others = options.others?.(core) ?? [];
       adapter = new SlackAdapter({
         settings,
         core,
@@ -107,8 +113,9 @@ export async function startSlackApp(
         maxFileBytes: 1024 * 1024,
         pollMs: 50,
         paceMs: options.paceMs ?? 0,
+        attachmentLimitsOf: (channel) => others.find((a) => a.name === channel)?.attachmentLimits,
       });
-      return [adapter, ...(options.others?.(core) ?? [])];
+      return [adapter, ...others];
     },
   });
   const post: SlackTestApp['post'] = (body, postOptions = {}) => {

@@ -147,6 +147,16 @@ export class FakeSlack {
     return message;
   }
 
+  /**
+   * A file a person attached in Slack: hosted at its `url_private` (bot token required), and
+   * described as a message event's `files` entry describes it.
+   */
+  hostFile(name: string, bytes: Buffer, mimetype: string): Record<string, unknown> {
+    const id = `F${++this.idCounter}`;
+    this.hostedFiles.set(id, { bytes, mimetype, name });
+    return { id, name, mimetype, size: bytes.length, url_private: `${this.url}/files/${id}` };
+  }
+
   /** A `response_url` for a slash command, recorded in {@link responses}. */
   responseUrl(): string {
     return `${this.url}/respond/${++this.idCounter}`;

@@ -1,5 +1,5 @@
 /**
- * The fake's message methods: sendMessage, sendDocument, editMessageText / editMessageReplyMarkup
+ * The fake's message methods: sendMessage, sendDocument, sendPhoto, editMessageText / editMessageReplyMarkup
  * and sendChatAction, with Telegram's checks (blocked and migrated chats, HTML parsing, length
  * limits, inline keyboards, replies) and the sent messages stored like inbound ones.
  */
@@ -120,6 +120,40 @@ export function sendMessage(state: FakeTelegramState, p: ApiParams): Message {
   const chat = targetChat(state, p);
   const text = renderText(p.text, p.parse_mode, 4096, 'message');
   return storeOutbound(state, chat, { text }, p);
+}
+
+/**
+ * sendPhoto with an upload (multipart, as grammY sends an `InputFile`): Telegram's 10 MB limit for
+ * photos, and the sizes it generates (here one, the original).
+ */
+export function sendPhoto(
+  state: FakeTelegramState,
+  p: ApiParams,
+  files: Record<string, UploadedFile>,
+): Message {
+  const chat = targetChat(state, p);
+  const caption = p.caption === undefined ? undefined : renderText(p.caption, p.parse_mode, 1024, 'caption');
+  const upload = files.photo;
+  if (!upload) {
+    if (typeof p.photo === 'string' && state.files.has(p.photo)) {
+      const stored = state.files.get(p.photo)!;
+      const photo = [{ file_id: stored.fileId, file_unique_id: stored.fileUniqueId, width: 1, height: 1 }];
+      return storeOutbound(state, chat, { photo, ...(caption !== undefined ? { caption } : {}) }, p);
+    }
+    throw bad('wrong file identifier/HTTP URL specified');
+  }
+  if (upload.content.length > 10 * 1024 * 1024) throw bad('PHOTO_INVALID_DIMENSIONS');
+  const stored = state.addFile(upload.content, { filePath: `photos/file_${state.nextCounter()}.jpg` });
+  const photo = [
+    {
+      file_id: stored.fileId,
+      file_unique_id: stored.fileUniqueId,
+      width: 800,
+      height: 600,
+      file_size: stored.size,
+    },
+  ];
+  return storeOutbound(state, chat, { photo, ...(caption !== undefined ? { caption } : {}) }, p);
 }
 
 export function sendDocument(

@@ -10,7 +10,7 @@ import { answerCallbackQuery } from './callback-methods.js';
 import type { FakeTelegramState } from './fake-state.js';
 import { downloadableFile, getFile } from './file-methods.js';
 import { getUpdates } from './long-polling.js';
-import { editMessage, sendChatAction, sendDocument, sendMessage } from './message-methods.js';
+import { editMessage, sendChatAction, sendDocument, sendMessage, sendPhoto } from './message-methods.js';
 import { asObject, parseParams, readBody } from './request-params.js';
 import type { ApiParams, ApiResponse, UploadedFile } from './types.js';
 import { deleteWebhook, getWebhookInfo, setWebhook } from './webhook-methods.js';
@@ -128,6 +128,8 @@ async function dispatch(
       return sendMessage(state, p);
     case 'senddocument':
       return sendDocument(state, p, files);
+    case 'sendphoto':
+      return sendPhoto(state, p, files);
     case 'editmessagetext':
       return editMessage(state, p, 'text');
     case 'editmessagereplymarkup':
