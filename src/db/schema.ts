@@ -341,11 +341,20 @@ export const slackRelays = pgTable(
 );
 
 /** Which Slack message shows which stored message (customer messages mirrored into a thread). */
-export const slackPosts = pgTable('slack_posts', {
-  messageId: ref('message_id')
-    .primaryKey()
-    .references(() => messages.id),
-  channelId: text('channel_id').notNull(),
-  ts: text('ts').notNull(),
-  createdAt: createdAt(),
-});
+export const slackPosts = pgTable(
+  'slack_posts',
+  {
+    messageId: ref('message_id')
+      .primaryKey()
+      .references(() => messages.id),
+    channelId: text('channel_id').notNull(),
+    ts: text('ts').notNull(),
+    createdAt: createdAt(),
+    /**
+     * The message's files uploaded into the thread so far, while some are still to go (null = all
+     * done, or none): an outage in the middle resumes at the next file, before later messages.
+     */
+    filesUploaded: integer('files_uploaded'),
+  },
+  (t) => [index('slack_posts_files_pending').on(t.messageId).where(sql`files_uploaded is not null`)],
+);

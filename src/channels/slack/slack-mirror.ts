@@ -20,6 +20,7 @@ import {
   saveThread,
   updateCardState,
 } from './slack-store.js';
+import { hasFiles, resumeUploads, uploadFiles } from './slack-thread-files.js';
 
 const ALERT_CURSOR = 'slack:mirror:alert';
 
@@ -147,6 +148,7 @@ export class SlackMirror {
         }),
       );
       const threadTs = posted.ts!;
+      const withFiles = row.first_message_id ? await hasFiles(this.db, row.first_message_id) : false;
       await this.db.transaction(async (tx) => {
         await saveThread(tx.db, {
           ticketId: BigInt(row.id),
@@ -155,9 +157,13 @@ export class SlackMirror {
           cardState: row.state,
         });
         // The card shows the first message; its files go into the thread below.
-        if (row.first_message_id) await savePost(tx.db, BigInt(row.first_message_id), channel, threadTs);
+        if (row.first_message_id) {
+          await savePost(tx.db, BigInt(row.first_message_id), channel, threadTs, withFiles);
+        }
       });
-      if (row.first_message_id) await this.uploadFiles(row.first_message_id, channel, threadTs);
+      if (row.first_message_id) {
+        await uploadFiles(this.db, poster, row.first_message_id, channel, threadTs);
+      }
     }
   }
 
@@ -199,6 +205,8 @@ export class SlackMirror {
       thread_ts: string;
     }>(MESSAGES_SQL);
     const { poster } = this.options;
+    // Files a Slack outage left half-way go before any later message.
+    await resumeUploads(this.db, poster);
     for (const row of rows) {
       const omitted = await this.db.sql.query<{ filename: string; omitted_reason: string }>(
         'select filename, omitted_reason from attachments where message_id = $1 and content is null',
@@ -224,27 +232,9 @@ export class SlackMirror {
         );
         firstTs ??= posted.ts;
       }
-      await savePost(this.db.db, BigInt(row.id), row.channel_id, firstTs ?? row.thread_ts);
-      await this.uploadFiles(row.id, row.channel_id, row.thread_ts);
-    }
-  }
-
-  /** Uploads a stored message's kept attachments into the thread (files API, v2 upload flow). */
-  private async uploadFiles(messageId: string, channel: string, threadTs: string): Promise<void> {
-    const { rows } = await this.db.sql.query<{ filename: string; content: Uint8Array }>(
-      'select filename, content from attachments where message_id = $1 and content is not null order by id',
-      [messageId],
-    );
-    const { poster } = this.options;
-    for (const file of rows) {
-      await poster.post(channel, () =>
-        poster.client.files.uploadV2({
-          channel_id: channel,
-          thread_ts: threadTs,
-          file: Buffer.from(file.content),
-          filename: file.filename,
-        }),
-      );
+      const withFiles = await hasFiles(this.db, row.id);
+      await savePost(this.db.db, BigInt(row.id), row.channel_id, firstTs ?? row.thread_ts, withFiles);
+      await uploadFiles(this.db, poster, row.id, row.channel_id, row.thread_ts);
     }
   }
 

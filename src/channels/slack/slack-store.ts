@@ -156,13 +156,18 @@ export async function relaysAwaitingReceipt(
   }));
 }
 
+/** Records that `messageId` is shown at `ts`; `withFiles`: its files are still to be uploaded. */
 export async function savePost(
   db: Tx['db'],
   messageId: bigint,
   channelId: string,
   ts: string,
+  withFiles = false,
 ): Promise<void> {
-  await db.insert(slackPosts).values({ messageId, channelId, ts }).onConflictDoNothing();
+  await db
+    .insert(slackPosts)
+    .values({ messageId, channelId, ts, filesUploaded: withFiles ? 0 : null })
+    .onConflictDoNothing();
 }
 
 export async function postOfMessage(db: Tx['db'], messageId: bigint) {

@@ -45,6 +45,43 @@ describe('Slack limits', () => {
     for (let i = 1; i < ok.length; i += 1) expect(ok[i]!.at - ok[i - 1]!.at).toBeGreaterThanOrEqual(290);
   });
 
+  it('uploads a message’s files once and before the next message when Slack fails half-way', async () => {
+    const { address } = await emailCustomer(s.app);
+    const opened = await ingestMail(s.app, { from: address, subject: 'Foto', text: 'Primo' });
+    if (opened.status !== 'new_ticket') throw new Error(opened.status);
+    const card = await fake.waitFor(() => fake.messages.find((m) => m.text.includes('Foto')));
+    fake.failNext('files.getUploadURLExternal', { status: 500 });
+    const file = (name: string, byte: number) => ({
+      filename: name,
+      contentType: 'image/png',
+      size: 3,
+      content: new Uint8Array([byte, byte, byte]),
+    });
+    await ingestMail(s.app, {
+      from: address,
+      subject: 'Foto',
+      ticketNumber: opened.ticketNumber,
+      text: 'Le foto',
+      attachments: [file('a.png', 1), file('b.png', 2)],
+    });
+    await ingestMail(s.app, {
+      from: address,
+      subject: 'Foto',
+      ticketNumber: opened.ticketNumber,
+      text: 'Dopo',
+    });
+    const after = await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('Dopo')));
+    const uploaded = fake.files.filter((f) => f.thread_ts === card.ts);
+    expect(uploaded.map((f) => [f.filename, [...f.bytes]])).toEqual([
+      ['a.png', [1, 1, 1]],
+      ['b.png', [2, 2, 2]],
+    ]);
+    const completed = fake.callsOf('files.completeUploadExternal').map((c) => c.at);
+    const dopo = fake.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('Dopo'))!;
+    expect(Math.max(...completed)).toBeLessThanOrEqual(dopo.at);
+    expect(after.thread_ts).toBe(card.ts);
+  });
+
   it('posts and links a new card when the old one was deleted in Slack', async () => {
     const { address } = await emailCustomer(s.app);
     const opened = await ingestMail(s.app, { from: address, subject: 'Cancellata', text: 'Primo' });

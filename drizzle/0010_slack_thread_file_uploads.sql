@@ -1,0 +1,2 @@
+ALTER TABLE "slack_posts" ADD COLUMN "files_uploaded" integer;--> statement-breakpoint
+CREATE INDEX "slack_posts_files_pending" ON "slack_posts" USING btree ("message_id") WHERE files_uploaded is not null;
