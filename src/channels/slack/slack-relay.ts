@@ -85,6 +85,27 @@ export async function queueDueRelays(core: CoreContext, logger: Logger, files: R
     try {
       const attachments = await relayAttachments(core, relay, files);
       if (!attachments) continue;
+      // A reply of files alone: the text names them (chat channels send no empty text).
+      const text =
+        relay.text ||
+        attachments
+          .filter((file) => file.content)
+          .map((file) => `📎 ${file.filename}`)
+          .join('\n');
+      if (!text) {
+        // Nothing left to send: every file stayed behind.
+        await core.database.db
+          .update(slackRelays)
+          .set({ status: 'cancelled' })
+          .where(and(eq(slackRelays.id, relay.id), eq(slackRelays.status, 'held')));
+        await files
+          .notifyLeftOut(
+            relay,
+            attachments.map((file) => `${file.filename}: ${file.omittedReason ?? 'not sent'}`),
+          )
+          .catch(() => {});
+        continue;
+      }
       await core.database.transaction(async (tx) => {
         const [current] = await tx.db
           .select({ status: slackRelays.status })
@@ -99,7 +120,7 @@ export async function queueDueRelays(core: CoreContext, logger: Logger, files: R
         const result = await writeTechnicianMessage(core, tx, {
           ticketNumber: ticket!.number,
           author: relay.author,
-          text: relay.text,
+          text,
           internal: false,
           actor: `slack:${relay.userId}`,
           attachments,

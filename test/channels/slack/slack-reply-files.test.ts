@@ -164,5 +164,19 @@ describe('Slack: files of a technician reply', () => {
     expect(text.at.getTime()).toBeLessThanOrEqual(photo.at.getTime());
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
     expect(fake.thread(card.ts).find((m) => m.text.includes('files not sent'))).toBeUndefined();
+    // A reply of a file alone: the text names it.
+    const alone = await replyWithFiles(card.ts, '', [
+      fake.hostFile('istruzioni.txt', Buffer.from('Passo 1'), 'text/plain'),
+    ]);
+    await telegram.waitForSent(
+      (c) => c.method === 'sendMessage' && String(c.params.text).includes('📎 istruzioni.txt'),
+      10_000,
+    );
+    const second = await telegram.waitForSent(
+      (c) => c.method === 'sendDocument' && c.files.document?.filename === 'istruzioni.txt',
+      10_000,
+    );
+    expect(second.files.document!.content.toString()).toBe('Passo 1');
+    await fake.waitFor(() => alone.reactions.includes('white_check_mark'));
   });
 });
