@@ -89,10 +89,18 @@ export interface MirrorOptions {
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 export class SlackMirror {
+  private cursorReady = false;
+
   constructor(private readonly options: MirrorOptions) {}
 
   /** One pass over everything; throws on the first Slack or store error (the next pass resumes). */
   async sync(): Promise<void> {
+    // On the very first start the alert cursor is fixed before anything else, so an alert raised
+    // while this pass posts cards is still posted.
+    if (!this.cursorReady) {
+      await this.alertCursor();
+      this.cursorReady = true;
+    }
     // Replies to customers first: they are what someone is waiting for.
     const queued = await queueDueRelays(this.options.core, this.options.logger, this.options.relayFiles);
     if (queued) this.options.core.jobs.wake();

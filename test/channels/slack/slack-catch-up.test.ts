@@ -34,6 +34,7 @@ describe('Slack catching up', () => {
       if (opened.status !== 'new_ticket') throw new Error(opened.status);
       // An alert from before Slack was on: history, not posted.
       await ingestMail(before, { from: 'sconosciuto@example.test', subject: 'Ciao', text: 'Prima' });
+      await before.settle();
       await before.stop();
       s = await startSlackApp(fake, { mode: 'http', store, clock, others: () => [new TestChannel('email')] });
       const card = await fake.waitFor(() =>
@@ -47,6 +48,7 @@ describe('Slack catching up', () => {
       expect(alert.text).toContain('unmatched_message');
       expect(fake.messages.filter((m) => m.text.includes('sconosciuto@example.test'))).toHaveLength(1);
       expect(fake.messages.filter((m) => !m.thread_ts && m.channel === CHANNEL)).toHaveLength(2);
+      await s.app.settle();
     } finally {
       await s?.app.close();
       await store.drop();

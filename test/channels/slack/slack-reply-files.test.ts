@@ -179,4 +179,48 @@ describe('Slack: files of a technician reply', () => {
     expect(second.files.document!.content.toString()).toBe('Passo 1');
     await fake.waitFor(() => alone.reactions.includes('white_check_mark'));
   });
+
+  it('uploads the files into a Slack customer’s DM thread after the text', async () => {
+    const dm = 'DCUSTFILE1';
+    await createCustomer(
+      s.app.core,
+      {
+        name: 'Studio Verdi',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'slack', address: 'UCUSTF01' }],
+      },
+      'test',
+    );
+    const asked = fake.userMessage({ channel: dm, user: 'UCUSTF01', text: 'Il Wi-Fi cade' });
+    const opened = await s.app.channelContext.ingest({
+      channel: 'slack',
+      externalId: `${dm}:${asked.ts}`,
+      sender: { kind: 'slack', address: 'UCUSTF01', displayName: 'Paola' },
+      newText: asked.text,
+      fullText: asked.text,
+      attachments: [],
+      thread: { conversationId: dm },
+      receivedAt: new Date(),
+      raw: { contentType: 'application/json', data: '{}' },
+    });
+    expect(opened.status).toBe('new_ticket');
+    const card = await fake.waitFor(() =>
+      fake.messages.find((m) => m.channel === CHANNEL && !m.thread_ts && m.text.includes('Studio Verdi')),
+    );
+    const guide = bytes(3000, 6);
+    const reply = await replyWithFiles(card.ts, 'Segua questa guida', [
+      fake.hostFile('guida.pdf', guide, 'application/pdf'),
+    ]);
+    const text = await fake.waitFor(() =>
+      fake.messages.find((m) => m.channel === dm && m.text.includes('Segua questa guida')),
+    );
+    expect(text.thread_ts).toBe(asked.ts);
+    const file = await fake.waitFor(() =>
+      fake.files.find((f) => f.filename === 'guida.pdf' && f.channel === dm),
+    );
+    expect(file.thread_ts).toBe(asked.ts);
+    expect(Buffer.compare(file.bytes, guide)).toBe(0);
+    await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+  });
 });
