@@ -8,7 +8,7 @@ const SECRETS: Array<[string, string]> = [
   ['password: Segreta!42', 'Segreta!42'],
   ['Password:Segreta!42', 'Segreta!42'],
   ['la password è gatto99', 'gatto99'],
-  ['La password e\' gatto99', 'gatto99'],
+  ["La password e' gatto99", 'gatto99'],
   ['pwd pippo123', 'pippo123'],
   ['pw=abc123', 'abc123'],
   ['PW: abc123', 'abc123'],
