@@ -5,6 +5,7 @@ CREATE TABLE "consents" (
 	"ticket_id" bigint NOT NULL,
 	"customer_id" bigint NOT NULL,
 	"technician" text NOT NULL,
+	"technician_ref" text,
 	"channel" text NOT NULL,
 	"identity" text,
 	"template_version" text,

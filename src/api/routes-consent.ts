@@ -38,6 +38,7 @@ export const consentView = z.object({
   ticketId: id,
   customerId: id,
   technician: z.string(),
+  technicianRef: z.string().nullable().describe('where the technician is reached privately (slack:U…)'),
   channel: z.string(),
   identity: z.string().nullable(),
   templateVersion: z.string().nullable(),

@@ -371,8 +371,10 @@ export const consents = pgTable(
     customerId: ref('customer_id')
       .notNull()
       .references(() => customers.id),
-    /** The technician who asked (and who receives the credentials). */
+    /** The technician who asked (and who receives the credentials): their name… */
     technician: text('technician').notNull(),
+    /** …and where to reach them privately (`slack:U…`), when known. */
+    technicianRef: text('technician_ref'),
     channel: text('channel').notNull(),
     /** Who the request went to / who answered (`kind:address`). */
     identity: text('identity'),

@@ -8,6 +8,7 @@ import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { SlackSettings } from '../../config.js';
 import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
@@ -15,6 +16,7 @@ import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
 import { MirrorLoop } from './mirror-loop.js';
 import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { handOverInSlack } from './slack-consent.js';
 import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
@@ -70,6 +72,7 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly receiver?: FastifyReceiver;
   private readonly names = new Map<string, string>();
   private pruneTimer?: NodeJS.Timeout;
+  private handOver?: (held: { ticketNumber: number; technicianRef?: string }) => void;
   private readonly onSettled = (_event: DeliverySettled) => this.loop?.wake();
   private context?: ChannelContext;
 
@@ -153,6 +156,10 @@ export class SlackAdapter implements ChannelAdapter {
     });
     await app.start();
     core.onDeliverySettled?.add(this.onSettled);
+    this.handOver = handOverInSlack({ core, poster: this.poster, logger });
+    if (this.handOver && core.credentialHandOver instanceof CredentialVault) {
+      core.credentialHandOver.onHeld.add(this.handOver);
+    }
     this.loop.start();
     this.pruneTimer = setInterval(() => {
       pruneSeenEvents(core.database, new Date(core.now().getTime() - SEEN_EVENTS_KEEP_MS)).catch(() => {});
@@ -163,6 +170,8 @@ export class SlackAdapter implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.options.core.onDeliverySettled?.delete(this.onSettled);
+    const vault = this.options.core.credentialHandOver;
+    if (this.handOver && vault instanceof CredentialVault) vault.onHeld.delete(this.handOver);
     clearInterval(this.pruneTimer);
     await this.loop?.stop();
     await this.app?.stop();

@@ -85,6 +85,7 @@ export async function answerConsentFromMessage(
       ctx.credentialHandOver?.handOver({
         ticketNumber: ticket.number,
         technician: state.request.technician,
+        technicianRef: state.request.technicianRef ?? undefined,
         secret: secretText,
       }) ?? false;
     if (handed) {

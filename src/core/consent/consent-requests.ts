@@ -80,7 +80,7 @@ export async function tellTechnician(tx: Tx, ticket: TicketRow, kind: string, te
  */
 export async function requestConsent(
   ctx: CoreContext,
-  input: { ticketNumber: number; technician: string; actor: string },
+  input: { ticketNumber: number; technician: string; actor: string; technicianRef?: string },
 ): Promise<{ request: ConsentRow; deliveryId: bigint }> {
   const result = await ctx.database.transaction(async (tx) => {
     const now = ctx.now();
@@ -112,6 +112,7 @@ export async function requestConsent(
       ticketId: ticket.id,
       customerId: ticket.customerId,
       technician: input.technician,
+      technicianRef: input.technicianRef ?? null,
       channel: ticket.originChannel,
       identity: `${identity.kind}:${identity.address}`,
       templateVersion: CONSENT_REQUEST_VERSION,
@@ -174,6 +175,7 @@ export function carried(request: ConsentRow) {
     ticketId: request.ticketId,
     customerId: request.customerId,
     technician: request.technician,
+    technicianRef: request.technicianRef,
     channel: request.channel,
     termsVersion: request.termsVersion,
     quickAccess: request.quickAccess,

@@ -11,7 +11,12 @@ export interface CredentialHandOver {
    * `ticketNumber`. Returns false when nobody can receive them now: the caller then asks the
    * customer to send them again later. Must not throw, log or store the secret.
    */
-  handOver(input: { ticketNumber: number; technician: string; secret: string }): boolean;
+  handOver(input: {
+    ticketNumber: number;
+    technician: string;
+    technicianRef?: string;
+    secret: string;
+  }): boolean;
 }
 
 interface Held {
@@ -23,6 +28,11 @@ interface Held {
 /** One-time reads through the REST API (`GET /api/v1/tickets/:number/credentials`). */
 export class CredentialVault implements CredentialHandOver {
   private readonly held = new Map<number, Held>();
+  /**
+   * Told (on the next turn of the event loop, never with the secret) that credentials wait for a
+   * ticket: a channel that can reach the technician privately (Slack, ephemeral) takes them.
+   */
+  readonly onHeld = new Set<(held: { ticketNumber: number; technicianRef?: string }) => void>();
 
   /**
    * @param ttlMs how long (ms) a hand-over waits to be read.
@@ -33,8 +43,23 @@ export class CredentialVault implements CredentialHandOver {
     private readonly now: () => number = Date.now,
   ) {}
 
-  handOver(input: { ticketNumber: number; technician: string; secret: string }): boolean {
+  handOver(input: {
+    ticketNumber: number;
+    technician: string;
+    technicianRef?: string;
+    secret: string;
+  }): boolean {
     if (this.ttlMs <= 0) return false;
+    this.put(input);
+    const { ticketNumber, technicianRef } = input;
+    setImmediate(() => {
+      for (const listener of this.onHeld) listener({ ticketNumber, technicianRef });
+    });
+    return true;
+  }
+
+  /** Keeps credentials for the one-time read without telling the listeners (a failed Slack post gives them back). */
+  put(input: { ticketNumber: number; technician: string; secret: string }): void {
     this.held.set(input.ticketNumber, {
       technician: input.technician,
       secret: input.secret,
@@ -42,7 +67,6 @@ export class CredentialVault implements CredentialHandOver {
     });
     const timer = setTimeout(() => this.forgetIfExpired(input.ticketNumber), this.ttlMs + 10);
     timer.unref();
-    return true;
   }
 
   /** Returns the ticket's credentials once and forgets them; undefined when none (or expired). */
