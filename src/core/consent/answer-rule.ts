@@ -107,6 +107,23 @@ export function interpretConsentAnswer(text: string): ConsentAnswer {
   return 'unclear';
 }
 
+/**
+ * Drops a last line that is only the sender's name ("Sì\n\nMario" from Mario Rossi): a sign-off
+ * the channel's signature detection left. Any other extra line stays (and makes the reply unclear).
+ */
+export function withoutNameSignOff(text: string, displayName: string | undefined): string {
+  const names = new Set(
+    normaliseAnswer(displayName ?? '')
+      .split(' ')
+      .filter((w) => w.length > 1),
+  );
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (names.size === 0 || lines.length < 2) return text;
+  const last = normaliseAnswer(lines.at(-1)!).split(' ').filter(Boolean);
+  if (last.length === 0 || last.length > 3 || !last.every((word) => names.has(word))) return text;
+  return lines.slice(0, -1).join('\n');
+}
+
 /** Button data of a consent request and of a running session (at most 64 bytes, Telegram's limit). */
 export const CONSENT_BUTTONS = {
   yes: (requestId: string) => `consent:${requestId}:yes`,

@@ -10,7 +10,7 @@ import type { InboundMessage, IngestOutcome } from '../channel.js';
 import type { CoreContext, RemoteSessionEnded } from '../core-context.js';
 import { storeMessage } from '../inbound-store.js';
 import type { CustomerRow, IdentityRow, TicketRow } from '../threading.js';
-import { type ConsentAnswer, interpretConsentAnswer } from './answer-rule.js';
+import { type ConsentAnswer, interpretConsentAnswer, withoutNameSignOff } from './answer-rule.js';
 import { carried, notifyCustomer, sessionEnded, sessionMinutes, tellTechnician } from './consent-requests.js';
 import { appendConsent, type ConsentRow, type ConsentState, consentStateOfTicket } from './consent-store.js';
 import { redactSecrets } from './redaction.js';
@@ -61,7 +61,12 @@ export async function answerConsentFromMessage(
   const now = ctx.now();
   const state = await consentStateOfTicket(tx, ticket.id, now);
   if (state.phase === 'none' || !state.request) return undefined;
-  const answer = interpretConsentAnswer(message.newText);
+  const answer = interpretConsentAnswer(
+    withoutNameSignOff(
+      message.newText,
+      message.sender.displayName ?? sender.identity.displayName ?? undefined,
+    ),
+  );
   const who = `${sender.identity.kind}:${sender.identity.address}`;
   const store = async (stored: InboundMessage) => {
     const id = await storeMessage(tx, stored, {

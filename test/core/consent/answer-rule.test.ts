@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { interpretConsentAnswer, parseConsentButton } from '../../../src/core/consent/answer-rule.js';
+import {
+  interpretConsentAnswer,
+  parseConsentButton,
+  withoutNameSignOff,
+} from '../../../src/core/consent/answer-rule.js';
 
 /** Real phrasings, Italian and English. A yes must be plain; anything else is never consent. */
 const YES = [
@@ -116,6 +120,13 @@ describe('consent answer rule', () => {
   });
   it.each(UNCLEAR)('%j is not consent', (text) => {
     expect(interpretConsentAnswer(text)).toBe('unclear');
+  });
+
+  it("drops a last line that is only the sender's name", () => {
+    expect(interpretConsentAnswer(withoutNameSignOff('Sì\n\nMario', 'Mario Rossi'))).toBe('yes');
+    expect(interpretConsentAnswer(withoutNameSignOff('No\nMario Rossi', 'Mario Rossi'))).toBe('no');
+    expect(interpretConsentAnswer(withoutNameSignOff('Sì\n\nMario', undefined))).toBe('unclear');
+    expect(interpretConsentAnswer(withoutNameSignOff('Sì\ndopo le 15', 'Mario Rossi'))).toBe('unclear');
   });
 
   it('reads only consent buttons', () => {

@@ -16,6 +16,9 @@ const SECRETS: Array<[string, string]> = [
   ['the password is: hunter22', 'hunter22'],
   ['il PIN è 12345', '12345'],
   ['passwd = s3cr3t', 's3cr3t'],
+  ['La password del wifi è Casa2024!', 'Casa2024!'],
+  ['The password for the PC is Zz9!aa', 'Zz9!aa'],
+  ['la password di Windows: Gatto!1', 'Gatto!1'],
   ['ID 123 456 789 password Tr0ub4dor', 'Tr0ub4dor'],
   ['rustdesk 123456789 abcd1234', 'abcd1234'],
   ['AnyDesk 123 456 789, pass: xyz987', 'xyz987'],
@@ -31,6 +34,7 @@ const SECRETS: Array<[string, string]> = [
 /** Ordinary support text that must stay as written. */
 const PLAIN = [
   'la password non funziona',
+  'la password di Mario non funziona',
   'ho dimenticato la password',
   'reset password please',
   'mi puoi passare a trovare domani?',
