@@ -62,3 +62,16 @@ export function redactInbound(message: InboundMessage): RedactedInbound {
     },
   };
 }
+
+/**
+ * A raw input kept on its own (one that could not be parsed or ingested), without the secrets
+ * found in its readable text. An encoded mail body (base64, quoted-printable) cannot be read
+ * here and is kept as it is unless a secret was found elsewhere in the mail. Returns the count.
+ */
+export function redactRawInput(raw: RawInput): { raw: RawInput; count: number } {
+  const text =
+    typeof raw.data === 'string' ? raw.data : Buffer.from(raw.data).toString(isMail(raw) ? 'latin1' : 'utf8');
+  const { secrets } = redactSecrets(text);
+  if (secrets.length === 0) return { raw, count: 0 };
+  return { raw: redactRaw(raw, secrets), count: secrets.length };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactInbound } from '../../../src/core/consent/redact-inbound.js';
+import { redactInbound, redactRawInput } from '../../../src/core/consent/redact-inbound.js';
 import { ibanValid, luhnValid, redactSecrets } from '../../../src/core/consent/redaction.js';
 import { inbound } from '../../helpers/test-channel.js';
 
@@ -97,6 +97,14 @@ describe('redaction of secrets', () => {
     expect(kept).toContain('Subject: pc');
     expect(kept).not.toContain(body);
     expect(message.raw.originalSize).toBe(raw.length);
+  });
+
+  it('cleans a raw input kept because it failed', () => {
+    const raw = { contentType: 'application/json', data: JSON.stringify({ text: 'pwd: Nascosta99' }) };
+    const { raw: kept, count } = redactRawInput(raw);
+    expect(count).toBe(1);
+    expect(String(kept.data)).not.toContain('Nascosta99');
+    expect(redactRawInput({ contentType: 'application/json', data: '{"text":"ciao"}' }).count).toBe(0);
   });
 
   it('leaves a message without secrets untouched (the same object)', () => {
