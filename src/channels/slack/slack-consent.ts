@@ -5,6 +5,10 @@
  * ticket's thread (Slack keeps no copy of ephemeral messages in the channel's history).
  */
 
+import type { App } from '@slack/bolt';
+import type { OutboundButton } from '../../core/channel.js';
+import { parseConsentButton } from '../../core/consent/answer-rule.js';
+import { answerConsentButton, buttonAnswerText } from '../../core/consent/consent-buttons.js';
 import { endRemoteSession, requestConsent, startRemoteSession } from '../../core/consent/consent-requests.js';
 import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext } from '../../core/core-context.js';
@@ -12,6 +16,59 @@ import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { SlackActor } from './slack-actions.js';
 import type { SlackPoster } from './slack-poster.js';
+
+/** Action ids of buttons shown to customers in their DM (`customer_choice_<n>`, value = button data). */
+export const CUSTOMER_CHOICE = /^customer_choice_\d+$/;
+
+/** Blocks showing `text` with the message's buttons under it; undefined without buttons. */
+export function customerButtonBlocks(text: string, buttons: OutboundButton[][] | undefined) {
+  const flat = buttons?.flat() ?? [];
+  if (flat.length === 0 || text.length > 3000) return undefined;
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    {
+      type: 'actions',
+      elements: flat.slice(0, 25).map((button, i) => ({
+        type: 'button',
+        text: { type: 'plain_text', text: button.label },
+        action_id: `customer_choice_${i}`,
+        value: button.data,
+      })),
+    },
+  ];
+}
+
+/**
+ * A customer pressed SÌ / NO / STOP in their DM: the core decides (only the ticket's customer
+ * counts) and the customer sees what happened, ephemerally.
+ */
+export function registerCustomerButtons(
+  app: App,
+  deps: { core: CoreContext; poster: SlackPoster; logger: Logger },
+) {
+  app.action(CUSTOMER_CHOICE, async ({ ack, body, action }) => {
+    await ack();
+    const b = body as unknown as { user: { id: string }; channel?: { id: string } };
+    const data = parseConsentButton((action as unknown as { value?: string }).value ?? '');
+    if (!data || !b.channel) return;
+    try {
+      const pressed = await answerConsentButton(deps.core, {
+        ...data,
+        sender: { kind: 'slack', address: b.user.id },
+      });
+      const channel = b.channel.id;
+      await deps.poster.post(channel, () =>
+        deps.poster.client.chat.postEphemeral({
+          channel,
+          user: b.user.id,
+          text: buttonAnswerText(pressed.outcome, pressed.locale),
+        }),
+      );
+    } catch (error) {
+      deps.logger.warn({ reason: errorSummary(error) }, 'slack: consent button not handled');
+    }
+  });
+}
 
 /** Asks the ticket's customer for consent on behalf of the Slack technician. */
 export async function requestConsentFromSlack(

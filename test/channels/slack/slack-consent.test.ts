@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCustomer } from '../../../src/core/customers.js';
 import { FakeSlack } from '../../helpers/fake-slack/fake-slack.js';
-import { blockAction, slashCommand } from '../../helpers/fake-slack/slack-events.js';
+import { blockAction, messageEvent, slashCommand } from '../../helpers/fake-slack/slack-events.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import {
   CHANNEL,
   emailCustomer,
   ingestMail,
+  OUTSIDER,
   type SlackTestApp,
   SmtpOnlyEmail,
   startSlackApp,
@@ -106,5 +108,71 @@ describe('consent from Slack', () => {
     expect(smtp.messages.some((m) => (m.parsed.text ?? '').includes('Farfalla'))).toBe(false);
     expect(await command(`session ${number} end`)).toContain('no remote session');
     expect(await command(`consent ${number}`)).toContain('Richiesta di consenso');
+  });
+
+  it('a Slack DM customer gets SÌ / NO buttons; only they can press them', async () => {
+    const user = 'UCUSTDM01';
+    const dm = 'DCUSTDM01';
+    await createCustomer(
+      s.app.core,
+      { name: 'Studio Blu', status: 'active', identities: [{ kind: 'slack', address: user }] },
+      'test',
+    );
+    const first = fake.userMessage({ channel: dm, user, text: 'Il server non risponde' });
+    await s.sendEvent(
+      messageEvent({ channel: dm, user, text: first.text, ts: first.ts, channel_type: 'im' }),
+    );
+    const { rows } = await fake
+      .waitFor(async () => {
+        const result = await s.app.database.sql.query<{ number: number }>(
+          "select number from tickets where origin_channel = 'slack'",
+        );
+        return result.rows.length ? result : undefined;
+      })
+      .then((r) => r!);
+    const number = rows[0]!.number;
+    const asked = await s.app.api(`/tickets/${number}/consents`, { body: { technician: 'Luca' } });
+    expect(asked.status).toBe(201);
+    const request = await fake.waitFor(() =>
+      fake.messages.find((m) => m.channel === dm && m.text.includes('Risponda SÌ')),
+    );
+    const actions = (
+      request.blocks as Array<{
+        type: string;
+        elements?: Array<{ action_id: string; value: string; text: { text: string } }>;
+      }>
+    ).find((b) => b.type === 'actions')!.elements!;
+    expect(actions.map((e) => e.text.text)).toEqual(['SÌ / YES', 'NO']);
+    const press = (who: string, element: (typeof actions)[number]) =>
+      s.post(
+        {
+          payload: JSON.stringify(
+            blockAction({
+              user: who,
+              channel: dm,
+              messageTs: request.ts,
+              actionId: element.action_id,
+              value: element.value,
+            }),
+          ),
+        },
+        { form: true },
+      );
+    await press(OUTSIDER, actions[0]!);
+    await fake.waitFor(() =>
+      fake.ephemerals.find((e) => e.user === OUTSIDER && e.text.includes('Solo il cliente')),
+    );
+    await press(user, actions[1]!);
+    await fake.waitFor(() =>
+      fake.ephemerals.find((e) => e.user === user && e.text.includes('Rifiuto registrato')),
+    );
+    const listed = (await (await s.app.api(`/tickets/${number}/consents`)).json()) as {
+      consents: Array<{ event: string; answerVia: string; identity: string }>;
+    };
+    expect(listed.consents.at(-1)).toMatchObject({
+      event: 'refused',
+      answerVia: 'button',
+      identity: `slack:${user}`,
+    });
   });
 });
