@@ -110,6 +110,7 @@ export async function answerConsentFromMessage(
         ticket,
         'consent_credentials',
         `credenziali ricevute (non conservate): leggile una volta sola con GET /api/v1/tickets/${ticket.number}/credentials / credentials received (not stored): read them once`,
+        state.request.technicianRef,
       );
     } else {
       await notifyCustomer(ctx, tx, ticket, 'credentials_retry');
@@ -118,6 +119,7 @@ export async function answerConsentFromMessage(
         ticket,
         'consent_credentials_lost',
         'il cliente ha inviato le credenziali ma nessun tecnico poteva riceverle: non sono state conservate e gli è stato chiesto di reinviarle / credentials could not be handed over; the customer was asked to send them again',
+        state.request.technicianRef,
       );
     }
     return { outcome };
@@ -183,10 +185,17 @@ export async function recordAnswer(
       ticket,
       'consent_granted',
       `consenso CONCESSO da ${fields.identity} (${quoted}), backup confermato${credentials ? '; in attesa di ID e password' : ''} / consent GRANTED`,
+      request.technicianRef,
     );
   } else if (answer === 'no') {
     await notifyCustomer(ctx, tx, ticket, 'refused');
-    await tellTechnician(tx, ticket, 'consent_refused', `consenso RIFIUTATO (${quoted}) / consent REFUSED`);
+    await tellTechnician(
+      tx,
+      ticket,
+      'consent_refused',
+      `consenso RIFIUTATO (${quoted}) / consent REFUSED`,
+      request.technicianRef,
+    );
   } else {
     await notifyCustomer(ctx, tx, ticket, 'unclear');
     await tellTechnician(
@@ -194,6 +203,7 @@ export async function recordAnswer(
       ticket,
       'consent_unclear',
       `risposta non chiara, NON è consenso (${quoted}); chiesto un sì o un no / unclear reply, NOT consent`,
+      request.technicianRef,
     );
   }
   return row;
@@ -227,7 +237,8 @@ export async function revoke(
     tx,
     ticket,
     'consent_revoked',
-    `:rotating_light: STOP: il cliente ha REVOCATO il consenso${state.sessionStartedAt ? ` — interrompi subito la sessione (${minutes} min)` : ''} / the customer REVOKED consent: disconnect now`,
+    `STOP: il cliente ha REVOCATO il consenso${state.sessionStartedAt ? ` — interrompi subito la sessione (${minutes} min)` : ''} / the customer REVOKED consent: disconnect now`,
+    request.technicianRef,
   );
   if (!state.sessionStartedAt) return undefined;
   return {

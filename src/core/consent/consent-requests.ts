@@ -68,8 +68,21 @@ export async function notifyCustomer(
 }
 
 /** Tells the technicians (the ticket's Slack thread when Slack is on; a staff alert always). */
-export async function tellTechnician(tx: Tx, ticket: TicketRow, kind: string, text: string): Promise<void> {
-  await alertStaff(tx, { kind, ticketId: ticket.id, text: `Ticket #${ticket.number}: ${text}` });
+export async function tellTechnician(
+  tx: Tx,
+  ticket: TicketRow,
+  kind: string,
+  text: string,
+  technicianRef?: string | null,
+): Promise<void> {
+  // `mention`: the Slack mirror notifies that technician in the thread.
+  const mention = technicianRef?.startsWith('slack:') ? technicianRef.slice('slack:'.length) : undefined;
+  await alertStaff(tx, {
+    kind,
+    ticketId: ticket.id,
+    text: `Ticket #${ticket.number}: ${text}`,
+    data: mention ? { mention } : undefined,
+  });
 }
 
 /**
@@ -165,6 +178,7 @@ async function expireInTransaction(ctx: CoreContext, tx: Tx, ticket: TicketRow, 
     ticket,
     'consent_expired',
     `la richiesta di consenso non ha avuto risposta ed è scaduta / the consent request expired unanswered`,
+    request.technicianRef,
   );
   await notifyCustomer(ctx, tx, ticket, 'expired');
 }

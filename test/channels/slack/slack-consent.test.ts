@@ -92,7 +92,11 @@ describe('consent from Slack', () => {
     smtp.clear();
 
     await ingestMail(s.app, { from: address, subject: 'PC lento', ticketNumber: number, text: 'Sì' });
-    await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('consenso CONCESSO')));
+    const granted = await fake.waitFor(() =>
+      fake.thread(card.ts).find((m) => m.text.includes('consenso CONCESSO')),
+    );
+    // The technician who asked is mentioned, so Slack notifies them at once.
+    expect(granted.text.startsWith(`<@${TECH}>`)).toBe(true);
     const secret = 'AnyDesk 123 456 789, password: Farfalla!77';
     await ingestMail(s.app, { from: address, subject: 'PC lento', ticketNumber: number, text: secret });
     const handed = await fake.waitFor(() => fake.ephemerals.find((e) => e.text.includes('Farfalla!77')));
