@@ -15,14 +15,14 @@ export const REDACTED = '[redacted]';
 
 /** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
 const PASSWORD_PHRASE =
-  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*\s*(?:[:=]|è|is|->|=>|-)?\s*)(["'«“]?)([^\s"'»”]{3,})/giu;
+  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
 
 /** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
 const NAMED_ID_THEN_SECRET =
-  /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b\s*[:=]?\s*\d{3}[ -]?\d{3}[ -]?\d{3,4}\b[\s,;/|]*(?:(?:e\s+|and\s+)?(?:password|pass|pwd|pw|psw)?\s*[:=]?\s*))([^\s,;]{4,})/giu;
+  /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b[ \t]*[:=]?[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}\b[ \t,;/|]*(?:\r?\n[ \t]*)?(?:(?:e[ \t]+|and[ \t]+)?(?:password|pass|pwd|pw|psw)[ \t]*[:=]?[ \t]*)?)([^\s,;]{4,})/giu;
 /** `123 456 789 / secret`, or the ID alone on a line and the secret alone on the next. */
 const BARE_ID_THEN_SECRET =
-  /(^|\s)(\d{3}[ -]?\d{3}[ -]?\d{3,4}\s*(?:\/|\|)\s*|^\s*\d{3}[ -]?\d{3}[ -]?\d{3,4}\s*\n\s*)([^\s,;]{4,})(?=\s*$)/gmu;
+  /(^|[ \t])(\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*(?:\/|\|)[ \t]*|^[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*\r?\n[ \t]*)([^\s,;]{4,})(?=[ \t]*\r?$)/gmu;
 
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b/gi;
