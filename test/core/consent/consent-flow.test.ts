@@ -157,6 +157,34 @@ describe('remote-access consent', () => {
     expect(ended.find((e) => e.ticketNumber === number)?.reason).toBe('ended');
   });
 
+  it('credentials nobody can receive are not kept: the customer is asked to send them again', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    const receiver = app.core.credentialHandOver;
+    app.core.credentialHandOver = undefined;
+    try {
+      await say(address, number, 'pwd Lontano!88 id 111 222 333');
+    } finally {
+      app.core.credentialHandOver = receiver;
+    }
+    await app.settle();
+    expect(last(address).text).toContain('ce le invii di nuovo più tardi');
+    expect((await evidence(number)).map((r) => r.event)).toEqual(['requested', 'granted']);
+    expect((await app.api(`/tickets/${number}/credentials`)).status).toBe(404);
+    const { rows } = await app.database.sql.query(
+      "select 1 from messages where full_text like '%Lontano%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Lontano%'",
+    );
+    expect(rows).toHaveLength(0);
+    // Sent again later, they are handed over.
+    await say(address, number, 'pwd Lontano!88 id 111 222 333');
+    expect((await evidence(number)).map((r) => r.event)).toEqual([
+      'requested',
+      'granted',
+      'credentials_provided',
+    ]);
+  });
+
   it('a plain no refuses; the technician is told', async () => {
     const { address, number } = await customerWithTicket();
     await ask(number);
