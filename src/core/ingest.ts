@@ -6,7 +6,9 @@ import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
 import { alertStaff, audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
+import { interpretConsentAnswer } from './consent/answer-rule.js';
 import { answerConsentFromMessage } from './consent/consent-answers.js';
+import { consentStateOfTicket } from './consent/consent-store.js';
 import { redactInbound } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
@@ -14,7 +16,14 @@ import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './i
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
-import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
+import {
+  type CustomerRow,
+  findSender,
+  type IdentityRow,
+  matchThread,
+  type ThreadMatch,
+  type TicketRow,
+} from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
 
@@ -147,7 +156,12 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
   if (!sender || sender.customer.status === 'suspended') {
     return handleUnknownSender(ctx, tx, message, sender ? 'customer suspended' : 'unknown sender');
   }
-  const match = await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret);
+  const match = await consentDecidesChoice(
+    ctx,
+    tx,
+    message,
+    await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret),
+  );
   if (
     message.senderVerification === 'none' &&
     match.ticket &&
@@ -250,6 +264,25 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
     };
   }
   return openNewTicket(ctx, tx, message, sender);
+}
+
+/**
+ * A plain yes or no in a chat with several open tickets answers the one ticket whose consent is
+ * waiting for it (T4, T5), instead of asking "which ticket?". Anything else keeps the question.
+ */
+async function consentDecidesChoice(
+  ctx: CoreContext,
+  tx: Tx,
+  message: InboundMessage,
+  match: ThreadMatch,
+): Promise<ThreadMatch> {
+  if (!match.choices || interpretConsentAnswer(message.newText) === 'unclear') return match;
+  const waiting: TicketRow[] = [];
+  for (const ticket of match.choices) {
+    const state = await consentStateOfTicket(tx, ticket.id, ctx.now());
+    if (state.phase !== 'none') waiting.push(ticket);
+  }
+  return waiting.length === 1 ? { ...match, ticket: waiting[0], choices: undefined } : match;
 }
 
 async function openNewTicket(

@@ -140,4 +140,20 @@ describe('consent on Telegram', () => {
     const late = press(userId, request, 'SÌ / YES');
     expect((await toast(late)).params.text).toBe('Questa richiesta non è più attiva.');
   });
+
+  it('with two open tickets in the chat, a plain "sì" answers the one whose consent is pending', async () => {
+    const userId = newUserId();
+    await linkedCustomer(t.app, userId);
+    const numbers: number[] = [];
+    for (const text of ['Rete lenta', 'Stampante inceppata']) {
+      fake.queueUpdate(fake.commandMessage({ fromId: userId, command: 'new', args: text }));
+      numbers.push(ticketNumberIn(shownText(await waitForText(fake, userId, text))));
+    }
+    await ask(numbers[1]!);
+    await waitForText(fake, userId, 'Risponda SÌ');
+    fake.queueUpdate(fake.textMessage({ fromId: userId, text: 'Sì' }));
+    await waitForText(fake, userId, "l'ID e la password");
+    expect((await events(numbers[1]!)).map((e) => e.event)).toEqual(['requested', 'granted']);
+    expect(await events(numbers[0]!)).toEqual([]);
+  });
 });
