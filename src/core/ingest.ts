@@ -4,11 +4,10 @@ import { messages, tickets } from '../db/schema.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
-import { alertStaff, audit } from './audit.js';
+import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
-import { interpretConsentAnswer } from './consent/answer-rule.js';
 import { answerConsentFromMessage } from './consent/consent-answers.js';
-import { consentStateOfTicket } from './consent/consent-store.js';
+import { alertRedacted, consentDecidesChoice } from './consent/ingest-consent.js';
 import { redactInbound } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
@@ -16,14 +15,7 @@ import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './i
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
-import {
-  type CustomerRow,
-  findSender,
-  type IdentityRow,
-  matchThread,
-  type ThreadMatch,
-  type TicketRow,
-} from './threading.js';
+import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
 
@@ -104,16 +96,7 @@ async function ingestInTransaction(
 ): Promise<IngestOutcome> {
   const outcome = await decide(ctx, tx, received);
   const redacted = redactedFrom.get(received);
-  if (redacted && outcome.status !== 'duplicate') {
-    const ticketId = 'ticketId' in outcome && outcome.ticketId ? BigInt(outcome.ticketId) : undefined;
-    const where = 'ticketNumber' in outcome ? `Ticket #${outcome.ticketNumber}: ` : '';
-    await alertStaff(tx, {
-      kind: 'secret_redacted',
-      ticketId,
-      text: `${where}${redacted.count} dato/i riservato/i (password, carta, IBAN) tolto/i dal messaggio del cliente e sostituito/i da [redacted] / ${redacted.count} secret(s) redacted from the customer's message`,
-      data: { messageId: outcome.messageId, count: redacted.count },
-    });
-  }
+  if (redacted && outcome.status !== 'duplicate') await alertRedacted(tx, outcome, redacted.count);
   return outcome;
 }
 
@@ -264,25 +247,6 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
     };
   }
   return openNewTicket(ctx, tx, message, sender);
-}
-
-/**
- * A plain yes or no in a chat with several open tickets answers the one ticket whose consent is
- * waiting for it (T4, T5), instead of asking "which ticket?". Anything else keeps the question.
- */
-async function consentDecidesChoice(
-  ctx: CoreContext,
-  tx: Tx,
-  message: InboundMessage,
-  match: ThreadMatch,
-): Promise<ThreadMatch> {
-  if (!match.choices || interpretConsentAnswer(message.newText) === 'unclear') return match;
-  const waiting: TicketRow[] = [];
-  for (const ticket of match.choices) {
-    const state = await consentStateOfTicket(tx, ticket.id, ctx.now());
-    if (state.phase !== 'none') waiting.push(ticket);
-  }
-  return waiting.length === 1 ? { ...match, ticket: waiting[0], choices: undefined } : match;
 }
 
 async function openNewTicket(

@@ -11,7 +11,8 @@ import type { CoreContext, RemoteSessionEnded } from '../core-context.js';
 import { storeMessage } from '../inbound-store.js';
 import type { CustomerRow, IdentityRow, TicketRow } from '../threading.js';
 import { type ConsentAnswer, interpretConsentAnswer, withoutNameSignOff } from './answer-rule.js';
-import { carried, notifyCustomer, sessionEnded, sessionMinutes, tellTechnician } from './consent-requests.js';
+import { carried, notifyCustomer, tellTechnician } from './consent-requests.js';
+import { sessionEnded, sessionMinutes } from './consent-sessions.js';
 import { appendConsent, type ConsentRow, type ConsentState, consentStateOfTicket } from './consent-store.js';
 import { redactSecrets } from './redaction.js';
 

@@ -13,7 +13,7 @@ import type { CoreContext, RemoteSessionEnded } from '../core-context.js';
 import { findSender } from '../threading.js';
 import { lockTicket } from '../tickets.js';
 import { recordAnswer, revoke } from './consent-answers.js';
-import { sessionEnded } from './consent-requests.js';
+import { sessionEnded } from './consent-sessions.js';
 import { consentStateOfTicket, findRequest } from './consent-store.js';
 
 export type ButtonOutcome = 'granted' | 'refused' | 'revoked' | 'stale' | 'not_allowed';
