@@ -8,6 +8,8 @@ import { apiTokenCheck } from './core/api-token.js';
 import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
+import { CONSENT_EXPIRY_QUEUE, expireConsent } from './core/consent/consent-requests.js';
+import { CredentialVault } from './core/consent/credential-vault.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
 import {
   type DeliveryOutcome,
@@ -81,6 +83,9 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     deliveryRetryBaseMs: 5_000,
     openingHours: { hours: config.calendar.hours, workingDays: config.calendar.workingDays },
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
+    remoteToolName: env.REMOTE_TOOL_NAME,
+    remoteToolUrl: env.REMOTE_TOOL_URL,
+    consentTtlMs: env.CONSENT_TTL_MINUTES * 60_000,
   };
 }
 
@@ -151,7 +156,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
       now: options.now ?? (() => new Date()),
       firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
       onDeliverySettled: new Set(),
+      // Remote-tool credentials: in this process's memory only, read once (T4, T8).
+      credentialHandOver: new CredentialVault(config.env.CREDENTIALS_TTL_MINUTES * 60_000),
+      onRemoteSessionEnded: new Set(),
     };
+    await queue.createTimerQueue(CONSENT_EXPIRY_QUEUE);
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();
     for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
@@ -213,6 +222,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
+    }
+    if (options.workers !== false) {
+      await queue.workTimers(CONSENT_EXPIRY_QUEUE, async (data) => {
+        if (data.requestId) await expireConsent(core, BigInt(data.requestId));
+      });
     }
     if (options.workers !== false) {
       // First sweep right away: picks up what a previous run left (old queue, expired jobs).

@@ -200,6 +200,12 @@ const schema = z.object({
   REMOTE_TOOL_NAME: z.preprocess(emptyToUndefined, z.string().default('RustDesk')),
   REMOTE_TOOL_URL: z.preprocess(emptyToUndefined, z.url().default('https://rustdesk.com/download')),
   COMPANY_NAME: z.preprocess(emptyToUndefined, z.string().default('Digital Micro Snc')),
+  // ---- Remote-access consent (issue 21) ----
+  /** An unanswered consent request expires after this many minutes (T4). */
+  CONSENT_TTL_MINUTES: int(30, 1, 24 * 60),
+  /** Remote-tool credentials wait this many minutes in memory for the technician's one-time read. */
+  CREDENTIALS_TTL_MINUTES: int(10, 1, 120),
+  // ---- end of remote-access consent ----
   DELIVERY_MAX_AGE_HOURS: int(48, 1, 720),
   DELIVERY_LEASE_SECONDS: int(600, 30, 86_400),
   DELIVERY_SEND_TIMEOUT_SECONDS: int(60, 5, 600),

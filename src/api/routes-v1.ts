@@ -18,6 +18,7 @@ import {
   ticketView,
   toMessageView,
 } from './responses.js';
+import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import {
   customerIdParams,
@@ -297,4 +298,5 @@ export function registerV1Routes(
   );
 
   registerDeliveryRoutes(api, core);
+  registerConsentRoutes(api, core);
 }

@@ -42,6 +42,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  CONSENT_STATE: 409,
 };
 
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { channelCheckpoints, rawInputs, tickets } from '../db/schema.js';
 import { alertStaff, audit } from './audit.js';
 import type { ChannelContext } from './channel.js';
+import { redactRawInput } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markIdentityUnreachable } from './delivery.js';
 import { stripNul } from './errors.js';
@@ -11,7 +12,9 @@ import { ingest } from './ingest.js';
 export function createChannelContext(ctx: CoreContext): ChannelContext {
   return {
     ingest: (message) => ingest(ctx, message),
-    async recordFailedInput(input) {
+    async recordFailedInput(failed) {
+      // Kept raw, but never with a password or card number in it (T8).
+      const input = { ...failed, raw: redactRawInput(failed.raw).raw };
       const data = typeof input.raw.data === 'string' ? Buffer.from(input.raw.data) : input.raw.data;
       await ctx.database.transaction(async (tx) => {
         const [row] = await tx.db

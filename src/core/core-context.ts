@@ -27,6 +27,11 @@ export interface CoreSettings {
   openingHours: OpeningHours;
   /** Domain of our email Message-IDs (the MAIL_FROM domain). */
   messageIdDomain: string;
+  /** The remote-control tool customers start by hand (T4, T9): `REMOTE_TOOL_NAME`, `REMOTE_TOOL_URL`. */
+  remoteToolName: string;
+  remoteToolUrl: string;
+  /** An unanswered consent request expires after this many ms (`CONSENT_TTL_MINUTES`). */
+  consentTtlMs: number;
 }
 
 /** Where jobs go; implemented by JobQueue (pg-boss), passed in so the core has no pg-boss import. */
@@ -41,6 +46,24 @@ export interface JobSink {
   deliveryJobInsertSql(source: string): string;
   /** Called after a commit that enqueued work, so local workers fetch at once. */
   wake(): void;
+  /**
+   * A timer: a job on queue `name` with `data`, due at `startAfter`, inside `tx` (consent expiry).
+   * Absent in sinks that run no timers.
+   */
+  enqueueTimer?(tx: Tx, name: string, data: Record<string, string>, startAfter: Date): Promise<void>;
+}
+
+/** A remote session ended (by the technician, or the customer's stop). Seam for billing (#24). */
+export interface RemoteSessionEnded {
+  ticketId: string;
+  ticketNumber: number;
+  technician: string;
+  startedAt: Date;
+  endedAt: Date;
+  /** Whole minutes, rounded up. */
+  minutes: number;
+  /** `ended` by the technician, or `revoked` by the customer (T5). */
+  reason: 'ended' | 'revoked';
 }
 
 /** A delivery became sent, or failed for good (after its last attempt, or permanently). */
@@ -66,4 +89,14 @@ export interface CoreContext {
    * receipts). Listeners must not throw and must not block: they only wake their own work.
    */
   onDeliverySettled?: Set<(event: DeliverySettled) => void>;
+  /**
+   * Where a customer's remote-tool credentials go (never stored, T4/T8); absent: nobody can
+   * receive them, and the customer is asked to send them again later.
+   */
+  credentialHandOver?: import('./consent/credential-vault.js').CredentialHandOver;
+  /**
+   * Told after the commit that ends a remote session (billing's seam, issue 24: a time entry).
+   * Listeners must not throw.
+   */
+  onRemoteSessionEnded?: Set<(event: RemoteSessionEnded) => void>;
 }

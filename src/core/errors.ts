@@ -162,3 +162,13 @@ export function errorSummary(error: unknown, maxLength = 500): string {
 export function stripNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
+
+/**
+ * A remote-access consent action that the consent's current state does not allow (asking while a
+ * request is pending, starting a session without a yes). Terms T4, T5. HTTP 409.
+ */
+export class ConsentStateError extends HelpdeskError {
+  constructor(ticketNumber: number, message: string, state: string) {
+    super('CONSENT_STATE', `ticket #${ticketNumber}: ${message}`, { ticketNumber, state });
+  }
+}

@@ -6,6 +6,9 @@ import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
 import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
+import { answerConsentFromMessage } from './consent/consent-answers.js';
+import { alertRedacted, consentDecidesChoice } from './consent/ingest-consent.js';
+import { redactInbound } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
 import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
@@ -34,6 +37,14 @@ export function ticketSubjectFrom(message: InboundMessage): string {
 const batchesByContext = new WeakMap<CoreContext, TransactionBatches<InboundMessage, IngestOutcome>>();
 
 /**
+ * What redaction took out of a message, kept only in memory while it is ingested: the customer's
+ * new words before redaction (a credentials hand-over needs them, T4) and how many secrets.
+ */
+const redactedFrom = new WeakMap<InboundMessage, { secretText: string; count: number }>();
+/** Work to run after the message's transaction committed (billing's session hook). */
+const afterCommit = new WeakMap<InboundMessage, () => void>();
+
+/**
  * Stores one inbound message and does what it calls for, in one transaction: thread it, open or
  * reopen a ticket, queue the acknowledgement. Idempotent on (channel, externalId). Messages that
  * arrive while the store is busy share a transaction (see TransactionBatches); the outcome of
@@ -42,7 +53,10 @@ const batchesByContext = new WeakMap<CoreContext, TransactionBatches<InboundMess
 export function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
   // NUL characters (seen in real mail) would make PostgreSQL refuse the subject, the text, the
   // acknowledgement built from them: clean once here, so every later step gets storable text.
-  const message = withoutNul(received);
+  const clean = withoutNul(received);
+  // Secrets (passwords, card numbers, IBANs) go before anything is stored, logged or queued (T8).
+  const { message, count } = redactInbound(clean);
+  if (count > 0) redactedFrom.set(message, { secretText: clean.newText, count });
   let batches = batchesByContext.get(ctx);
   if (!batches) {
     batches = new TransactionBatches(
@@ -56,7 +70,11 @@ export function ingest(ctx: CoreContext, received: InboundMessage): Promise<Inge
     );
     batchesByContext.set(ctx, batches);
   }
-  return batches.submit(message);
+  return batches.submit(message).then((outcome) => {
+    afterCommit.get(message)?.();
+    afterCommit.delete(message);
+    return outcome;
+  });
 }
 
 async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
@@ -76,6 +94,13 @@ async function ingestInTransaction(
   tx: Tx,
   received: InboundMessage,
 ): Promise<IngestOutcome> {
+  const outcome = await decide(ctx, tx, received);
+  const redacted = redactedFrom.get(received);
+  if (redacted && outcome.status !== 'duplicate') await alertRedacted(tx, outcome, redacted.count);
+  return outcome;
+}
+
+async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promise<IngestOutcome> {
   let message = received;
   // A message stored before makes storeMessage throw DuplicateInbound, which rolls back whatever
   // this transaction did; checking first would cost every message a query for a rare case.
@@ -114,7 +139,12 @@ async function ingestInTransaction(
   if (!sender || sender.customer.status === 'suspended') {
     return handleUnknownSender(ctx, tx, message, sender ? 'customer suspended' : 'unknown sender');
   }
-  const match = await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret);
+  const match = await consentDecidesChoice(
+    ctx,
+    tx,
+    message,
+    await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret),
+  );
   if (
     message.senderVerification === 'none' &&
     match.ticket &&
@@ -188,6 +218,19 @@ async function ingestInTransaction(
     );
     if (followUp) {
       return openNewTicket(ctx, tx, message, sender, ticket);
+    }
+    // A reply to a consent request, the remote tool's credentials, or a stop (T4, T5).
+    const consent = await answerConsentFromMessage(
+      ctx,
+      tx,
+      message,
+      redactedFrom.get(received)?.secretText ?? message.newText,
+      sender,
+      ticket,
+    );
+    if (consent) {
+      if (consent.after) afterCommit.set(received, consent.after);
+      return consent.outcome;
     }
     const id = await storeMessage(tx, message, {
       ticketId: ticket.id,

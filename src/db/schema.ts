@@ -358,3 +358,61 @@ export const slackPosts = pgTable(
   },
   (t) => [index('slack_posts_files_pending').on(t.messageId).where(sql`files_uploaded is not null`)],
 );
+
+// ---- Remote-access consent (issue 21) ----
+
+/**
+ * Evidence of remote-access consent (terms T4, T5, T7): one row per event, never updated or
+ * deleted (a trigger refuses it, drizzle/…_consent.sql). A request is the row with `event =
+ * 'requested'`; what happened to it (granted, refused, expired, revoked, credentials handed over,
+ * session started or ended) is a later row with `request_id` pointing to it.
+ */
+export const consents = pgTable(
+  'consents',
+  {
+    id: id(),
+    /** The request this event belongs to; null on the request itself. */
+    requestId: ref('request_id'),
+    event: text('event').notNull(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    /** The technician who asked (and who receives the credentials): their name… */
+    technician: text('technician').notNull(),
+    /** …and where to reach them privately (`slack:U…`), when known. */
+    technicianRef: text('technician_ref'),
+    channel: text('channel').notNull(),
+    /** Who the request went to / who answered (`kind:address`). */
+    identity: text('identity'),
+    templateVersion: text('template_version'),
+    /** The exact text sent (request) or shown with the event. */
+    requestText: text('request_text'),
+    /** The stored message carrying the answer, and the customer's exact words (after redaction). */
+    answerMessageId: ref('answer_message_id'),
+    answerText: text('answer_text'),
+    /** How the answer came: `text` (a reply), `button`, `api`. */
+    answerVia: text('answer_via'),
+    backupConfirmed: boolean('backup_confirmed').notNull().default(false),
+    /** The customer's accepted terms version and quick-access choice at that moment. */
+    termsVersion: text('terms_version'),
+    quickAccess: boolean('quick_access').notNull(),
+    /** Requests: when they expire unanswered (CONSENT_TTL_MINUTES). */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    /** Session ends: minutes the session lasted. */
+    minutes: integer('minutes'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index().on(t.ticketId, t.id),
+    index().on(t.customerId, t.id),
+    index().on(t.requestId),
+    check(
+      'consents_event_known',
+      sql`event in ('requested', 'granted', 'refused', 'expired', 'revoked', 'unclear', 'credentials_provided', 'session_started', 'session_ended')`,
+    ),
+    check('consents_request_link', sql`(event = 'requested') = (request_id is null)`),
+  ],
+);

@@ -169,6 +169,40 @@ export class JobQueue {
     return deliveryJobInsertSql(source);
   }
 
+  /**
+   * A timer job (consent expiry) on queue `name`, due at `startAfter`, inside `tx`: it exists
+   * only if the transaction commits. The queue is created by {@link workTimers}.
+   */
+  async enqueueTimer(tx: Tx, name: string, data: Record<string, string>, startAfter: Date): Promise<void> {
+    await this.boss.send(name, data, {
+      startAfter,
+      db: { executeSql: (text, values) => tx.sql.query(text, values) },
+    });
+  }
+
+  /** Creates the timer queue `name` unless it exists (a job sent to a missing queue is lost). */
+  async createTimerQueue(name: string): Promise<void> {
+    if (!(await this.boss.getQueue(name))) {
+      await this.boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 5 });
+    }
+  }
+
+  /**
+   * Creates the timer queue `name` and works it: each due job is handed to `handler`; a throw
+   * retries it (pg-boss, up to 5 times with back-off).
+   */
+  async workTimers(name: string, handler: (data: Record<string, string>) => Promise<void>): Promise<void> {
+    await this.createTimerQueue(name);
+    const id = await this.boss.work<Record<string, string>>(
+      name,
+      { batchSize: 5, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data);
+      },
+    );
+    this.workerIds.push(id);
+  }
+
   /** Wake local workers after a commit that enqueued work. */
   wake(): void {
     for (const id of this.workerIds) this.boss.notifyWorker(id);

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { alertView, apiError, customerView, messageView, ticketView } from '../../src/api/responses.js';
+import { consentView } from '../../src/api/routes-consent.js';
 import { buildApiServer } from '../../src/api/server.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { inbound, TestChannel } from '../helpers/test-channel.js';
@@ -34,11 +35,15 @@ describe('the OpenAPI document', () => {
       '/alerts',
       '/customers',
       '/customers/{id}/activate',
+      '/customers/{id}/consents',
       '/customers/{id}/link-code',
       '/deliveries',
       '/tickets',
       '/tickets/{number}',
+      '/tickets/{number}/consents',
+      '/tickets/{number}/credentials',
       '/tickets/{number}/messages',
+      '/tickets/{number}/remote-session',
       '/tickets/{number}/status',
       '/unmatched',
     ]);
@@ -100,6 +105,15 @@ describe('answers match their documented shapes', () => {
     expect(unmatched.messages.length).toBeGreaterThan(0);
     strict({ alerts: z.array(alertView.strict()) }).parse(await body(await app.api('/alerts')));
     apiError.strict().parse(await body(await app.api('/tickets/424242')));
+    const asked = await app.api(`/tickets/${outcome.ticketNumber}/consents`, {
+      body: { technician: 'Luca' },
+    });
+    expect(asked.status).toBe(201);
+    strict({ consent: consentView.strict(), deliveryId: z.string() }).parse(await body(asked));
+    const listed = strict({ consents: z.array(consentView.strict()) }).parse(
+      await body(await app.api(`/tickets/${outcome.ticketNumber}/consents`)),
+    );
+    expect(listed.consents).toHaveLength(1);
   });
 });
 

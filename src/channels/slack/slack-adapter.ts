@@ -15,6 +15,7 @@ import type {
   OutboundMessage,
   SendResult,
 } from '../../core/channel.js';
+import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
@@ -22,6 +23,7 @@ import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
 import { MirrorLoop } from './mirror-loop.js';
 import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { customerButtonBlocks, handOverInSlack, registerCustomerButtons } from './slack-consent.js';
 import { slackRelayFiles } from './slack-files.js';
 import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
@@ -89,6 +91,7 @@ export class SlackAdapter implements ChannelAdapter {
   /** deliveryId → what a multi-step send already posted, so a retry posts only the rest. */
   private readonly partsSent = new Map<string, { ids: string[]; channel: string; done: number }>();
   private pruneTimer?: NodeJS.Timeout;
+  private handOver?: (held: { ticketNumber: number; technicianRef?: string }) => void;
   private readonly onSettled = (_event: DeliverySettled) => this.loop?.wake();
   private context?: ChannelContext;
 
@@ -175,11 +178,16 @@ export class SlackAdapter implements ChannelAdapter {
       nameOf: (userId) => this.nameOf(userId),
       wake: () => this.loop?.wake(),
     });
+    registerCustomerButtons(app, { core, poster: this.poster, logger });
     app.error(async (error) => {
       logger.warn({ reason: errorSummary(error) }, 'slack: listener error');
     });
     await app.start();
     core.onDeliverySettled?.add(this.onSettled);
+    this.handOver = handOverInSlack({ core, poster: this.poster, logger });
+    if (this.handOver && core.credentialHandOver instanceof CredentialVault) {
+      core.credentialHandOver.onHeld.add(this.handOver);
+    }
     this.loop.start();
     this.pruneTimer = setInterval(() => {
       pruneSeenEvents(core.database, new Date(core.now().getTime() - SEEN_EVENTS_KEEP_MS)).catch(() => {});
@@ -190,6 +198,8 @@ export class SlackAdapter implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.options.core.onDeliverySettled?.delete(this.onSettled);
+    const vault = this.options.core.credentialHandOver;
+    if (this.handOver && vault instanceof CredentialVault) vault.onHeld.delete(this.handOver);
     clearInterval(this.pruneTimer);
     await this.loop?.stop();
     await this.app?.stop();
@@ -222,12 +232,18 @@ export class SlackAdapter implements ChannelAdapter {
       for (; progress.done < texts.length + files.length; progress.done += 1) {
         const index = progress.done;
         if (index < texts.length) {
+          // Buttons (consent SÌ / NO / STOP) go under the last text part.
+          const blocks =
+            index === texts.length - 1
+              ? customerButtonBlocks(escapeSlack(texts[index]!), message.buttons)
+              : undefined;
           const posted = await poster.post(channel, () =>
             poster.client.chat.postMessage({
               channel,
               thread_ts: threadTs,
               text: escapeSlack(texts[index]!),
               unfurl_links: false,
+              ...(blocks ? { blocks } : {}),
             }),
           );
           progress.channel = posted.channel ?? channel;

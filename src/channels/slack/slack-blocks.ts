@@ -135,6 +135,8 @@ export function customerMessageTexts(input: {
 }
 
 /** A staff alert as posted in the channel (or the ticket's thread). */
-export function alertText(alert: { kind: string; text: string }): string {
-  return `:rotating_light: *${escapeSlack(alert.kind)}* — ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
+export function alertText(alert: { kind: string; text: string; mention?: string | null }): string {
+  // A Slack member to notify at once (the technician whose customer stopped a session, T5).
+  const mention = alert.mention && /^[UW][A-Z0-9]{2,}$/.test(alert.mention) ? `<@${alert.mention}> ` : '';
+  return `${mention}:rotating_light: *${escapeSlack(alert.kind)}* — ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
 }

@@ -14,6 +14,7 @@ import {
 } from './slack-actions.js';
 import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
+import { requestConsentFromSlack, sessionFromSlack } from './slack-consent.js';
 import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
@@ -44,9 +45,12 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return replyFromCommand(deps, parsed.number, parsed.text, who);
     case 'contact':
       return logPhoneContact(core, parsed.number, parsed.text, who);
+    case 'consent':
+      return requestConsentFromSlack(core, parsed.number, who);
+    case 'session':
+      return sessionFromSlack(core, parsed.number, parsed.action, who);
     case 'time':
     case 'propose':
-    case 'consent':
       return NOT_AVAILABLE;
   }
 }

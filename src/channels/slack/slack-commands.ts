@@ -9,6 +9,7 @@ export type HelpdeskCommand =
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
   | { kind: 'time'; number: number; minutes: number; text: string }
+  | { kind: 'session'; number: number; action: 'start' | 'end' }
   | { kind: 'usage'; message: string };
 
 /** One line per sub-command, shown by `help` and after a wrong command. */
@@ -23,7 +24,8 @@ export function commandUsage(command: string): string {
     `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
     `${command} time N 1h30 testo — registra tempo`,
     `${command} propose N — proponi orari`,
-    `${command} consent N — chiedi il consenso`,
+    `${command} consent N — chiedi il consenso al collegamento remoto`,
+    `${command} session N start|end — avvia / chiudi la sessione remota (dopo il sì)`,
     `${command} help — questo aiuto`,
   ].join('\n');
 }
@@ -72,6 +74,12 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
       return hasNumber && /^(phone|telefono)$/i.test(rest[1] ?? '') && body
         ? { kind: 'contact', number, medium: 'phone', text: body }
         : usage('contact N phone testo');
+    }
+    case 'session': {
+      const action = (rest[1] ?? '').toLowerCase();
+      return hasNumber && (action === 'start' || action === 'end')
+        ? { kind: 'session', number, action }
+        : usage('session N start|end');
     }
     case 'time': {
       const minutes = parseDuration(rest[1] ?? '');

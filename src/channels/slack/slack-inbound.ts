@@ -13,6 +13,7 @@ import type { Logger } from '../../logger.js';
 import { changeStatus, type SlackActor, takeTicket } from './slack-actions.js';
 import { CARD_ACTIONS } from './slack-blocks.js';
 import { runCommand } from './slack-command-runner.js';
+import { requestConsentFromSlack } from './slack-consent.js';
 import { handleCustomerDm } from './slack-customers.js';
 import type { SlackFile } from './slack-files.js';
 import type { SlackPoster } from './slack-poster.js';
@@ -103,6 +104,8 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       if (a.action_id === CARD_ACTIONS.take) answer = await takeTicket(deps.core, number, who);
       else if (a.action_id === CARD_ACTIONS.resolve)
         answer = await changeStatus(deps.core, number, 'resolved', who);
+      else if (a.action_id === CARD_ACTIONS.requestConsent)
+        answer = await requestConsentFromSlack(deps.core, number, who);
       else answer = NOT_AVAILABLE;
       deps.wake();
       await tell(answer);

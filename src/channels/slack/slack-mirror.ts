@@ -51,7 +51,7 @@ const MESSAGES_SQL = `select m.id::text as id, m.ticket_id::text as ticket_id, m
   where sp.message_id is null and m.direction = 'inbound' and m.disposition in ('ticket', 'edit')
   order by m.id limit 20`;
 
-const ALERTS_SQL = `select a.id::text as id, a.kind, a.text, st.channel_id, st.thread_ts from staff_alerts a
+const ALERTS_SQL = `select a.id::text as id, a.kind, a.text, a.data->>'mention' as mention, st.channel_id, st.thread_ts from staff_alerts a
   left join slack_threads st on st.ticket_id = a.ticket_id
   where a.id > $1
     and not exists (select 1 from slack_relays r where r.delivery_id::text = a.data->>'deliveryId')
@@ -253,6 +253,7 @@ export class SlackMirror {
       id: string;
       kind: string;
       text: string;
+      mention: string | null;
       channel_id: string | null;
       thread_ts: string | null;
     }>(ALERTS_SQL, [cursor]);

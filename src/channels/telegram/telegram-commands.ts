@@ -3,6 +3,7 @@
  * `/lang`) and the ticket-choice buttons. Everything the customer reads comes from
  * `templates/chat-messages.ts`, in the linked customer's language, else the Telegram client's.
  */
+
 import type { Api } from 'grammy';
 import {
   type ChatIdentity,
@@ -13,6 +14,8 @@ import {
   resolveTicketChoice,
   setCustomerLocale,
 } from '../../core/chat-operations.js';
+import { parseConsentButton } from '../../core/consent/answer-rule.js';
+import { answerConsentButton, buttonAnswerText } from '../../core/consent/consent-buttons.js';
 import type { CoreContext } from '../../core/core-context.js';
 import type { Logger } from '../../logger.js';
 import {
@@ -165,6 +168,13 @@ export async function handleTicketButton(event: TelegramCallbackEvent, deps: Com
   };
   let locale = localeFrom(undefined, event.languageCode, core.settings.defaultLocale);
   try {
+    const consent = parseConsentButton(event.data);
+    if (consent) {
+      // SÌ / NO / STOP on a remote-access request (T4, T5): the core decides, the toast says what happened.
+      const pressed = await answerConsentButton(core, { ...consent, sender: identityOf(event) });
+      await answer(buttonAnswerText(pressed.outcome, pressed.locale));
+      return;
+    }
     const match = /^ticket:(\d{1,9})$/.exec(event.data);
     if (!match) return;
     const identity = identityOf(event);

@@ -1,0 +1,77 @@
+/**
+ * Applies {@link redactSecrets} to one inbound message on any channel, before the core stores,
+ * logs, relays or queues anything of it (terms T8): the subject, the new and the full text, the
+ * HTML and the kept raw input. Pure.
+ */
+import type { InboundMessage, RawInput } from '../channel.js';
+import { REDACTED, redactSecrets, removeSecrets } from './redaction.js';
+
+export interface RedactedInbound {
+  message: InboundMessage;
+  /** How many secrets were removed (0: the message is returned as it was). */
+  count: number;
+}
+
+const ENCODED_BODY = /content-transfer-encoding:\s*(base64|quoted-printable)/i;
+
+/** The raw input without the secrets. A mail whose body is encoded keeps its headers only. */
+function redactRaw(raw: RawInput, secrets: string[]): RawInput {
+  const text =
+    typeof raw.data === 'string' ? raw.data : Buffer.from(raw.data).toString(isMail(raw) ? 'latin1' : 'utf8');
+  if (isMail(raw)) {
+    // Mail headers and 8-bit bodies hold the secret as written; an encoded body (base64,
+    // quoted-printable) hides it from a search, so such a body is not kept at all.
+    const split = text.search(/\r?\n\r?\n/);
+    const headers = split < 0 ? text : text.slice(0, split);
+    const body = split < 0 ? '' : text.slice(split);
+    const utf8Secrets = secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+    const keptBody = ENCODED_BODY.test(text)
+      ? `\r\n\r\n${REDACTED}: the body was not kept because it contained a secret; the redacted text is on the message.\r\n`
+      : removeSecrets(body, [...secrets, ...utf8Secrets]);
+    const data = Buffer.from(removeSecrets(headers, [...secrets, ...utf8Secrets]) + keptBody, 'latin1');
+    return { ...raw, data, originalSize: raw.originalSize ?? Buffer.byteLength(text, 'latin1') };
+  }
+  const cleaned = removeSecrets(text, secrets);
+  return { ...raw, data: typeof raw.data === 'string' ? cleaned : Buffer.from(cleaned, 'utf8') };
+}
+
+function isMail(raw: RawInput): boolean {
+  return /^message\/rfc822|^text\/rfc822-headers/i.test(raw.contentType);
+}
+
+/** The message with every secret replaced by `[redacted]` (see redaction.ts for what counts). */
+export function redactInbound(message: InboundMessage): RedactedInbound {
+  const fields = [message.subject ?? '', message.newText, message.fullText];
+  const secrets = new Set<string>();
+  const redacted = fields.map((field) => {
+    const result = redactSecrets(field);
+    for (const secret of result.secrets) secrets.add(secret);
+    return result.text;
+  });
+  if (secrets.size === 0) return { message, count: 0 };
+  const list = [...secrets];
+  return {
+    count: list.length,
+    message: {
+      ...message,
+      subject: message.subject === undefined ? undefined : removeSecrets(redacted[0]!, list),
+      newText: removeSecrets(redacted[1]!, list),
+      fullText: removeSecrets(redacted[2]!, list),
+      html: message.html === undefined ? undefined : removeSecrets(message.html, list),
+      raw: redactRaw(message.raw, list),
+    },
+  };
+}
+
+/**
+ * A raw input kept on its own (one that could not be parsed or ingested), without the secrets
+ * found in its readable text. An encoded mail body (base64, quoted-printable) cannot be read
+ * here and is kept as it is unless a secret was found elsewhere in the mail. Returns the count.
+ */
+export function redactRawInput(raw: RawInput): { raw: RawInput; count: number } {
+  const text =
+    typeof raw.data === 'string' ? raw.data : Buffer.from(raw.data).toString(isMail(raw) ? 'latin1' : 'utf8');
+  const { secrets } = redactSecrets(text);
+  if (secrets.length === 0) return { raw, count: 0 };
+  return { raw: redactRaw(raw, secrets), count: secrets.length };
+}

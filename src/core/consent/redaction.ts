@@ -1,0 +1,178 @@
+/**
+ * Redaction of secrets in what customers write (terms T8: the company keeps no sensitive data).
+ * Pure. Every inbound message is passed through {@link redactInbound} before it is stored, logged,
+ * relayed or queued. Found, and replaced by `[redacted]`:
+ *
+ * - password phrases, Italian and English: `password: …`, `pwd …`, `pw=…`, `la password è …`,
+ *   `passwd`, `parola d'ordine`, `codice di accesso`, `PIN …` (the word after the phrase);
+ * - a remote-tool ID (9–10 digits, spaced or not) followed by a password on the same or the next
+ *   line (`123 456 789 / abc123`, `ID 123456789 pass xyz`): the password;
+ * - card numbers of 13–19 digits (spaces or dashes allowed) that pass the Luhn check;
+ * - IBANs (two letters, two check digits, 11–30 characters) whose mod-97 check is 1.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
+const PASSWORD_PHRASE =
+  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
+
+/** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
+const NAMED_ID_THEN_SECRET =
+  /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b[ \t]*[:=]?[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}\b[ \t,;/|]*(?:\r?\n[ \t]*)?(?:(?:e[ \t]+|and[ \t]+)?(?:password|pass|pwd|pw|psw)[ \t]*[:=]?[ \t]*)?)([^\s,;]{4,})/giu;
+/** `123 456 789 / secret`, or the ID alone on a line and the secret alone on the next. */
+const BARE_ID_THEN_SECRET =
+  /(^|[ \t])(\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*(?:\/|\|)[ \t]*|^[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*\r?\n[ \t]*)([^\s,;]{4,})(?=[ \t]*\r?$)/gmu;
+
+const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
+const IBAN = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b/gi;
+
+/** Luhn check (ISO/IEC 7812-1) over the digits of `text`. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length >= 13 && sum % 10 === 0;
+}
+
+/** IBAN check (ISO 13616): move the first four characters to the end, letters to numbers, mod 97 = 1. */
+export function ibanValid(iban: string): boolean {
+  const compact = iban.replace(/\s+/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
+  const rearranged = compact.slice(4) + compact.slice(0, 4);
+  let remainder = 0;
+  for (const char of rearranged) {
+    const value = /\d/.test(char) ? char : String(char.charCodeAt(0) - 55);
+    for (const digit of value) remainder = (remainder * 10 + Number(digit)) % 97;
+  }
+  return remainder === 1;
+}
+
+/** Words that follow a password phrase without being a password ("la password non funziona"). */
+const NOT_A_SECRET = new Set([
+  'non',
+  'not',
+  'is',
+  'e',
+  'è',
+  'di',
+  'del',
+  'della',
+  'per',
+  'for',
+  'che',
+  'that',
+  'dimenticata',
+  'forgotten',
+  'sbagliata',
+  'wrong',
+  'scaduta',
+  'expired',
+  'errata',
+  'nuova',
+  'new',
+  'reset',
+  'funziona',
+  'work',
+  'works',
+  'doesn',
+  'non',
+  'ti',
+  'te',
+  'la',
+  'le',
+  'lo',
+  'una',
+  'un',
+  'the',
+  'a',
+  'and',
+  'ed',
+  'o',
+  'or',
+  'dopo',
+  'later',
+  'please',
+  'grazie',
+  'thanks',
+  'help',
+  'aiuto',
+  'ancora',
+  'again',
+  'sul',
+  'on',
+  'in',
+  'su',
+  'al',
+  'to',
+  'da',
+  'from',
+  'with',
+  'con',
+  'nel',
+  'sulla',
+]);
+
+export interface Redaction {
+  text: string;
+  /** The exact strings removed (to clean other copies of the same input: raw source, HTML). */
+  secrets: string[];
+}
+
+/**
+ * Replaces the secrets in `text` by `[redacted]`. Returns the text and the removed strings.
+ * Never throws. Rule sources: terms T8; Luhn (ISO/IEC 7812-1); IBAN mod 97 (ISO 13616).
+ */
+export function redactSecrets(text: string): Redaction {
+  const secrets: string[] = [];
+  let out = text.replace(PASSWORD_PHRASE, (whole, phrase: string, quote: string, secret: string) => {
+    if (NOT_A_SECRET.has(secret.toLowerCase()) || secret === REDACTED) return whole;
+    secrets.push(secret);
+    return `${phrase}${quote}${REDACTED}`;
+  });
+  const keep = (secret: string) =>
+    NOT_A_SECRET.has(secret.toLowerCase()) || secret.startsWith('[') || /^\d{1,4}$/.test(secret);
+  out = out.replace(NAMED_ID_THEN_SECRET, (whole, head: string, secret: string) => {
+    if (keep(secret)) return whole;
+    secrets.push(secret);
+    return `${head}${REDACTED}`;
+  });
+  out = out.replace(BARE_ID_THEN_SECRET, (whole, lead: string, head: string, secret: string) => {
+    if (keep(secret)) return whole;
+    secrets.push(secret);
+    return `${lead}${head}${REDACTED}`;
+  });
+  out = out.replace(CARD, (match) => {
+    const digits = match.replace(/\D/g, '');
+    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) return match;
+    secrets.push(match);
+    return REDACTED;
+  });
+  out = out.replace(IBAN, (match) => {
+    if (!ibanValid(match)) return match;
+    secrets.push(match);
+    return REDACTED;
+  });
+  return { text: out, secrets };
+}
+
+/** Replaces every copy of each secret in `text` (HTML, a raw source) — also JSON- and HTML-escaped ones. */
+export function removeSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    const forms = new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
+      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;'),
+    ]);
+    for (const form of forms) if (form) out = out.split(form).join(REDACTED);
+  }
+  return out;
+}

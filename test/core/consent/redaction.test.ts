@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { redactInbound, redactRawInput } from '../../../src/core/consent/redact-inbound.js';
+import { ibanValid, luhnValid, redactSecrets } from '../../../src/core/consent/redaction.js';
+import { inbound } from '../../helpers/test-channel.js';
+
+/** [text, what must be gone] — Italian and English phrasings seen in support mail and chats. */
+const SECRETS: Array<[string, string]> = [
+  ['password: Segreta!42', 'Segreta!42'],
+  ['Password:Segreta!42', 'Segreta!42'],
+  ['la password è gatto99', 'gatto99'],
+  ["La password e' gatto99", 'gatto99'],
+  ['pwd pippo123', 'pippo123'],
+  ['pw=abc123', 'abc123'],
+  ['PW: abc123', 'abc123'],
+  ['my password is hunter22', 'hunter22'],
+  ['the password is: hunter22', 'hunter22'],
+  ['il PIN è 12345', '12345'],
+  ['passwd = s3cr3t', 's3cr3t'],
+  ['La password del wifi è Casa2024!', 'Casa2024!'],
+  ['The password for the PC is Zz9!aa', 'Zz9!aa'],
+  ['la password di Windows: Gatto!1', 'Gatto!1'],
+  ['ID 123 456 789 password Tr0ub4dor', 'Tr0ub4dor'],
+  ['rustdesk 123456789 abcd1234', 'abcd1234'],
+  ['AnyDesk 123 456 789, pass: xyz987', 'xyz987'],
+  ['123 456 789 / qwerty77', 'qwerty77'],
+  ['123456789\nqwerty77', 'qwerty77'],
+  ['la carta è 4111 1111 1111 1111 grazie', '4111 1111 1111 1111'],
+  ['5500-0000-0000-0004', '5500-0000-0000-0004'],
+  ['IBAN IT60 X054 2811 1010 0000 0123 456', 'IT60 X054 2811 1010 0000 0123 456'],
+  ['IT60X0542811101000000123456', 'IT60X0542811101000000123456'],
+  ['GB82 WEST 1234 5698 7654 32', 'GB82 WEST 1234 5698 7654 32'],
+];
+
+/** Ordinary support text that must stay as written. */
+const PLAIN = [
+  'la password non funziona',
+  'la password di Mario non funziona',
+  'ho dimenticato la password',
+  'reset password please',
+  'mi puoi passare a trovare domani?',
+  'chiamatemi al 333 123 4567 grazie',
+  'il ticket 123456789 è ancora aperto',
+  'numero ordine 4111 1111 1111 1112',
+  'IT60 X054 2811 1010 0000 0123 457',
+  'The printer on floor 2 is offline',
+  'la stampante HP 4250 non stampa',
+];
+
+describe('redaction of secrets', () => {
+  it.each(SECRETS)('%j loses its secret', (text, secret) => {
+    const result = redactSecrets(text);
+    expect(result.text).not.toContain(secret);
+    expect(result.text).toContain('[redacted]');
+    expect(result.secrets).toContain(secret);
+  });
+  it.each(PLAIN)('%j is left alone', (text) => {
+    expect(redactSecrets(text)).toEqual({ text, secrets: [] });
+  });
+
+  it('checks card numbers (Luhn) and IBANs (mod 97)', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(ibanValid('IT60 X054 2811 1010 0000 0123 456')).toBe(true);
+    expect(ibanValid('IT60 X054 2811 1010 0000 0123 457')).toBe(false);
+  });
+
+  it('cleans the text, the HTML, the subject and the raw input of a chat message', () => {
+    const text = 'Buongiorno, la password è "Q!w=e\\r" e la carta 4111 1111 1111 1111';
+    const message = inbound({
+      from: 'a@example.test',
+      newText: text,
+      fullText: `${text}\n\n> citazione con Q!w=e\\r`,
+      html: `<p>${text.replace(/"/g, '&quot;')}</p>`,
+      raw: { contentType: 'application/json', data: JSON.stringify({ text }) },
+    });
+    const { message: clean, count } = redactInbound(message);
+    expect(count).toBe(2);
+    for (const field of [clean.newText, clean.fullText, clean.html!, String(clean.raw.data)]) {
+      expect(field).not.toContain('Q!w=e');
+      expect(field).not.toContain('4111');
+      expect(field).toContain('[redacted]');
+    }
+  });
+
+  it('keeps a mail whose body is encoded with its headers only', () => {
+    const body = Buffer.from('password: Base64Secret1').toString('base64');
+    const raw = `From: a@example.test\r\nSubject: pc\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`;
+    const { message } = redactInbound(
+      inbound({
+        from: 'a@example.test',
+        newText: 'password: Base64Secret1',
+        fullText: 'password: Base64Secret1',
+        raw: { contentType: 'message/rfc822', data: Buffer.from(raw) },
+      }),
+    );
+    const kept = Buffer.from(message.raw.data as Uint8Array).toString('latin1');
+    expect(kept).toContain('Subject: pc');
+    expect(kept).not.toContain(body);
+    expect(message.raw.originalSize).toBe(raw.length);
+  });
+
+  it('cleans a raw input kept because it failed', () => {
+    const raw = { contentType: 'application/json', data: JSON.stringify({ text: 'pwd: Nascosta99' }) };
+    const { raw: kept, count } = redactRawInput(raw);
+    expect(count).toBe(1);
+    expect(String(kept.data)).not.toContain('Nascosta99');
+    expect(redactRawInput({ contentType: 'application/json', data: '{"text":"ciao"}' }).count).toBe(0);
+  });
+
+  it('leaves a message without secrets untouched (the same object)', () => {
+    const message = inbound({ from: 'a@example.test' });
+    expect(redactInbound(message).message).toBe(message);
+  });
+});
