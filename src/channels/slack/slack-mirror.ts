@@ -9,6 +9,7 @@
 import { eq } from 'drizzle-orm';
 import type { CoreContext } from '../../core/core-context.js';
 import { slackRelays } from '../../db/schema.js';
+import { attachmentContents } from '../../db/sql/attachment-contents.js';
 import type { Logger } from '../../logger.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
 import type { SlackPoster } from './slack-poster.js';
@@ -229,10 +230,8 @@ export class SlackMirror {
 
   /** Uploads a stored message's kept attachments into the thread (files API, v2 upload flow). */
   private async uploadFiles(messageId: string, channel: string, threadTs: string): Promise<void> {
-    const { rows } = await this.db.sql.query<{ filename: string; content: Uint8Array }>(
-      'select filename, content from attachments where message_id = $1 and content is not null order by id',
-      [messageId],
-    );
+    // Whole contents: a large one is stored in pieces (src/db/stored-chunks.ts).
+    const rows = await attachmentContents(this.db.sql, messageId);
     const { poster } = this.options;
     for (const file of rows) {
       await poster.post(channel, () =>
