@@ -4,7 +4,7 @@
  * machine-generated. Pure: no database, no network.
  */
 import { compile, type HtmlToTextOptions } from 'html-to-text';
-import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type {
   InboundAttachment,
@@ -15,6 +15,7 @@ import type {
 import { storableExternalId } from '../../core/message-ids.js';
 import { findReplyTokens } from '../../core/reply-token.js';
 import { bounceEvidence, detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { parseMailCapped } from './capped-parser.js';
 import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
@@ -197,6 +198,7 @@ function unnamedPartFilename(contentType: string | undefined, index: number): st
 function attachmentsOf(parsed: ParsedMail, options: ParseMailOptions): InboundAttachment[] {
   let keptBytes = 0;
   return (parsed.attachments ?? []).map((attachment: Attachment, index): InboundAttachment => {
+    // Undefined when it was over the cap (capped-parser.ts): only its size was counted.
     const content: Buffer | undefined = attachment.content;
     const size = attachment.size ?? content?.length ?? 0;
     const result: InboundAttachment = {
@@ -261,12 +263,12 @@ function receivedAtOf(parsed: ParsedMail, now: Date): Date {
  * `recordFailedInput`.
  */
 export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise<InboundMessage> {
-  const parsed = await simpleParser(raw, {
-    skipImageLinks: true,
-    keepCidLinks: true,
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-  });
+  // Attachments over the cap are counted, not held (capped-parser.ts).
+  const parsed = await parseMailCapped(
+    raw,
+    { skipImageLinks: true, skipHtmlToText: true, skipTextToHtml: true },
+    options.maxAttachmentBytes,
+  );
   // Outlook's winmail.dat: its files become the mail's attachments, its body the mail's body.
   await openTnefParts(parsed, options.maxAttachmentBytes);
 
