@@ -108,6 +108,34 @@ export function parseMailCapped(
       }
       settle(undefined, mail);
     });
-    parser.end(input);
+    void feed(parser, input).catch((error: unknown) => settle(error));
   });
+}
+
+/** Bytes handed to the parser at a time. */
+const FEED_BYTES = 64 * 1024;
+
+/**
+ * Writes the mail in slices, waiting whenever the parser is full: written whole, a 25 MB mail had
+ * all of its decoded output queued inside the parser's streams at once (~90 MB).
+ */
+async function feed(parser: MailParser, input: Buffer): Promise<void> {
+  for (let start = 0; start < input.length; start += FEED_BYTES) {
+    if (!parser.write(input.subarray(start, start + FEED_BYTES))) {
+      // Resumes on drain; on an error or close the parser has settled the result already.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          parser.off('drain', done);
+          parser.off('error', done);
+          parser.off('close', done);
+          resolve();
+        };
+        parser.on('drain', done);
+        parser.on('error', done);
+        parser.on('close', done);
+      });
+    }
+    if (parser.destroyed || parser.errored) return;
+  }
+  parser.end();
 }
