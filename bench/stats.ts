@@ -56,11 +56,19 @@ export class RssSampler {
    */
   printTrace(label: string): void {
     if (this.trace.length === 0) return;
-    const lines = this.trace.map(
+    // One sample per 250 ms, and the peak.
+    const peak = this.trace.reduce((best, t) => (t.rss > best.rss ? t : best));
+    let next = 0;
+    const shown = this.trace.filter((t) => {
+      if (t !== peak && t.ms < next) return false;
+      if (t !== peak) next = t.ms + 250;
+      return true;
+    });
+    const lines = shown.map(
       (t) =>
         `${String(t.ms).padStart(6)} ms  rss ${t.rss.toFixed(0).padStart(4)}  heap ${t.heap.toFixed(0).padStart(4)}  ` +
         `external ${t.external.toFixed(0).padStart(4)} (buffers ${t.buffers.toFixed(0).padStart(4)})  ` +
-        `rest ${(t.rss - t.heap - t.external).toFixed(0).padStart(4)}`,
+        `rest ${(t.rss - t.heap - t.external).toFixed(0).padStart(4)}${t === peak ? '  <- peak' : ''}`,
     );
     console.error(`memory trace, ${label}:\n${lines.join('\n')}`);
   }
