@@ -34,6 +34,16 @@ export interface ParseMailOptions {
   own?: OwnMailIdentity;
 }
 
+/**
+ * Characters of text and of sanitised HTML stored with a message, at most. The embedded store
+ * writes a value on the main thread (~20–40 ms per MB, more for text it compresses), and no
+ * customer writes 200,000 characters: past it the text is cut with a note and the HTML left out;
+ * the raw mail keeps everything (issue 17; docs/hostile-mail.md).
+ */
+export const MAX_STORED_TEXT_CHARS = 200_000;
+/** Replied-to Message-IDs kept for threading, the most recent first (a References header may list thousands). */
+export const MAX_THREAD_IDS = 100;
+
 /** A Date header may be this far ahead of our clock (skewed clocks) before we distrust it. */
 const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
@@ -123,6 +133,13 @@ export function normaliseSubject(subject: string): string {
     if (stripped === rest) return rest;
     rest = stripped;
   }
+}
+
+/** The text cut at {@link MAX_STORED_TEXT_CHARS}, with a note of its whole length (Italian first). */
+function capText(text: string): string {
+  if (text.length <= MAX_STORED_TEXT_CHARS) return text;
+  const cut = text.slice(0, MAX_STORED_TEXT_CHARS).replace(/[\uD800-\uDBFF]$/, '');
+  return `${cut}\n\n[… testo troncato: ${text.length} caratteri in tutto, il messaggio originale è conservato / text cut: ${text.length} characters in all, the original mail is kept]`;
 }
 
 function formatBytes(bytes: number): string {
@@ -228,7 +245,9 @@ function threadOf(parsed: ParsedMail): ThreadReferences {
   const references = rawHeaderValues(parsed, 'references').flatMap(messageIdsInHeaderValue).reverse();
   const thread: ThreadReferences = {};
   if (tokens.length > 0) thread.replyTokens = [...new Set(tokens)];
-  const replied = [...new Set([...inReplyTo, ...references].map(storableExternalId))];
+  const replied = [
+    ...new Set([...inReplyTo, ...references].slice(0, MAX_THREAD_IDS).map(storableExternalId)),
+  ];
   if (replied.length > 0) thread.inReplyTo = replied;
   const ticketNumber = subjectTicketNumber(parsed.subject ?? '');
   if (ticketNumber !== undefined) thread.ticketNumber = ticketNumber;
@@ -274,7 +293,7 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
 
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : undefined;
   const textPart = parsed.text?.trim() ? parsed.text : undefined;
-  const fullText = (textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n');
+  const fullText = capText((textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n'));
   const own = options.own ?? {};
   const ownList = isOwnListMail(parsed, own);
   const person = personSender(parsed, senderOf(parsed), own);
@@ -295,7 +314,7 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
   };
   if (parsed.subject !== undefined) message.subject = parsed.subject;
   const sanitised = html === undefined ? undefined : sanitise(html);
-  if (sanitised !== undefined) message.html = sanitised;
+  if (sanitised !== undefined && sanitised.length <= MAX_STORED_TEXT_CHARS) message.html = sanitised;
   if (automated) {
     message.automated = automated;
     if (automated.kind === 'bounce') {
