@@ -14,6 +14,7 @@ import type { ChannelHealth } from '../core/outbox/channel-health.js';
 import { channelReports } from '../core/outbox/outbox-health.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
+import { assertJsonDepth } from './json-depth.js';
 import { API_PREFIX, openApiOnDemand } from './openapi-document.js';
 import { type LinkBuilder, registerV1Routes } from './routes-v1.js';
 
@@ -42,6 +43,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  JSON_TOO_DEEP: 400,
 };
 
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */
@@ -105,6 +107,18 @@ export async function buildApiServer(deps: {
   server.setReplySerializer((payload) => toJson(payload));
 
   server.setErrorHandler(sendError);
+  // JSON bodies are refused past MAX_JSON_DEPTH before they are parsed (json-depth.ts).
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      assertJsonDepth(body as string);
+    } catch (error) {
+      done(error as Error, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
   const openApiDocument = openApiOnDemand(server);
 
   server.get('/healthz', async (_request, reply) => {

@@ -162,3 +162,10 @@ export function errorSummary(error: unknown, maxLength = 500): string {
 export function stripNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
+
+/** A JSON body nested deeper than the API accepts (issue 17: parsing it stalled the process). */
+export class JsonTooDeepError extends HelpdeskError {
+  constructor(readonly maxDepth: number) {
+    super('JSON_TOO_DEEP', `the JSON body is nested deeper than ${maxDepth} levels`, { maxDepth });
+  }
+}
