@@ -36,20 +36,20 @@ export function hostileUpdates(fake: FakeTelegramApi, rounds = 3): Update[] {
   return updates;
 }
 
-/** API bodies up to the 1 MB limit shaped to cost the most, and one over it (see test/api/api-stalls.test.ts). */
+/** API bodies up to the 256 KB limit of /api/v1 shaped to cost the most, and one over it (see test/api/api-stalls.test.ts). */
 function costlyBodies(ticket: number): Array<{ path: string; body: string }> {
-  const depth = 400_000;
-  const keys = Array.from({ length: 50_000 }, (_, i) => `"k${i}":${i}`).join(',');
+  const depth = 120_000;
+  const keys = Array.from({ length: 15_000 }, (_, i) => `"k${i}":${i}`).join(',');
   const identities = Array.from(
-    { length: 20_000 },
+    { length: 5_000 },
     (_, i) => `{"kind":"email","address":"u${i}@example.org"}`,
   );
   const messages = `/api/v1/tickets/${ticket}/messages`;
   return [
     { path: messages, body: `{"author":"Tecnico","text":${'['.repeat(depth)}${']'.repeat(depth)}}` },
     { path: messages, body: `{"author":"Tecnico","text":"ok",${keys}}` },
-    { path: messages, body: JSON.stringify({ author: 'Tecnico', text: 'x'.repeat(1_000_000) }) },
-    { path: messages, body: JSON.stringify({ author: 'Tecnico', text: '\u0000'.repeat(150_000) }) },
+    { path: messages, body: JSON.stringify({ author: 'Tecnico', text: 'x'.repeat(250_000) }) },
+    { path: messages, body: JSON.stringify({ author: 'Tecnico', text: '\u0000'.repeat(40_000) }) },
     { path: '/api/v1/customers', body: `{"name":"Molti","identities":[${identities.join(',')}]}` },
     { path: messages, body: `{"author":"T","text":"${'y'.repeat(1_200_000)}"}` },
   ];
