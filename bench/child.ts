@@ -4,6 +4,7 @@ import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
 import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
 import { benchHostile } from './hostile.js';
+import { benchChatStalls } from './hostile-chat.js';
 import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
 
@@ -17,6 +18,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   email: (options) => benchEmail(options as Parameters<typeof benchEmail>[0]),
   delivery: (options) => benchDelivery(options as Parameters<typeof benchDelivery>[0]),
   hostile: (options) => benchHostile(options as Parameters<typeof benchHostile>[0]),
+  chat: (options) => benchChatStalls(options as Parameters<typeof benchChatStalls>[0]),
   backlog: (options) => benchBacklog(options as Parameters<typeof benchBacklog>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
   slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),

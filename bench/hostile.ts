@@ -71,13 +71,15 @@ export async function benchHostile(options: {
       const { stored, failed } = rows[0]!;
       if (stored + failed >= options.mails) {
         await sleep(50);
+        const peakRssMb = rss.stop() / MB;
+        rss.printTrace(`${options.user} mails`);
         return {
           mails: options.mails,
           stored,
           failed,
           seconds: (now() - started) / 1000,
           maxDelayMs: delay.max / 1e6,
-          peakRssMb: rss.stop() / MB,
+          peakRssMb,
         };
       }
       if (Date.now() > deadline) throw new Error(`only ${stored + failed} of ${options.mails} mails stored`);

@@ -3,6 +3,7 @@ import type { CoreIngestResult } from './core-ingest.js';
 import type { DeliveryResult } from './delivery.js';
 import type { EmailResult } from './email.js';
 import type { HostileResult } from './hostile.js';
+import type { ChatStallResult } from './hostile-chat.js';
 import { p95, type SlackResult } from './slack.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
@@ -24,6 +25,8 @@ export interface BenchResults {
   /** Hostile mail shapes, and mails of 25 and 60 MB (see bench/hostile.ts). */
   hostile?: HostileResult[];
   big?: HostileResult[];
+  /** Telegram updates and API bodies at the limits (see bench/hostile-chat.ts). */
+  chat?: ChatStallResult[];
   delivery?: DeliveryResult[];
   backlog?: BacklogResult;
   startup?: StartupResult;
@@ -105,6 +108,25 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         'loop.hostile',
         'Longest event-loop delay, hostile mails arriving',
         median(results.hostile.map((h) => h.maxDelayMs)),
+        'ms',
+        { op: '<', value: 100 },
+      ),
+    );
+  }
+  if (results.chat?.length) {
+    const chat = results.chat;
+    out.push(
+      figure(
+        'loop.telegram',
+        'Longest event-loop delay, Telegram updates at the limits arriving',
+        median(chat.map((c) => c.telegramMaxDelayMs)),
+        'ms',
+        { op: '<', value: 100 },
+      ),
+      figure(
+        'loop.api',
+        'Longest event-loop delay, costly API bodies arriving',
+        median(chat.map((c) => c.apiMaxDelayMs)),
         'ms',
         { op: '<', value: 100 },
       ),

@@ -14,6 +14,7 @@ import { CORE_DEFAULTS, type CoreIngestResult } from './core-ingest.js';
 import { type DeliveryResult, loadTelegramAdapter } from './delivery.js';
 import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } from './email.js';
 import { BIG_USER, bigBacklog, HOSTILE_USER, type HostileResult, hostileBacklog } from './hostile.js';
+import { type ChatStallResult, hostileUpdates } from './hostile-chat.js';
 import { type BenchResults, figures, table } from './report.js';
 import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
@@ -150,22 +151,52 @@ async function main(): Promise<void> {
     results.hostile = [];
     results.big = [];
     for (let run = 0; run < RUNS; run++) {
-      const shapes = await section<HostileResult>('hostile', {
-        imapPort: dovecot.port,
-        user: 'hostile',
-        mails: hostile.length,
-      });
-      const large = await section<HostileResult>('hostile', {
-        imapPort: dovecot.port,
-        user: 'big',
-        mails: big.length,
-      });
+      // BENCH_HOSTILE=big: the big mails only (memory work); =shapes: the hostile shapes only.
+      const skip = (part: string) =>
+        process.env.BENCH_HOSTILE !== undefined && process.env.BENCH_HOSTILE !== part;
+      const none: HostileResult = { mails: 0, stored: 0, failed: 0, seconds: 0, maxDelayMs: 0, peakRssMb: 0 };
+      const shapes = skip('shapes')
+        ? none
+        : await section<HostileResult>('hostile', {
+            imapPort: dovecot.port,
+            user: 'hostile',
+            mails: hostile.length,
+          });
+      const large = skip('big')
+        ? none
+        : await section<HostileResult>('hostile', { imapPort: dovecot.port, user: 'big', mails: big.length });
       log(
         `hostile run ${run + 1}: longest event-loop delay ${shapes.maxDelayMs.toFixed(0)} ms (${shapes.failed} kept raw); ` +
           `big mails: ${large.maxDelayMs.toFixed(0)} ms, peak RSS ${large.peakRssMb.toFixed(0)} MB`,
       );
-      results.hostile.push(shapes);
-      results.big.push(large);
+      if (!skip('shapes')) results.hostile.push(shapes);
+      if (!skip('big')) results.big.push(large);
+    }
+  }
+
+  // Telegram updates at the limits (from a fake Bot API here) and costly API bodies: docs/hostile-mail.md
+  if (ONLY.has('hostile') && process.env.BENCH_HOSTILE !== 'big' && process.env.BENCH_HOSTILE !== 'shapes') {
+    const telegram = await loadTelegramAdapter();
+    if ('FakeTelegramApi' in telegram) {
+      results.chat = [];
+      for (let run = 0; run < RUNS; run++) {
+        const api = await telegram.FakeTelegramApi.start();
+        try {
+          const updates = hostileUpdates(api);
+          for (const update of updates) api.queueUpdate(update);
+          const result = await section<ChatStallResult>('chat', {
+            telegram: { token: api.token, apiRoot: api.apiRoot },
+            updates: updates.length,
+          });
+          log(
+            `chat run ${run + 1}: longest event-loop delay ${result.telegramMaxDelayMs.toFixed(0)} ms (${result.updates} Telegram updates), ` +
+              `${result.apiMaxDelayMs.toFixed(0)} ms (${result.requests} API bodies)`,
+          );
+          results.chat.push(result);
+        } finally {
+          await api.close();
+        }
+      }
     }
   }
 

@@ -22,7 +22,10 @@ export const MB = 1024 * 1024;
 /** Samples this process's resident memory every `intervalMs` and keeps the peak. */
 export class RssSampler {
   peak = process.memoryUsage.rss();
+  /** BENCH_MEMORY_TRACE=1: every sample's breakdown (MB), printed by {@link printTrace}. */
+  readonly trace: Array<{ ms: number; rss: number; heap: number; external: number; buffers: number }> = [];
   private readonly timer: NodeJS.Timeout;
+  private readonly started = Date.now();
 
   constructor(intervalMs = 50) {
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -30,9 +33,44 @@ export class RssSampler {
   }
 
   sample(): number {
+    if (process.env.BENCH_MEMORY_TRACE) {
+      const usage = process.memoryUsage();
+      this.trace.push({
+        ms: Date.now() - this.started,
+        rss: usage.rss / MB,
+        heap: usage.heapUsed / MB,
+        external: usage.external / MB,
+        buffers: usage.arrayBuffers / MB,
+      });
+      if (usage.rss > this.peak) this.peak = usage.rss;
+      return usage.rss;
+    }
     const rss = process.memoryUsage.rss();
     if (rss > this.peak) this.peak = rss;
     return rss;
+  }
+
+  /**
+   * Prints the trace to stderr: main-thread heap, external memory (Buffers, PGlite's WASM memory)
+   * and the rest of the RSS (the parse worker's heap, code, the allocator's free pages), in MB.
+   */
+  printTrace(label: string): void {
+    if (this.trace.length === 0) return;
+    // One sample per 250 ms, and the peak.
+    const peak = this.trace.reduce((best, t) => (t.rss > best.rss ? t : best));
+    let next = 0;
+    const shown = this.trace.filter((t) => {
+      if (t !== peak && t.ms < next) return false;
+      if (t !== peak) next = t.ms + 250;
+      return true;
+    });
+    const lines = shown.map(
+      (t) =>
+        `${String(t.ms).padStart(6)} ms  rss ${t.rss.toFixed(0).padStart(4)}  heap ${t.heap.toFixed(0).padStart(4)}  ` +
+        `external ${t.external.toFixed(0).padStart(4)} (buffers ${t.buffers.toFixed(0).padStart(4)})  ` +
+        `rest ${(t.rss - t.heap - t.external).toFixed(0).padStart(4)}${t === peak ? '  <- peak' : ''}`,
+    );
+    console.error(`memory trace, ${label}:\n${lines.join('\n')}`);
   }
 
   stop(): number {

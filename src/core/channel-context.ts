@@ -1,5 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { channelCheckpoints, rawInputs, tickets } from '../db/schema.js';
+import { insertStoredChunks } from '../db/sql/insert-stored-chunks.js';
+import { splitForStore } from '../db/stored-chunks.js';
 import { alertStaff, audit } from './audit.js';
 import type { ChannelContext } from './channel.js';
 import { redactRawInput } from './consent/redact-inbound.js';
@@ -16,6 +18,7 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
       // Kept raw, but never with a password or card number in it (T8).
       const input = { ...failed, raw: redactRawInput(failed.raw).raw };
       const data = typeof input.raw.data === 'string' ? Buffer.from(input.raw.data) : input.raw.data;
+      const { head, rest } = splitForStore(data);
       await ctx.database.transaction(async (tx) => {
         const [row] = await tx.db
           .insert(rawInputs)
@@ -23,11 +26,12 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
             channel: input.channel,
             externalId: input.externalId === undefined ? undefined : stripNul(input.externalId),
             contentType: input.raw.contentType,
-            data,
+            data: head,
             originalSize: input.raw.originalSize,
             error: stripNul(input.error).slice(0, 2000),
           })
           .returning({ id: rawInputs.id });
+        await insertStoredChunks(tx.sql, 'raw_input', row!.id, rest);
         await alertStaff(tx, {
           kind: 'input_failed',
           text: `A ${input.channel} input could not be processed and was kept (raw input ${row!.id}): ${stripNul(input.error).slice(0, 300)}`,

@@ -172,3 +172,10 @@ export class ConsentStateError extends HelpdeskError {
     super('CONSENT_STATE', `ticket #${ticketNumber}: ${message}`, { ticketNumber, state });
   }
 }
+
+/** A JSON body nested deeper than the API accepts (issue 17: parsing it stalled the process). */
+export class JsonTooDeepError extends HelpdeskError {
+  constructor(readonly maxDepth: number) {
+    super('JSON_TOO_DEEP', `the JSON body is nested deeper than ${maxDepth} levels`, { maxDepth });
+  }
+}

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { attachments, messages } from '../db/schema.js';
+import { insertStoredChunks } from '../db/sql/insert-stored-chunks.js';
+import { STORE_CHUNK_BYTES, splitForStore } from '../db/stored-chunks.js';
 import type { InboundMessage } from './channel.js';
 import { stripNul } from './errors.js';
 
@@ -29,7 +31,7 @@ const INSERT_INBOUND = `raw as (
   select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20, $21, $22
   from raw
   on conflict do nothing
-  returning id::text`;
+  returning id::text, raw_input_id::text`;
 const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
 /** The same, also marking the ticket updated ($24): a reply costs one statement, not two. */
 const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
@@ -57,15 +59,17 @@ export async function storeMessage(
 ): Promise<bigint> {
   const message = original;
   const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
+  // A large raw input keeps its first piece in the row and the rest in pieces (stored-chunks.ts).
+  const raw = splitForStore(data);
   // One statement for the raw input and the message: this runs for every inbound message.
   const touch = fields.ticketUpdatedAt !== undefined && fields.ticketId !== undefined;
-  const { rows } = await tx.sql.query<{ id: string }>(
+  const { rows } = await tx.sql.query<{ id: string; raw_input_id: string }>(
     touch ? INSERT_INBOUND_TOUCHING_TICKET_SQL : INSERT_INBOUND_SQL,
     [
       message.channel,
       message.externalId,
       message.raw.contentType,
-      data,
+      raw.head,
       fields.ticketId?.toString() ?? null,
       fields.customerId?.toString() ?? null,
       fields.disposition,
@@ -90,29 +94,56 @@ export async function storeMessage(
   );
   const row = rows[0] ? { id: BigInt(rows[0].id) } : undefined;
   if (!row) throw new DuplicateInbound();
+  await insertStoredChunks(tx.sql, 'raw_input', rows[0]!.raw_input_id, raw.rest);
   await storeAttachments(tx, row.id, message.attachments);
   return row.id;
 }
 
-/** Stores a message's attachments (kept content or only the reason it was left out). */
+/**
+ * Stores a message's attachments (kept content or only the reason it was left out). Rows go in
+ * statements of at most ~STORE_CHUNK_BYTES of content; a content larger than that keeps its first
+ * piece in the row and the rest in `attachment_chunks`, a statement per piece.
+ */
 export async function storeAttachments(
   tx: Tx,
   messageId: bigint,
   files: InboundMessage['attachments'],
 ): Promise<void> {
-  if (files.length === 0) return;
-  await tx.db.insert(attachments).values(
-    files.map((a) => ({
-      messageId,
-      filename: a.filename,
-      contentType: a.contentType,
-      size: a.size,
-      content: a.content,
-      omittedReason: a.omittedReason,
-      contentId: a.contentId,
-      inline: a.inline ?? false,
-    })),
-  );
+  let batch: Array<{ file: InboundMessage['attachments'][number]; rest: Uint8Array[]; head?: Uint8Array }> =
+    [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = await tx.db
+      .insert(attachments)
+      .values(
+        batch.map(({ file: a, head }) => ({
+          messageId,
+          filename: a.filename,
+          contentType: a.contentType,
+          size: a.size,
+          content: head,
+          omittedReason: a.omittedReason,
+          contentId: a.contentId,
+          inline: a.inline ?? false,
+        })),
+      )
+      .returning({ id: attachments.id });
+    // Rows of one multi-row INSERT come back in the order of its VALUES.
+    for (let i = 0; i < batch.length; i++) {
+      await insertStoredChunks(tx.sql, 'attachment', rows[i]!.id, batch[i]!.rest);
+    }
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const file of files) {
+    const split = file.content ? splitForStore(file.content) : undefined;
+    const bytes = split?.head.byteLength ?? 0;
+    if (batchBytes + bytes > STORE_CHUNK_BYTES) await flush();
+    batch.push({ file, head: split?.head, rest: split?.rest ?? [] });
+    batchBytes += bytes;
+  }
+  await flush();
 }
 
 export async function existingInbound(tx: Tx, message: InboundMessage) {

@@ -10,6 +10,7 @@ import {
   jsonb,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -414,5 +415,39 @@ export const consents = pgTable(
       sql`event in ('requested', 'granted', 'refused', 'expired', 'revoked', 'unclear', 'credentials_provided', 'session_started', 'session_ended')`,
     ),
     check('consents_request_link', sql`(event = 'requested') = (request_id is null)`),
+  ],
+);
+
+// --- Stored in pieces (issue 17): large raw inputs and attachment contents ---------------------
+// A value over STORE_CHUNK_BYTES keeps its first piece in `raw_inputs.data` / `attachments.content`
+// and the rest here, in order, each piece written by a statement of its own: the embedded store
+// writes on the main thread, so no single statement holds a whole 10 MB value. docs/hostile-mail.md
+
+/** The pieces of a raw input after the first (`raw_inputs.data`), `seq` from 1. */
+export const rawInputChunks = pgTable(
+  'raw_input_chunks',
+  {
+    rawInputId: ref('raw_input_id')
+      .notNull()
+      .references(() => rawInputs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rawInputId, t.seq] }), check('raw_input_chunks_seq', sql`${t.seq} >= 1`)],
+);
+
+/** The pieces of an attachment's content after the first (`attachments.content`), `seq` from 1. */
+export const attachmentChunks = pgTable(
+  'attachment_chunks',
+  {
+    attachmentId: ref('attachment_id')
+      .notNull()
+      .references(() => attachments.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.attachmentId, t.seq] }),
+    check('attachment_chunks_seq', sql`${t.seq} >= 1`),
   ],
 );

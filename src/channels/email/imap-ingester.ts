@@ -12,7 +12,10 @@ import {
 } from './import-progress.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
 import { fetchOversizeMail } from './oversize-mail.js';
-import { MailParsePool } from './parse-pool.js';
+import { MailParsePool, toSharedBuffer } from './parse-pool.js';
+
+/** Mails at least this large are held in memory shared with the parse worker (parse-pool.ts). */
+const SHARED_SOURCE_BYTES = 256 * 1024;
 
 export interface ImapIngesterSettings {
   host: string;
@@ -300,8 +303,12 @@ export class ImapIngester {
     const whole = batch.filter((uid) => size(uid) <= max);
     if (whole.length > 0) {
       for await (const message of client.fetch(whole.join(','), { uid: true, source: true }, { uid: true })) {
-        if (message.source)
-          sources.push({ uid: message.uid, source: message.source, ...arrived(message.uid) });
+        // A large mail moves to memory shared with the parse worker, which then needs no copy.
+        const source =
+          message.source && message.source.length >= SHARED_SOURCE_BYTES
+            ? toSharedBuffer(message.source)
+            : message.source;
+        if (source) sources.push({ uid: message.uid, source, ...arrived(message.uid) });
       }
     }
     for (const uid of batch.filter((uid) => size(uid) > max)) {

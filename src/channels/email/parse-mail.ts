@@ -4,7 +4,7 @@
  * machine-generated. Pure: no database, no network.
  */
 import { compile, type HtmlToTextOptions } from 'html-to-text';
-import { type Attachment, type ParsedMail, simpleParser } from 'mailparser';
+import type { Attachment, ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type {
   InboundAttachment,
@@ -15,6 +15,7 @@ import type {
 import { storableExternalId } from '../../core/message-ids.js';
 import { findReplyTokens } from '../../core/reply-token.js';
 import { bounceEvidence, detectAutomatedMail, findBouncedMessageIds } from './automated-mail.js';
+import { parseMailCapped } from './capped-parser.js';
 import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
@@ -32,6 +33,16 @@ export interface ParseMailOptions {
   /** Our own address and lists (MAIL_FROM, MAIL_OWN_LISTS): returned mail, own groups, form mailers. */
   own?: OwnMailIdentity;
 }
+
+/**
+ * Characters of text and of sanitised HTML stored with a message, at most. The embedded store
+ * writes a value on the main thread (~20–40 ms per MB, more for text it compresses), and no
+ * customer writes 200,000 characters: past it the text is cut with a note and the HTML left out;
+ * the raw mail keeps everything (issue 17; docs/hostile-mail.md).
+ */
+export const MAX_STORED_TEXT_CHARS = 200_000;
+/** Replied-to Message-IDs kept for threading, the most recent first (a References header may list thousands). */
+export const MAX_THREAD_IDS = 100;
 
 /** A Date header may be this far ahead of our clock (skewed clocks) before we distrust it. */
 const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
@@ -124,6 +135,13 @@ export function normaliseSubject(subject: string): string {
   }
 }
 
+/** The text cut at {@link MAX_STORED_TEXT_CHARS}, with a note of its whole length (Italian first). */
+function capText(text: string): string {
+  if (text.length <= MAX_STORED_TEXT_CHARS) return text;
+  const cut = text.slice(0, MAX_STORED_TEXT_CHARS).replace(/[\uD800-\uDBFF]$/, '');
+  return `${cut}\n\n[… testo troncato: ${text.length} caratteri in tutto, il messaggio originale è conservato / text cut: ${text.length} characters in all, the original mail is kept]`;
+}
+
 function formatBytes(bytes: number): string {
   const mb = 1024 * 1024;
   if (bytes >= mb && bytes % mb === 0) return `${bytes / mb} MB`;
@@ -197,6 +215,7 @@ function unnamedPartFilename(contentType: string | undefined, index: number): st
 function attachmentsOf(parsed: ParsedMail, options: ParseMailOptions): InboundAttachment[] {
   let keptBytes = 0;
   return (parsed.attachments ?? []).map((attachment: Attachment, index): InboundAttachment => {
+    // Undefined when it was over the cap (capped-parser.ts): only its size was counted.
     const content: Buffer | undefined = attachment.content;
     const size = attachment.size ?? content?.length ?? 0;
     const result: InboundAttachment = {
@@ -226,7 +245,9 @@ function threadOf(parsed: ParsedMail): ThreadReferences {
   const references = rawHeaderValues(parsed, 'references').flatMap(messageIdsInHeaderValue).reverse();
   const thread: ThreadReferences = {};
   if (tokens.length > 0) thread.replyTokens = [...new Set(tokens)];
-  const replied = [...new Set([...inReplyTo, ...references].map(storableExternalId))];
+  const replied = [
+    ...new Set([...inReplyTo, ...references].slice(0, MAX_THREAD_IDS).map(storableExternalId)),
+  ];
   if (replied.length > 0) thread.inReplyTo = replied;
   const ticketNumber = subjectTicketNumber(parsed.subject ?? '');
   if (ticketNumber !== undefined) thread.ticketNumber = ticketNumber;
@@ -261,18 +282,18 @@ function receivedAtOf(parsed: ParsedMail, now: Date): Date {
  * `recordFailedInput`.
  */
 export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise<InboundMessage> {
-  const parsed = await simpleParser(raw, {
-    skipImageLinks: true,
-    keepCidLinks: true,
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-  });
+  // Attachments over the cap are counted, not held (capped-parser.ts).
+  const parsed = await parseMailCapped(
+    raw,
+    { skipImageLinks: true, skipHtmlToText: true, skipTextToHtml: true },
+    options.maxAttachmentBytes,
+  );
   // Outlook's winmail.dat: its files become the mail's attachments, its body the mail's body.
   await openTnefParts(parsed, options.maxAttachmentBytes);
 
   const html = typeof parsed.html === 'string' && parsed.html.trim() !== '' ? parsed.html : undefined;
   const textPart = parsed.text?.trim() ? parsed.text : undefined;
-  const fullText = (textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n');
+  const fullText = capText((textPart ?? (html ? htmlToText(html) : '')).replace(/\r\n?/g, '\n'));
   const own = options.own ?? {};
   const ownList = isOwnListMail(parsed, own);
   const person = personSender(parsed, senderOf(parsed), own);
@@ -293,7 +314,7 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
   };
   if (parsed.subject !== undefined) message.subject = parsed.subject;
   const sanitised = html === undefined ? undefined : sanitise(html);
-  if (sanitised !== undefined) message.html = sanitised;
+  if (sanitised !== undefined && sanitised.length <= MAX_STORED_TEXT_CHARS) message.html = sanitised;
   if (automated) {
     message.automated = automated;
     if (automated.kind === 'bounce') {

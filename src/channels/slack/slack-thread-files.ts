@@ -3,7 +3,9 @@
  * the message's text, with the count done recorded after each, so a Slack outage in the middle
  * resumes at the next file, before any later message, and uploads nothing twice.
  */
+
 import type { Database } from '../../db/database.js';
+import { attachmentContents } from '../../db/sql/attachment-contents.js';
 import type { SlackPoster } from './slack-poster.js';
 
 /** Posts whose files are not all uploaded yet, oldest first. */
@@ -38,11 +40,8 @@ export async function uploadFiles(
   );
   const done = posts[0]?.files_uploaded;
   if (done === null || done === undefined) return;
-  const { rows } = await database.sql.query<{ filename: string; content: Uint8Array }>(
-    `select filename, content from attachments where message_id = $1 and content is not null
-     order by id offset $2`,
-    [messageId, Number(done)],
-  );
+  // Whole contents: a large one is stored in pieces (src/db/stored-chunks.ts).
+  const rows = (await attachmentContents(database.sql, messageId)).slice(Number(done));
   let count = Number(done);
   for (const file of rows) {
     await poster.post(channel, () =>

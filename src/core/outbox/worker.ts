@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { deliveries, messages } from '../../db/schema.js';
+import { attachmentContentsById } from '../../db/sql/attachment-contents-by-id.js';
 import { alertStaff } from '../audit.js';
 import type {
   ChannelAdapter,
@@ -206,9 +207,9 @@ async function attachmentContents(
   ctx: CoreContext,
   files: OutboundAttachment[],
 ): Promise<OutboundAttachment[]> {
-  const { rows } = await ctx.database.sql.query<{ id: string; content: Uint8Array | null }>(
-    'select id::text, content from attachments where id = any($1::bigint[])',
-    [`{${files.map((file) => file.id).join(',')}}`],
+  const rows = await attachmentContentsById(
+    ctx.database.sql,
+    files.map((file) => file.id),
   );
   const content = new Map(rows.map((row) => [row.id, row.content]));
   return files.flatMap((file) => {

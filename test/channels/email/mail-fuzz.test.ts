@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMailBatch, type RawMail } from '../../../src/channels/email/mail-batch.js';
 import { MailParsePool } from '../../../src/channels/email/parse-pool.js';
+import { wholeRawInputData } from '../../../src/db/sql/raw-input-data.js';
 import { createLogger } from '../../../src/logger.js';
 import { stallLimitMs, withEventLoopDelay } from '../../helpers/event-loop-delay.js';
 import { type MailCase, mailCaseArbitrary, mutateMail } from '../../helpers/mail-mutations.js';
@@ -83,7 +84,7 @@ describe('mail fuzz', () => {
 
     // Every mail's exact bytes are in the store once: under a message, or as a failed input.
     const { rows } = await app.database.sql.query<{ hash: string; failed: boolean; stored: boolean }>(
-      `select encode(sha256(r.data), 'hex') as hash, r.error is not null as failed,
+      `select encode(sha256(${wholeRawInputData('r')}), 'hex') as hash, r.error is not null as failed,
               exists (select 1 from messages m where m.raw_input_id = r.id) as stored
          from raw_inputs r where r.channel = 'email'`,
     );

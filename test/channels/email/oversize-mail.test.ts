@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailAdapter } from '../../../src/channels/email/email-adapter.js';
 import { createCustomer } from '../../../src/core/customers.js';
+import { wholeRawInputData } from '../../../src/db/sql/raw-input-data.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from '../../helpers/dovecot.js';
 import { emailSettingsFor } from '../../helpers/email-settings.js';
@@ -54,7 +55,7 @@ async function stored(messageId: string) {
       raw_length: number;
       original_size: number | null;
     }>(
-      `select m.id::text, m.new_text, length(r.data) as raw_length, r.original_size
+      `select m.id::text, m.new_text, length(${wholeRawInputData('r')}) as raw_length, r.original_size
          from messages m join raw_inputs r on r.id = m.raw_input_id
         where m.direction = 'inbound' and m.external_id = $1`,
       [messageId],

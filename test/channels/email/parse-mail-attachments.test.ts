@@ -120,3 +120,44 @@ describe('parseMail attachments', () => {
     expect(message.html).toContain('cid:note@example.com');
   });
 });
+
+describe('attachments over the cap while parsing (issue 17 item 2)', () => {
+  it('counts an attachment over the cap without holding it: its size is whole, its content absent, the next one kept', async () => {
+    const { parseMailCapped } = await import('../../../src/channels/email/capped-parser.js');
+    const big = Buffer.alloc(3 * MB, 0x41);
+    const small = Buffer.from('piccolo');
+    const raw = Buffer.from(
+      [
+        ...CUSTOMER_HEADERS,
+        'Content-Type: multipart/mixed; boundary="mix"',
+        '',
+        multipart('mix', [
+          ['Content-Type: text/plain; charset=utf-8', '', 'Vedi allegati.'],
+          [
+            'Content-Type: application/octet-stream; name="big.bin"',
+            'Content-Transfer-Encoding: base64',
+            '',
+            big.toString('base64').replace(/.{76}/g, '$&\r\n'),
+          ],
+          [
+            'Content-Type: text/plain; name="small.txt"',
+            'Content-Disposition: attachment; filename="small.txt"',
+            '',
+            small.toString(),
+          ],
+        ]),
+      ].join('\r\n'),
+    );
+    const parsed = await parseMailCapped(raw, {}, MB);
+    expect(parsed.text?.trim()).toBe('Vedi allegati.');
+    expect(parsed.attachments.map((a) => [a.filename, a.size, a.content?.length])).toEqual([
+      ['big.bin', 3 * MB, undefined],
+      ['small.txt', small.length, small.length],
+    ]);
+    const message = await parseMail(raw, { ...PARSE_OPTIONS, maxAttachmentBytes: MB });
+    expect(message.attachments.map((a) => [a.filename, a.size, a.content?.length, a.omittedReason])).toEqual([
+      ['big.bin', 3 * MB, undefined, 'over the 1 MB limit per file'],
+      ['small.txt', small.length, small.length, undefined],
+    ]);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * Large values stored in pieces (issue 17). The embedded store (PGlite) runs PostgreSQL on the main
+ * thread: one statement carrying a 10 MB `bytea` blocked the event loop for 300–600 ms and grew
+ * its WASM heap by ~40 MB for good. So a raw input or an attachment keeps its first
+ * {@link STORE_CHUNK_BYTES} in its own row and the rest in `raw_input_chunks` / `attachment_chunks`,
+ * one statement per piece; the embedded connection gives each large statement an event-loop turn
+ * of its own. Readers join the pieces back (`src/db/sql/attachment-contents.ts`,
+ * `src/db/sql/raw-input-data.ts`). Measured: docs/performance.md.
+ */
+
+/** Bytes of one stored piece: 256 KB costs the embedded store ~5–15 ms (idle machine). */
+export const STORE_CHUNK_BYTES = 256 * 1024;
+
+/** A value split for the store: the first piece (kept in the row itself) and the rest, in order. */
+export interface SplitValue {
+  head: Uint8Array;
+  rest: Uint8Array[];
+}
+
+/** Splits `data` into pieces of at most `chunkBytes` (views, no copy). */
+export function splitForStore(data: Uint8Array, chunkBytes = STORE_CHUNK_BYTES): SplitValue {
+  const rest: Uint8Array[] = [];
+  for (let start = chunkBytes; start < data.byteLength; start += chunkBytes) {
+    rest.push(data.subarray(start, Math.min(data.byteLength, start + chunkBytes)));
+  }
+  return { head: data.byteLength > chunkBytes ? data.subarray(0, chunkBytes) : data, rest };
+}
