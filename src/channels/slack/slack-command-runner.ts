@@ -47,6 +47,7 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
     case 'time':
     case 'propose':
     case 'consent':
+    case 'summary':
       return NOT_AVAILABLE;
   }
 }

@@ -1,14 +1,18 @@
 /**
  * `/helpdesk` (the name is `SLACK_COMMAND`): parsing of its text. Pure.
  */
+import { parseDuration } from '../../core/billing/duration.js';
+import type { EntryKind } from '../../core/billing/pricing.js';
+
+export { parseDuration };
 
 export type HelpdeskCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent'; number: number }
+  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent' | 'summary'; number: number }
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
-  | { kind: 'time'; number: number; minutes: number; text: string }
+  | { kind: 'time'; number: number; minutes: number; text: string; entryKind: EntryKind; billable: boolean }
   | { kind: 'usage'; message: string };
 
 /** One line per sub-command, shown by `help` and after a wrong command. */
@@ -21,19 +25,12 @@ export function commandUsage(command: string): string {
     `${command} resolve N — risolvi`,
     `${command} reopen N — riapri`,
     `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
-    `${command} time N 1h30 testo — registra tempo`,
+    `${command} time N 1h30 testo — registra tempo (anche 90m, 1:30, 1,5h; aggiungi "telefono", "sede" o "gratis")`,
+    `${command} summary N — riepilogo ore del ticket nel thread`,
     `${command} propose N — proponi orari`,
     `${command} consent N — chiedi il consenso`,
     `${command} help — questo aiuto`,
   ].join('\n');
-}
-
-/** `1h30`, `1h`, `45m`, `90` (minutes) → minutes; undefined when not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(?:(\d{1,3})h)?(?:(\d{1,3})m?)?$/i.exec(text);
-  if (!match || (!match[1] && !match[2])) return undefined;
-  const minutes = Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
-  return minutes > 0 && minutes <= 24 * 60 ? minutes : undefined;
 }
 
 /** Parses the command's text; anything wrong gives `usage` with what was wrong. */
@@ -59,6 +56,7 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     case 'reopen':
     case 'propose':
     case 'consent':
+    case 'summary':
       return hasNumber ? { kind: verb.toLowerCase() as 'take', number } : usage(`${verb.toLowerCase()} N`);
     case 'note':
     case 'reply': {
@@ -75,11 +73,35 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     }
     case 'time': {
       const minutes = parseDuration(rest[1] ?? '');
-      return hasNumber && minutes !== undefined
-        ? { kind: 'time', number, minutes, text: after(2) }
-        : usage('time N 1h30 testo');
+      if (!hasNumber || minutes === undefined) return usage('time N 1h30 [telefono|sede|gratis] testo');
+      return { kind: 'time', number, minutes, ...timeFlags(rest.slice(2)) };
     }
     default:
       return { kind: 'usage', message: `Comando sconosciuto "${verb}".\n${commandUsage(command)}` };
   }
+}
+
+const KIND_WORDS: Record<string, EntryKind> = {
+  remoto: 'remote',
+  remote: 'remote',
+  telefono: 'phone',
+  phone: 'phone',
+  sede: 'on_site',
+  onsite: 'on_site',
+  'on-site': 'on_site',
+};
+const FREE_WORDS = new Set(['gratis', 'free', 'nonfatturabile']);
+
+/** Leading words after the duration: the kind (remote by default) and `gratis` (not billable). */
+function timeFlags(words: string[]): { entryKind: EntryKind; billable: boolean; text: string } {
+  let entryKind: EntryKind = 'remote';
+  let billable = true;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const word = words[i]!.toLowerCase();
+    if (KIND_WORDS[word]) entryKind = KIND_WORDS[word];
+    else if (FREE_WORDS.has(word)) billable = false;
+    else break;
+  }
+  return { entryKind, billable, text: words.slice(i).join(' ') };
 }

@@ -59,7 +59,18 @@ describe('/helpdesk parsing', () => {
       number: 7,
       minutes: 90,
       text: 'backup',
+      entryKind: 'remote',
+      billable: true,
     });
+    expect(parseHelpdeskCommand('time 7 1,5h telefono gratis richiamato')).toEqual({
+      kind: 'time',
+      number: 7,
+      minutes: 90,
+      text: 'richiamato',
+      entryKind: 'phone',
+      billable: false,
+    });
+    expect(parseHelpdeskCommand('summary 7')).toEqual({ kind: 'summary', number: 7 });
     expect(parseHelpdeskCommand('note 7')).toMatchObject({
       kind: 'usage',
       message: 'Uso: /helpdesk note N testo',
