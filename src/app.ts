@@ -151,6 +151,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       now: options.now ?? (() => new Date()),
       firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
       onDeliverySettled: new Set(),
+      calendar: config.calendar,
     };
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();

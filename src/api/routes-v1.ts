@@ -18,6 +18,7 @@ import {
   ticketView,
   toMessageView,
 } from './responses.js';
+import { registerBillingRoutes } from './routes-billing.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import {
   customerIdParams,
@@ -297,4 +298,5 @@ export function registerV1Routes(
   );
 
   registerDeliveryRoutes(api, core);
+  registerBillingRoutes(api, core);
 }

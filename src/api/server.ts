@@ -42,6 +42,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  TIME_ENTRY_LOCKED: 409,
+  NOT_ENTRY_OWNER: 403,
+  INVALID_TIME_ENTRY: 400,
 };
 
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */

@@ -162,3 +162,26 @@ export function errorSummary(error: unknown, maxLength = 500): string {
 export function stripNul(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
+
+/** A billed time entry: locked, as the invoice it went into (issue #24). */
+export class TimeEntryLockedError extends HelpdeskError {
+  constructor(entryId: string) {
+    super('TIME_ENTRY_LOCKED', `time entry ${entryId} is billed and cannot change`, { entryId });
+  }
+}
+
+/** Technicians correct only their own time entries (issue #24). */
+export class NotEntryOwnerError extends HelpdeskError {
+  constructor(entryId: string, technician: string) {
+    super('NOT_ENTRY_OWNER', `time entry ${entryId} was logged by another technician, not ${technician}`, {
+      entryId,
+    });
+  }
+}
+
+/** A time entry that cannot be stored as given (no minutes, too long, wrong kind). */
+export class InvalidTimeEntryError extends HelpdeskError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('INVALID_TIME_ENTRY', message, context);
+  }
+}
