@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
 import { apiTokenCheck } from './core/api-token.js';
+import { autoStopTimer } from './core/billing/timers.js';
 import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
@@ -152,6 +153,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
       onDeliverySettled: new Set(),
       calendar: config.calendar,
+      scheduleTimerStop: (tx, entryId, at) => queue!.enqueueTimerStop(tx, entryId, at),
     };
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();
@@ -214,6 +216,13 @@ async function start(options: AppOptions): Promise<RunningApp> {
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
+    }
+    if (options.workers !== false) {
+      // Billing (#24): timers left running stop themselves at the end of the business day.
+      await queue.workTimerStops(async (entryId) => {
+        const stopped = await database.transaction((tx) => autoStopTimer(core, tx, entryId));
+        if (stopped) logger.info({ entryId }, 'timer stopped at the end of the business day');
+      });
     }
     if (options.workers !== false) {
       // First sweep right away: picks up what a previous run left (old queue, expired jobs).

@@ -19,6 +19,8 @@ export const CARD_ACTIONS = {
   proposeSlots: 'ticket_propose_slots',
   requestConsent: 'ticket_request_consent',
   logTime: 'ticket_log_time',
+  timerStart: 'ticket_timer_start',
+  timerStop: 'ticket_timer_stop',
   resolve: 'ticket_resolve',
 } as const;
 
@@ -111,6 +113,8 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
           button('Proponi orari', CARD_ACTIONS.proposeSlots),
           button('Chiedi consenso', CARD_ACTIONS.requestConsent),
           button('Registra tempo', CARD_ACTIONS.logTime),
+          button('Avvia timer', CARD_ACTIONS.timerStart),
+          button('Ferma timer', CARD_ACTIONS.timerStop),
           ...(closed ? [] : [button('Risolvi', CARD_ACTIONS.resolve, 'danger')]),
         ],
       },
@@ -134,7 +138,12 @@ export function customerMessageTexts(input: {
   );
 }
 
+const ALERT_ICONS: Record<string, string> = { hour_summary: ':receipt:', timer_stopped: ':stopwatch:' };
+
 /** A staff alert as posted in the channel (or the ticket's thread). */
 export function alertText(alert: { kind: string; text: string }): string {
+  // Billing (#24): the hour summary and a timer that stopped itself are news, not alarms.
+  const icon = ALERT_ICONS[alert.kind];
+  if (icon) return `${icon} ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
   return `:rotating_light: *${escapeSlack(alert.kind)}* — ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
 }

@@ -15,6 +15,7 @@ import {
 import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
+import { logTimeFromCommand, postRunningSummary } from './slack-time.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
   const { core, settings } = deps;
@@ -44,10 +45,15 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return replyFromCommand(deps, parsed.number, parsed.text, who);
     case 'contact':
       return logPhoneContact(core, parsed.number, parsed.text, who);
-    case 'time':
+    case 'time': {
+      const logged = await logTimeFromCommand(core, parsed, who);
+      await postInThread(deps, parsed.number, logged.threadText).catch(() => undefined);
+      return logged.answer;
+    }
+    case 'summary':
+      return postRunningSummary(core, parsed.number, who);
     case 'propose':
     case 'consent':
-    case 'summary':
       return NOT_AVAILABLE;
   }
 }

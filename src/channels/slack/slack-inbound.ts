@@ -17,6 +17,7 @@ import { handleCustomerDm } from './slack-customers.js';
 import type { SlackPoster } from './slack-poster.js';
 import { eventKeys, onceForEvent } from './slack-store.js';
 import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
+import { logTimeHint, startTicketTimer, stopTicketTimer } from './slack-time.js';
 
 export const NOT_ALLOWED =
   'Non sei abilitato a operare sui ticket (SLACK_TECHNICIANS). / You are not allowed to act on tickets.';
@@ -102,6 +103,10 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       if (a.action_id === CARD_ACTIONS.take) answer = await takeTicket(deps.core, number, who);
       else if (a.action_id === CARD_ACTIONS.resolve)
         answer = await changeStatus(deps.core, number, 'resolved', who);
+      else if (a.action_id === CARD_ACTIONS.logTime) answer = logTimeHint(settings.command, number);
+      else if (a.action_id === CARD_ACTIONS.timerStart)
+        answer = await startTicketTimer(deps.core, number, who);
+      else if (a.action_id === CARD_ACTIONS.timerStop) answer = await stopTicketTimer(deps.core, number, who);
       else answer = NOT_AVAILABLE;
       deps.wake();
       await tell(answer);
