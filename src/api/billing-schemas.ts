@@ -90,6 +90,8 @@ export const exportBody = z.object({
   author: storedText().trim().min(1).max(100),
 });
 
+export const statementsBody = exportBody.extend({ resend: z.boolean().default(false) });
+
 export const summaryBody = z.preprocess(
   (body) => body ?? {},
   z.object({

@@ -9,6 +9,7 @@ import { ticketSummaryData } from '../core/billing/billing-store.js';
 import { addPrepaidPackage, getContract, putContract } from '../core/billing/contracts.js';
 import { postHourSummary } from '../core/billing/hour-summary.js';
 import { exportForInvoicing, hoursReport, hoursReportCsv } from '../core/billing/hours-report.js';
+import { sendMonthlyStatements } from '../core/billing/statements.js';
 import {
   deleteTimeEntry,
   listTimeEntries,
@@ -24,6 +25,7 @@ import {
   hoursReportView,
   newTimeEntryBody,
   prepaidBody,
+  statementsBody,
   summaryBody,
   technicianQuery,
   ticketTimeView,
@@ -263,6 +265,44 @@ export function registerBillingRoutes(api: ZodApi, core: CoreContext): void {
         });
         return { ...result, report };
       });
+    },
+  );
+
+  api.post(
+    '/reports/hours/statements',
+    {
+      schema: {
+        summary: "Email each customer their month's statement with the CSV attached (once, unless resend)",
+        body: statementsBody,
+        response: {
+          200: json(
+            'What happened per customer',
+            z.object({
+              statements: z.array(
+                z.object({
+                  customerId: z.string(),
+                  status: z.enum(['queued', 'already_sent', 'no_email']),
+                  deliveryId: z.string().optional(),
+                }),
+              ),
+            }),
+          ),
+          ...errors(),
+        },
+      },
+    },
+    async (request) => {
+      const { month, customerId, resend, author } = request.body;
+      const statements = await core.database.transaction((t) =>
+        sendMonthlyStatements(core, t, {
+          month,
+          customerId: customerId === undefined ? undefined : BigInt(customerId),
+          resend,
+          actor: `technician:${author}`,
+        }),
+      );
+      core.jobs.wake();
+      return { statements };
     },
   );
 }

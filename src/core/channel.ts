@@ -137,6 +137,14 @@ export interface OutboundButton {
  * One outbound message as a channel must send it. The core has already rendered the text in the
  * recipient's language and stored it; the adapter only serialises it for its world.
  */
+/** A file the core sends (small: it travels in the delivery's stored payload). */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  /** The bytes, base64. */
+  contentBase64: string;
+}
+
 export interface OutboundMessage {
   /** Delivery id; the same delivery may be attempted more than once. Adapters that can
    * de-duplicate on their side use it. */
@@ -157,6 +165,8 @@ export interface OutboundMessage {
   /** Simple HTML (p, br, b, i, a, ul, li) for channels that render it. */
   html?: string;
   buttons?: OutboundButton[][];
+  /** Files sent with the message (email only; the monthly statement's CSV, #24). */
+  attachments?: OutboundAttachment[];
   /**
    * Chat channels: replace the already delivered message with this external id (a technician
    * edited their reply) instead of sending a new one. Channels that cannot edit throw a permanent

@@ -3,7 +3,13 @@ import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { deliveries } from '../db/schema.js';
 import type { RenderedMessage } from '../templates/format.js';
-import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
+import type {
+  ChannelName,
+  IdentityKind,
+  OutboundAttachment,
+  OutboundButton,
+  OutboundMessage,
+} from './channel.js';
 import type { CoreContext, JobSink } from './core-context.js';
 import { isMachineAddress } from './machine-address.js';
 import { createReplyToken } from './reply-token.js';
@@ -27,7 +33,7 @@ export interface OutboundRequest {
    * the recipient's hourly budget of acknowledgements and have a budget of their own.
    */
   purpose?: 'unknown_sender' | 'link';
-  content: RenderedMessage & { buttons?: OutboundButton[][] };
+  content: RenderedMessage & { buttons?: OutboundButton[][]; attachments?: OutboundAttachment[] };
   /** Technician name, for replies. */
   author?: string;
   /** Deliver this existing message row instead of storing a new one. */
@@ -178,6 +184,7 @@ export async function enqueueOutbound(
     text: content.text,
     html: content.html,
     buttons: content.buttons,
+    ...(content.attachments ? { attachments: content.attachments } : {}),
     ...(request.editOf ? { editOf: request.editOf } : {}),
     threading,
   };

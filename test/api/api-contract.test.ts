@@ -40,6 +40,7 @@ describe('the OpenAPI document', () => {
       '/deliveries',
       '/reports/hours',
       '/reports/hours/export',
+      '/reports/hours/statements',
       '/tickets',
       '/tickets/{number}',
       '/tickets/{number}/messages',

@@ -130,5 +130,12 @@ export function composeMail(message: OutboundMessage, options: ComposeMailOption
   if (inReplyTo) mail.inReplyTo = inReplyTo;
   if (references.length > 0) mail.references = trimReferences(references);
   if (message.html) mail.html = message.html;
+  if (message.attachments?.length) {
+    mail.attachments = message.attachments.map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: Buffer.from(a.contentBase64, 'base64'),
+    }));
+  }
   return mail;
 }
