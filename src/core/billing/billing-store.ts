@@ -22,14 +22,6 @@ import type { TimeEntryRow } from './time-entries.js';
 
 export type PrepaidPackageRow = typeof prepaidPackages.$inferSelect;
 
-export interface ContractView {
-  customerId: string;
-  /** The customer's own rate, or null: the default `HOURLY_RATE_CENTS`. */
-  hourlyRateCents: number | null;
-  terms: BillingTerms;
-  prepaid: Array<PrepaidPackageRow & { minutesLeft: number }>;
-}
-
 /** The customer's terms: their rate (or the default) and their contract (or none of its extras). */
 export async function billingTermsFor(ctx: CoreContext, tx: Tx, customerId: bigint): Promise<BillingTerms> {
   const [customer] = await tx.db.select().from(customers).where(eq(customers.id, customerId));
