@@ -14,7 +14,8 @@ const DECIMAL_HOURS = /^(\d{1,2})[.,](\d{1,2})\s*h$/i;
 /**
  * A duration as typed by a technician → whole minutes, or undefined when it is not a duration,
  * is zero, or is longer than {@link MAX_ENTRY_MINUTES}. Decimal hours are rounded to the nearest
- * minute (`1,33h` → 80). A bare number is minutes (`90` → 90).
+ * minute (`1,33h` → 80). A bare number is minutes (`90` → 90). Minutes after hours stop at 59
+ * (`1h90` is refused, not read as 150 minutes).
  */
 export function parseDuration(input: string): number | undefined {
   const text = input.trim();
@@ -26,6 +27,8 @@ export function parseDuration(input: string): number | undefined {
   if (clock) minutes = Number(clock[1]) * 60 + Number(clock[2]);
   else if (decimal) minutes = Math.round(Number(`${decimal[1]}.${decimal[2]}`) * 60);
   else if (hm && (hm[1] !== undefined || hm[2] !== undefined)) {
+    // `1h90` is ambiguous (150 min? 1,9 h?): after hours, minutes stop at 59, as on a clock.
+    if (hm[1] !== undefined && Number(hm[2] ?? 0) > 59) return undefined;
     minutes = Number(hm[1] ?? 0) * 60 + Number(hm[2] ?? 0);
   }
   return minutes !== undefined && minutes > 0 && minutes <= MAX_ENTRY_MINUTES ? minutes : undefined;
