@@ -173,6 +173,15 @@ export const CSV_HEADER = [
   'Totale',
 ] as const;
 
+/**
+ * A cell of text someone else wrote (a customer's name, a ticket's subject): one starting with
+ * `=`, `+`, `-`, `@`, tab or CR would run as a formula in Excel, so it gets a leading `'`
+ * (OWASP, "CSV Injection"). Numbers and amounts are ours and stay as they are.
+ */
+function textCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 function cell(value: string | number): string {
   const text = String(value);
   return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -190,9 +199,9 @@ export function hoursReportCsv(report: HoursReport): string {
     for (const t of c.tickets) {
       const b = t.bill;
       lines.push([
-        c.name,
+        textCell(c.name),
         String(t.ticketNumber),
-        t.subject,
+        textCell(t.subject),
         String(b.rawMinutes),
         String(b.billedMinutes),
         String(b.prepaidMinutes),
@@ -205,7 +214,7 @@ export function hoursReportCsv(report: HoursReport): string {
       ]);
     }
     lines.push([
-      c.name,
+      textCell(c.name),
       'Totale cliente',
       '',
       '',
