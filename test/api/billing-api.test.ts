@@ -193,4 +193,28 @@ describe('time entries, summary, contracts, report and export over the API', () 
     const again = await body(await app.api(`/reports/hours?month=2026-03&customerId=${customerId}`));
     expect(again.customers[0].tickets[0].billed).toBe(true);
   });
+  it('reopened and resolved again: the same summary is not sent twice, a changed one is', async () => {
+    const { number } = await customerWithTicket('Gialli', 'gialli@example.test');
+    await app.api(`/tickets/${number}/time`, {
+      body: { technician: 'Luca', minutes: 30, startedAt: '2026-03-02T08:00:00Z' },
+    });
+    const setStatus = (status: string) =>
+      app.api(`/tickets/${number}/status`, { body: { status, author: 'Luca' } });
+    const summaries = () =>
+      channel.sentTo('gialli@example.test').filter((m) => m.text.includes('Riepilogo ore del ticket'));
+    expect((await setStatus('resolved')).status).toBe(200);
+    expect((await setStatus('open')).status).toBe(200);
+    expect((await setStatus('resolved')).status).toBe(200);
+    await app.settle();
+    expect(summaries()).toHaveLength(1);
+
+    await setStatus('open');
+    await app.api(`/tickets/${number}/time`, {
+      body: { technician: 'Luca', minutes: 15, startedAt: '2026-03-02T09:00:00Z' },
+    });
+    await setStatus('resolved');
+    await app.settle();
+    expect(summaries()).toHaveLength(2);
+    expect(summaries().at(-1)!.text).toContain('Tempo totale: 45 min');
+  });
 });

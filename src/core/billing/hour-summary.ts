@@ -4,15 +4,27 @@
  * it), and in the ticket's Slack thread (a staff alert of kind `hour_summary`, which the Slack
  * mirror posts in the thread). Inside the caller's transaction.
  */
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
-import { customers } from '../../db/schema.js';
+import { customers, staffAlerts } from '../../db/schema.js';
 import { toLocale } from '../../templates/format.js';
-import { hourSummary } from '../../templates/hour-summary.js';
+import { type HourSummaryData, hourSummary } from '../../templates/hour-summary.js';
 import { alertStaff } from '../audit.js';
 import type { CoreContext } from '../core-context.js';
 import { writeTechnicianMessage } from '../tickets.js';
-import { ticketSummaryData } from './billing-store.js';
+import { type TicketSummaryData, ticketSummaryData } from './billing-store.js';
+
+function summaryView(data: TicketSummaryData, final: boolean): HourSummaryData {
+  return {
+    ticketNumber: data.ticket.number,
+    subject: data.ticket.subject,
+    bill: data.bill,
+    hasPrepaid: data.hasPrepaid,
+    prepaidLeftMinutes: data.prepaidLeftMinutes,
+    pendingCount: data.pending.length,
+    final,
+  };
+}
 
 /** The author shown on the summary message. */
 export const SUMMARY_AUTHOR = 'Riepilogo ore';
@@ -29,15 +41,7 @@ export async function postHourSummary(
 ): Promise<{ text: string; messageId?: bigint; deliveryId?: bigint }> {
   const data = await ticketSummaryData(ctx, tx, input.ticketNumber);
   const [customer] = await tx.db.select().from(customers).where(eq(customers.id, data.ticket.customerId));
-  const view = {
-    ticketNumber: data.ticket.number,
-    subject: data.ticket.subject,
-    bill: data.bill,
-    hasPrepaid: data.hasPrepaid,
-    prepaidLeftMinutes: data.prepaidLeftMinutes,
-    pendingCount: data.pending.length,
-    final: input.final,
-  };
+  const view = summaryView(data, input.final);
   const staffText = hourSummary(view, 'it').text;
   await alertStaff(tx, {
     kind: 'hour_summary',
@@ -57,7 +61,11 @@ export async function postHourSummary(
   return { text: staffText, ...sent };
 }
 
-/** On resolve: the final summary, when any time was logged on the ticket. */
+/**
+ * On resolve: the final summary, when any time was logged on the ticket, unless the last summary
+ * the customer received is this same final one (a ticket reopened and resolved again with no
+ * change in its time would otherwise send the customer the same bill twice).
+ */
 export async function postSummaryOnResolve(
   ctx: CoreContext,
   tx: Tx,
@@ -66,5 +74,19 @@ export async function postSummaryOnResolve(
 ): Promise<void> {
   const data = await ticketSummaryData(ctx, tx, ticketNumber);
   if (data.bill.lines.length === 0 && data.pending.length === 0) return;
+  const [last] = await tx.db
+    .select({ text: staffAlerts.text })
+    .from(staffAlerts)
+    .where(
+      and(
+        eq(staffAlerts.kind, 'hour_summary'),
+        eq(staffAlerts.ticketId, data.ticket.id),
+        sql`(${staffAlerts.data}->>'toCustomer')::boolean`,
+      ),
+    )
+    .orderBy(desc(staffAlerts.id))
+    .limit(1);
+  const finalText = hourSummary(summaryView(data, true), 'it').text;
+  if (last?.text === finalText) return;
   await postHourSummary(ctx, tx, { ticketNumber, final: true, toCustomer: true, actor });
 }
