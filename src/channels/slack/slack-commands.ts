@@ -72,13 +72,34 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
         : usage('contact N phone testo');
     }
     case 'time': {
-      const minutes = parseDuration(rest[1] ?? '');
-      if (!hasNumber || minutes === undefined) return usage('time N 1h30 [telefono|sede|gratis] testo');
-      return { kind: 'time', number, minutes, ...timeFlags(rest.slice(2)) };
+      const duration = leadingDuration(rest.slice(1));
+      if (!hasNumber || !duration) return usage('time N 1h30 [telefono|sede|gratis] testo');
+      return {
+        kind: 'time',
+        number,
+        minutes: duration.minutes,
+        ...timeFlags(rest.slice(1 + duration.words)),
+      };
     }
     default:
       return { kind: 'usage', message: `Comando sconosciuto "${verb}".\n${commandUsage(command)}` };
   }
+}
+
+/**
+ * The duration at the start of `words`, which may be typed with spaces (`1h 30m`, `2 h`,
+ * `1 h 30 min`): the most words (up to 4) that read as one duration and end with a unit, else the
+ * first word alone (`90`, `1h30`). So `1h 30m disco` is 90 minutes, not 60 with the note `30m disco`;
+ * `1h 2 pc` is 60 minutes with the note `2 pc`.
+ */
+function leadingDuration(words: string[]): { minutes: number; words: number } | undefined {
+  for (let n = Math.min(4, words.length); n >= 2; n--) {
+    if (!/[a-z]$/i.test(words[n - 1]!)) continue;
+    const minutes = parseDuration(words.slice(0, n).join(' '));
+    if (minutes !== undefined) return { minutes, words: n };
+  }
+  const minutes = parseDuration(words[0] ?? '');
+  return minutes === undefined ? undefined : { minutes, words: 1 };
 }
 
 const KIND_WORDS: Record<string, EntryKind> = {
