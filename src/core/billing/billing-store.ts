@@ -61,6 +61,7 @@ export function toPriced(ctx: CoreContext, entry: TimeEntryRow): EntryToPrice {
     minutes,
     billable: entry.billable,
     outOfHoursMinutes: Math.max(0, minutes - inside),
+    billedAt: entry.billedAt,
   };
 }
 
@@ -69,6 +70,7 @@ const toPackage = (p: PrepaidPackageRow): PrepaidPackage => ({
   minutes: p.minutes,
   validFrom: p.validFrom,
   validUntil: p.validUntil,
+  addedAt: p.createdAt,
 });
 
 export interface PricedCustomer {

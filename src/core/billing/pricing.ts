@@ -50,6 +50,8 @@ export interface EntryToPrice {
   billable: boolean;
   /** Minutes of this entry outside business hours (from the business calendar). */
   outOfHoursMinutes: number;
+  /** When it was exported for invoicing; a package added later does not pay for it. */
+  billedAt?: Date | null;
 }
 
 export interface PrepaidPackage {
@@ -59,6 +61,8 @@ export interface PrepaidPackage {
   validFrom: string;
   /** Last local date on which it can be used. */
   validUntil: string;
+  /** When it was added: it pays no work already invoiced (billed) before then. */
+  addedAt?: Date;
 }
 
 function roundUp(minutes: number, block: number): number {
@@ -99,11 +103,12 @@ export interface PrepaidUse {
 /**
  * Lines (in time order) paid from prepaid packages: each line takes from the packages valid on
  * its date, the earliest-starting first (then the earliest to expire), until its minutes are paid
- * or the packages are empty. Returns each line's uses and each package's minutes left.
+ * or the packages are empty. A line billed (invoiced) before a package was added is not paid from
+ * it: that work was already invoiced in money. Returns each line's uses and each package's minutes left.
  */
 export function allocatePrepaid(
   packages: readonly PrepaidPackage[],
-  lines: ReadonlyArray<{ localDate: string; minutes: number }>,
+  lines: ReadonlyArray<{ localDate: string; minutes: number; billedAt?: Date | null }>,
 ): { uses: PrepaidUse[][]; left: Map<string, number> } {
   const ordered = [...packages].sort(
     (a, b) =>
@@ -118,6 +123,7 @@ export function allocatePrepaid(
     for (const p of ordered) {
       if (due === 0) break;
       if (line.localDate < p.validFrom || line.localDate > p.validUntil) continue;
+      if (line.billedAt && p.addedAt && p.addedAt.getTime() > line.billedAt.getTime()) continue;
       const take = Math.min(due, left.get(p.id)!);
       if (take === 0) continue;
       left.set(p.id, left.get(p.id)! - take);
@@ -234,7 +240,7 @@ export function priceCustomer(
   );
   const { uses, left } = allocatePrepaid(
     packages,
-    flat.map((f) => ({ localDate: f.entry.localDate, minutes: f.minutes })),
+    flat.map((f) => ({ localDate: f.entry.localDate, minutes: f.minutes, billedAt: f.entry.billedAt })),
   );
   const prepaidByEntry = new Map(
     flat.map((f, i) => [f.entry.id, uses[i]!.reduce((a, u) => a + u.minutes, 0)] as const),
