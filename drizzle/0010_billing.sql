@@ -18,6 +18,7 @@ CREATE TABLE "billing_exports" (
 	"month" text NOT NULL,
 	"customer_id" bigint,
 	"actor" text NOT NULL,
+	"lines" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

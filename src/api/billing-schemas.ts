@@ -183,6 +183,10 @@ export const hoursReportView = z.object({
       netCents: z.number().int(),
       vatCents: z.number().int(),
       totalCents: z.number().int(),
+      notYetBilled: z
+        .object({ netCents: z.number().int(), vatCents: z.number().int(), totalCents: z.number().int() })
+        .nullable()
+        .describe('Work of the month not exported yet (a late entry): invoice only this'),
       tickets: z.array(
         z.object({
           ticketNumber: z.number().int(),

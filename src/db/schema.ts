@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TicketBill } from '../core/billing/pricing.js';
 
 /**
  * The store. Ids are bigserial, exposed as strings. Money is integer cents. Timestamps are UTC.
@@ -401,12 +402,24 @@ export const prepaidPackages = pgTable(
   ],
 );
 
-/** One export for invoicing: the entries it billed point at it. */
+/** A ticket's price as invoiced by an export (customer id as a string; amounts in cents inside `bill`). */
+export interface ExportedBillLine {
+  customerId: string;
+  ticketNumber: number;
+  bill: TicketBill;
+}
+
+/**
+ * One export for invoicing: the entries it billed point at it, and `lines` keeps the prices as
+ * invoiced (per customer and ticket, the whole bill in cents), so a later rate or contract change
+ * never re-prices a billed month.
+ */
 export const billingExports = pgTable('billing_exports', {
   id: id(),
   month: text('month').notNull(),
   customerId: ref('customer_id').references(() => customers.id),
   actor: text('actor').notNull(),
+  lines: jsonb('lines').$type<ExportedBillLine[]>().notNull().default([]),
   createdAt: createdAt(),
 });
 

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, gte, inArray, isNull, lt } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
-import { billingExports, customers, tickets, timeEntries } from '../../db/schema.js';
+import { billingExports, customers, type ExportedBillLine, tickets, timeEntries } from '../../db/schema.js';
 import { DEFAULT_BUSINESS_CALENDAR, instantToZoned, zonedTimeToInstant } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
 import { loadCustomerBilling } from './billing-store.js';
@@ -16,7 +16,10 @@ export interface ReportTicket {
   ticketNumber: number;
   subject: string;
   bill: TicketBill;
-  /** Every entry of the month on this ticket is billed (exported). */
+  /**
+   * Billed: the line as an export invoiced it (stored, never re-priced). Not billed: the
+   * ticket's confirmed work of the month not exported yet (a late entry), at today's terms.
+   */
   billed: boolean;
 }
 
@@ -27,6 +30,8 @@ export interface ReportCustomer {
   netCents: number;
   vatCents: number;
   totalCents: number;
+  /** The work not exported yet (net, VAT on it, total), or null when all of it is billed. */
+  notYetBilled: { netCents: number; vatCents: number; totalCents: number } | null;
 }
 
 export interface HoursReport {
@@ -75,37 +80,49 @@ export async function hoursReport(
       ),
     )
     .orderBy(asc(customers.name), asc(tickets.customerId));
+  const exported = await tx.db
+    .select({ lines: billingExports.lines })
+    .from(billingExports)
+    .where(eq(billingExports.month, month))
+    .orderBy(asc(billingExports.id));
   const result: ReportCustomer[] = [];
   for (const row of rows) {
     const billing = await loadCustomerBilling(ctx, tx, row.customerId);
     const monthOf = (at: Date) => instantToZoned(at, tz).date.slice(0, 7);
-    const { bills } = billing.price((e) => `${e.ticketId}|${monthOf(e.startedAt)}`);
+    // Billed and not yet billed work of a ticket are priced apart: only the latter is priced now.
+    const { bills } = billing.price(
+      (e) => `${e.ticketId}|${monthOf(e.startedAt)}|${e.billedAt ? 'billed' : 'open'}`,
+    );
     const ticketRows = await tx.db
       .select({ id: tickets.id, number: tickets.number, subject: tickets.subject })
       .from(tickets)
-      .where(inArray(tickets.id, [...billing.entriesByTicket.keys()].map(BigInt)))
+      .where(eq(tickets.customerId, row.customerId))
       .orderBy(asc(tickets.number));
-    const list: ReportTicket[] = [];
+    const subjectOf = new Map(ticketRows.map((t) => [t.number, t.subject]));
+    const list: ReportTicket[] = exported
+      .flatMap((x) => x.lines)
+      .filter((l) => l.customerId === row.customerId.toString())
+      .map((l) => ({
+        ticketNumber: l.ticketNumber,
+        subject: subjectOf.get(l.ticketNumber) ?? '',
+        bill: l.bill,
+        billed: true,
+      }));
     for (const t of ticketRows) {
-      const bill = bills.get(`${t.id}|${month}`);
-      if (!bill) continue;
-      const entries = billing.entriesByTicket
-        .get(t.id.toString())!
-        .filter((e) => monthOf(e.startedAt) === month);
-      list.push({
-        ticketNumber: t.number,
-        subject: t.subject,
-        bill,
-        billed: entries.every((e) => e.billedAt),
-      });
+      const bill = bills.get(`${t.id}|${month}|open`);
+      if (bill) list.push({ ticketNumber: t.number, subject: t.subject, bill, billed: false });
     }
     const netCents = list.reduce((a, t) => a + t.bill.netCents, 0);
+    const openNet = list.filter((t) => !t.billed).reduce((a, t) => a + t.bill.netCents, 0);
     result.push({
       customerId: row.customerId.toString(),
       name: row.name,
       tickets: list,
       netCents,
       ...withVat(netCents, ctx.settings.vatPercent),
+      notYetBilled: list.some((t) => !t.billed)
+        ? { netCents: openNet, ...withVat(openNet, ctx.settings.vatPercent) }
+        : null,
     });
   }
   const sum = (pick: (c: ReportCustomer) => number) => result.reduce((a, c) => a + pick(c), 0);
@@ -121,7 +138,7 @@ export async function hoursReport(
 
 /**
  * Marks the month's confirmed, not yet billed entries billed (for one customer or all) under one
- * export record; from then on the database refuses to change them. Returns the export id and the
+ * export record that stores their priced lines (what the report shows for them from then on); from then on the database refuses to change them. Returns the export id and the
  * number of entries it billed.
  */
 export async function exportForInvoicing(
@@ -131,9 +148,22 @@ export async function exportForInvoicing(
 ): Promise<{ exportId: string; entries: number }> {
   const tz = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
   const { from, to } = monthRange(input.month, tz);
+  // The lines it bills, priced now and stored with the export: the same set as the update below.
+  const report = await hoursReport(ctx, tx, input.month, input.customerId);
+  const lines: ExportedBillLine[] = report.customers.flatMap((c) =>
+    c.tickets
+      .filter((t) => !t.billed)
+      .map((t) => ({ customerId: c.customerId, ticketNumber: t.ticketNumber, bill: t.bill })),
+  );
   const [record] = await tx.db
     .insert(billingExports)
-    .values({ month: input.month, customerId: input.customerId, actor: input.actor, createdAt: ctx.now() })
+    .values({
+      month: input.month,
+      customerId: input.customerId,
+      actor: input.actor,
+      lines,
+      createdAt: ctx.now(),
+    })
     .returning({ id: billingExports.id });
   const ticketFilter =
     input.customerId === undefined

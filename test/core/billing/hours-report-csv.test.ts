@@ -26,6 +26,7 @@ function reportWith(name: string, subject: string): HoursReport {
     netCents: 4500,
     vatCents: 990,
     totalCents: 5490,
+    notYetBilled: { netCents: 4500, vatCents: 990, totalCents: 5490 },
   };
   return {
     month: '2026-03',
