@@ -52,4 +52,27 @@ describe('monthly statement by email', () => {
     await app.settle();
     expect(smtp.messages).toHaveLength(1);
   });
+
+  it('two requests at the same time queue one statement', async () => {
+    const { address } = await emailCustomer(app, { name: 'Rossi' });
+    const outcome = await ingestMail(app, { from: address, subject: 'Rete', text: 'La rete cade' });
+    if (outcome.status !== 'new_ticket') throw new Error(outcome.status);
+    await app.api(`/tickets/${outcome.ticketNumber}/time`, {
+      body: { technician: 'Luca', minutes: 60, startedAt: '2026-05-14T08:00:00Z' },
+    });
+    await app.settle();
+    smtp.clear();
+    const send = async () =>
+      (
+        (await (
+          await app.api('/reports/hours/statements', { body: { month: '2026-05', author: 'Luca' } })
+        ).json()) as {
+          statements: Array<{ status: string }>;
+        }
+      ).statements[0]!.status;
+    const statuses = await Promise.all([send(), send()]);
+    expect(statuses.sort()).toEqual(['already_sent', 'queued']);
+    await app.settle();
+    expect(smtp.messages.filter((m) => m.envelope.to.includes(address))).toHaveLength(1);
+  });
 });

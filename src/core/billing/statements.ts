@@ -2,7 +2,8 @@
  * Monthly statements (issue #24): each customer with work in a month gets an email with the
  * month's totals and the CSV of their hours attached, through the outbox. Triggered by the API
  * (`POST /api/v1/reports/hours/statements`); a customer's statement of a month is sent once
- * unless `resend` is asked for (the audit log records each one).
+ * unless `resend` is asked for (the audit log records each one; the check runs under a lock on
+ * the customer's row, so two requests at the same time cannot both send).
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
@@ -30,6 +31,13 @@ export async function sendMonthlyStatements(
   const outcomes: StatementOutcome[] = [];
   for (const c of report.customers) {
     const customerId = BigInt(c.customerId);
+    // The store decides "already sent": the customer's row is locked until this transaction
+    // ends, so a second request at the same time waits, then reads this one's audit entry.
+    await tx.db
+      .select({ id: customers.id })
+      .from(customers)
+      .where(eq(customers.id, customerId))
+      .for('update');
     if (!input.resend) {
       const [sent] = await tx.db
         .select({ id: auditLog.id })
