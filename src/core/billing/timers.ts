@@ -11,6 +11,7 @@ import { tickets, timeEntries } from '../../db/schema.js';
 import { alertStaff, audit } from '../audit.js';
 import {
   type BusinessCalendarSettings,
+  businessMinutesBetween,
   businessRangesOn,
   DEFAULT_BUSINESS_CALENDAR,
   instantToZoned,
@@ -40,6 +41,17 @@ export function timerStopTime(
 
 const elapsedMinutes = (from: Date, to: Date) =>
   Math.min(MAX_ENTRY_MINUTES, Math.max(1, Math.ceil((to.getTime() - from.getTime()) / 60_000)));
+
+/**
+ * Minutes of a timer that stopped itself (docs/billing.md, "Timers"): only the business hours
+ * between its start and its stop, so the lunch break and the time before opening are not counted;
+ * a timer started after closing or on a closed day has no business time and keeps the wall clock
+ * up to midnight. A timer stopped by hand always keeps the wall clock (the technician chose).
+ */
+export function autoStoppedMinutes(from: Date, to: Date, calendar: BusinessCalendarSettings): number {
+  const inside = businessMinutesBetween(from, to, calendar);
+  return inside > 0 ? Math.min(MAX_ENTRY_MINUTES, inside) : elapsedMinutes(from, to);
+}
 
 /** Starts a timer; a second one of the same technician on the same ticket is a ConflictError. */
 export async function startTimer(
@@ -143,7 +155,11 @@ export async function autoStopTimer(
   if (!entry) return undefined;
   const stopAt = timerStopTime(entry.startedAt, ctx.calendar);
   const now = ctx.now();
-  const minutes = elapsedMinutes(entry.startedAt, stopAt.getTime() < now.getTime() ? stopAt : now);
+  const minutes = autoStoppedMinutes(
+    entry.startedAt,
+    stopAt.getTime() < now.getTime() ? stopAt : now,
+    ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR,
+  );
   const [row] = await tx.db
     .update(timeEntries)
     .set({ status: 'unconfirmed', minutes, updatedAt: now })

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ticketSummaryData } from '../../../src/core/billing/billing-store.js';
-import { startTimer, stopTimer, timerStopTime } from '../../../src/core/billing/timers.js';
+import { autoStopTimer, startTimer, stopTimer, timerStopTime } from '../../../src/core/billing/timers.js';
 import { createCustomer } from '../../../src/core/customers.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { inbound, TestChannel } from '../../helpers/test-channel.js';
@@ -79,5 +79,41 @@ describe('a timer left running', () => {
     expect(stopped.confirmed).toBe('confirmed');
     const after = await ticketSummaryData(app.core, app.core.database, number);
     expect([after.bill.netCents, after.bill.vatCents, after.bill.totalCents]).toEqual([6000, 1320, 7320]);
+  });
+});
+
+describe('the minutes of a timer', () => {
+  it('stopped by itself count only business hours (no lunch break); stopped by hand, the wall clock', async () => {
+    await createCustomer(
+      app.core,
+      { name: 'Neri', status: 'active', identities: [{ kind: 'test', address: 'neri@example.test' }] },
+      'test',
+    );
+    const outcome = await app.channelContext.ingest(inbound({ from: 'neri@example.test' }));
+    if (outcome.status !== 'new_ticket') throw new Error(outcome.status);
+    const ticketNumber = outcome.ticketNumber;
+    // Tuesday 3 March 2026, 10:00 in Rome; business hours 09:00-12:00 and 15:00-18:00.
+    clock = new Date('2026-03-03T09:00:00Z');
+    const forgotten = await app.database.transaction((tx) =>
+      startTimer(app.core, tx, { ticketNumber, technician: 'Sara', actor: 'test' }),
+    );
+    clock = new Date('2026-03-03T20:00:00Z');
+    const auto = await app.database.transaction((tx) => autoStopTimer(app.core, tx, forgotten.id.toString()));
+    // 10:00-12:00 and 15:00-18:00: 5 h, not the 8 h of the wall clock.
+    expect(auto!.minutes).toBe(300);
+    await app.database.transaction((tx) =>
+      stopTimer(app.core, tx, { ticketNumber, technician: 'Sara', actor: 'test' }),
+    );
+
+    // Wednesday: started 10:00, stopped by hand at 17:00, lunch included: the technician chose.
+    clock = new Date('2026-03-04T09:00:00Z');
+    await app.database.transaction((tx) =>
+      startTimer(app.core, tx, { ticketNumber, technician: 'Sara', actor: 'test' }),
+    );
+    clock = new Date('2026-03-04T16:00:00Z');
+    const byHand = await app.database.transaction((tx) =>
+      stopTimer(app.core, tx, { ticketNumber, technician: 'Sara', actor: 'test' }),
+    );
+    expect(byHand.entry.minutes).toBe(420);
   });
 });
