@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
 import { apiTokenCheck } from './core/api-token.js';
+import { autoStopTimer } from './core/billing/timers.js';
 import { addBusinessDays } from './core/business-calendar.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
@@ -159,6 +160,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
       // Remote-tool credentials: in this process's memory only, read once (T4, T8).
       credentialHandOver: new CredentialVault(config.env.CREDENTIALS_TTL_MINUTES * 60_000),
       onRemoteSessionEnded: new Set(),
+      calendar: config.calendar,
+      scheduleTimerStop: (tx, entryId, at) => queue!.enqueueTimerStop(tx, entryId, at),
     };
     await queue.createTimerQueue(CONSENT_EXPIRY_QUEUE);
     const channelContext = createChannelContext(core);
@@ -226,6 +229,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
     if (options.workers !== false) {
       await queue.workTimers(CONSENT_EXPIRY_QUEUE, async (data) => {
         if (data.requestId) await expireConsent(core, BigInt(data.requestId));
+      });
+      // Billing (#24): timers left running stop themselves at the end of the business day.
+      await queue.workTimerStops(async (entryId) => {
+        const stopped = await database.transaction((tx) => autoStopTimer(core, tx, entryId));
+        if (stopped) logger.info({ entryId }, 'timer stopped at the end of the business day');
       });
     }
     if (options.workers !== false) {

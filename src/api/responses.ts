@@ -215,7 +215,7 @@ export function json(description: string, schema: z.ZodType) {
 }
 
 /** The error responses every `/api/v1` route can give, plus the ones a route adds. */
-export function errors(more: Partial<Record<404 | 409, string>> = {}) {
+export function errors(more: Partial<Record<403 | 404 | 409, string>> = {}) {
   const out: Record<number, ReturnType<typeof json>> = {
     400: json('Invalid input: `fields` maps each bad field to what is wrong', apiError),
     401: json('No or wrong bearer token', apiError),

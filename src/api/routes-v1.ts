@@ -18,6 +18,7 @@ import {
   ticketView,
   toMessageView,
 } from './responses.js';
+import { registerBillingRoutes } from './routes-billing.js';
 import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import {
@@ -299,4 +300,5 @@ export function registerV1Routes(
 
   registerDeliveryRoutes(api, core);
   registerConsentRoutes(api, core);
+  registerBillingRoutes(api, core);
 }

@@ -48,6 +48,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   CONFLICT: 409,
   CONSENT_STATE: 409,
   JSON_TOO_DEEP: 400,
+  TIME_ENTRY_LOCKED: 409,
+  NOT_ENTRY_OWNER: 403,
+  INVALID_TIME_ENTRY: 400,
 };
 
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */

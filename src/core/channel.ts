@@ -139,12 +139,17 @@ export interface OutboundButton {
  * reads `content` from the store before calling the adapter, so a retry after a restart sends it.
  */
 export interface OutboundAttachment {
-  /** The `attachments` row id. */
-  id: string;
+  /** The `attachments` row id; absent for a small file the core generated (`contentBase64`). */
+  id?: string;
   filename: string;
   contentType: string;
   /** Bytes. */
-  size: number;
+  size?: number;
+  /**
+   * A small file the core generated (the monthly statement's CSV, #24), base64: it travels in the
+   * stored payload itself (keep it under 1 MB).
+   */
+  contentBase64?: string;
   /** Filled by the delivery worker; absent in the stored payload. */
   content?: Uint8Array;
 }

@@ -1,6 +1,7 @@
 import type { Database, Tx } from '../db/database.js';
 import type { Locale } from '../templates/format.js';
 import type { OpeningHours } from '../templates/opening-hours.js';
+import type { BusinessCalendarSettings } from './business-calendar.js';
 
 /** Settings the core needs; built from the app config, or by tests directly. */
 export interface CoreSettings {
@@ -99,4 +100,11 @@ export interface CoreContext {
    * Listeners must not throw.
    */
   onRemoteSessionEnded?: Set<(event: RemoteSessionEnded) => void>;
+  /** The business calendar (T6); absent: the default one (Europe/Rome, 9–12 and 15–18). */
+  calendar?: BusinessCalendarSettings;
+  /**
+   * Billing (#24): a timer that must stop itself at `at` (the end of its business day). Set by
+   * the app (a pg-boss job); absent, timers stop only by hand.
+   */
+  scheduleTimerStop?: (tx: Tx, entryId: string, at: Date) => Promise<void>;
 }

@@ -179,3 +179,26 @@ export class JsonTooDeepError extends HelpdeskError {
     super('JSON_TOO_DEEP', `the JSON body is nested deeper than ${maxDepth} levels`, { maxDepth });
   }
 }
+
+/** A billed time entry: locked, as the invoice it went into (issue #24). */
+export class TimeEntryLockedError extends HelpdeskError {
+  constructor(entryId: string) {
+    super('TIME_ENTRY_LOCKED', `time entry ${entryId} is billed and cannot change`, { entryId });
+  }
+}
+
+/** Technicians correct only their own time entries (issue #24). */
+export class NotEntryOwnerError extends HelpdeskError {
+  constructor(entryId: string, technician: string) {
+    super('NOT_ENTRY_OWNER', `time entry ${entryId} was logged by another technician, not ${technician}`, {
+      entryId,
+    });
+  }
+}
+
+/** A time entry that cannot be stored as given (no minutes, too long, wrong kind). */
+export class InvalidTimeEntryError extends HelpdeskError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('INVALID_TIME_ENTRY', message, context);
+  }
+}

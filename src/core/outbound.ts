@@ -33,7 +33,7 @@ export interface OutboundRequest {
    * the recipient's hourly budget of acknowledgements and have a budget of their own.
    */
   purpose?: 'unknown_sender' | 'link';
-  content: RenderedMessage & { buttons?: OutboundButton[][] };
+  content: RenderedMessage & { buttons?: OutboundButton[][]; attachments?: OutboundAttachment[] };
   /** Technician name, for replies. */
   author?: string;
   /** Deliver this existing message row instead of storing a new one. */
@@ -187,8 +187,13 @@ export async function enqueueOutbound(
     html: content.html,
     buttons: content.buttons,
     ...(request.editOf ? { editOf: request.editOf } : {}),
-    ...(request.attachments?.length
-      ? { attachments: request.attachments.map(({ content: _content, ...meta }) => meta) }
+    ...(content.attachments?.length || request.attachments?.length
+      ? {
+          attachments: [
+            ...(content.attachments ?? []),
+            ...(request.attachments ?? []).map(({ content: _content, ...meta }) => meta),
+          ],
+        }
       : {}),
     threading,
   };

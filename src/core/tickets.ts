@@ -4,6 +4,7 @@ import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
+import { postSummaryOnResolve } from './billing/hour-summary.js';
 import type { ChannelName, IdentityKind, InboundAttachment, OutboundAttachment } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
@@ -127,6 +128,8 @@ export async function setStatus(
     ticketId: ticket.id,
     data: { from: ticket.status, to },
   });
+  // Resolving posts the hour summary to the customer and in the Slack thread (#24).
+  if (to === 'resolved') await postSummaryOnResolve(ctx, tx, ticket.number, actor);
 }
 
 /** The ticket numbered `number`; `forUpdate` locks it until the transaction ends. */

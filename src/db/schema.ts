@@ -15,6 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TicketBill } from '../core/billing/pricing.js';
 
 /**
  * The store. Ids are bigserial, exposed as strings. Money is integer cents. Timestamps are UTC.
@@ -449,5 +450,117 @@ export const attachmentChunks = pgTable(
   (t) => [
     primaryKey({ columns: [t.attachmentId, t.seq] }),
     check('attachment_chunks_seq', sql`${t.seq} >= 1`),
+  ],
+);
+
+// ---- Billing (#24): time entries, contracts, prepaid hours, invoicing exports ----
+
+/** A customer's contract terms beyond the hourly rate (which is `customers.hourly_rate_cents`). */
+export const billingContracts = pgTable(
+  'billing_contracts',
+  {
+    customerId: ref('customer_id')
+      .primaryKey()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** `none`, or `block`: rounded up to blocks of `rounding_minutes`, per `rounding_scope`. */
+    roundingMode: text('rounding_mode').notNull().default('none'),
+    roundingMinutes: integer('rounding_minutes'),
+    roundingScope: text('rounding_scope').notNull().default('ticket'),
+    /** Least billed minutes of a ticket with billable time; 0 = none. */
+    minimumMinutes: integer('minimum_minutes').notNull().default(0),
+    outOfHoursSurchargePercent: integer('out_of_hours_surcharge_percent').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  () => [
+    check('billing_contracts_rounding_mode', sql`rounding_mode in ('none', 'block')`),
+    check('billing_contracts_rounding_scope', sql`rounding_scope in ('entry', 'ticket')`),
+    check(
+      'billing_contracts_rounding_minutes',
+      sql`(rounding_mode = 'none') or (rounding_minutes between 1 and 480)`,
+    ),
+    check('billing_contracts_minimum', sql`minimum_minutes between 0 and 1440`),
+    check('billing_contracts_surcharge', sql`out_of_hours_surcharge_percent between 0 and 500`),
+  ],
+);
+
+/** Prepaid hours ("monte ore"): minutes usable from `valid_from` to `valid_until` (local dates). */
+export const prepaidPackages = pgTable(
+  'prepaid_packages',
+  {
+    id: id(),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    minutes: integer('minutes').notNull(),
+    validFrom: text('valid_from').notNull(),
+    validUntil: text('valid_until').notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index().on(t.customerId),
+    check('prepaid_packages_minutes', sql`minutes > 0`),
+    check('prepaid_packages_dates', sql`valid_from <= valid_until`),
+  ],
+);
+
+/** A ticket's price as invoiced by an export (customer id as a string; amounts in cents inside `bill`). */
+export interface ExportedBillLine {
+  customerId: string;
+  ticketNumber: number;
+  bill: TicketBill;
+}
+
+/**
+ * One export for invoicing: the entries it billed point at it, and `lines` keeps the prices as
+ * invoiced (per customer and ticket, the whole bill in cents), so a later rate or contract change
+ * never re-prices a billed month.
+ */
+export const billingExports = pgTable('billing_exports', {
+  id: id(),
+  month: text('month').notNull(),
+  customerId: ref('customer_id').references(() => customers.id),
+  actor: text('actor').notNull(),
+  lines: jsonb('lines').$type<ExportedBillLine[]>().notNull().default([]),
+  createdAt: createdAt(),
+});
+
+/**
+ * Work on a ticket. `running`: a timer not stopped yet (no minutes); `unconfirmed`: a timer that
+ * stopped itself at the end of the business day, billed only once a technician confirms it.
+ * Billed entries (`billed_at` set) cannot change: a trigger refuses updates and deletes.
+ */
+export const timeEntries = pgTable(
+  'time_entries',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    technician: text('technician').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    minutes: integer('minutes'),
+    kind: text('kind').notNull().default('remote'),
+    billable: boolean('billable').notNull().default(true),
+    note: text('note').notNull().default(''),
+    status: text('status').notNull().default('confirmed'),
+    /** Where it was logged: api | slack | timer | remote_session. */
+    source: text('source').notNull(),
+    billedAt: timestamp('billed_at', { withTimezone: true }),
+    billingExportId: ref('billing_export_id').references(() => billingExports.id),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index().on(t.ticketId),
+    index('time_entries_started').on(t.startedAt),
+    index('time_entries_running').on(t.technician).where(sql`status = 'running'`),
+    check('time_entries_kind', sql`kind in ('remote', 'on_site', 'phone')`),
+    check('time_entries_status', sql`status in ('running', 'unconfirmed', 'confirmed')`),
+    check(
+      'time_entries_minutes',
+      sql`(status = 'running' and minutes is null) or (status <> 'running' and minutes between 0 and 1440)`,
+    ),
+    check('time_entries_billed_confirmed', sql`billed_at is null or status = 'confirmed'`),
   ],
 );

@@ -10,6 +10,8 @@ import type { Database, Tx } from '../db/database.js';
  * left there.
  */
 export const DELIVERY_QUEUE = 'delivery';
+/** Billing (#24): a timer that stops itself at the end of its business day. */
+export const TIMER_STOP_QUEUE = 'billing-timer-stop';
 const LEGACY_DELIVERY_QUEUE = 'deliver';
 const VACUUM_INTERVAL_MS = 30 * 60_000;
 
@@ -88,6 +90,12 @@ export class JobQueue {
     };
     await this.boss.createQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...queueOptions });
     await this.boss.updateQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...queueOptions });
+    // Timer stops: a failed stop is tried again (it only acts on a timer still running).
+    await this.boss.createQueue(TIMER_STOP_QUEUE, {
+      name: TIMER_STOP_QUEUE,
+      policy: 'standard',
+      retryLimit: 5,
+    });
     // Jobs of the old queue are not needed: the sweeper finds their deliveries.
     if (await this.boss.getQueue(LEGACY_DELIVERY_QUEUE)) await this.boss.deleteQueue(LEGACY_DELIVERY_QUEUE);
     if (this.database.kind === 'embedded') {
@@ -160,6 +168,31 @@ export class JobQueue {
         } catch (error) {
           this.options.onError?.(error as Error);
         }
+      },
+    );
+    this.workerIds.push(id);
+  }
+
+  /** Billing (#24): the timer `entryId` stops itself at `at`; inside `tx`, so only if it committed. */
+  async enqueueTimerStop(tx: Tx, entryId: string, at: Date): Promise<void> {
+    await this.boss.send(
+      TIMER_STOP_QUEUE,
+      { entryId },
+      {
+        startAfter: at,
+        singletonKey: entryId,
+        db: { executeSql: (text, values) => tx.sql.query(text, values) },
+      },
+    );
+  }
+
+  /** Runs `handler` for each timer due to stop itself; a throw retries the job later. */
+  async workTimerStops(handler: (entryId: string) => Promise<void>): Promise<void> {
+    const id = await this.boss.work<{ entryId: string }>(
+      TIMER_STOP_QUEUE,
+      { pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data.entryId);
       },
     );
     this.workerIds.push(id);

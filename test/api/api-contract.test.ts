@@ -36,8 +36,13 @@ describe('the OpenAPI document', () => {
       '/customers',
       '/customers/{id}/activate',
       '/customers/{id}/consents',
+      '/customers/{id}/contract',
       '/customers/{id}/link-code',
+      '/customers/{id}/prepaid',
       '/deliveries',
+      '/reports/hours',
+      '/reports/hours/export',
+      '/reports/hours/statements',
       '/tickets',
       '/tickets/{number}',
       '/tickets/{number}/consents',
@@ -45,6 +50,9 @@ describe('the OpenAPI document', () => {
       '/tickets/{number}/messages',
       '/tickets/{number}/remote-session',
       '/tickets/{number}/status',
+      '/tickets/{number}/time',
+      '/tickets/{number}/time/summary',
+      '/tickets/{number}/time/{entryId}',
       '/unmatched',
     ]);
   });

@@ -19,6 +19,8 @@ export const CARD_ACTIONS = {
   proposeSlots: 'ticket_propose_slots',
   requestConsent: 'ticket_request_consent',
   logTime: 'ticket_log_time',
+  timerStart: 'ticket_timer_start',
+  timerStop: 'ticket_timer_stop',
   resolve: 'ticket_resolve',
 } as const;
 
@@ -111,6 +113,8 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
           button('Proponi orari', CARD_ACTIONS.proposeSlots),
           button('Chiedi consenso', CARD_ACTIONS.requestConsent),
           button('Registra tempo', CARD_ACTIONS.logTime),
+          button('Avvia timer', CARD_ACTIONS.timerStart),
+          button('Ferma timer', CARD_ACTIONS.timerStop),
           ...(closed ? [] : [button('Risolvi', CARD_ACTIONS.resolve, 'danger')]),
         ],
       },
@@ -134,9 +138,14 @@ export function customerMessageTexts(input: {
   );
 }
 
+const ALERT_ICONS: Record<string, string> = { hour_summary: ':receipt:', timer_stopped: ':stopwatch:' };
+
 /** A staff alert as posted in the channel (or the ticket's thread). */
 export function alertText(alert: { kind: string; text: string; mention?: string | null }): string {
   // A Slack member to notify at once (the technician whose customer stopped a session, T5).
   const mention = alert.mention && /^[UW][A-Z0-9]{2,}$/.test(alert.mention) ? `<@${alert.mention}> ` : '';
+  // Billing (#24): the hour summary and a timer that stopped itself are news, not alarms.
+  const icon = ALERT_ICONS[alert.kind];
+  if (icon) return `${mention}${icon} ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
   return `${mention}:rotating_light: *${escapeSlack(alert.kind)}* — ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
 }

@@ -16,6 +16,7 @@ import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { requestConsentFromSlack, sessionFromSlack } from './slack-consent.js';
 import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
+import { logTimeFromCommand, postRunningSummary } from './slack-time.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
   const { core, settings } = deps;
@@ -49,7 +50,13 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return requestConsentFromSlack(core, parsed.number, who);
     case 'session':
       return sessionFromSlack(core, parsed.number, parsed.action, who);
-    case 'time':
+    case 'time': {
+      const logged = await logTimeFromCommand(core, parsed, who);
+      await postInThread(deps, parsed.number, logged.threadText).catch(() => undefined);
+      return logged.answer;
+    }
+    case 'summary':
+      return postRunningSummary(core, parsed.number, who);
     case 'propose':
       return NOT_AVAILABLE;
   }

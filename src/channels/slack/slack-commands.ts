@@ -1,14 +1,18 @@
 /**
  * `/helpdesk` (the name is `SLACK_COMMAND`): parsing of its text. Pure.
  */
+import { parseDuration } from '../../core/billing/duration.js';
+import type { EntryKind } from '../../core/billing/pricing.js';
+
+export { parseDuration };
 
 export type HelpdeskCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent'; number: number }
+  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent' | 'summary'; number: number }
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
-  | { kind: 'time'; number: number; minutes: number; text: string }
+  | { kind: 'time'; number: number; minutes: number; text: string; entryKind: EntryKind; billable: boolean }
   | { kind: 'session'; number: number; action: 'start' | 'end' }
   | { kind: 'usage'; message: string };
 
@@ -22,20 +26,13 @@ export function commandUsage(command: string): string {
     `${command} resolve N — risolvi`,
     `${command} reopen N — riapri`,
     `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
-    `${command} time N 1h30 testo — registra tempo`,
+    `${command} time N 1h30 testo — registra tempo (anche 90m, 1:30, 1,5h; aggiungi "telefono", "sede" o "gratis")`,
+    `${command} summary N — riepilogo ore del ticket nel thread`,
     `${command} propose N — proponi orari`,
     `${command} consent N — chiedi il consenso al collegamento remoto`,
     `${command} session N start|end — avvia / chiudi la sessione remota (dopo il sì)`,
     `${command} help — questo aiuto`,
   ].join('\n');
-}
-
-/** `1h30`, `1h`, `45m`, `90` (minutes) → minutes; undefined when not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(?:(\d{1,3})h)?(?:(\d{1,3})m?)?$/i.exec(text);
-  if (!match || (!match[1] && !match[2])) return undefined;
-  const minutes = Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
-  return minutes > 0 && minutes <= 24 * 60 ? minutes : undefined;
 }
 
 /** Parses the command's text; anything wrong gives `usage` with what was wrong. */
@@ -61,6 +58,7 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     case 'reopen':
     case 'propose':
     case 'consent':
+    case 'summary':
       return hasNumber ? { kind: verb.toLowerCase() as 'take', number } : usage(`${verb.toLowerCase()} N`);
     case 'note':
     case 'reply': {
@@ -82,12 +80,57 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
         : usage('session N start|end');
     }
     case 'time': {
-      const minutes = parseDuration(rest[1] ?? '');
-      return hasNumber && minutes !== undefined
-        ? { kind: 'time', number, minutes, text: after(2) }
-        : usage('time N 1h30 testo');
+      const duration = leadingDuration(rest.slice(1));
+      if (!hasNumber || !duration) return usage('time N 1h30 [telefono|sede|gratis] testo');
+      return {
+        kind: 'time',
+        number,
+        minutes: duration.minutes,
+        ...timeFlags(rest.slice(1 + duration.words)),
+      };
     }
     default:
       return { kind: 'usage', message: `Comando sconosciuto "${verb}".\n${commandUsage(command)}` };
   }
+}
+
+/**
+ * The duration at the start of `words`, which may be typed with spaces (`1h 30m`, `2 h`,
+ * `1 h 30 min`): the most words (up to 4) that read as one duration and end with a unit, else the
+ * first word alone (`90`, `1h30`). So `1h 30m disco` is 90 minutes, not 60 with the note `30m disco`;
+ * `1h 2 pc` is 60 minutes with the note `2 pc`.
+ */
+function leadingDuration(words: string[]): { minutes: number; words: number } | undefined {
+  for (let n = Math.min(4, words.length); n >= 2; n--) {
+    if (!/[a-z]$/i.test(words[n - 1]!)) continue;
+    const minutes = parseDuration(words.slice(0, n).join(' '));
+    if (minutes !== undefined) return { minutes, words: n };
+  }
+  const minutes = parseDuration(words[0] ?? '');
+  return minutes === undefined ? undefined : { minutes, words: 1 };
+}
+
+const KIND_WORDS: Record<string, EntryKind> = {
+  remoto: 'remote',
+  remote: 'remote',
+  telefono: 'phone',
+  phone: 'phone',
+  sede: 'on_site',
+  onsite: 'on_site',
+  'on-site': 'on_site',
+};
+const FREE_WORDS = new Set(['gratis', 'free', 'nonfatturabile']);
+
+/** Leading words after the duration: the kind (remote by default) and `gratis` (not billable). */
+function timeFlags(words: string[]): { entryKind: EntryKind; billable: boolean; text: string } {
+  let entryKind: EntryKind = 'remote';
+  let billable = true;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const word = words[i]!.toLowerCase();
+    if (KIND_WORDS[word]) entryKind = KIND_WORDS[word];
+    else if (FREE_WORDS.has(word)) billable = false;
+    else break;
+  }
+  return { entryKind, billable, text: words.slice(i).join(' ') };
 }

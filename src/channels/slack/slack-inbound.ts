@@ -19,6 +19,7 @@ import type { SlackFile } from './slack-files.js';
 import type { SlackPoster } from './slack-poster.js';
 import { eventKeys, onceForEvent } from './slack-store.js';
 import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
+import { logTimeHint, startTicketTimer, stopTicketTimer } from './slack-time.js';
 
 export const NOT_ALLOWED =
   'Non sei abilitato a operare sui ticket (SLACK_TECHNICIANS). / You are not allowed to act on tickets.';
@@ -106,6 +107,10 @@ export function registerListeners(app: App, deps: InboundDeps): void {
         answer = await changeStatus(deps.core, number, 'resolved', who);
       else if (a.action_id === CARD_ACTIONS.requestConsent)
         answer = await requestConsentFromSlack(deps.core, number, who);
+      else if (a.action_id === CARD_ACTIONS.logTime) answer = logTimeHint(settings.command, number);
+      else if (a.action_id === CARD_ACTIONS.timerStart)
+        answer = await startTicketTimer(deps.core, number, who);
+      else if (a.action_id === CARD_ACTIONS.timerStop) answer = await stopTicketTimer(deps.core, number, who);
       else answer = NOT_AVAILABLE;
       deps.wake();
       await tell(answer);

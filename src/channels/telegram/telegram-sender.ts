@@ -89,7 +89,7 @@ export class TelegramSender {
    */
   private async sendFile(chatId: string, file: OutboundAttachment) {
     const input = () => new InputFile(Buffer.from(file.content!), file.filename);
-    if (PHOTO_TYPES.has(file.contentType) && file.size <= MAX_PHOTO_BYTES) {
+    if (PHOTO_TYPES.has(file.contentType) && (file.size ?? file.content!.byteLength) <= MAX_PHOTO_BYTES) {
       try {
         return await this.options.api.sendPhoto(chatId, input());
       } catch (error) {

@@ -209,11 +209,15 @@ async function attachmentContents(
 ): Promise<OutboundAttachment[]> {
   const rows = await attachmentContentsById(
     ctx.database.sql,
-    files.map((file) => file.id),
+    files.flatMap((file) => (file.id ? [file.id] : [])),
   );
   const content = new Map(rows.map((row) => [row.id, row.content]));
-  return files.flatMap((file) => {
-    const bytes = content.get(file.id);
+  return files.flatMap((file): OutboundAttachment[] => {
+    if (file.contentBase64 !== undefined) {
+      const { contentBase64, ...meta } = file;
+      return [{ ...meta, content: Buffer.from(contentBase64, 'base64') }];
+    }
+    const bytes = file.id ? content.get(file.id) : undefined;
     return bytes ? [{ ...file, content: bytes }] : [];
   });
 }

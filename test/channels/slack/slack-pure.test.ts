@@ -59,7 +59,18 @@ describe('/helpdesk parsing', () => {
       number: 7,
       minutes: 90,
       text: 'backup',
+      entryKind: 'remote',
+      billable: true,
     });
+    expect(parseHelpdeskCommand('time 7 1,5h telefono gratis richiamato')).toEqual({
+      kind: 'time',
+      number: 7,
+      minutes: 90,
+      text: 'richiamato',
+      entryKind: 'phone',
+      billable: false,
+    });
+    expect(parseHelpdeskCommand('summary 7')).toEqual({ kind: 'summary', number: 7 });
     expect(parseHelpdeskCommand('note 7')).toMatchObject({
       kind: 'usage',
       message: 'Uso: /helpdesk note N testo',
@@ -69,6 +80,16 @@ describe('/helpdesk parsing', () => {
     expect(parseHelpdeskCommand('contact 7 fax ciao')).toMatchObject({ kind: 'usage' });
     expect(parseHelpdeskCommand('time 7 tanto')).toMatchObject({ kind: 'usage' });
     expect(parseHelpdeskCommand('rm -rf', '/hd')).toMatchObject({ kind: 'usage' });
+  });
+
+  it('reads a duration typed with spaces whole, not its first word as the duration and the rest as the note', () => {
+    const time = (text: string) => parseHelpdeskCommand(text) as { minutes?: number; text?: string };
+    expect(time('time 7 1h 30m sostituito disco')).toMatchObject({ minutes: 90, text: 'sostituito disco' });
+    expect(time('time 7 2 h cambio disco')).toMatchObject({ minutes: 120, text: 'cambio disco' });
+    expect(time('time 7 1 h 30 min backup')).toMatchObject({ minutes: 90, text: 'backup' });
+    expect(time('time 7 45 min')).toMatchObject({ minutes: 45, text: '' });
+    expect(time('time 7 1h 2 pc configurati')).toMatchObject({ minutes: 60, text: '2 pc configurati' });
+    expect(time('time 7 90 telefono richiamato')).toMatchObject({ minutes: 90, text: 'richiamato' });
   });
 
   it('reads durations like 1h30, 45m, 2h, 90', () => {
