@@ -43,7 +43,7 @@ describe('monthly statement by email', () => {
     expect([...csv.content.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows: string[][] = parse(csv.content.toString('utf8'), { bom: true, delimiter: ';' });
     expect(rows[1]!.slice(0, 4)).toEqual(['Marini', String(outcome.ticketNumber), 'Server', '90']);
-    expect(rows.at(-1)!.slice(9)).toEqual(['45,00', '9,90', '54,90']);
+    expect(rows.at(-1)!.slice(9, 12)).toEqual(['45,00', '9,90', '54,90']);
 
     const again = await app.api('/reports/hours/statements', { body: { month: '2026-04', author: 'Luca' } });
     expect(((await again.json()) as { statements: Array<{ status: string }> }).statements[0]!.status).toBe(
