@@ -172,7 +172,12 @@ describe('time entries, summary, contracts, report and export over the API', () 
       body: { month: '2026-03', customerId: Number(customerId), author: 'Anna' },
     });
     expect(exported.status).toBe(200);
-    expect((await body(exported)).entries).toBe(2);
+    const exportBody = await body(exported);
+    expect(exportBody.entries).toBe(2);
+    // The report it returns is the month as it is after the export: every line billed.
+    expect(exportBody.report.customers[0].tickets.map((t: Json) => t.billed)).toEqual([true]);
+    expect(exportBody.report.customers[0].notYetBilled).toBeNull();
+    expect(exportBody.report.customers[0]).toMatchObject({ netCents: 1000, totalCents: 1220 });
     const { entries } = await body(await app.api(`/tickets/${number}/time`));
     expect(entries.every((e: Json) => e.billedAt)).toBe(true);
     const locked = await app.api(`/tickets/${number}/time/${entries[0].id}`, {
