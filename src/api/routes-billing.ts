@@ -242,7 +242,7 @@ export function registerBillingRoutes(api: ZodApi, core: CoreContext): void {
     {
       schema: {
         summary:
-          'Export a month for invoicing: marks its confirmed entries billed (locked) and returns the report',
+          'Export a month for invoicing: marks its confirmed entries billed (locked) and returns the report as it is after the export',
         body: exportBody,
         response: {
           200: json(
@@ -257,12 +257,13 @@ export function registerBillingRoutes(api: ZodApi, core: CoreContext): void {
       const { month, customerId, author } = request.body;
       const customer = customerId === undefined ? undefined : BigInt(customerId);
       return core.database.transaction(async (t) => {
-        const report = await hoursReport(core, t, month, customer);
         const result = await exportForInvoicing(core, t, {
           month,
           customerId: customer,
           actor: `technician:${author}`,
         });
+        // The month as it is now: the lines just exported read billed, from the stored export.
+        const report = await hoursReport(core, t, month, customer);
         return { ...result, report };
       });
     },

@@ -154,11 +154,12 @@ describe('time entries, summary, contracts, report and export over the API', () 
         t.bill.rawMinutes,
         t.bill.billedMinutes,
         t.bill.netCents,
+        t.billed ? 'sì' : 'no',
       ]),
     );
-    expect(ticketRows.map((r) => [r[0], Number(r[1]), Number(r[3]), Number(r[4]), cents(r[9]!)])).toEqual(
-      expected,
-    );
+    expect(
+      ticketRows.map((r) => [r[0], Number(r[1]), Number(r[3]), Number(r[4]), cents(r[9]!), r[12]]),
+    ).toEqual(expected);
     const total = rows.at(-1)!;
     expect([total[0], cents(total[9]!), cents(total[10]!), cents(total[11]!)]).toEqual([
       'Totale',
@@ -171,7 +172,12 @@ describe('time entries, summary, contracts, report and export over the API', () 
       body: { month: '2026-03', customerId: Number(customerId), author: 'Anna' },
     });
     expect(exported.status).toBe(200);
-    expect((await body(exported)).entries).toBe(2);
+    const exportBody = await body(exported);
+    expect(exportBody.entries).toBe(2);
+    // The report it returns is the month as it is after the export: every line billed.
+    expect(exportBody.report.customers[0].tickets.map((t: Json) => t.billed)).toEqual([true]);
+    expect(exportBody.report.customers[0].notYetBilled).toBeNull();
+    expect(exportBody.report.customers[0]).toMatchObject({ netCents: 1000, totalCents: 1220 });
     const { entries } = await body(await app.api(`/tickets/${number}/time`));
     expect(entries.every((e: Json) => e.billedAt)).toBe(true);
     const locked = await app.api(`/tickets/${number}/time/${entries[0].id}`, {
@@ -192,6 +198,14 @@ describe('time entries, summary, contracts, report and export over the API', () 
     ).rejects.toThrow(/billed and cannot change/);
     const again = await body(await app.api(`/reports/hours?month=2026-03&customerId=${customerId}`));
     expect(again.customers[0].tickets[0].billed).toBe(true);
+    const billedCsv = await (
+      await app.api(`/reports/hours?month=2026-03&customerId=${customerId}&format=csv`)
+    ).text();
+    const billedRows: string[][] = parse(billedCsv, { bom: true, delimiter: ';' });
+    expect(billedRows.filter((r) => /^\d+$/.test(r[1]!)).map((r) => r[12])).toEqual(
+      again.customers[0].tickets.map((t: Json) => (t.billed ? 'sì' : 'no')),
+    );
+    expect(billedRows.some((r) => r[1] === 'Da fatturare')).toBe(again.customers[0].notYetBilled !== null);
   });
   it('reopened and resolved again: the same summary is not sent twice, a changed one is', async () => {
     const { number } = await customerWithTicket('Gialli', 'gialli@example.test');

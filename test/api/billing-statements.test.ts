@@ -43,7 +43,7 @@ describe('monthly statement by email', () => {
     expect([...csv.content.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows: string[][] = parse(csv.content.toString('utf8'), { bom: true, delimiter: ';' });
     expect(rows[1]!.slice(0, 4)).toEqual(['Marini', String(outcome.ticketNumber), 'Server', '90']);
-    expect(rows.at(-1)!.slice(9)).toEqual(['45,00', '9,90', '54,90']);
+    expect(rows.at(-1)!.slice(9, 12)).toEqual(['45,00', '9,90', '54,90']);
 
     const again = await app.api('/reports/hours/statements', { body: { month: '2026-04', author: 'Luca' } });
     expect(((await again.json()) as { statements: Array<{ status: string }> }).statements[0]!.status).toBe(
@@ -74,5 +74,34 @@ describe('monthly statement by email', () => {
     expect(statuses.sort()).toEqual(['already_sent', 'queued']);
     await app.settle();
     expect(smtp.messages.filter((m) => m.envelope.to.includes(address))).toHaveLength(1);
+  });
+
+  it('shows the part already invoiced apart from the part still to invoice', async () => {
+    const { address, customer } = await emailCustomer(app, { name: 'Neri' });
+    const outcome = await ingestMail(app, { from: address, subject: 'Backup', text: 'Il backup fallisce' });
+    if (outcome.status !== 'new_ticket') throw new Error(outcome.status);
+    await app.api(`/tickets/${outcome.ticketNumber}/time`, {
+      body: { technician: 'Luca', minutes: 60, startedAt: '2026-06-10T08:00:00Z' },
+    });
+    const exported = await app.api('/reports/hours/export', {
+      body: { month: '2026-06', customerId: Number(customer.id), author: 'Titolare' },
+    });
+    expect(exported.status).toBe(200);
+    // A late entry in the exported month: not invoiced yet.
+    await app.api(`/tickets/${outcome.ticketNumber}/time`, {
+      body: { technician: 'Luca', minutes: 30, startedAt: '2026-06-20T08:00:00Z' },
+    });
+    await app.settle();
+    smtp.clear();
+    await app.api('/reports/hours/statements', {
+      body: { month: '2026-06', customerId: Number(customer.id), author: 'Luca' },
+    });
+    const [mail] = await smtp.waitForMessages(1);
+    const text = mail!.parsed.text!;
+    expect(text).toContain('Imponibile: € 45,00\nIVA 22%: € 9,90\nTotale: € 54,90');
+    expect(text).toContain('Già fatturato: imponibile € 30,00, IVA € 6,60, totale € 36,60');
+    expect(text).toContain('Da fatturare: imponibile € 15,00, IVA € 3,30, totale € 18,30');
+    expect(text).toContain(`- #${outcome.ticketNumber} Backup: 1 h, € 30,00 (già fatturato)`);
+    expect(text).toContain(`- #${outcome.ticketNumber} Backup: 30 min, € 15,00 (da fatturare)`);
   });
 });

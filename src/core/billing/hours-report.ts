@@ -201,6 +201,7 @@ export const CSV_HEADER = [
   'Imponibile',
   'IVA',
   'Totale',
+  'Fatturato',
 ] as const;
 
 /**
@@ -219,8 +220,10 @@ function cell(value: string | number): string {
 
 /**
  * The report as CSV for Italian Excel: UTF-8 with a BOM, `;` between fields, decimal comma, CRLF.
- * One row per ticket (its net), then one `Totale cliente` row per customer with net, VAT and
- * total, then the grand total. Minutes are whole numbers; amounts are euros with two decimals.
+ * One row per ticket (its net; `Fatturato` says `sì` when an export already invoiced the line,
+ * `no` when not), then one `Totale cliente` row per customer with net, VAT and total, followed by a
+ * `Da fatturare` row (the not yet invoiced part: net, VAT on it, total) when there is one, then the
+ * grand total. Minutes are whole numbers; amounts are euros with two decimals.
  */
 export function hoursReportCsv(report: HoursReport): string {
   const eur = centsToDecimalComma;
@@ -241,6 +244,7 @@ export function hoursReportCsv(report: HoursReport): string {
         eur(b.netCents),
         '',
         '',
+        t.billed ? 'sì' : 'no',
       ]);
     }
     lines.push([
@@ -256,7 +260,26 @@ export function hoursReportCsv(report: HoursReport): string {
       eur(c.netCents),
       eur(c.vatCents),
       eur(c.totalCents),
+      '',
     ]);
+    const open = c.notYetBilled;
+    if (open) {
+      lines.push([
+        textCell(c.name),
+        'Da fatturare',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        eur(open.netCents),
+        eur(open.vatCents),
+        eur(open.totalCents),
+        'no',
+      ]);
+    }
   }
   lines.push([
     'Totale',
@@ -271,6 +294,7 @@ export function hoursReportCsv(report: HoursReport): string {
     eur(report.netCents),
     eur(report.vatCents),
     eur(report.totalCents),
+    '',
   ]);
   return `\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`;
 }

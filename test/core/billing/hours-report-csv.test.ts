@@ -58,4 +58,20 @@ describe('the hours CSV as Italian Excel opens it', () => {
       expect(rows.at(-1)![0]).toBe('Totale');
     },
   );
+
+  it('says per line whether it is already invoiced (Fatturato sì/no) and shows the part still to invoice', () => {
+    const report = reportWith('Rossi', 'Rete');
+    const customer = report.customers[0]!;
+    const open = customer.tickets[0]!;
+    customer.tickets = [{ ...open, ticketNumber: 999, billed: true }, open];
+    customer.netCents = 9000;
+    const rows = rowsOf(hoursReportCsv(report));
+    expect(rows[0]![12]).toBe('Fatturato');
+    expect(rows.slice(1, 3).map((r) => [r[1], r[12]])).toEqual([
+      ['999', 'sì'],
+      ['1000', 'no'],
+    ]);
+    const toInvoice = rows.find((r) => r[1] === 'Da fatturare')!;
+    expect([toInvoice[0], ...toInvoice.slice(9, 13)]).toEqual(['Rossi', '45,00', '9,90', '54,90', 'no']);
+  });
 });
