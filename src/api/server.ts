@@ -12,6 +12,7 @@ import type { CoreContext } from '../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../core/errors.js';
 import type { ChannelHealth } from '../core/outbox/channel-health.js';
 import { channelReports } from '../core/outbox/outbox-health.js';
+import { ping } from '../db/sql/ping.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
 import { API_PREFIX, openApiOnDemand } from './openapi-document.js';
@@ -110,7 +111,7 @@ export async function buildApiServer(deps: {
   server.get('/healthz', async (_request, reply) => {
     let database = 'ok';
     try {
-      await deps.core.database.sql.query('select 1');
+      await ping(deps.core.database.sql);
     } catch (error) {
       database = `error: ${(error as Error).message}`;
     }

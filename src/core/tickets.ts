@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { insertOpenedTicket } from '../db/sql/insert-opened-ticket.js';
@@ -123,10 +123,6 @@ export async function getTicketByNumber(
   const [ticket] = options.forUpdate ? await query.for('update') : await query;
   if (!ticket) throw new NotFoundError('ticket', number);
   return ticket;
-}
-
-export async function listTicketMessages(tx: Tx, ticketId: bigint) {
-  return tx.db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id));
 }
 
 /**
