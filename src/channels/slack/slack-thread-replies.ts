@@ -3,6 +3,7 @@
  * non-technicians; deleting within the hold cancels, editing changes the text or, after sending,
  * edits the delivered message where the customer's channel allows it.
  */
+
 import { and, eq } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
 import type { ChannelName, OutboundMessage } from '../../core/channel.js';
@@ -11,6 +12,7 @@ import { enqueueOutbound } from '../../core/outbound.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import type { Tx } from '../../db/database.js';
 import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
+import { slackThreadOfTicket } from '../../db/sql/slack-thread-of-ticket.js';
 import { technicianReply } from '../../templates/customer-messages.js';
 import { escapeSlack } from './slack-blocks.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
@@ -234,14 +236,11 @@ export async function onDelete(
     }
   });
   if (!first) return;
-  const thread = await core.database.sql.query<{ thread_ts: string }>(
-    'select thread_ts from slack_threads where ticket_id = $1',
-    [relay.ticketId.toString()],
-  );
+  const thread = await slackThreadOfTicket(core.database.sql, relay.ticketId);
   const text = cancelled
     ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
     : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
   await poster.post(e.channel, () =>
-    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread.rows[0]?.thread_ts, text }),
+    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread?.thread_ts, text }),
   );
 }
