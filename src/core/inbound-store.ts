@@ -3,10 +3,9 @@ import type { Tx } from '../db/database.js';
 import { attachments, messages } from '../db/schema.js';
 import { insertInboundMessage } from '../db/sql/insert-inbound-message.js';
 import type { InboundMessage } from './channel.js';
-import { stripNul } from './errors.js';
+import { DuplicateInbound, stripNul } from './errors.js';
 
-/** Thrown inside the ingest transaction when another ingest stored the same message first. */
-export class DuplicateInbound extends Error {}
+export { DuplicateInbound };
 
 /** Removes NUL characters, which PostgreSQL text and jsonb refuse, from every stored string. */
 export function withoutNul(message: InboundMessage): InboundMessage {

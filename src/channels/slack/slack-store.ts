@@ -1,3 +1,4 @@
+import { AlreadyHandled } from '../../core/errors.js';
 /**
  * The Slack channel's rows: handled-event keys (de-duplication across retries, restarts and
  * instances), ticket ↔ thread links, held relays and mirrored posts.
@@ -36,14 +37,6 @@ export async function claimEvent(tx: Tx, keys: string[]): Promise<boolean> {
   if (inserted.length === keys.length) return true;
   // Some key was known: undo the claim of the others too by failing the caller's transaction.
   throw new AlreadyHandled();
-}
-
-/** Thrown by {@link claimEvent} inside a transaction to roll it back; callers treat it as "done". */
-export class AlreadyHandled extends Error {
-  constructor() {
-    super('this Slack event was already handled');
-    this.name = 'AlreadyHandled';
-  }
 }
 
 /** Runs `fn` once per Slack event across retries and instances; false when it was a duplicate. */

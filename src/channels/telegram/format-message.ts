@@ -5,7 +5,7 @@
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { OutboundButton, OutboundMessage } from '../../core/channel.js';
-import { DeliveryError, HelpdeskError } from '../../core/errors.js';
+import { DeliveryError, TelegramExternalIdError } from '../../core/errors.js';
 
 /** Telegram's limit for one message text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -262,11 +262,7 @@ export function tryParseExternalId(externalId: string): TelegramExternalId | und
 export function parseExternalId(externalId: string): TelegramExternalId {
   const parsed = tryParseExternalId(externalId);
   if (!parsed) {
-    throw new HelpdeskError(
-      'TELEGRAM_EXTERNAL_ID_INVALID',
-      `not a Telegram message id (expected "chatId:messageId"): ${externalId}`,
-      { externalId },
-    );
+    throw new TelegramExternalIdError(externalId);
   }
   return parsed;
 }
