@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { attachments, messages } from '../db/schema.js';
 import { insertInboundMessage } from '../db/sql/insert-inbound-message.js';
+import type { MessageDisposition } from '../db/statuses.js';
 import type { InboundMessage } from './channel.js';
 import { DuplicateInbound, stripNul } from './errors.js';
 
@@ -30,7 +31,7 @@ export async function storeMessage(
   fields: {
     ticketId?: bigint;
     customerId?: bigint;
-    disposition: string;
+    disposition: MessageDisposition;
     reason?: string;
     editOf?: bigint;
     /** An album item after the first: the message holding the album (see InboundMessage.groupKey). */

@@ -1,4 +1,5 @@
 import type { SqlClient } from '../database.js';
+import type { MessageDisposition } from '../statuses.js';
 
 /** One inbound message and its raw input. */
 export interface InboundMessageValues {
@@ -10,7 +11,7 @@ export interface InboundMessageValues {
   rawOriginalSize: number | null;
   ticketId: bigint | null;
   customerId: bigint | null;
-  disposition: string;
+  disposition: MessageDisposition;
   dispositionReason: string | null;
   senderKind: string;
   senderAddress: string;
