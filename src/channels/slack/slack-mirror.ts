@@ -18,7 +18,6 @@ import { saveCheckpoint } from '../../db/sql/save-checkpoint.js';
 import { slackAlertsAfter } from '../../db/sql/slack-alerts-after.js';
 import { type SlackCardRow, slackCardsToSync } from '../../db/sql/slack-cards-to-sync.js';
 import { slackMessagesToMirror } from '../../db/sql/slack-messages-to-mirror.js';
-import { slackThreadOfTicket } from '../../db/sql/slack-thread-of-ticket.js';
 import type { Logger } from '../../logger.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
 import type { SlackPoster } from './slack-poster.js';
@@ -28,6 +27,7 @@ import {
   relaysAwaitingReceipt,
   savePost,
   saveThread,
+  threadOfTicket,
   updateCardState,
 } from './slack-store.js';
 
@@ -229,11 +229,11 @@ export class SlackMirror {
         await poster.post(relay.channelId, () =>
           poster.client.reactions.add({ channel: relay.channelId, timestamp: relay.ts, name: 'warning' }),
         );
-        const thread = await slackThreadOfTicket(this.db.sql, relay.ticketId);
+        const thread = await threadOfTicket(this.db.db, relay.ticketId);
         await poster.post(relay.channelId, () =>
           poster.client.chat.postMessage({
             channel: relay.channelId,
-            thread_ts: thread?.thread_ts,
+            thread_ts: thread?.threadTs,
             text: `:warning: Risposta di ${relay.author} NON consegnata al cliente / reply NOT delivered: ${lastError ?? 'errore sconosciuto'}`,
           }),
         );

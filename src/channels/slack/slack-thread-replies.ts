@@ -12,12 +12,18 @@ import { enqueueOutbound } from '../../core/outbound.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import type { Tx } from '../../db/database.js';
 import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
-import { slackThreadOfTicket } from '../../db/sql/slack-thread-of-ticket.js';
 import { technicianReply } from '../../templates/customer-messages.js';
 import { escapeSlack } from './slack-blocks.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
 import { classifyReply, slackToPlain } from './slack-relay.js';
-import { eventKeys, onceForEvent, type RelayRow, relayByTs, threadByTs } from './slack-store.js';
+import {
+  eventKeys,
+  onceForEvent,
+  type RelayRow,
+  relayByTs,
+  threadByTs,
+  threadOfTicket,
+} from './slack-store.js';
 
 /** How long a reply waits for its card's link (or a deletion for its message) posted a moment ago. */
 const THREAD_LINK_WAIT_MS = 1_000;
@@ -236,11 +242,11 @@ export async function onDelete(
     }
   });
   if (!first) return;
-  const thread = await slackThreadOfTicket(core.database.sql, relay.ticketId);
+  const thread = await threadOfTicket(core.database.db, relay.ticketId);
   const text = cancelled
     ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
     : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
   await poster.post(e.channel, () =>
-    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread?.thread_ts, text }),
+    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread?.threadTs, text }),
   );
 }

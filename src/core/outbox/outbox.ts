@@ -3,7 +3,6 @@ import { cancelDelivery as cancelDeliveryRow } from '../../db/sql/cancel-deliver
 import { claimDeliveries as claimDeliveryRows } from '../../db/sql/claim-deliveries.js';
 import { claimDelivery as claimDeliveryRow } from '../../db/sql/claim-delivery.js';
 import { completeDelivery as completeDeliveryRow } from '../../db/sql/complete-delivery.js';
-import { deliveryClaimState } from '../../db/sql/delivery-claim-state.js';
 import type { ClaimedDeliveryRow } from '../../db/sql/delivery-shared.js';
 import { failBouncedDelivery as failBouncedDeliveryRow } from '../../db/sql/fail-bounced-delivery.js';
 import { failDelivery as failDeliveryRow } from '../../db/sql/fail-delivery.js';
@@ -35,9 +34,6 @@ export interface ClaimedDelivery {
 
 export type ClaimOutcome = { claimed: true; delivery: ClaimedDelivery } | { claimed: false };
 
-/** Why a delivery cannot be claimed now (diagnostics; one more query). */
-export type NotClaimedReason = 'finished' | 'not_due' | 'leased' | 'behind_older' | 'missing';
-
 /**
  * Takes a due delivery for sending: one atomic update moves it to `sending` with a lease until
  * `now + leaseMs` (stored in `next_attempt_at`). A row already leased, finished, not yet due, or
@@ -58,7 +54,7 @@ export async function claimDelivery(
   });
   if (row) return { claimed: true, delivery: toClaimed(row) };
   // Not claimable (finished, leased, not due, behind an older one): the common case of a
-  // re-delivered job, answered without a second query. See whyNotClaimed.
+  // re-delivered job, answered without a second query.
   return { claimed: false };
 }
 
@@ -95,15 +91,6 @@ function toClaimed(row: ClaimedDeliveryRow): ClaimedDelivery {
     createdAt: new Date(row.created_at),
     leaseExpired: row.previous === 'sending',
   };
-}
-
-/** Why {@link claimDelivery} would leave this delivery alone now. */
-export async function whyNotClaimed(ctx: CoreContext, deliveryId: bigint): Promise<NotClaimedReason> {
-  const row = await deliveryClaimState(ctx.database.sql, { deliveryId, now: ctx.now() });
-  if (!row) return 'missing';
-  if (!['queued', 'retrying', 'sending'].includes(row.status)) return 'finished';
-  if (row.blocked) return 'behind_older';
-  return row.status === 'sending' ? 'leased' : 'not_due';
 }
 
 /** What finishing a delivery did: whether this call changed the row, and the next one it woke. */

@@ -1,5 +1,3 @@
-import { DELIVERY_STATUSES, type DeliveryStatus, PENDING_DELIVERY_STATUSES } from '../../db/statuses.js';
-
 /**
  * A delivery's life (one outbound message to one recipient on one channel):
  *
@@ -20,12 +18,3 @@ import { DELIVERY_STATUSES, type DeliveryStatus, PENDING_DELIVERY_STATUSES } fro
  * `queued`/`retrying`, the lease expiry for `sending`. The full reasoning is in docs/outbox.md.
  */
 export { DELIVERY_STATUSES, type DeliveryStatus } from '../../db/statuses.js';
-
-/** Not finished: a worker may still claim these. */
-export const PENDING_STATUSES = PENDING_DELIVERY_STATUSES;
-/** Finished for good; nothing changes them again except a bounce (sent → failed). */
-export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'suppressed', 'cancelled'];
-
-export function isDeliveryStatus(value: string): value is DeliveryStatus {
-  return (DELIVERY_STATUSES as readonly string[]).includes(value);
-}
