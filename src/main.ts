@@ -9,7 +9,7 @@ await import('dotenv/config');
 const { startApp } = await import('./app.js');
 const { loadChannelAdapters } = await import('./channels/create-adapters.js');
 const { loadConfigFromEnvironment } = await import('./config.js');
-const { errorSummary, HelpdeskError } = await import('./core/errors.js');
+const { errorSummary, isKnownError } = await import('./core/errors.js');
 const { createConsoleLogger } = await import('./logger.js');
 
 /** `npm start`: read settings, start everything, stop cleanly on SIGINT/SIGTERM. */
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof HelpdeskError) {
+  if (isKnownError(error)) {
     console.error(`Cannot start: ${error.message}`);
   } else {
     // Never the whole error: a failed query's error carries its parameters.

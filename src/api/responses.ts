@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
-import { attachments, type deliveries, type messages } from '../db/schema.js';
+import type { AttachmentMetadata } from '../core/staff-views.js';
+import type { deliveries, messages } from '../db/schema.js';
 
 /**
  * Response shapes of the REST API, for the OpenAPI document, and `toMessageView`, which builds
@@ -121,18 +121,6 @@ export const messageView = z.object({
 });
 
 /** What the API reads of an attachment: its metadata, never its bytes (a ticket may hold many MB). */
-export const ATTACHMENT_METADATA = {
-  id: attachments.id,
-  messageId: attachments.messageId,
-  filename: attachments.filename,
-  contentType: attachments.contentType,
-  size: attachments.size,
-  kept: sql<boolean>`${attachments.content} is not null`,
-  omittedReason: attachments.omittedReason,
-};
-export type AttachmentMetadata = Omit<typeof attachments.$inferSelect, 'content' | 'contentId' | 'inline'> & {
-  kept: boolean;
-};
 
 /** A stored message as the API shows it ({@link messageView}): no raw bytes, attachments as metadata. */
 export function toMessageView(

@@ -1,17 +1,13 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lte, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
-import { DEGRADED_AFTER_MS } from '../core/outbox/outbox-health.js';
-import { PENDING_STATUSES } from '../core/outbox/status.js';
-import { deliveries } from '../db/schema.js';
+import { listDeliveriesByStatus } from '../core/staff-views.js';
 import { deliveryView, errors, json } from './responses.js';
 import { deliveryListQuery } from './schemas.js';
 
 /** `GET /api/v1/deliveries?status=`: outbound deliveries by status, or the stuck ones. */
 export function registerDeliveryRoutes(api: ZodApi, core: CoreContext): void {
-  const db = core.database.db;
   api.get(
     '/deliveries',
     {
@@ -25,23 +21,8 @@ export function registerDeliveryRoutes(api: ZodApi, core: CoreContext): void {
       },
     },
     async (request) => {
-      const query = request.query;
-      const stuckBefore = new Date(core.now().getTime() - DEGRADED_AFTER_MS);
-      const where =
-        query.status === 'stuck'
-          ? and(
-              inArray(deliveries.status, [...PENDING_STATUSES]),
-              lte(sql`coalesce(${deliveries.nextAttemptAt}, ${deliveries.createdAt})`, stuckBefore),
-            )
-          : eq(deliveries.status, query.status);
-      const { payload: _payload, ...columns } = getTableColumns(deliveries);
-      const rows = await db
-        .select(columns)
-        .from(deliveries)
-        .where(where)
-        .orderBy(query.status === 'stuck' ? asc(deliveries.id) : desc(deliveries.id))
-        .limit(query.limit)
-        .offset(query.offset);
+      const { status, limit, offset } = request.query;
+      const rows = await listDeliveriesByStatus(core, status, { limit, offset });
       return { deliveries: rows };
     },
   );

@@ -1,4 +1,3 @@
-import { and, desc, eq, inArray, isNull, ne, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,10 +5,9 @@ import { createLinkCode } from '../core/chat-operations.js';
 import type { CoreContext } from '../core/core-context.js';
 import { activateCustomer, createCustomer, listCustomers } from '../core/customers.js';
 import { NotFoundError } from '../core/errors.js';
-import { getTicketByNumber, listTicketMessages, postTechnicianMessage, setStatus } from '../core/tickets.js';
-import { attachments, deliveries, messages, staffAlerts, tickets } from '../db/schema.js';
+import { listAlerts, listTickets, listUnmatched, ticketWithMessages } from '../core/staff-views.js';
+import { getTicketByNumber, postTechnicianMessage, setStatus } from '../core/tickets.js';
 import {
-  ATTACHMENT_METADATA,
   alertView,
   customerView,
   errors,
@@ -47,8 +45,7 @@ export function registerV1Routes(
   linkFor: LinkBuilder = () => undefined,
 ): void {
   const api = server.withTypeProvider<ZodTypeProvider>();
-  const db = core.database.db;
-  const tx = { db, sql: core.database.sql };
+  const tx = { db: core.database.db, sql: core.database.sql };
 
   api.get(
     '/tickets',
@@ -60,17 +57,13 @@ export function registerV1Routes(
       },
     },
     async (request) => {
-      const query = request.query;
-      const filters: SQL[] = [];
-      if (query.status) filters.push(eq(tickets.status, query.status));
-      if (query.customerId) filters.push(eq(tickets.customerId, BigInt(query.customerId)));
-      const rows = await db
-        .select()
-        .from(tickets)
-        .where(and(...filters))
-        .orderBy(desc(tickets.number))
-        .limit(query.limit)
-        .offset(query.offset);
+      const { status, customerId, limit, offset } = request.query;
+      const rows = await listTickets(core, {
+        status,
+        customerId: customerId ? BigInt(customerId) : undefined,
+        limit,
+        offset,
+      });
       return { tickets: rows };
     },
   );
@@ -88,24 +81,10 @@ export function registerV1Routes(
       },
     },
     async (request) => {
-      const ticket = await getTicketByNumber(tx, request.params.number);
-      const rows = await listTicketMessages(tx, ticket.id);
-      const ids = rows.map((m) => m.id);
-      const files = ids.length
-        ? await db.select(ATTACHMENT_METADATA).from(attachments).where(inArray(attachments.messageId, ids))
-        : [];
-      const sends = ids.length
-        ? await db.select().from(deliveries).where(inArray(deliveries.messageId, ids))
-        : [];
+      const found = await ticketWithMessages(core, request.params.number);
       return {
-        ticket,
-        messages: rows.map((m) =>
-          toMessageView(
-            m,
-            files.filter((f) => f.messageId === m.id),
-            sends.filter((d) => d.messageId === m.id),
-          ),
-        ),
+        ticket: found.ticket,
+        messages: found.messages.map((m) => toMessageView(m.message, m.attachments, m.deliveries)),
       };
     },
   );
@@ -255,20 +234,7 @@ export function registerV1Routes(
     },
     async (request) => {
       const { limit, offset } = request.query;
-      const rows = await db
-        .select()
-        .from(messages)
-        .where(
-          and(
-            isNull(messages.ticketId),
-            eq(messages.direction, 'inbound'),
-            // Later album items are bookkeeping: their files and words are on the album's message.
-            ne(messages.disposition, 'album_part'),
-          ),
-        )
-        .orderBy(desc(messages.id))
-        .limit(limit)
-        .offset(offset);
+      const rows = await listUnmatched(core, { limit, offset });
       return { messages: rows.map((m) => ({ ...toMessageView(m, [], []), reason: m.dispositionReason })) };
     },
   );
@@ -288,12 +254,7 @@ export function registerV1Routes(
     },
     async (request) => {
       const { limit, offset } = request.query;
-      const rows = await db
-        .select()
-        .from(staffAlerts)
-        .orderBy(desc(staffAlerts.id))
-        .limit(limit)
-        .offset(offset);
+      const rows = await listAlerts(core, { limit, offset });
       return { alerts: rows };
     },
   );

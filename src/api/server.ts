@@ -9,11 +9,13 @@ import Fastify, {
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiTokenCheck } from '../core/api-token.js';
 import type { CoreContext } from '../core/core-context.js';
-import { errorSummary, HelpdeskError } from '../core/errors.js';
+import { errorSummary } from '../core/errors.js';
 import type { ChannelHealth } from '../core/outbox/channel-health.js';
 import { channelReports } from '../core/outbox/outbox-health.js';
+import { ping } from '../db/sql/ping.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../logger.js';
+import { clientErrorOf } from './error-status.js';
 import { assertJsonDepth } from './json-depth.js';
 import { API_PREFIX, openApiOnDemand } from './openapi-document.js';
 import { type LinkBuilder, registerV1Routes } from './routes-v1.js';
@@ -41,18 +43,6 @@ export function hasHttpRoutes(value: object): value is HttpRouteProvider {
 /** Bytes of a request body under `/api/v1`, at most (413 over it). */
 export const API_BODY_LIMIT_BYTES = 256 * 1024;
 
-/** HTTP status of the errors a request can meet on purpose; any other error is a 500. */
-const STATUS_BY_CODE: Record<string, number> = {
-  NOT_FOUND: 404,
-  INVALID_TRANSITION: 409,
-  CONFLICT: 409,
-  CONSENT_STATE: 409,
-  JSON_TOO_DEEP: 400,
-  TIME_ENTRY_LOCKED: 409,
-  NOT_ENTRY_OWNER: 403,
-  INVALID_TIME_ENTRY: 400,
-};
-
 /** Body of a request validation failure: each bad field, as a dotted path, with what is wrong. */
 function validationFailure(error: FastifyError): { fields: Record<string, string> } {
   const fields: Record<string, string> = {};
@@ -64,8 +54,8 @@ function validationFailure(error: FastifyError): { fields: Record<string, string
 }
 
 /**
- * One place from error to HTTP answer: request validation is a 400 naming the fields, a
- * `HelpdeskError` with a known code its status, Fastify's own request errors (bad JSON, too
+ * From error to HTTP answer: request validation is a 400 naming the fields; our errors get the
+ * status src/api/error-status.ts gives their code; Fastify's own request errors (bad JSON, too
  * large) theirs; anything else is a 500 whose `errorId` is in the log line with the cause.
  */
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -76,11 +66,8 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
       ...validationFailure(error),
     });
   }
-  if (error instanceof HelpdeskError && STATUS_BY_CODE[error.code]) {
-    return reply
-      .code(STATUS_BY_CODE[error.code]!)
-      .send({ error: error.code.toLowerCase(), message: error.message });
-  }
+  const known = clientErrorOf(error);
+  if (known) return reply.code(known.status).send({ error: known.code, message: error.message });
   const status = error.statusCode;
   if (error.code?.startsWith('FST_') && status && status >= 400 && status < 500) {
     return reply.code(status).send({ error: 'bad_request', message: error.message });
@@ -131,7 +118,7 @@ export async function buildApiServer(deps: {
   server.get('/healthz', async (_request, reply) => {
     let database = 'ok';
     try {
-      await deps.core.database.sql.query('select 1');
+      await ping(deps.core.database.sql);
     } catch (error) {
       database = `error: ${(error as Error).message}`;
     }

@@ -3,11 +3,30 @@
  * and what the core gives back. Nothing in this file imports a channel library.
  */
 
-/** Channels the core knows. `api` is a technician writing through the REST API. */
-export type ChannelName = 'email' | 'telegram' | 'slack' | 'web' | 'api' | 'test';
+/**
+ * Channels the core knows, as keys. `api` is a technician writing through the REST API. Another
+ * channel (the tests' `test` channel, test/helpers/test-channel.ts) registers its name by adding
+ * a key through declaration merging: `declare module '…/core/channel.js' { interface
+ * ChannelNames { test: true } }`.
+ */
+export interface ChannelNames {
+  email: true;
+  telegram: true;
+  slack: true;
+  web: true;
+  api: true;
+}
+export type ChannelName = keyof ChannelNames;
 
+/** How a person is addressed on a channel, as keys; extended like {@link ChannelNames}. */
+export interface IdentityKinds {
+  email: true;
+  telegram: true;
+  slack: true;
+  web: true;
+}
 /** How a person is addressed on a channel. Email addresses are stored lower-case. */
-export type IdentityKind = 'email' | 'telegram' | 'slack' | 'web' | 'test';
+export type IdentityKind = keyof IdentityKinds;
 
 export interface SenderIdentity {
   kind: IdentityKind;

@@ -2,14 +2,51 @@ import { protocol } from '@electric-sql/pglite';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pg from 'pg';
 
+import { StoreError, type StoreErrorCode } from '../db/errors.js';
+
 /**
- * Named errors with a code and the context needed to act on them. Callers branch on `code`,
- * never on message text.
+ * Named errors with a code and the context needed to act on them. Callers branch on the class or
+ * `code`, never on message text. Every code is listed in {@link ErrorCode}, one class per code; the
+ * HTTP status of each is decided in one place, src/api/error-status.ts (unlisted: 500).
  */
+
+export { DataDirPermissionsError, ParameterTypeError, StoreError, StoreLockedError } from '../db/errors.js';
+
+/** Every error code of the application. New codes: add the code here and the class at the end. */
+export type ErrorCode =
+  | StoreErrorCode
+  | 'CONFIG_INVALID'
+  | 'INVALID_TRANSITION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DELIVERY_TRANSIENT'
+  | 'DELIVERY_PERMANENT'
+  | 'DUPLICATE_INBOUND'
+  | 'RETRY_LATER'
+  | 'TELEGRAM_FILE_DOWNLOAD_FAILED'
+  | 'TELEGRAM_TOKEN_REJECTED'
+  | 'TELEGRAM_UNREACHABLE'
+  | 'TELEGRAM_NOT_STARTED'
+  | 'TELEGRAM_WEBHOOK_FAILED'
+  | 'TELEGRAM_WEBHOOK_MISMATCH'
+  | 'TELEGRAM_EXTERNAL_ID_INVALID'
+  | 'MAIL_PARSE_FAILED'
+  | 'SLACK_SIGNATURE_INVALID'
+  | 'SLACK_EVENT_HANDLED'
+  | 'CONSENT_STATE'
+  | 'JSON_TOO_DEEP'
+  | 'TIME_ENTRY_LOCKED'
+  | 'NOT_ENTRY_OWNER'
+  | 'INVALID_TIME_ENTRY';
+
+/** One of ours: a {@link HelpdeskError} or the store's {@link StoreError}; its message is meant for people. */
+export function isKnownError(error: unknown): error is HelpdeskError | StoreError {
+  return error instanceof HelpdeskError || error instanceof StoreError;
+}
 
 export class HelpdeskError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly context: Record<string, unknown> = {},
   ) {
@@ -52,43 +89,6 @@ export class NotFoundError extends HelpdeskError {
 export class ConflictError extends HelpdeskError {
   constructor(message: string, context: Record<string, unknown> = {}) {
     super('CONFLICT', message, context);
-  }
-}
-
-/** The data directory is in use by another running process. */
-export class StoreLockedError extends HelpdeskError {
-  constructor(dataDir: string, pid: number) {
-    super(
-      'STORE_LOCKED',
-      `the data directory ${dataDir} is already in use by process ${pid}; stop that process first, or set DATA_DIR to another directory`,
-      { dataDir, pid },
-    );
-  }
-}
-
-/** The embedded store's directory is open to other users; PostgreSQL refuses the same. */
-export class DataDirPermissionsError extends HelpdeskError {
-  constructor(dataDir: string, mode: number) {
-    const octal = mode.toString(8).padStart(4, '0');
-    super(
-      'DATA_DIR_PERMISSIONS',
-      `the data directory ${dataDir} can be read by other users (mode ${octal}); it holds every ticket and the store's secrets. Run: chmod 700 '${dataDir}' (or set DATA_DIR to a private directory)`,
-      { dataDir, mode: octal },
-    );
-  }
-}
-
-/**
- * A query parameter's JavaScript type does not fit the column (bytes for a text column, an object
- * for a number): refused rather than stored as its string form. The value is never quoted.
- */
-export class ParameterTypeError extends HelpdeskError {
-  constructor(position: number, typeId: number, valueKind: string) {
-    super(
-      'DB_PARAMETER_TYPE',
-      `query parameter $${position} is ${valueKind}, which does not fit PostgreSQL type ${typeId}`,
-      { position, typeId, valueKind },
-    );
   }
 }
 
@@ -200,5 +200,107 @@ export class NotEntryOwnerError extends HelpdeskError {
 export class InvalidTimeEntryError extends HelpdeskError {
   constructor(message: string, context: Record<string, unknown> = {}) {
     super('INVALID_TIME_ENTRY', message, context);
+  }
+}
+
+/**
+ * Thrown inside the ingest transaction when another ingest stored the same message first (the
+ * unique key channel, external id, content hash): the transaction rolls back, the message is a
+ * duplicate.
+ */
+export class DuplicateInbound extends HelpdeskError {
+  constructor() {
+    super('DUPLICATE_INBOUND', 'the message is already stored');
+  }
+}
+
+/** An inbound update could not be handled now and must be retried, not skipped (Telegram). */
+export class RetryLater extends HelpdeskError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('RETRY_LATER', reason);
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}
+
+/** A Telegram file could not be downloaded (network, 5xx of the file server): retry the update. */
+export class FileDownloadError extends HelpdeskError {
+  constructor(message: string) {
+    super('TELEGRAM_FILE_DOWNLOAD_FAILED', message);
+  }
+}
+
+/** Telegram rejected the bot token (401/404): a setting to fix. */
+export class TelegramTokenRejectedError extends HelpdeskError {
+  constructor(message: string) {
+    super('TELEGRAM_TOKEN_REJECTED', message);
+  }
+}
+
+/** The Bot API could not be reached when the webhook had to be set. */
+export class TelegramUnreachableError extends HelpdeskError {
+  constructor(message: string) {
+    super('TELEGRAM_UNREACHABLE', message);
+  }
+}
+
+/** The Telegram channel was used before `start`. */
+export class TelegramNotStartedError extends HelpdeskError {
+  constructor() {
+    super('TELEGRAM_NOT_STARTED', 'the Telegram channel is not started');
+  }
+}
+
+/** Telegram refused to set the webhook. */
+export class TelegramWebhookError extends HelpdeskError {
+  constructor(message: string) {
+    super('TELEGRAM_WEBHOOK_FAILED', message);
+  }
+}
+
+/** Telegram reports another webhook URL than ours (another instance on the same token?). */
+export class TelegramWebhookMismatchError extends HelpdeskError {
+  constructor(message: string) {
+    super('TELEGRAM_WEBHOOK_MISMATCH', message);
+  }
+}
+
+/** Not a Telegram message id (`chatId:messageId`). */
+export class TelegramExternalIdError extends HelpdeskError {
+  constructor(externalId: string) {
+    super(
+      'TELEGRAM_EXTERNAL_ID_INVALID',
+      `not a Telegram message id (expected "chatId:messageId"): ${externalId}`,
+      {
+        externalId,
+      },
+    );
+  }
+}
+
+/** A mail could not be parsed within its budget (`timeout`), or the worker parsing it died. */
+export class MailParseError extends HelpdeskError {
+  constructor(
+    readonly reason: 'timeout' | 'worker_failed',
+    message: string,
+    context: Record<string, unknown> = {},
+  ) {
+    super('MAIL_PARSE_FAILED', message, { ...context, reason });
+  }
+}
+
+/** A request that is not provably from Slack (signature `missing` or `mismatch`), or is `stale`: answered 401. */
+export class SlackSignatureError extends HelpdeskError {
+  constructor(
+    readonly reason: 'missing' | 'stale' | 'mismatch',
+    message: string,
+  ) {
+    super('SLACK_SIGNATURE_INVALID', message, { reason });
+  }
+}
+
+/** A Slack event already handled (by a retry or another instance): rolls back the claim; callers treat it as done. */
+export class AlreadyHandled extends HelpdeskError {
+  constructor() {
+    super('SLACK_EVENT_HANDLED', 'this Slack event was already handled');
   }
 }

@@ -1,13 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { attachments, messages } from '../db/schema.js';
+import { insertInboundMessage } from '../db/sql/insert-inbound-message.js';
 import { insertStoredChunks } from '../db/sql/insert-stored-chunks.js';
+import type { MessageDisposition } from '../db/statuses.js';
 import { STORE_CHUNK_BYTES, splitForStore } from '../db/stored-chunks.js';
 import type { InboundMessage } from './channel.js';
-import { stripNul } from './errors.js';
+import { DuplicateInbound, stripNul } from './errors.js';
 
-/** Thrown inside the ingest transaction when another ingest stored the same message first. */
-export class DuplicateInbound extends Error {}
+export { DuplicateInbound };
 
 /** Removes NUL characters, which PostgreSQL text and jsonb refuse, from every stored string. */
 export function withoutNul(message: InboundMessage): InboundMessage {
@@ -22,22 +23,6 @@ export function withoutNul(message: InboundMessage): InboundMessage {
   return { ...(clean({ ...message, raw: undefined }) as InboundMessage), raw: message.raw };
 }
 
-const INSERT_INBOUND = `raw as (
-    insert into raw_inputs (channel, external_id, content_type, data, original_size) values ($1, $2, $3, $4, $23) returning id
-  )
-  insert into messages (channel, external_id, ticket_id, customer_id, direction, disposition, disposition_reason,
-    sender_kind, sender_address, sender_name, subject, new_text, full_text, html, thread_refs, edit_of_message_id,
-    raw_input_id, received_at, group_key, part_of_message_id, content_hash, sender_verification)
-  select $1, $2, $5, $6, 'inbound', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, raw.id, $18, $19, $20, $21, $22
-  from raw
-  on conflict do nothing
-  returning id::text, raw_input_id::text`;
-const INSERT_INBOUND_SQL = `with ${INSERT_INBOUND}`;
-/** The same, also marking the ticket updated ($24): a reply costs one statement, not two. */
-const INSERT_INBOUND_TOUCHING_TICKET_SQL = `with touched as (
-    update tickets set updated_at = $24 where id = $5
-  ), ${INSERT_INBOUND}`;
-
 /**
  * Stores an inbound message with its raw input; throws DuplicateInbound when it is already stored
  * (same channel, externalId and content hash).
@@ -48,7 +33,7 @@ export async function storeMessage(
   fields: {
     ticketId?: bigint;
     customerId?: bigint;
-    disposition: string;
+    disposition: MessageDisposition;
     reason?: string;
     editOf?: bigint;
     /** An album item after the first: the message holding the album (see InboundMessage.groupKey). */
@@ -61,42 +46,36 @@ export async function storeMessage(
   const data = typeof message.raw.data === 'string' ? Buffer.from(message.raw.data) : message.raw.data;
   // A large raw input keeps its first piece in the row and the rest in pieces (stored-chunks.ts).
   const raw = splitForStore(data);
-  // One statement for the raw input and the message: this runs for every inbound message.
-  const touch = fields.ticketUpdatedAt !== undefined && fields.ticketId !== undefined;
-  const { rows } = await tx.sql.query<{ id: string; raw_input_id: string }>(
-    touch ? INSERT_INBOUND_TOUCHING_TICKET_SQL : INSERT_INBOUND_SQL,
-    [
-      message.channel,
-      message.externalId,
-      message.raw.contentType,
-      raw.head,
-      fields.ticketId?.toString() ?? null,
-      fields.customerId?.toString() ?? null,
-      fields.disposition,
-      fields.reason ?? null,
-      message.sender.kind,
-      message.sender.address,
-      message.sender.displayName ?? null,
-      message.subject ?? null,
-      message.newText,
-      message.fullText,
-      message.html ?? null,
-      JSON.stringify(message.thread),
-      fields.editOf?.toString() ?? null,
-      message.receivedAt,
-      message.groupKey ?? null,
-      fields.partOf?.toString() ?? null,
-      message.contentHash ?? null,
-      message.senderVerification ?? null,
-      message.raw.originalSize ?? null,
-      ...(touch ? [fields.ticketUpdatedAt] : []),
-    ],
-  );
-  const row = rows[0] ? { id: BigInt(rows[0].id) } : undefined;
-  if (!row) throw new DuplicateInbound();
-  await insertStoredChunks(tx.sql, 'raw_input', rows[0]!.raw_input_id, raw.rest);
-  await storeAttachments(tx, row.id, message.attachments);
-  return row.id;
+  const inserted = await insertInboundMessage(tx.sql, {
+    channel: message.channel,
+    externalId: message.externalId,
+    rawContentType: message.raw.contentType,
+    rawData: raw.head,
+    rawOriginalSize: message.raw.originalSize ?? null,
+    ticketId: fields.ticketId ?? null,
+    customerId: fields.customerId ?? null,
+    disposition: fields.disposition,
+    dispositionReason: fields.reason ?? null,
+    senderKind: message.sender.kind,
+    senderAddress: message.sender.address,
+    senderName: message.sender.displayName ?? null,
+    subject: message.subject ?? null,
+    newText: message.newText,
+    fullText: message.fullText,
+    html: message.html ?? null,
+    threadRefs: message.thread,
+    editOfMessageId: fields.editOf ?? null,
+    receivedAt: message.receivedAt,
+    groupKey: message.groupKey ?? null,
+    partOfMessageId: fields.partOf ?? null,
+    contentHash: message.contentHash ?? null,
+    senderVerification: message.senderVerification ?? null,
+    ticketUpdatedAt: fields.ticketUpdatedAt,
+  });
+  if (inserted === undefined) throw new DuplicateInbound();
+  await insertStoredChunks(tx.sql, 'raw_input', inserted.rawInputId, raw.rest);
+  await storeAttachments(tx, inserted.id, message.attachments);
+  return inserted.id;
 }
 
 /**

@@ -1,16 +1,7 @@
+import { TICKET_STATUSES, type TicketStatus } from '../db/statuses.js';
 import { InvalidTransitionError } from './errors.js';
 
-/** Ticket statuses, in lifecycle order (PRODUCT.md, "Ticket lifecycle"). */
-export const TICKET_STATUSES = [
-  'new',
-  'open',
-  'waiting_customer',
-  'scheduled',
-  'in_progress',
-  'resolved',
-  'closed',
-] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export { TICKET_STATUSES, type TicketStatus };
 
 const WORKING: TicketStatus[] = ['open', 'waiting_customer', 'scheduled', 'in_progress'];
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { and, count, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { deliveries } from '../db/schema.js';
+import { countRecentAutomaticDeliveries } from '../db/sql/count-recent-automatic-deliveries.js';
+import { emailThreadIds as selectEmailThreadIds } from '../db/sql/email-thread-ids.js';
+import { insertOutboundDelivery } from '../db/sql/insert-outbound-delivery.js';
 import type { RenderedMessage } from '../templates/format.js';
 import type {
   ChannelName,
@@ -10,7 +11,7 @@ import type {
   OutboundButton,
   OutboundMessage,
 } from './channel.js';
-import type { CoreContext, JobSink } from './core-context.js';
+import type { CoreContext } from './core-context.js';
 import { isMachineAddress } from './machine-address.js';
 import { createReplyToken } from './reply-token.js';
 
@@ -68,49 +69,12 @@ export function emailMessageId(token: string | undefined, domain: string): strin
   return `<${token ? `${token}.` : ''}${Date.now().toString(36)}.${random}@${domain}>`;
 }
 
-const DELIVERY_COLUMNS =
-  'channel, recipient_kind, recipient_address, automatic, payload, status, last_error, external_id, purpose, message_id';
-/** The message row (unless it exists), its delivery and the delivery's job, in one statement. */
-function insertMessageAndDeliverySql(jobs: JobSink): string {
-  return `with m as (
-    insert into messages (ticket_id, direction, channel, author, subject, new_text, full_text, html,
-      sender_kind, sender_address)
-    values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3) returning id
-  ), d as (
-    insert into deliveries (${DELIVERY_COLUMNS})
-    select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $14, m.id from m
-    returning id, message_id, status
-  ), job as (
-    ${jobs.deliveryJobInsertSql('d')}
-  )
-  select id::text, message_id::text from d`;
-}
-
-function insertDeliverySql(jobs: JobSink): string {
-  return `with d as (
-    insert into deliveries (${DELIVERY_COLUMNS})
-    values ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $10, $9) returning id, message_id, status
-  ), job as (
-    ${jobs.deliveryJobInsertSql('d')}
-  )
-  select id::text, message_id::text from d`;
-}
-
-const EMAIL_THREAD_SQL = `select external_id, 0 as outbound, id as position from messages
-    where ticket_id = $1 and channel = 'email' and direction = 'inbound' and external_id is not null
-  union all
-  select d.external_id, 1, d.message_id from deliveries d join messages m on m.id = d.message_id
-    where m.ticket_id = $1 and d.channel = 'email' and d.external_id is not null
-  order by position, outbound`;
-
 /** The ticket's email Message-IDs, oldest first, and the customer's latest one to answer. */
 async function emailThreadIds(
   tx: Tx,
   ticketId: bigint,
 ): Promise<{ inReplyTo?: string; references: string[] }> {
-  const { rows } = await tx.sql.query<{ external_id: string; outbound: number }>(EMAIL_THREAD_SQL, [
-    ticketId.toString(),
-  ]);
+  const rows = await selectEmailThreadIds(tx.sql, ticketId);
   const references = [...new Set(rows.map((row) => row.external_id))];
   const lastInbound = rows.filter((row) => Number(row.outbound) === 0).at(-1)?.external_id;
   return { inReplyTo: lastInbound ?? references.at(-1), references };
@@ -127,22 +91,13 @@ async function automaticLimitReached(
   purpose: OutboundRequest['purpose'],
 ): Promise<boolean> {
   const since = new Date(ctx.now().getTime() - 3600_000);
-  const [row] = await tx.db
-    .select({ n: count() })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.recipientKind, recipient.kind),
-        eq(deliveries.recipientAddress, recipient.address),
-        eq(deliveries.automatic, true),
-        ne(deliveries.status, 'suppressed'),
-        gt(deliveries.createdAt, since),
-        purpose === 'link'
-          ? eq(deliveries.purpose, 'link')
-          : sql`${deliveries.purpose} is distinct from 'link'`,
-      ),
-    );
-  return (row?.n ?? 0) >= ctx.settings.autoReplyLimitPerHour;
+  const sent = await countRecentAutomaticDeliveries(tx.db, {
+    recipientKind: recipient.kind,
+    recipientAddress: recipient.address,
+    purpose,
+    since,
+  });
+  return sent >= ctx.settings.autoReplyLimitPerHour;
 }
 
 /**
@@ -197,37 +152,37 @@ export async function enqueueOutbound(
       : {}),
     threading,
   };
-  const deliveryValues = [
-    request.channel,
-    request.recipient.kind,
-    request.recipient.address,
-    request.automatic,
-    JSON.stringify(payload),
-    suppressed ? 'suppressed' : 'queued',
-    toMachine
-      ? 'a machine address (no-reply, list or delivery system) never gets automatic mail'
-      : suppressed
-        ? 'automatic-message limit per hour reached for this recipient'
-        : null,
-    threading.messageId ?? null,
-  ];
   // The message row (unless it exists), its delivery and its job (unless suppressed) in one
   // statement: every new ticket runs this.
-  const { rows } = await tx.sql.query<{ id: string; message_id: string }>(
-    request.messageId === undefined ? insertMessageAndDeliverySql(ctx.jobs) : insertDeliverySql(ctx.jobs),
+  const { messageId, deliveryId } = await insertOutboundDelivery(
+    tx.sql,
+    (source) => ctx.jobs.deliveryJobInsertSql(source),
+    {
+      channel: request.channel,
+      recipientKind: request.recipient.kind,
+      recipientAddress: request.recipient.address,
+      automatic: request.automatic,
+      payload,
+      status: suppressed ? 'suppressed' : 'queued',
+      lastError: toMachine
+        ? 'a machine address (no-reply, list or delivery system) never gets automatic mail'
+        : suppressed
+          ? 'automatic-message limit per hour reached for this recipient'
+          : null,
+      externalId: threading.messageId ?? null,
+      purpose: request.purpose ?? null,
+    },
     request.messageId === undefined
-      ? [
-          ...deliveryValues,
-          ticket?.id.toString() ?? null,
-          request.author ?? 'bot',
-          content.subject ?? null,
-          content.text,
-          content.html ?? null,
-          request.purpose ?? null,
-        ]
-      : [...deliveryValues, request.messageId.toString(), request.purpose ?? null],
+      ? {
+          message: {
+            ticketId: ticket?.id ?? null,
+            author: request.author ?? 'bot',
+            subject: content.subject ?? null,
+            text: content.text,
+            html: content.html ?? null,
+          },
+        }
+      : { messageId: request.messageId },
   );
-  const deliveryId = BigInt(rows[0]!.id);
-  const messageId = BigInt(rows[0]!.message_id);
   return { messageId, deliveryId, suppressed };
 }

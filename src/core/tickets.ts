@@ -1,7 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
+import { insertOpenedTicket } from '../db/sql/insert-opened-ticket.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
 import { postSummaryOnResolve } from './billing/hour-summary.js';
@@ -12,19 +12,6 @@ import { storeAttachments } from './inbound-store.js';
 import { assertTransition, type TicketStatus } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
-
-// The acknowledgement is queued in the same transaction, so the ticket is born acknowledged: open.
-const OPEN_TICKET_SQL = `with t as (
-    insert into tickets (customer_id, subject, status, origin_channel, reply_identity_id, conversation_id,
-      first_contact_due_at, previous_ticket_id, created_at, updated_at, automatic)
-    values ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8, $10) returning *
-  ), a as (
-    insert into audit_log (actor, action, ticket_id, customer_id, data)
-    select $9, 'ticket.opened', t.id, t.customer_id,
-      jsonb_build_object('number', t.number, 'channel', t.origin_channel, 'previousTicketId', $7::text)
-    from t
-  )
-  select ${selectColumns(tickets, 't')} from t`;
 
 /** Opens a ticket; its first-contact clock starts at the later of now and the customer's activation. */
 export async function openTicket(
@@ -44,20 +31,18 @@ export async function openTicket(
   const now = ctx.now();
   const dueAt = input.customer.status === 'active' ? ctx.firstContactDeadline(now) : null;
   // The ticket and its audit entry in one statement: this runs for every new ticket.
-  const { rows } = await tx.sql.query(OPEN_TICKET_SQL, [
-    input.customer.id.toString(),
-    input.subject,
-    input.channel,
-    input.identity.id.toString(),
-    input.conversationId ?? null,
-    dueAt,
-    input.previousTicketId?.toString() ?? null,
+  return insertOpenedTicket(tx.sql, {
+    customerId: input.customer.id,
+    subject: input.subject,
+    channel: input.channel,
+    replyIdentityId: input.identity.id,
+    conversationId: input.conversationId ?? null,
+    firstContactDueAt: dueAt,
+    previousTicketId: input.previousTicketId ?? null,
     now,
-    `${input.identity.kind}:${input.identity.address}`,
-    input.automatic ?? false,
-  ]);
-  const ticket = rowOf(tickets, rows[0]!, 't');
-  return ticket!;
+    actor: `${input.identity.kind}:${input.identity.address}`,
+    automatic: input.automatic ?? false,
+  });
 }
 
 /**
@@ -142,10 +127,6 @@ export async function getTicketByNumber(
   const [ticket] = options.forUpdate ? await query.for('update') : await query;
   if (!ticket) throw new NotFoundError('ticket', number);
   return ticket;
-}
-
-export async function listTicketMessages(tx: Tx, ticketId: bigint) {
-  return tx.db.select().from(messages).where(eq(messages.ticketId, ticketId)).orderBy(asc(messages.id));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { StoreLockedError } from '../core/errors.js';
+import { StoreLockedError } from './errors.js';
 
 /**
  * PGlite is a single-process database: two processes writing the same files corrupt them. A lock

@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DataDirPermissionsError } from '../core/errors.js';
+import { DataDirPermissionsError } from './errors.js';
 
 /** Group write or any access by others: what PostgreSQL refuses on its data directory. */
 const TOO_OPEN = 0o027;

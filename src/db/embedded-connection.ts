@@ -1,5 +1,5 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
-import { ParameterTypeError } from '../core/errors.js';
+import { ParameterTypeError } from './errors.js';
 import {
   encodeBindExecute,
   encodeCloseStatement,

@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableColumns } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 
 /**
@@ -27,9 +27,4 @@ export function rowOf<T extends PgTable>(
     out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
   }
   return out as T['$inferSelect'];
-}
-
-/** The quoted table name, for SQL text. */
-export function tableName(table: PgTable): string {
-  return `"${getTableName(table)}"`;
 }

@@ -16,6 +16,25 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { TicketBill } from '../core/billing/pricing.js';
+import {
+  CUSTOMER_KINDS,
+  CUSTOMER_STATUSES,
+  type CustomerKind,
+  type CustomerStatus,
+  DELIVERY_PURPOSES,
+  type DeliveryPurpose,
+  type DeliveryStatus,
+  INTERVENTION_KINDS,
+  MESSAGE_DIRECTIONS,
+  MESSAGE_DISPOSITIONS,
+  type MessageDirection,
+  type MessageDisposition,
+  SENDER_VERIFICATIONS,
+  SLACK_RELAY_STATUSES,
+  type SlackRelayStatus,
+  TICKET_STATUSES,
+  type TicketStatus,
+} from './statuses.js';
 
 /**
  * The store. Ids are bigserial, exposed as strings. Money is integer cents. Timestamps are UTC.
@@ -28,6 +47,11 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
 const id = (name = 'id') => bigserial(name, { mode: 'bigint' }).primaryKey();
 const ref = (name: string) => bigint(name, { mode: 'bigint' });
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** A check constraint `name`: `column` holds one of `values` (or null). See src/db/statuses.ts. */
+function known(name: string, column: string, values: readonly string[]) {
+  return check(name, sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`));
+}
 
 export const ticketNumberSeq = pgSequence('ticket_number_seq', { startWith: 1000, minValue: 1 });
 
@@ -46,21 +70,28 @@ export const termsVersions = pgTable('terms_versions', {
   publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const customers = pgTable('customers', {
-  id: id(),
-  kind: text('kind').notNull().default('person'), // person | company
-  name: text('name').notNull(),
-  vatNumber: text('vat_number'),
-  taxCode: text('tax_code'),
-  phone: text('phone'),
-  status: text('status').notNull().default('pending'), // pending | active | suspended
-  locale: text('locale').notNull().default('it'),
-  quickAccess: boolean('quick_access').notNull().default(false),
-  acceptedTermsVersion: text('accepted_terms_version'),
-  hourlyRateCents: integer('hourly_rate_cents'),
-  activatedAt: timestamp('activated_at', { withTimezone: true }),
-  createdAt: createdAt(),
-});
+export const customers = pgTable(
+  'customers',
+  {
+    id: id(),
+    kind: text('kind').$type<CustomerKind>().notNull().default('person'),
+    name: text('name').notNull(),
+    vatNumber: text('vat_number'),
+    taxCode: text('tax_code'),
+    phone: text('phone'),
+    status: text('status').$type<CustomerStatus>().notNull().default('pending'),
+    locale: text('locale').notNull().default('it'),
+    quickAccess: boolean('quick_access').notNull().default(false),
+    acceptedTermsVersion: text('accepted_terms_version'),
+    hourlyRateCents: integer('hourly_rate_cents'),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  () => [
+    known('customers_kind_known', 'kind', CUSTOMER_KINDS),
+    known('customers_status_known', 'status', CUSTOMER_STATUSES),
+  ],
+);
 
 export const identities = pgTable(
   'identities',
@@ -89,14 +120,14 @@ export const tickets = pgTable(
       .notNull()
       .references(() => customers.id),
     subject: text('subject').notNull(),
-    status: text('status').notNull().default('new'),
+    status: text('status').$type<TicketStatus>().notNull().default('new'),
     originChannel: text('origin_channel').notNull(),
     /** Where the customer wrote from: replies go back there. */
     replyIdentityId: ref('reply_identity_id').references(() => identities.id),
     /** Chat channels: the conversation (Telegram chat id) the ticket lives in. */
     conversationId: text('conversation_id'),
     assignee: text('assignee'),
-    interventionKind: text('intervention_kind'), // on_site | remote
+    interventionKind: text('intervention_kind'),
     firstContactDueAt: timestamp('first_contact_due_at', { withTimezone: true }),
     firstContactAt: timestamp('first_contact_at', { withTimezone: true }),
     previousTicketId: ref('previous_ticket_id'),
@@ -107,7 +138,12 @@ export const tickets = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index().on(t.customerId, t.status), index().on(t.status)],
+  (t) => [
+    index().on(t.customerId, t.status),
+    index().on(t.status),
+    known('tickets_status_known', 'status', TICKET_STATUSES),
+    known('tickets_intervention_kind_known', 'intervention_kind', INTERVENTION_KINDS),
+  ],
 );
 
 export const rawInputs = pgTable('raw_inputs', {
@@ -129,9 +165,9 @@ export const messages = pgTable(
   {
     id: id(),
     ticketId: ref('ticket_id').references(() => tickets.id),
-    direction: text('direction').notNull(), // inbound | outbound | note
-    /** inbound: ticket | unmatched | automated | awaiting_choice | edit | album_part */
-    disposition: text('disposition').notNull().default('ticket'),
+    direction: text('direction').$type<MessageDirection>().notNull(),
+    /** Inbound: one of MESSAGE_DISPOSITIONS (src/db/statuses.ts); outbound and notes: `ticket`. */
+    disposition: text('disposition').$type<MessageDisposition>().notNull().default('ticket'),
     dispositionReason: text('disposition_reason'),
     channel: text('channel').notNull(),
     externalId: text('external_id'),
@@ -169,6 +205,9 @@ export const messages = pgTable(
     index().on(t.ticketId, t.id),
     index('messages_unmatched').on(t.id).where(sql`ticket_id is null and direction = 'inbound'`),
     index('messages_group_key').on(t.channel, t.groupKey).where(sql`group_key is not null`),
+    known('messages_direction_known', 'direction', MESSAGE_DIRECTIONS),
+    known('messages_disposition_known', 'disposition', MESSAGE_DISPOSITIONS),
+    known('messages_sender_verification_known', 'sender_verification', SENDER_VERIFICATIONS),
   ],
 );
 
@@ -203,11 +242,11 @@ export const deliveries = pgTable(
     recipientAddress: text('recipient_address').notNull(),
     automatic: boolean('automatic').notNull().default(false),
     /** Automatic messages with budgets of their own: `unknown_sender`, `link` (see outbound.ts). */
-    purpose: text('purpose'),
+    purpose: text('purpose').$type<DeliveryPurpose>(),
     /** The payload the adapter receives (OutboundMessage without deliveryId). */
     payload: jsonb('payload').notNull(),
-    /** One of DELIVERY_STATUSES (src/core/outbox/status.ts); a check constraint holds the list. */
-    status: text('status').notNull().default('queued'),
+    /** One of DELIVERY_STATUSES (src/db/statuses.ts); a check constraint holds the list. */
+    status: text('status').$type<DeliveryStatus>().notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     externalId: text('external_id'),
@@ -233,6 +272,7 @@ export const deliveries = pgTable(
       'deliveries_status_known',
       sql`status in ('queued', 'sending', 'retrying', 'sent', 'failed', 'suppressed', 'cancelled')`,
     ),
+    known('deliveries_purpose_known', 'purpose', DELIVERY_PURPOSES),
     // Threading looks up the later parts of split chat messages with `?|`; fastupdate off keeps
     // lookups from scanning a pending list that grows with every delivery.
     index('deliveries_extra_external_ids').using('gin', t.extraExternalIds).with({ fastupdate: false }),
@@ -329,7 +369,7 @@ export const slackRelays = pgTable(
     /** Slack files attached to the reply (id, name, mimetype, size, url_private). */
     files: jsonb('files'),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
-    status: text('status').notNull().default('held'), // held | cancelled | queued | done
+    status: text('status').$type<SlackRelayStatus>().notNull().default('held'),
     messageId: ref('message_id'),
     deliveryId: ref('delivery_id'),
     /** When the ✅ or ⚠️ receipt was posted in the thread. */
@@ -339,6 +379,7 @@ export const slackRelays = pgTable(
   (t) => [
     uniqueIndex('slack_relays_channel_ts').on(t.channelId, t.ts),
     index('slack_relays_pending').on(t.status).where(sql`status in ('held', 'queued')`),
+    known('slack_relays_status_known', 'status', SLACK_RELAY_STATUSES),
   ],
 );
 

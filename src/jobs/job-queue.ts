@@ -1,5 +1,9 @@
 import PgBoss from 'pg-boss';
 import type { Database, Tx } from '../db/database.js';
+import { deliveryJobInsertSql as jobInsertSql } from '../db/sql/delivery-job-insert.js';
+import { rescheduleWaitingJob } from '../db/sql/reschedule-waiting-job.js';
+import { retryActiveJobs } from '../db/sql/retry-active-jobs.js';
+import { vacuumAnalyze } from '../db/sql/vacuum-analyze.js';
 
 /**
  * `short` policy: at most one waiting job per delivery (the singleton key is the delivery id;
@@ -19,28 +23,9 @@ export interface DeliveryJob {
   deliveryId: string;
 }
 
-/**
- * SQL that queues one delivery job per row of `source` (a CTE with the delivery's `id` and
- * `status`; only `queued` rows get a job, none if one is already waiting), with the delivery
- * queue's stored settings. It is what
- * pg-boss 10's `send` inserts (src/plans.js, insertJob) for a job without options, written into
- * the statement that creates the delivery so a message costs one round trip less. pg-boss is
- * pinned to 10.4; test/jobs/delivery-job-sql.test.ts compares the two rows column by column.
- */
+/** SQL that queues one delivery job per `queued` row of CTE `source` (see src/db/sql/delivery-job-insert.ts). */
 export function deliveryJobInsertSql(source: string): string {
-  return `insert into pgboss.job (name, data, singleton_key, retry_limit, retry_delay, retry_backoff, expire_in,
-      keep_until, policy, dead_letter)
-    select q.name, jsonb_build_object('deliveryId', ${source}.id::text), ${source}.id::text,
-      coalesce(q.retry_limit, 2),
-      case when coalesce(q.retry_backoff, false) then greatest(coalesce(q.retry_delay, 0), 1)
-        else coalesce(q.retry_delay, 0) end,
-      coalesce(q.retry_backoff, false),
-      coalesce(q.expire_seconds * interval '1s', interval '15 minutes'),
-      now() + cast(coalesce((q.retention_minutes * 60)::text, '14 days') as interval),
-      q.policy, q.dead_letter
-    from ${source} join pgboss.queue q on q.name = '${DELIVERY_QUEUE}'
-    where ${source}.status = 'queued'
-    on conflict do nothing`;
+  return jobInsertSql(source, DELIVERY_QUEUE);
 }
 
 /**
@@ -102,15 +87,12 @@ export class JobQueue {
       // The data-dir lock proves no other process runs, so a job still marked active was cut off
       // by a crash: hand it back now instead of waiting for its expiry. Its delivery row tells
       // the worker whether the send already happened.
-      await this.database.sql.query(
-        "update pgboss.job set state = 'retry', start_after = now() where name = $1 and state = 'active'",
-        [DELIVERY_QUEUE],
-      );
+      await retryActiveJobs(this.database.sql, DELIVERY_QUEUE);
     }
     if (this.database.kind === 'embedded') {
       // PGlite runs no autovacuum: without this the queue's dead rows and stale statistics pile up.
       this.vacuumTimer = setInterval(() => {
-        this.database.sql.query('vacuum analyze').catch((error: Error) => this.options.onError?.(error));
+        vacuumAnalyze(this.database.sql).catch((error: Error) => this.options.onError?.(error));
       }, VACUUM_INTERVAL_MS);
       this.vacuumTimer.unref();
     }
@@ -137,12 +119,12 @@ export class JobQueue {
    * sweeper. Inside `tx`.
    */
   async enqueueDeliveryAt(tx: Tx, deliveryId: string, startAfter: Date): Promise<void> {
-    const { rows } = await tx.sql.query(
-      `update pgboss.job set start_after = $3
-       where name = $1 and singleton_key = $2 and state = 'created' returning id`,
-      [DELIVERY_QUEUE, deliveryId, startAfter],
-    );
-    if (rows.length === 0) await this.enqueueDelivery(tx, deliveryId, startAfter);
+    const moved = await rescheduleWaitingJob(tx.sql, {
+      queue: DELIVERY_QUEUE,
+      singletonKey: deliveryId,
+      startAfter,
+    });
+    if (!moved) await this.enqueueDelivery(tx, deliveryId, startAfter);
   }
 
   /**

@@ -8,6 +8,16 @@ import type {
 } from '../../src/core/channel.js';
 import { DeliveryError } from '../../src/core/errors.js';
 
+// The tests' channel registers its name through the channel contract, like any other channel.
+declare module '../../src/core/channel.js' {
+  interface ChannelNames {
+    test: true;
+  }
+  interface IdentityKinds {
+    test: true;
+  }
+}
+
 /**
  * A channel adapter for tests: records what it is asked to send, and fails on demand, so the
  * core's delivery rules can be proven without a real peer.

@@ -6,6 +6,7 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { AttachmentLimits, OutboundMessage } from '../../core/channel.js';
 import { normaliseMessageId } from './mail-headers.js';
+import { REPLY_PREFIX } from './subject-prefix.js';
 
 /** Who sends, and for which domain Message-IDs are minted. */
 export interface ComposeMailOptions {
@@ -34,9 +35,6 @@ export function mailAttachmentLimits(maxMailBytes: number): AttachmentLimits {
 
 /** RFC 5322 suggests trimming long References; we keep the thread root and the nine newest. */
 const MAX_REFERENCES = 10;
-
-/** Prefixes that already mark a reply (English, Italian `R:`, German `AW:`, Nordic `SV:`, Dutch `Antw:`). */
-const REPLY_PREFIX = /^\s*(re|r|aw|sv|antw)\s*(\[\d+\])?\s*:/i;
 
 /** Characters allowed in the left part of a Message-ID we mint (a safe subset of dot-atom text). */
 function messageIdPart(value: string): string {

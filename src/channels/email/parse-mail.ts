@@ -20,6 +20,7 @@ import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
 import { extractNewText } from './quote-stripping.js';
+import { SUBJECT_PREFIX } from './subject-prefix.js';
 import { openTnefParts } from './tnef.js';
 
 /** Limits and clock for {@link parseMail}. */
@@ -52,9 +53,6 @@ const REPLY_TOKEN_HEADERS = ['in-reply-to', 'references', 'to', 'cc', 'delivered
 
 /** `[#1042]`, `[# 1042]`, `(#1042)`, `[Ticket #1042]`, `[Richiesta #1042]`. */
 const TICKET_TAG = /[[(]\s*(?:(?:ticket|richiesta)\s*)?#\s*(\d{1,9})\s*[\])]/gi;
-
-/** Reply and forward prefixes: English, Italian (`R:`, `I:`, `Rif:`), German, Nordic, Dutch, French. */
-const SUBJECT_PREFIX = /^\s*(?:re|r|rif|fwd?|i|aw|wg|sv|vs|antw|tr|ref)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*/i;
 
 const HTML_TO_TEXT_OPTIONS: HtmlToTextOptions = {
   wordwrap: false,

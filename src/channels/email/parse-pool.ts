@@ -8,20 +8,11 @@
  */
 import { Piscina } from 'piscina';
 import type { InboundMessage } from '../../core/channel.js';
-import { HelpdeskError } from '../../core/errors.js';
+import { MailParseError } from '../../core/errors.js';
 import type { ParseMailOptions } from './parse-mail.js';
 import type { ParsedWithoutRaw, ParseTask } from './parse-worker.js';
 
-/** A mail could not be parsed within its budget, or the worker parsing it died. */
-export class MailParseError extends HelpdeskError {
-  constructor(
-    readonly reason: 'timeout' | 'worker_failed',
-    message: string,
-    context: Record<string, unknown> = {},
-  ) {
-    super(reason === 'timeout' ? 'MAIL_PARSE_TIMEOUT' : 'MAIL_PARSE_WORKER_FAILED', message, context);
-  }
-}
+export { MailParseError };
 
 export interface MailParsePoolOptions {
   /** Wall-clock budget of one mail, in ms. */

@@ -82,8 +82,9 @@ export class FastifyReceiver implements Receiver {
           });
         } catch (error) {
           if (!(error instanceof SlackSignatureError)) throw error;
-          this.options.logger.warn({ code: error.code }, 'slack: request refused');
-          return reply.code(401).send({ error: 'invalid_signature', code: error.code });
+          const code = `SLACK_SIGNATURE_${error.reason.toUpperCase()}`;
+          this.options.logger.warn({ code }, 'slack: request refused');
+          return reply.code(401).send({ error: 'invalid_signature', code });
         }
         if (!this.running || !this.app) return reply.code(503).send({ error: 'unavailable' });
         let body: Record<string, unknown>;

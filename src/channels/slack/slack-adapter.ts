@@ -4,6 +4,7 @@
  * `SLACK_APP_TOKEN` is set, else HTTP events on the app's server at `/slack/events`
  * ({@link FastifyReceiver}). Loaded only when Slack is on.
  */
+
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { SlackSettings } from '../../config.js';
@@ -18,6 +19,7 @@ import type {
 import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
+import { slackDmThreadOfTicket } from '../../db/sql/slack-dm-thread-of-ticket.js';
 import type { Logger } from '../../logger.js';
 import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
@@ -287,13 +289,10 @@ export class SlackAdapter implements ChannelAdapter {
    */
   private async ticketThread(message: OutboundMessage, channel: string): Promise<string | undefined> {
     if (!message.ticket) return undefined;
-    const { rows } = await this.options.core.database.sql.query<{ external_id: string }>(
-      `select m.external_id from messages m join tickets t on t.id = m.ticket_id
-       where t.number = $1 and m.channel = 'slack' and m.direction = 'inbound' and m.external_id like $2
-       order by m.id limit 1`,
-      [message.ticket.number, `${channel}:%`],
-    );
-    return rows[0]?.external_id;
+    return slackDmThreadOfTicket(this.options.core.database.sql, {
+      ticketNumber: message.ticket.number,
+      channel,
+    });
   }
 
   /** Display name of a Slack user (profile display name, else real name); cached. */

@@ -1,9 +1,11 @@
 /**
  * `/helpdesk` sub-commands, run after the command was acknowledged. Answers are ephemeral.
  */
+
 import { eq } from 'drizzle-orm';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import { slackRelays, tickets } from '../../db/schema.js';
+import { slackThreadOfTicketNumber } from '../../db/sql/slack-thread-of-ticket-number.js';
 import {
   addNote,
   changeStatus,
@@ -63,11 +65,7 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
 }
 
 async function postInThread(deps: InboundDeps, number: number, text: string): Promise<string | undefined> {
-  const { rows } = await deps.core.database.sql.query<{ channel_id: string; thread_ts: string }>(
-    'select st.channel_id, st.thread_ts from slack_threads st join tickets t on t.id = st.ticket_id where t.number = $1',
-    [number],
-  );
-  const thread = rows[0];
+  const thread = await slackThreadOfTicketNumber(deps.core.database.sql, number);
   if (!thread) return undefined;
   const posted = await deps.poster.post(thread.channel_id, () =>
     deps.poster.client.chat.postMessage({ channel: thread.channel_id, thread_ts: thread.thread_ts, text }),

@@ -9,6 +9,14 @@
 import { eq } from 'drizzle-orm';
 import type { CoreContext } from '../../core/core-context.js';
 import { slackRelays } from '../../db/schema.js';
+import { messageText } from '../../db/sql/message-text.js';
+import { newestStaffAlertId } from '../../db/sql/newest-staff-alert-id.js';
+import { omittedAttachments } from '../../db/sql/omitted-attachments.js';
+import { readCheckpoint } from '../../db/sql/read-checkpoint.js';
+import { saveCheckpoint } from '../../db/sql/save-checkpoint.js';
+import { slackAlertsAfter } from '../../db/sql/slack-alerts-after.js';
+import { type SlackCardRow, slackCardsToSync } from '../../db/sql/slack-cards-to-sync.js';
+import { slackMessagesToMirror } from '../../db/sql/slack-messages-to-mirror.js';
 import type { Logger } from '../../logger.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
 import type { SlackPoster } from './slack-poster.js';
@@ -18,63 +26,12 @@ import {
   relaysAwaitingReceipt,
   savePost,
   saveThread,
+  threadOfTicket,
   updateCardState,
 } from './slack-store.js';
 import { hasFiles, resumeUploads, uploadFiles } from './slack-thread-files.js';
 
 const ALERT_CURSOR = 'slack:mirror:alert';
-
-// The card's state, computed by the store so that any change of what the card shows is seen. It
-// starts with the status: a closed ticket whose card already says so is never looked at again.
-const STATE_SQL = `md5(concat_ws('|', coalesce(t.assignee, '-'), coalesce(t.first_contact_due_at::text, '-'),
-  coalesce(t.first_contact_at::text, '-'), c.name, c.status, coalesce(c.hourly_rate_cents::text, '-'),
-  c.quick_access::text)) || ':' || t.status`;
-
-const CARDS_SQL = `select t.id::text as id, t.number, t.subject, t.status, t.origin_channel, t.assignee,
-    t.first_contact_due_at, t.first_contact_at, c.name, c.status as customer_status, c.hourly_rate_cents,
-    c.quick_access, st.thread_ts, st.channel_id, ${STATE_SQL} as state,
-    (select m.id::text from messages m where m.ticket_id = t.id and m.direction = 'inbound'
-       order by m.id limit 1) as first_message_id
-  from tickets t join customers c on c.id = t.customer_id
-  left join slack_threads st on st.ticket_id = t.id
-  where (st.ticket_id is null and t.status not in ('resolved', 'closed'))
-     or (st.ticket_id is not null and (t.status <> 'closed' or st.card_state not like '%:closed')
-         and st.card_state <> ${STATE_SQL})
-  order by t.id limit 20`;
-
-// Closed tickets get no messages (a message on one opens a new ticket): only open threads are read.
-const MESSAGES_SQL = `select m.id::text as id, m.ticket_id::text as ticket_id, m.channel, m.sender_name,
-    m.sender_address, m.new_text, m.disposition, m.edit_of_message_id::text as edit_of, st.channel_id, st.thread_ts
-  from slack_threads st join tickets t on t.id = st.ticket_id and t.status <> 'closed'
-  join messages m on m.ticket_id = st.ticket_id
-  left join slack_posts sp on sp.message_id = m.id
-  where sp.message_id is null and m.direction = 'inbound' and m.disposition in ('ticket', 'edit')
-  order by m.id limit 20`;
-
-const ALERTS_SQL = `select a.id::text as id, a.kind, a.text, a.data->>'mention' as mention, st.channel_id, st.thread_ts from staff_alerts a
-  left join slack_threads st on st.ticket_id = a.ticket_id
-  where a.id > $1
-    and not exists (select 1 from slack_relays r where r.delivery_id::text = a.data->>'deliveryId')
-  order by a.id limit 20`;
-
-interface CardRow {
-  id: string;
-  number: number;
-  subject: string;
-  status: string;
-  origin_channel: string;
-  assignee: string | null;
-  first_contact_due_at: Date | string | null;
-  first_contact_at: Date | string | null;
-  name: string;
-  customer_status: string;
-  hourly_rate_cents: number | null;
-  quick_access: boolean;
-  thread_ts: string | null;
-  channel_id: string | null;
-  state: string;
-  first_message_id: string | null;
-}
 
 export interface MirrorOptions {
   core: CoreContext;
@@ -116,15 +73,11 @@ export class SlackMirror {
 
   private async firstText(messageId: string | null): Promise<string> {
     if (!messageId) return '';
-    const { rows } = await this.db.sql.query<{ new_text: string }>(
-      'select new_text from messages where id = $1',
-      [messageId],
-    );
-    return rows[0]?.new_text ?? '';
+    return (await messageText(this.db.sql, messageId)) ?? '';
   }
 
   private async syncCards(): Promise<void> {
-    const { rows } = await this.db.sql.query<CardRow>(CARDS_SQL);
+    const rows = await slackCardsToSync(this.db.sql);
     for (const row of rows) {
       const view: TicketCardView = {
         number: Number(row.number),
@@ -179,7 +132,7 @@ export class SlackMirror {
    * `chat.update` of an existing card; false when the card is gone (deleted in Slack, channel
    * archived), so a new card is posted and linked instead.
    */
-  private async updateCard(row: CardRow, card: { text: string; blocks: unknown[] }): Promise<boolean> {
+  private async updateCard(row: SlackCardRow, card: { text: string; blocks: unknown[] }): Promise<boolean> {
     const { poster } = this.options;
     try {
       await poster.post(row.channel_id!, () =>
@@ -201,31 +154,18 @@ export class SlackMirror {
   }
 
   private async syncMessages(): Promise<void> {
-    const { rows } = await this.db.sql.query<{
-      id: string;
-      channel: string;
-      sender_name: string | null;
-      sender_address: string | null;
-      new_text: string;
-      disposition: string;
-      edit_of: string | null;
-      channel_id: string;
-      thread_ts: string;
-    }>(MESSAGES_SQL);
+    const rows = await slackMessagesToMirror(this.db.sql);
     const { poster } = this.options;
     // Files a Slack outage left half-way go before any later message.
     await resumeUploads(this.db, poster);
     for (const row of rows) {
-      const omitted = await this.db.sql.query<{ filename: string; omitted_reason: string }>(
-        'select filename, omitted_reason from attachments where message_id = $1 and content is null',
-        [row.id],
-      );
+      const omitted = await omittedAttachments(this.db.sql, row.id);
       const texts = customerMessageTexts({
         senderName: row.sender_name ?? row.sender_address ?? 'Cliente',
         channel: row.channel,
         text: row.new_text,
         edited: row.disposition === 'edit',
-        omittedFiles: omitted.rows.map((a) => `${a.filename}: ${a.omitted_reason}`),
+        omittedFiles: omitted.map((a) => `${a.filename}: ${a.omitted_reason}`),
       });
       let firstTs: string | undefined;
       for (const text of texts) {
@@ -249,14 +189,7 @@ export class SlackMirror {
   private async syncAlerts(): Promise<void> {
     const { core } = this.options;
     let cursor = await this.alertCursor();
-    const { rows } = await this.db.sql.query<{
-      id: string;
-      kind: string;
-      text: string;
-      mention: string | null;
-      channel_id: string | null;
-      thread_ts: string | null;
-    }>(ALERTS_SQL, [cursor]);
+    const rows = await slackAlertsAfter(this.db.sql, cursor);
     const { poster } = this.options;
     for (const row of rows) {
       const channel = row.channel_id ?? this.options.channelId;
@@ -269,29 +202,16 @@ export class SlackMirror {
         }),
       );
       cursor = row.id;
-      await this.db.sql.query(
-        `insert into channel_checkpoints (key, value, updated_at) values ($1, $2::jsonb, $3)
-         on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
-        [ALERT_CURSOR, JSON.stringify(cursor), core.now()],
-      );
+      await saveCheckpoint(this.db.sql, { key: ALERT_CURSOR, value: cursor, updatedAt: core.now() });
     }
   }
 
   /** Alerts raised before Slack was first turned on are not posted: the cursor starts at the newest. */
   private async alertCursor(): Promise<string> {
-    const { rows } = await this.db.sql.query<{ value: string }>(
-      'select value from channel_checkpoints where key = $1',
-      [ALERT_CURSOR],
-    );
-    if (rows[0]) return String(rows[0].value);
-    const latest = await this.db.sql.query<{ id: string | null }>(
-      'select max(id)::text as id from staff_alerts',
-    );
-    const start = latest.rows[0]?.id ?? '0';
-    await this.db.sql.query(
-      `insert into channel_checkpoints (key, value) values ($1, $2::jsonb) on conflict (key) do nothing`,
-      [ALERT_CURSOR, JSON.stringify(start)],
-    );
+    const stored = await readCheckpoint(this.db.sql, ALERT_CURSOR);
+    if (stored !== undefined) return String(stored);
+    const start = (await newestStaffAlertId(this.db.sql)) ?? '0';
+    await saveCheckpoint(this.db.sql, { key: ALERT_CURSOR, value: start, onlyIfAbsent: true });
     return start;
   }
 
@@ -311,14 +231,11 @@ export class SlackMirror {
         await poster.post(relay.channelId, () =>
           poster.client.reactions.add({ channel: relay.channelId, timestamp: relay.ts, name: 'warning' }),
         );
-        const thread = await this.db.sql.query<{ thread_ts: string }>(
-          'select thread_ts from slack_threads where ticket_id = $1',
-          [relay.ticketId.toString()],
-        );
+        const thread = await threadOfTicket(this.db.db, relay.ticketId);
         await poster.post(relay.channelId, () =>
           poster.client.chat.postMessage({
             channel: relay.channelId,
-            thread_ts: thread.rows[0]?.thread_ts,
+            thread_ts: thread?.threadTs,
             text: `:warning: Risposta di ${relay.author} NON consegnata al cliente / reply NOT delivered: ${lastError ?? 'errore sconosciuto'}`,
           }),
         );

@@ -4,17 +4,12 @@
  * timestamp within 5 minutes of our clock so a captured request cannot be replayed later.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HelpdeskError } from '../../core/errors.js';
+import { SlackSignatureError } from '../../core/errors.js';
 
 /** Slack's replay window: requests older (or newer) than this are refused. */
 export const SLACK_REPLAY_WINDOW_SECONDS = 300;
 
-/** A request that is not provably from Slack, or is too old: answered 401. */
-export class SlackSignatureError extends HelpdeskError {
-  constructor(reason: 'missing' | 'stale' | 'mismatch', message: string) {
-    super(`SLACK_SIGNATURE_${reason.toUpperCase()}`, message, { reason });
-  }
-}
+export { SlackSignatureError };
 
 /** `v0=<hex>` for `rawBody` sent at `timestamp` (seconds since the epoch). */
 export function slackSignature(signingSecret: string, timestamp: string | number, rawBody: string): string {

@@ -1,10 +1,13 @@
+import { AlreadyHandled } from '../../core/errors.js';
 /**
  * The Slack channel's rows: handled-event keys (de-duplication across retries, restarts and
  * instances), ticket ↔ thread links, held relays and mirrored posts.
  */
+
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.js';
 import { slackPosts, slackRelays, slackSeenEvents, slackThreads } from '../../db/schema.js';
+import { settledSlackRelays } from '../../db/sql/settled-slack-relays.js';
 
 /** Keys of one Slack delivery: its `event_id` and, for a message, its (channel, ts). */
 export function eventKeys(input: {
@@ -34,14 +37,6 @@ export async function claimEvent(tx: Tx, keys: string[]): Promise<boolean> {
   if (inserted.length === keys.length) return true;
   // Some key was known: undo the claim of the others too by failing the caller's transaction.
   throw new AlreadyHandled();
-}
-
-/** Thrown by {@link claimEvent} inside a transaction to roll it back; callers treat it as "done". */
-export class AlreadyHandled extends Error {
-  constructor() {
-    super('this Slack event was already handled');
-    this.name = 'AlreadyHandled';
-  }
 }
 
 /** Runs `fn` once per Slack event across retries and instances; false when it was a duplicate. */
@@ -135,10 +130,7 @@ export async function dueRelays(db: Tx['db'], now: Date): Promise<RelayRow[]> {
 export async function relaysAwaitingReceipt(
   database: Database,
 ): Promise<Array<{ relay: RelayRow; status: string; lastError: string | null }>> {
-  const { rows } = await database.sql.query<{ id: string; status: string; last_error: string | null }>(
-    `select r.id::text, d.status, d.last_error from slack_relays r join deliveries d on d.id = r.delivery_id
-     where r.status = 'queued' and d.status in ('sent', 'failed') order by r.id limit 50`,
-  );
+  const rows = await settledSlackRelays(database.sql);
   if (rows.length === 0) return [];
   const relays = await database.db
     .select()

@@ -3,6 +3,7 @@
  * non-technicians; deleting within the hold cancels, editing changes the text or, after sending,
  * edits the delivered message where the customer's channel allows it.
  */
+
 import { and, eq } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
 import type { ChannelName, OutboundMessage } from '../../core/channel.js';
@@ -15,7 +16,14 @@ import { technicianReply } from '../../templates/customer-messages.js';
 import { escapeSlack } from './slack-blocks.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
 import { classifyReply, slackToPlain } from './slack-relay.js';
-import { eventKeys, onceForEvent, type RelayRow, relayByTs, threadByTs } from './slack-store.js';
+import {
+  eventKeys,
+  onceForEvent,
+  type RelayRow,
+  relayByTs,
+  threadByTs,
+  threadOfTicket,
+} from './slack-store.js';
 
 /** How long a reply waits for its card's link (or a deletion for its message) posted a moment ago. */
 const THREAD_LINK_WAIT_MS = 1_000;
@@ -232,14 +240,11 @@ export async function onDelete(
     }
   });
   if (!first) return;
-  const thread = await core.database.sql.query<{ thread_ts: string }>(
-    'select thread_ts from slack_threads where ticket_id = $1',
-    [relay.ticketId.toString()],
-  );
+  const thread = await threadOfTicket(core.database.db, relay.ticketId);
   const text = cancelled
     ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
     : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
   await poster.post(e.channel, () =>
-    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread.rows[0]?.thread_ts, text }),
+    poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread?.threadTs, text }),
   );
 }

@@ -5,7 +5,7 @@
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { OutboundButton, OutboundMessage } from '../../core/channel.js';
-import { DeliveryError, HelpdeskError } from '../../core/errors.js';
+import { DeliveryError, TelegramExternalIdError } from '../../core/errors.js';
 
 /** Telegram's limit for one message text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -14,19 +14,23 @@ export const CALLBACK_DATA_MAX_BYTES = 64;
 /** The smallest limit `splitText` accepts: one escaped `&` (`&amp;`) must always fit. */
 const MIN_LIMIT = 8;
 
-/** Escapes text for Telegram's HTML parse mode: only `&`, `<` and `>` need it. */
-export function escapeHtml(text: string): string {
+/**
+ * Escapes text for Telegram's HTML parse mode: only `&`, `<` and `>` need it, as the named
+ * entities whose lengths `splitText` counts. HTML documents (email) use `escapeHtml`
+ * (src/templates/format.ts).
+ */
+export function escapeTelegramHtml(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
-/** Length of `escapeHtml(char)` for one UTF-16 code unit. */
+/** Length of `escapeTelegramHtml(char)` for one UTF-16 code unit. */
 function escapedCost(code: number): number {
   if (code === 38) return 5; // &amp;
   if (code === 60 || code === 62) return 4; // &lt; &gt;
   return 1;
 }
 
-/** Length of `escapeHtml(text)` without building it. */
+/** Length of `escapeTelegramHtml(text)` without building it. */
 export function escapedLength(text: string): number {
   let total = 0;
   for (let i = 0; i < text.length; i++) total += escapedCost(text.charCodeAt(i));
@@ -127,7 +131,7 @@ function fittingLength(text: string, limit: number): number {
  * separators at a cut are dropped, trailing whitespace is trimmed, and blank chunks are never
  * returned (an all-blank text gives `[]`). Line endings are normalised to `\n`.
  *
- * The chunks are NOT escaped: pass each through `escapeHtml`. (Telegram itself counts the limit
+ * The chunks are NOT escaped: pass each through `escapeTelegramHtml`. (Telegram itself counts the limit
  * after entity parsing, so measuring escaped text is conservative.)
  */
 export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT, options: SplitOptions = {}): string[] {
@@ -211,13 +215,13 @@ export function renderOutbound(message: OutboundMessage, options: RenderOptions 
   const mentionsTicket = ticket !== undefined && new RegExp(`#${ticket}(?!\\d)`).test(message.text);
   const prefix =
     ticket !== undefined && !mentionsTicket
-      ? `<b>${escapeHtml(`${options.ticketLabel ?? 'Ticket'} #${ticket}`)}</b>`
+      ? `<b>${escapeTelegramHtml(`${options.ticketLabel ?? 'Ticket'} #${ticket}`)}</b>`
       : undefined;
 
   const chunks = splitText(message.text, limit, {
     firstLimit: prefix === undefined ? limit : limit - prefix.length - 1,
   });
-  const texts = chunks.map(escapeHtml);
+  const texts = chunks.map(escapeTelegramHtml);
   if (prefix !== undefined) {
     if (texts.length === 0) texts.push(prefix);
     else texts[0] = `${prefix}\n${texts[0]}`;
@@ -262,11 +266,7 @@ export function tryParseExternalId(externalId: string): TelegramExternalId | und
 export function parseExternalId(externalId: string): TelegramExternalId {
   const parsed = tryParseExternalId(externalId);
   if (!parsed) {
-    throw new HelpdeskError(
-      'TELEGRAM_EXTERNAL_ID_INVALID',
-      `not a Telegram message id (expected "chatId:messageId"): ${externalId}`,
-      { externalId },
-    );
+    throw new TelegramExternalIdError(externalId);
   }
   return parsed;
 }

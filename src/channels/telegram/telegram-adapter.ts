@@ -12,7 +12,12 @@ import type { HttpRouteProvider } from '../../api/server.js';
 import type { TelegramSettings } from '../../config.js';
 import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
-import { HelpdeskError } from '../../core/errors.js';
+import {
+  RetryLater,
+  TelegramNotStartedError,
+  TelegramTokenRejectedError,
+  TelegramUnreachableError,
+} from '../../core/errors.js';
 import { createLogger, type Logger } from '../../logger.js';
 import { classifyUpdate, type TelegramEventBase, type TelegramFile } from './parse-update.js';
 import { type CommandDeps, handleCommand, handleTicketButton, tellUnsupported } from './telegram-commands.js';
@@ -45,9 +50,6 @@ export interface TelegramAdapterOptions {
    * never keeps the web server and the other channels from starting. */
   initTimeoutMs?: number;
 }
-
-/** The update could not be handled now; it must be retried, not skipped. */
-class RetryLater extends Error {}
 
 /** The Telegram channel (see the file header). */
 export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
@@ -109,16 +111,12 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
       await this.bot.init(apiSignal(AbortSignal.any([this.abort.signal, initTimeout])));
     } catch (error) {
       if (error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404)) {
-        throw new HelpdeskError(
-          'TELEGRAM_TOKEN_REJECTED',
+        throw new TelegramTokenRejectedError(
           `Telegram rejected TELEGRAM_BOT_TOKEN (${error.error_code} ${error.description}); use the token @BotFather gave you`,
         );
       }
       if (webhook) {
-        throw new HelpdeskError(
-          'TELEGRAM_UNREACHABLE',
-          `cannot reach the Telegram Bot API: ${describeError(error)}`,
-        );
+        throw new TelegramUnreachableError(`cannot reach the Telegram Bot API: ${describeError(error)}`);
       }
       // Polling retries `getMe` in its loop.
       this.logger.error({ reason: describeError(error) }, 'telegram: cannot reach the Bot API yet; retrying');
@@ -181,7 +179,7 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
   }
 
   private requireContext(): ChannelContext {
-    if (!this.context) throw new HelpdeskError('TELEGRAM_NOT_STARTED', 'the Telegram channel is not started');
+    if (!this.context) throw new TelegramNotStartedError();
     return this.context;
   }
 

@@ -38,7 +38,7 @@ import {
 } from '../../templates/chat-messages.js';
 import { unsupportedMessage } from '../../templates/chat-unsupported.js';
 import { type Locale, toLocale } from '../../templates/format.js';
-import { escapeHtml } from './format-message.js';
+import { escapeTelegramHtml } from './format-message.js';
 import type {
   TelegramCallbackEvent,
   TelegramCommandEvent,
@@ -191,7 +191,9 @@ export async function handleTicketButton(event: TelegramCallbackEvent, deps: Com
     const text = ticketChosen({ ticketNumber: outcome.ticketNumber, subject }, locale).text;
     await answer(text);
     try {
-      await api.editMessageText(event.chatId, event.messageId, escapeHtml(text), { parse_mode: 'HTML' });
+      await api.editMessageText(event.chatId, event.messageId, escapeTelegramHtml(text), {
+        parse_mode: 'HTML',
+      });
     } catch (error) {
       logger.warn({ reason: describeError(error) }, 'telegram: could not edit the ticket-choice question');
     }

@@ -8,7 +8,7 @@ import { protocol } from '@electric-sql/pglite';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { GrammyError, HttpError } from 'grammy';
 import pg from 'pg';
-import { DeliveryError, errorSummary, HelpdeskError } from '../../core/errors.js';
+import { DeliveryError, errorSummary, FileDownloadError, isKnownError } from '../../core/errors.js';
 
 /** Node and undici error codes of a network or connection problem. */
 const NETWORK_CODES = new Set([
@@ -70,6 +70,7 @@ export function isTransientFailure(error: unknown): boolean {
     if (e instanceof GrammyError) return transientApiError(e);
     if (e instanceof HttpError) return true;
     if (e instanceof DeliveryError) return e.kind === 'transient';
+    if (e instanceof FileDownloadError) return true;
     const code = errorCode(e);
     if (code && NETWORK_CODES.has(code)) return true;
     // SQLSTATE: connection exceptions, insufficient resources, operator intervention, system
@@ -77,7 +78,7 @@ export function isTransientFailure(error: unknown): boolean {
     if (code && /^(08|53|57|58)|^40001$|^40P01$|^55P03$/.test(code)) return true;
   }
   for (const e of errors) {
-    if (e instanceof HelpdeskError) return false;
+    if (isKnownError(e)) return false;
     const code = errorCode(e);
     if (code && /^[0-9A-Z]{5}$/.test(code) && /^(22|23|42)/.test(code)) return false;
     if (e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError) return false;

@@ -4,6 +4,7 @@
  */
 import { type Api, GrammyError } from 'grammy';
 import type { InboundAttachment } from '../../core/channel.js';
+import { FileDownloadError } from '../../core/errors.js';
 import type { TelegramFile } from './parse-update.js';
 
 /** The cloud Bot API serves files up to 20 MB through getFile. */
@@ -19,16 +20,7 @@ export interface FileDownloadOptions {
   signal?: AbortSignal;
 }
 
-/** An error worth retrying the whole update for (network, Telegram 5xx on the file server). */
-export class FileDownloadError extends Error {
-  constructor(
-    message: string,
-    readonly code = 'ECONNRESET',
-  ) {
-    super(message);
-    this.name = 'FileDownloadError';
-  }
-}
+export { FileDownloadError };
 
 /** grammY's Node build types its `signal` parameters with an AbortSignal shim; the platform's
  * AbortSignal works at run time. */

@@ -12,7 +12,7 @@ import type {
 import { DeliveryError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import {
-  escapeHtml,
+  escapeTelegramHtml,
   formatExternalId,
   renderOutbound,
   splitText,
@@ -136,7 +136,7 @@ export class TelegramSender {
       };
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.options.api.sendMessage(chatId, escapeHtml(chunk), other);
+          await this.options.api.sendMessage(chatId, escapeTelegramHtml(chunk), other);
           break;
         } catch (error) {
           const failure = toDeliveryError(error);

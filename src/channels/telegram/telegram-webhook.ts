@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Bot, BotError, webhookCallback } from 'grammy';
 import type { TelegramSettings } from '../../config.js';
-import { HelpdeskError } from '../../core/errors.js';
+import { TelegramWebhookError, TelegramWebhookMismatchError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { describeError } from './telegram-errors.js';
 import { ALLOWED_UPDATES } from './telegram-polling.js';
@@ -53,15 +53,13 @@ export async function setUpWebhook(bot: Bot, webhook: WebhookSettings, logger: L
       allowed_updates: [...ALLOWED_UPDATES],
     });
   } catch (error) {
-    throw new HelpdeskError(
-      'TELEGRAM_WEBHOOK_FAILED',
+    throw new TelegramWebhookError(
       `Telegram refused the webhook ${webhook.url}: ${describeError(error)}; PUBLIC_URL must be this server's public https address`,
     );
   }
   const info = await bot.api.getWebhookInfo();
   if (info.url !== webhook.url) {
-    throw new HelpdeskError(
-      'TELEGRAM_WEBHOOK_MISMATCH',
+    throw new TelegramWebhookMismatchError(
       `Telegram reports the webhook as "${info.url}", not "${webhook.url}": is another instance using this bot token?`,
     );
   }

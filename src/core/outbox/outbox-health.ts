@@ -1,6 +1,6 @@
+import { oldestDueDeliveryPerChannel } from '../../db/sql/oldest-due-delivery-per-channel.js';
 import type { CoreContext } from '../core-context.js';
 import type { ChannelHealth, ChannelState } from './channel-health.js';
-import { PENDING_SQL } from './status.js';
 
 /** A due delivery waiting longer than this (ms) makes its channel `degraded`. */
 export const DEGRADED_AFTER_MS = 120_000;
@@ -25,12 +25,7 @@ export async function channelReports(
   channels: readonly string[],
 ): Promise<Record<string, ChannelReport>> {
   const now = ctx.now();
-  const { rows } = await ctx.database.sql.query<{ channel: string; oldest: Date | string }>(
-    `select channel, min(coalesce(next_attempt_at, created_at)) as oldest from deliveries
-     where status in (${PENDING_SQL}) and coalesce(next_attempt_at, '-infinity') <= $1 group by channel`,
-    [now],
-  );
-  const oldest = new Map(rows.map((row) => [row.channel, new Date(row.oldest)]));
+  const oldest = await oldestDueDeliveryPerChannel(ctx.database.sql, now);
   const reports: Record<string, ChannelReport> = {};
   for (const channel of channels) {
     const since = oldest.get(channel);

@@ -1,6 +1,21 @@
 import type { Tx } from '../../db/database.js';
+import { cancelDelivery as cancelDeliveryRow } from '../../db/sql/cancel-delivery.js';
+import { claimDeliveries as claimDeliveryRows } from '../../db/sql/claim-deliveries.js';
+import { claimDelivery as claimDeliveryRow } from '../../db/sql/claim-delivery.js';
+import { completeDelivery as completeDeliveryRow } from '../../db/sql/complete-delivery.js';
+import type { ClaimedDeliveryRow } from '../../db/sql/delivery-shared.js';
+import { failBouncedDelivery as failBouncedDeliveryRow } from '../../db/sql/fail-bounced-delivery.js';
+import { failDelivery as failDeliveryRow } from '../../db/sql/fail-delivery.js';
+import type { DeliveryJobInsertSql } from '../../db/sql/insert-outbound-delivery.js';
+import { releaseClaim as releaseClaimRow } from '../../db/sql/release-claim.js';
+import { releaseLeases } from '../../db/sql/release-leases.js';
+import { retryDelivery as retryDeliveryRow } from '../../db/sql/retry-delivery.js';
 import type { CoreContext } from '../core-context.js';
-import { PENDING_SQL } from './status.js';
+
+/** The job insert of the context's queue, for statements that wake a delivery. */
+function jobInsert(ctx: CoreContext): DeliveryJobInsertSql {
+  return (source) => ctx.jobs.deliveryJobInsertSql(source);
+}
 
 /** The delivery row as the outbox hands it to a sender. */
 export interface ClaimedDelivery {
@@ -19,34 +34,6 @@ export interface ClaimedDelivery {
 
 export type ClaimOutcome = { claimed: true; delivery: ClaimedDelivery } | { claimed: false };
 
-/** Why a delivery cannot be claimed now (diagnostics; one more query). */
-export type NotClaimedReason = 'finished' | 'not_due' | 'leased' | 'behind_older' | 'missing';
-
-/** Same recipient on the same channel, created earlier, still pending: sent first (creation order). */
-const OLDER_PENDING = `exists (select 1 from deliveries o where o.channel = d.channel
-    and o.recipient_kind = d.recipient_kind and o.recipient_address = d.recipient_address
-    and o.id < d.id and o.status in (${PENDING_SQL}))`;
-
-const CLAIM_SQL = `update deliveries d set status = 'sending', attempts = d.attempts + 1, next_attempt_at = $3
-  from (select id, status as previous from deliveries where id = $1 for update) p
-  where d.id = p.id and d.status in (${PENDING_SQL})
-    and coalesce(d.next_attempt_at, '-infinity') <= $2
-    and not ${OLDER_PENDING}
-  returning d.id::text, d.message_id::text, d.channel, d.recipient_kind, d.recipient_address, d.payload,
-    d.attempts, d.created_at, p.previous`;
-
-interface ClaimRow {
-  id: string;
-  message_id: string;
-  channel: string;
-  recipient_kind: string;
-  recipient_address: string;
-  payload: unknown;
-  attempts: number;
-  created_at: Date | string;
-  previous: string;
-}
-
 /**
  * Takes a due delivery for sending: one atomic update moves it to `sending` with a lease until
  * `now + leaseMs` (stored in `next_attempt_at`). A row already leased, finished, not yet due, or
@@ -60,25 +47,16 @@ export async function claimDelivery(
   leaseMs: number,
 ): Promise<ClaimOutcome> {
   const now = ctx.now();
-  const { rows } = await ctx.database.sql.query<ClaimRow>(CLAIM_SQL, [
-    deliveryId.toString(),
+  const row = await claimDeliveryRow(ctx.database.sql, {
+    deliveryId,
     now,
-    new Date(now.getTime() + leaseMs),
-  ]);
-  const row = rows[0];
+    leaseUntil: new Date(now.getTime() + leaseMs),
+  });
   if (row) return { claimed: true, delivery: toClaimed(row) };
   // Not claimable (finished, leased, not due, behind an older one): the common case of a
-  // re-delivered job, answered without a second query. See whyNotClaimed.
+  // re-delivered job, answered without a second query.
   return { claimed: false };
 }
-
-const CLAIM_MANY_SQL = `update deliveries d set status = 'sending', attempts = d.attempts + 1, next_attempt_at = $3
-  from (select id, status as previous from deliveries where id = any($1::bigint[]) order by id for update) p
-  where d.id = p.id and d.status in (${PENDING_SQL})
-    and coalesce(d.next_attempt_at, '-infinity') <= $2
-    and not ${OLDER_PENDING}
-  returning d.id::text, d.message_id::text, d.channel, d.recipient_kind, d.recipient_address, d.payload,
-    d.attempts, d.created_at, p.previous`;
 
 /**
  * {@link claimDelivery} for a batch of jobs in one statement: returns the deliveries claimed, in
@@ -93,15 +71,15 @@ export async function claimDeliveries(
 ): Promise<ClaimedDelivery[]> {
   if (deliveryIds.length === 0) return [];
   const now = ctx.now();
-  const { rows } = await ctx.database.sql.query<ClaimRow>(CLAIM_MANY_SQL, [
-    `{${deliveryIds.map(String).join(',')}}`,
+  const rows = await claimDeliveryRows(ctx.database.sql, {
+    deliveryIds,
     now,
-    new Date(now.getTime() + leaseMs),
-  ]);
+    leaseUntil: new Date(now.getTime() + leaseMs),
+  });
   return rows.map(toClaimed).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-function toClaimed(row: ClaimRow): ClaimedDelivery {
+function toClaimed(row: ClaimedDeliveryRow): ClaimedDelivery {
   return {
     id: BigInt(row.id),
     messageId: BigInt(row.message_id),
@@ -114,42 +92,6 @@ function toClaimed(row: ClaimRow): ClaimedDelivery {
     leaseExpired: row.previous === 'sending',
   };
 }
-
-/** Why {@link claimDelivery} would leave this delivery alone now. */
-export async function whyNotClaimed(ctx: CoreContext, deliveryId: bigint): Promise<NotClaimedReason> {
-  const now = ctx.now();
-  const { rows } = await ctx.database.sql.query<{ status: string; due: boolean; blocked: boolean }>(
-    `select d.status, coalesce(d.next_attempt_at, '-infinity') <= $2 as due, ${OLDER_PENDING} as blocked
-     from deliveries d where d.id = $1`,
-    [deliveryId.toString(), now],
-  );
-  const row = rows[0];
-  if (!row) return 'missing';
-  if (!['queued', 'retrying', 'sending'].includes(row.status)) return 'finished';
-  if (row.blocked) return 'behind_older';
-  return row.status === 'sending' ? 'leased' : 'not_due';
-}
-
-/**
- * The recipient's oldest pending delivery once the one in CTE `done` (columns `id`, `channel`,
- * `recipient_kind`, `recipient_address`) is finished, as CTE `nxt` (`id`, `status`), when it can
- * be sent now (queued or retrying, and due): it waited behind `done`. Nothing when the head is
- * leased or waits for its retry (its own worker or job goes on from there).
- */
-function nextOfRecipientSql(nowParam: string): string {
-  return `head as (
-      select n.id, n.status, n.next_attempt_at from deliveries n join done
-        on n.channel = done.channel and n.recipient_kind = done.recipient_kind
-          and n.recipient_address = done.recipient_address
-      where n.id <> done.id and n.status in (${PENDING_SQL})
-      order by n.id limit 1
-    ), nxt as (
-      select id, 'queued'::text as status from head
-      where status in ('queued', 'retrying') and coalesce(next_attempt_at, '-infinity') <= ${nowParam}
-    )`;
-}
-
-const DONE_COLUMNS = 'id, channel, recipient_kind, recipient_address';
 
 /** What finishing a delivery did: whether this call changed the row, and the next one it woke. */
 export interface Finished {
@@ -176,35 +118,18 @@ export async function completeDelivery(
   chainLeaseMs?: number,
 ): Promise<Finished> {
   const now = ctx.now();
-  const { rows } = await ctx.database.sql.query<{ n: number; next: string | null } & Partial<ClaimRow>>(
-    `with done as (
-      update deliveries set status = 'sent', external_id = $2, extra_external_ids = $3::jsonb, sent_at = $4,
-        last_error = null, next_attempt_at = null
-      where id = $1 and status in (${PENDING_SQL}) returning ${DONE_COLUMNS}
-    ), ${nextOfRecipientSql('$4')}, claimed as (
-      update deliveries c set status = 'sending', attempts = c.attempts + 1, next_attempt_at = $5
-      from nxt where $5::timestamptz is not null and c.id = nxt.id and c.status in ('queued', 'retrying')
-        and coalesce(c.next_attempt_at, '-infinity') <= $4
-      returning c.id::text, c.message_id::text, c.channel, c.recipient_kind, c.recipient_address, c.payload,
-        c.attempts, c.created_at, 'queued'::text as previous
-    ), wake as (select id, status from nxt where $5::timestamptz is null
-    ), job as (${ctx.jobs.deliveryJobInsertSql('wake')})
-    select (select count(*)::int from done) as n, (select id::text from nxt) as next, claimed.*
-    from (select 1) one left join claimed on true`,
-    [
-      deliveryId.toString(),
-      result.externalId ?? null,
-      result.extraExternalIds ? JSON.stringify(result.extraExternalIds) : null,
-      now,
-      chainLeaseMs === undefined ? null : new Date(now.getTime() + chainLeaseMs),
-    ],
-  );
-  const row = rows[0];
+  const row = await completeDeliveryRow(ctx.database.sql, jobInsert(ctx), {
+    deliveryId,
+    externalId: result.externalId ?? null,
+    extraExternalIds: result.extraExternalIds ?? null,
+    now,
+    chainLeaseUntil: chainLeaseMs === undefined ? null : new Date(now.getTime() + chainLeaseMs),
+  });
   const done = finished(row);
   if (chainLeaseMs === undefined) return done;
   // Claimed for the caller, or nothing to go on with (a next one that could not be claimed at
   // that moment has a worker of its own: it is leased, or was sent by its own job meanwhile).
-  return { recorded: done.recorded, claimedNext: row?.id ? toClaimed(row as ClaimRow) : undefined };
+  return { recorded: done.recorded, claimedNext: row?.id ? toClaimed(row as ClaimedDeliveryRow) : undefined };
 }
 
 function finished(row: { n: number; next: string | null } | undefined): Finished {
@@ -222,12 +147,13 @@ export async function retryDelivery(
   reason: string,
   nextAttemptAt: Date,
 ): Promise<boolean> {
-  const { rows } = await tx.sql.query(
-    `update deliveries set status = 'retrying', last_error = $3, next_attempt_at = $4
-     where id = $1 and status = 'sending' and attempts = $2 returning id`,
-    [delivery.id.toString(), delivery.attempts, reason, nextAttemptAt],
-  );
-  if (rows.length === 0) return false;
+  const retried = await retryDeliveryRow(tx.sql, {
+    deliveryId: delivery.id,
+    attempts: delivery.attempts,
+    reason,
+    nextAttemptAt,
+  });
+  if (!retried) return false;
   // The job runs on the database's clock; the row's time is the core's (the same in production).
   const delayMs = Math.max(0, nextAttemptAt.getTime() - ctx.now().getTime());
   await ctx.jobs.enqueueDeliveryAt(tx, delivery.id.toString(), new Date(Date.now() + delayMs));
@@ -241,13 +167,12 @@ export async function retryDelivery(
  */
 export async function releaseClaim(ctx: CoreContext, delivery: ClaimedDelivery): Promise<void> {
   await ctx.database.transaction(async (tx) => {
-    const { rows } = await tx.sql.query(
-      `update deliveries set attempts = attempts - 1, next_attempt_at = $3,
-         status = case when attempts > 1 then 'retrying' else 'queued' end
-       where id = $1 and status = 'sending' and attempts = $2 returning id`,
-      [delivery.id.toString(), delivery.attempts, ctx.now()],
-    );
-    if (rows.length > 0) await ctx.jobs.enqueueDeliveryAt(tx, delivery.id.toString(), new Date());
+    const released = await releaseClaimRow(tx.sql, {
+      deliveryId: delivery.id,
+      attempts: delivery.attempts,
+      now: ctx.now(),
+    });
+    if (released) await ctx.jobs.enqueueDeliveryAt(tx, delivery.id.toString(), new Date());
   });
 }
 
@@ -261,15 +186,13 @@ export async function failDelivery(
   delivery: ClaimedDelivery,
   reason: string,
 ): Promise<Finished> {
-  const { rows } = await tx.sql.query<{ n: number; next: string | null }>(
-    `with done as (
-      update deliveries set status = 'failed', last_error = $3, next_attempt_at = null
-      where id = $1 and status = 'sending' and attempts = $2 returning ${DONE_COLUMNS}
-    ), ${nextOfRecipientSql('$4')}, job as (${ctx.jobs.deliveryJobInsertSql('nxt')})
-    select (select count(*)::int from done) as n, (select id::text from nxt) as next`,
-    [delivery.id.toString(), delivery.attempts, reason, ctx.now()],
-  );
-  return finished(rows[0]);
+  const row = await failDeliveryRow(tx.sql, jobInsert(ctx), {
+    deliveryId: delivery.id,
+    attempts: delivery.attempts,
+    reason,
+    now: ctx.now(),
+  });
+  return finished(row);
 }
 
 /**
@@ -282,13 +205,7 @@ export async function failBouncedDelivery(
   deliveryId: bigint,
   reason: string,
 ): Promise<{ id: bigint; messageId: bigint; recipient: string } | undefined> {
-  const { rows } = await tx.sql.query<{ id: string; message_id: string; recipient_address: string }>(
-    `update deliveries set status = 'failed', last_error = $2, next_attempt_at = null
-     where id = $1 and status in ('queued', 'sending', 'retrying', 'sent', 'failed')
-     returning id::text, message_id::text, recipient_address`,
-    [deliveryId.toString(), reason],
-  );
-  const row = rows[0];
+  const row = await failBouncedDeliveryRow(tx.sql, { deliveryId, reason });
   return row
     ? { id: BigInt(row.id), messageId: BigInt(row.message_id), recipient: row.recipient_address }
     : undefined;
@@ -296,12 +213,7 @@ export async function failBouncedDelivery(
 
 /** Nothing left to send it for: a pending delivery becomes `cancelled`. Returns false if it was not pending. */
 export async function cancelDelivery(tx: Tx, deliveryId: bigint, reason: string): Promise<boolean> {
-  const { rows } = await tx.sql.query(
-    `update deliveries set status = 'cancelled', last_error = $2, next_attempt_at = null
-     where id = $1 and status in ('queued', 'retrying') returning id`,
-    [deliveryId.toString(), reason],
-  );
-  return rows.length === 1;
+  return cancelDeliveryRow(tx.sql, { deliveryId, reason });
 }
 
 /**
@@ -309,9 +221,5 @@ export async function cancelDelivery(tx: Tx, deliveryId: bigint, reason: string)
  * belongs to a process that died. Its rows become claimable now (as "maybe sent").
  */
 export async function releaseDeadLeases(ctx: CoreContext): Promise<number> {
-  const { rows } = await ctx.database.sql.query(
-    `update deliveries set next_attempt_at = $1 where status = 'sending' and next_attempt_at > $1 returning id`,
-    [ctx.now()],
-  );
-  return rows.length;
+  return releaseLeases(ctx.database.sql, ctx.now());
 }

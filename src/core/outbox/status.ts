@@ -17,25 +17,4 @@
  * `next_attempt_at` is the one time a pending row is looked at next: the earliest retry for
  * `queued`/`retrying`, the lease expiry for `sending`. The full reasoning is in docs/outbox.md.
  */
-export const DELIVERY_STATUSES = [
-  'queued',
-  'sending',
-  'retrying',
-  'sent',
-  'failed',
-  'suppressed',
-  'cancelled',
-] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-/** Not finished: a worker may still claim these. */
-export const PENDING_STATUSES: readonly DeliveryStatus[] = ['queued', 'retrying', 'sending'];
-/** Finished for good; nothing changes them again except a bounce (sent → failed). */
-export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'suppressed', 'cancelled'];
-
-export function isDeliveryStatus(value: string): value is DeliveryStatus {
-  return (DELIVERY_STATUSES as readonly string[]).includes(value);
-}
-
-/** SQL list of the pending statuses, for `status in (...)`. */
-export const PENDING_SQL = PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
+export { DELIVERY_STATUSES, type DeliveryStatus } from '../../db/statuses.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   escapedLength,
-  escapeHtml,
+  escapeTelegramHtml,
   formatExternalId,
   parseExternalId,
   renderOutbound,
@@ -38,14 +38,14 @@ function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
-describe('escapeHtml', () => {
+describe('escapeTelegramHtml', () => {
   it('escapes &, < and > only', () => {
-    expect(escapeHtml('<b>&"\'😀')).toBe('&lt;b&gt;&amp;"\'😀');
-    expect(escapedLength('<b>&"\'😀')).toBe(escapeHtml('<b>&"\'😀').length);
+    expect(escapeTelegramHtml('<b>&"\'😀')).toBe('&lt;b&gt;&amp;"\'😀');
+    expect(escapedLength('<b>&"\'😀')).toBe(escapeTelegramHtml('<b>&"\'😀').length);
   });
 
   it('leaves already-escaped looking text to be escaped again (it is plain text)', () => {
-    expect(escapeHtml('&amp;')).toBe('&amp;amp;');
+    expect(escapeTelegramHtml('&amp;')).toBe('&amp;amp;');
   });
 });
 
@@ -63,7 +63,7 @@ describe('splitText', () => {
     const chunks = splitText(text);
     expect(chunks.length).toBe(3);
     for (const chunk of chunks) {
-      expect(escapeHtml(chunk).length).toBeLessThanOrEqual(4096);
+      expect(escapeTelegramHtml(chunk).length).toBeLessThanOrEqual(4096);
       // Every chunk is made of whole paragraphs.
       for (const part of chunk.split('\n\n')) expect(paragraphs).toContain(part);
     }
@@ -90,11 +90,11 @@ describe('splitText', () => {
 
   it('keeps escaped chunks within the limit when escaping grows the text', () => {
     const text = '<'.repeat(3000) + '&'.repeat(3000);
-    expect(escapeHtml(text).length).toBeGreaterThan(4096 * 6);
+    expect(escapeTelegramHtml(text).length).toBeGreaterThan(4096 * 6);
     const chunks = splitText(text);
     for (const chunk of chunks) {
       expect(chunk.length).toBeGreaterThan(0);
-      expect(escapeHtml(chunk).length).toBeLessThanOrEqual(4096);
+      expect(escapeTelegramHtml(chunk).length).toBeLessThanOrEqual(4096);
     }
     expect(chunks.join('')).toBe(text);
   });

@@ -1,0 +1,23 @@
+import { type ErrorCode, isKnownError } from '../core/errors.js';
+
+/**
+ * The one place where an error of ours becomes an HTTP status. A code not listed is a fault of
+ * the server, not of the request: 500, with an id to find it in the log.
+ */
+const HTTP_STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409>> = {
+  NOT_FOUND: 404,
+  INVALID_TRANSITION: 409,
+  CONFLICT: 409,
+  CONSENT_STATE: 409,
+  JSON_TOO_DEEP: 400,
+  TIME_ENTRY_LOCKED: 409,
+  NOT_ENTRY_OWNER: 403,
+  INVALID_TIME_ENTRY: 400,
+};
+
+/** The HTTP status and public code of `error`, or undefined when it is a 500 (unknown, or ours but internal). */
+export function clientErrorOf(error: unknown): { status: number; code: string } | undefined {
+  if (!isKnownError(error)) return undefined;
+  const status = HTTP_STATUS[error.code];
+  return status === undefined ? undefined : { status, code: error.code.toLowerCase() };
+}
