@@ -190,6 +190,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       linkFor,
       channelHealth,
       channels: () => [...adapters.keys()],
+      trustProxy: config.env.TRUST_PROXY,
     });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);

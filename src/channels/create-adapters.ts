@@ -16,6 +16,7 @@ export async function loadChannelAdapters(
   const email = config.email && (await import('./email/email-adapter.js'));
   const telegram = config.telegram && (await import('./telegram/telegram-adapter.js'));
   const slack = config.slack && (await import('./slack/slack-adapter.js'));
+  const web = config.web && (await import('./web/web-adapter.js'));
   return (core) => {
     const adapters: ChannelAdapter[] = [];
     if (config.email && email) adapters.push(new email.EmailAdapter(config.email, logger));
@@ -38,6 +39,22 @@ export async function loadChannelAdapters(
           timeZone: config.calendar.timeZone,
           maxFileBytes: config.env.MAX_ATTACHMENT_MB * 1024 * 1024,
           pollMs: Math.min(config.env.WORKER_POLL_MS, 500),
+        }),
+      );
+    }
+    if (config.web && web) {
+      adapters.push(
+        new web.WebAdapter({
+          core,
+          settings: config.web,
+          logger: logger.child({ channel: 'web' }),
+          email: () => adapters.find((adapter) => adapter.name === 'email'),
+          linkFor: (kind, code) => {
+            const chat = adapters.find((adapter) => adapter.name === kind) as
+              | Partial<{ deepLink(code: string): string }>
+              | undefined;
+            return chat?.deepLink?.(code);
+          },
         }),
       );
     }

@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (shared/TESTING.md); never Playwright's own download (no internet here). */
@@ -62,10 +59,9 @@ export function ensureChromiumInstalled(): Promise<string> {
   return installPromise;
 }
 
-/** A headless Chromium with the flags of shared/TESTING.md and a fresh profile; `close()` removes it. */
+/** A headless Chromium with the flags of shared/TESTING.md; playwright gives it a fresh temp profile. */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
   const executablePath = await ensureChromiumInstalled();
-  const profile = await mkdtemp(path.join(os.tmpdir(), 'chromium-'));
   const browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -77,14 +73,12 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
     async close() {
       await browser.close().catch(() => undefined);
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }
