@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import { alertStaff, audit } from '../core/audit.js';
 import type { CoreContext } from '../core/core-context.js';
@@ -15,6 +16,7 @@ import {
 } from '../db/schema.js';
 import type { Locale, RenderedMessage } from '../templates/format.js';
 import { alreadyRegisteredMail, resetPasswordMail, setPasswordMail } from '../templates/web-mails.js';
+import { webAssetsDir } from './assets-dir.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 
 /** How long the mailed links work (hours). Set-password: a day; reset: one hour (OWASP). */
@@ -57,7 +59,7 @@ export async function currentTerms(ctx: CoreContext) {
 /** A fresh store has no terms: version `1` is the shop's Italian terms shipped with the app. */
 export async function ensureTermsPublished(ctx: CoreContext): Promise<void> {
   if (await currentTerms(ctx)) return;
-  const body = readFileSync(new URL('./assets/terms-1.it.txt', import.meta.url), 'utf8');
+  const body = readFileSync(path.join(webAssetsDir(), 'terms-1.it.txt'), 'utf8');
   await ctx.database.db
     .insert(termsVersions)
     .values({ version: '1', locale: 'it', body })

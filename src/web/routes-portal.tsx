@@ -34,6 +34,10 @@ async function filesOf(body: unknown): Promise<InboundAttachment[]> {
 export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void {
   const { core, settings } = deps;
   const customerId = (request: FastifyRequest) => BigInt(request.session.customerId!);
+  // Read once per request by the sign-in check, then used by the page.
+  const overviews = new WeakMap<FastifyRequest, NonNullable<Awaited<ReturnType<typeof customerOverview>>>>();
+  const overviewOf = async (request: FastifyRequest) =>
+    overviews.get(request) ?? (await customerOverview(core, customerId(request)))!;
 
   web.register(async (portal) => {
     // Signed in, and the current terms accepted (T9: a new version is shown at the next visit).
@@ -54,13 +58,15 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
 
     portal.get('/portal', async (request, reply) => {
       const ctx = ctxOf(request, reply);
-      const [overview, tickets] = await Promise.all([
-        customerOverview(core, customerId(request)),
-        myTickets(core, customerId(request)),
-      ]);
+      const tickets = await myTickets(core, customerId(request));
       return sendPage(
         reply,
-        <PortalPage ctx={ctx} overview={overview!} tickets={tickets} nonce={newFormNonce()} />,
+        <PortalPage
+          ctx={ctx}
+          overview={await overviewOf(request)}
+          tickets={tickets}
+          nonce={newFormNonce()}
+        />,
       );
     });
 
@@ -140,7 +146,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       telegram?: { link: string; qrSvg: string },
     ) => {
       const ctx = ctxOf(request, reply);
-      const overview = await customerOverview(core, customerId(request));
+      const overview = await overviewOf(request);
       const telegramOn = deps.linkFor('telegram', 'x') !== undefined;
       return sendPage(
         reply,

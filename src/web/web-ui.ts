@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -18,6 +15,7 @@ import { errorSummary } from '../core/errors.js';
 import { instanceSecret } from '../core/instance-secrets.js';
 import { type Locale, toLocale } from '../templates/format.js';
 import { ensureTermsPublished, type WebAccountSettings } from './accounts.js';
+import { webAssetsDir } from './assets-dir.js';
 import { messagesFor } from './i18n.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerPortalRoutes } from './routes-portal.js';
@@ -42,13 +40,6 @@ export interface WebDeps {
   ingest(message: InboundMessage): Promise<IngestOutcome>;
   /** A deep link proving a chat identity (Telegram), when that channel is on. */
   linkFor(kind: 'telegram', code: string): string | undefined;
-}
-
-/** The folder of the stylesheet and the shipped terms, in `src/` or next to the built `dist/`. */
-export function webAssetsDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.join(here, 'assets');
-  return existsSync(beside) ? beside : path.resolve(here, '../src/web/assets');
 }
 
 /** The page context of a request: language (`?lang=` then the `lang` cookie), CSRF token, who is signed in. */
