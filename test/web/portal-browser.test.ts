@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inbound } from '../helpers/test-channel.js';
 import { axeViolations, startWebKit, type WebKit } from '../helpers/web-kit.js';
 
 // The web channel in a real browser (Debian's Chromium through playwright-core), JavaScript off as a
@@ -153,6 +154,21 @@ describe('web channel in a browser', () => {
     await page.reload();
     expect(await page.textContent('main')).toContain('Passo domani alle 10.');
     await kit.smtp.waitFor((m) => m.parsed.text?.includes('Passo domani alle 10.') ?? false);
+    // A mail from the customer joins the same conversation; its HTML is shown sanitised.
+    await kit.app.channelContext.ingest(
+      inbound({
+        from: EMAIL,
+        channel: 'email',
+        sender: { kind: 'email', address: EMAIL },
+        thread: { ticketNumber: number },
+        newText: 'Ecco il log',
+        html: '<p>Ecco <b>il log</b></p><script>document.title="x"</script><img src="x" onerror="alert(1)">',
+      }),
+    );
+    await page.reload();
+    expect(await page.textContent('main')).toContain('Ecco il log');
+    expect(await page.locator('main b', { hasText: 'il log' }).count()).toBe(1);
+    expect(await page.locator('main script, main [onerror]').count()).toBe(0);
     await axeClean(`/portal/tickets/${number}`);
     await kit.screenshot(page, 'ticket');
     await page.goto('/portal');
