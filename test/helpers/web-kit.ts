@@ -59,7 +59,8 @@ export async function startWebKit(): Promise<WebKit> {
           settings: WEB_TEST_SETTINGS,
           logger: createLogger('silent'),
           email: () => adapters[0],
-          linkFor: () => undefined,
+          // As the Telegram adapter's deepLink does (the Telegram channel itself is not started here).
+          linkFor: (_kind, code) => `https://t.me/helpdesk_test_bot?start=${code}`,
         }),
       );
       return adapters;

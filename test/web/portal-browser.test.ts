@@ -195,6 +195,15 @@ describe('web channel in a browser', () => {
     expect(data.customer.name).toBe('Rossi Srl');
     expect(data.tickets[0]!.messages.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(data)).not.toContain('scrypt$');
+    await page.click('button:has-text("Crea il link")');
+    const deepLink = await page.getAttribute('main a[href^="https://t.me/"]', 'href');
+    const code = /start=([\w-]+)$/.exec(deepLink ?? '')![1]!;
+    const codes = await kit.app.database.sql.query<{ kind: string }>(
+      'select kind from link_codes where code = $1',
+      [code],
+    );
+    expect(codes.rows).toEqual([{ kind: 'telegram' }]);
+    expect(await page.locator('main .qr svg').count()).toBe(1);
     await page.goto('/portal/account?lang=en');
     expect(await page.textContent('main')).toContain('Quick access is off');
     await page.goto('/portal/account?lang=it');
@@ -208,6 +217,24 @@ describe('web channel in a browser', () => {
       form: { email: EMAIL, password: PASSWORD },
     });
     expect(signin.status()).toBe(403);
+  });
+
+  it('shows a new terms version at the next visit and records its acceptance', async () => {
+    await kit.app.database.sql.query(
+      "insert into terms_versions (version, body, published_at) values ('2', 'Nuovi termini: art. 1 ...', now() + interval '1 second')",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await page.goto('/portal');
+    expect(page.url()).toMatch(/\/terms\/accept$/);
+    expect(await page.textContent('main')).toContain('Nuovi termini: art. 1');
+    await axeClean('/terms/accept');
+    await page.click('main button:has-text("Accetto")');
+    expect(page.url()).toMatch(/\/portal$/);
+    const { rows } = await kit.app.database.sql.query<{ version: string }>(
+      'select version from terms_acceptances order by id',
+    );
+    expect(rows.map((r) => r.version)).toEqual(['1', '2']);
+    for (const path of ['/signin', '/password/forgot', '/register/done']) await axeClean(path);
   });
 
   it('locks sign-in after repeated failures, even with the right password', async () => {
