@@ -8,10 +8,10 @@ import {
   register,
   requestPasswordReset,
   setPassword,
-  signIn,
 } from './accounts.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
 import { registrationValues, validateRegistration } from './registration-form.js';
+import { signIn } from './sign-in.js';
 import {
   AcceptTermsPage,
   ForgotPage,
