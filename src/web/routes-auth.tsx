@@ -30,7 +30,7 @@ export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
   const { core, settings } = deps;
   const csrf = { onRequest: undefined, preHandler: web.csrfProtection };
   const ctxOf = (request: Parameters<typeof pageContext>[0], reply: Parameters<typeof pageContext>[1]) =>
-    pageContext(request, reply, settings.defaultLocale);
+    pageContext(request, reply, settings);
 
   web.get('/', async (request, reply) => reply.redirect(request.session.customerId ? '/portal' : '/signin'));
 

@@ -53,8 +53,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
         return reply.redirect('/terms/accept', 303);
     });
     const csrf = { preHandler: portal.csrfProtection };
-    const ctxOf = (request: FastifyRequest, reply: FastifyReply) =>
-      pageContext(request, reply, settings.defaultLocale);
+    const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
 
     portal.get('/portal', async (request, reply) => {
       const ctx = ctxOf(request, reply);

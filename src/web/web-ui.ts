@@ -46,13 +46,19 @@ export interface WebDeps {
 export function pageContext(
   request: FastifyRequest,
   reply: FastifyReply,
-  defaultLocale: Locale,
+  settings: Pick<WebSettings, 'defaultLocale' | 'secureCookies'>,
 ): PageContext {
   const query = request.query as { lang?: string } | undefined;
-  let locale = toLocale(request.cookies.lang ?? defaultLocale);
+  let locale = toLocale(request.cookies.lang ?? settings.defaultLocale);
   if (query?.lang === 'it' || query?.lang === 'en') {
     locale = query.lang;
-    reply.setCookie('lang', locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400, httpOnly: true });
+    reply.setCookie('lang', locale, {
+      path: '/',
+      sameSite: 'lax',
+      maxAge: 365 * 86400,
+      httpOnly: true,
+      secure: settings.secureCookies,
+    });
   }
   return {
     t: messagesFor(locale),
@@ -148,7 +154,7 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
     });
 
     web.setErrorHandler((error: FastifyError, request, reply) => {
-      const ctx = pageContext(request, reply, deps.settings.defaultLocale);
+      const ctx = pageContext(request, reply, deps.settings);
       const status = error.statusCode ?? 500;
       if (error.code?.startsWith('FST_CSRF')) {
         return sendPage(reply, MessagePage({ ctx, title: ctx.t.csrf, text: ctx.t.csrf, kind: 'error' }), 403);
