@@ -62,6 +62,7 @@ const it = {
   tooMany: 'Troppe richieste: riprovi fra un minuto.',
   notFound: 'Pagina non trovata.',
   error: 'Si è verificato un errore. Riprovi più tardi.',
+  tooLarge: 'Il messaggio o un allegato è troppo grande. Limite per file (al massimo 5 file):',
   pending:
     'Il suo account è in attesa di attivazione (entro 48 ore dalla registrazione). Può già aprire ticket.',
   myTickets: 'I miei ticket',
@@ -177,6 +178,7 @@ const en: Messages = {
   tooMany: 'Too many requests: try again in a minute.',
   notFound: 'Page not found.',
   error: 'Something went wrong. Please try again later.',
+  tooLarge: 'The message or an attachment is too large. Limit per file (at most 5 files):',
   pending:
     'Your account is waiting for activation (within 48 hours of registering). You can already open tickets.',
   myTickets: 'My tickets',

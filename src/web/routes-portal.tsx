@@ -30,6 +30,12 @@ async function filesOf(body: unknown): Promise<InboundAttachment[]> {
   return files;
 }
 
+/** The ticket number in the path, or 0 when it is not a plain number of at most 9 digits (`1e3`, `abc`). */
+function ticketNumberOf(request: FastifyRequest): number {
+  const raw = (request.params as { number: string }).number;
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+}
+
 /** The portal (customer side of the web channel): tickets, new ticket and replies, account, data. */
 export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void {
   const { core, settings } = deps;
@@ -71,10 +77,8 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
 
     portal.get('/portal/tickets/:number', async (request, reply) => {
       const ctx = ctxOf(request, reply);
-      const number = Number((request.params as { number: string }).number);
-      const view = Number.isSafeInteger(number)
-        ? await myTicket(core, customerId(request), number)
-        : undefined;
+      const number = ticketNumberOf(request);
+      const view = number > 0 ? await myTicket(core, customerId(request), number) : undefined;
       if (!view)
         return sendPage(
           reply,
@@ -98,7 +102,10 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           400,
         );
       }
-      if (ticketNumber !== undefined && !(await myTicket(core, customerId(request), ticketNumber))) {
+      if (
+        ticketNumber !== undefined &&
+        !(ticketNumber > 0 && (await myTicket(core, customerId(request), ticketNumber)))
+      ) {
         return sendPage(
           reply,
           <MessagePage ctx={ctx} title={ctx.t.notFound} text={ctx.t.notFound} kind="error" />,
@@ -122,7 +129,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
     };
     portal.post('/portal/tickets', csrf, (request, reply) => post(request, reply));
     portal.post('/portal/tickets/:number/reply', csrf, (request, reply) =>
-      post(request, reply, Number((request.params as { number: string }).number)),
+      post(request, reply, ticketNumberOf(request)),
     );
 
     portal.get('/portal/attachments/:id', async (request, reply) => {

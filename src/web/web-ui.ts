@@ -85,6 +85,9 @@ export function field(body: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** Files per portal message. */
+const MAX_FILES = 5;
+
 export const newFormNonce = () => randomBytes(12).toString('base64url');
 
 /**
@@ -143,7 +146,12 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
     await web.register(formbody, { bodyLimit: 64 * 1024 });
     await web.register(multipart, {
       attachFieldsToBody: true,
-      limits: { fileSize: deps.settings.maxAttachmentBytes, files: 5, fields: 20, fieldSize: 64 * 1024 },
+      limits: {
+        fileSize: deps.settings.maxAttachmentBytes,
+        files: MAX_FILES,
+        fields: 20,
+        fieldSize: 64 * 1024,
+      },
     });
     await web.register(rateLimit, { global: false });
     await web.register(fastifyStatic, {
@@ -165,6 +173,12 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
           MessagePage({ ctx, title: ctx.t.tooMany, text: ctx.t.tooMany, kind: 'error' }),
           429,
         );
+      }
+      if (status === 413) {
+        // Multipart file over WEB_MAX_ATTACHMENT_BYTES, too many files, or a form body over 64 KiB.
+        const limit = `${Math.floor(deps.settings.maxAttachmentBytes / 1024 / 1024)} MB`;
+        const text = `${ctx.t.tooLarge} ${limit}.`;
+        return sendPage(reply, MessagePage({ ctx, title: ctx.t.fixErrors, text, kind: 'error' }), 413);
       }
       if (status >= 400 && status < 500) {
         return sendPage(
