@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { alertStaff, audit } from '../core/audit.js';
 import type { CoreContext } from '../core/core-context.js';
 import { enqueueOutbound } from '../core/outbound.js';
@@ -12,6 +12,7 @@ import {
   termsAcceptances,
   termsVersions,
   webAccounts,
+  webSessions,
   webTokens,
 } from '../db/schema.js';
 import type { Locale, RenderedMessage } from '../templates/format.js';
@@ -22,6 +23,9 @@ import { hashPassword } from './passwords.js';
 /** How long the mailed links work (hours). Set-password: a day; reset: one hour (OWASP). */
 export const SET_PASSWORD_HOURS = 24;
 export const RESET_PASSWORD_HOURS = 1;
+
+/** A registration repeated within this time (ms) of the first, before any password, is the same one. */
+const RESUBMIT_WINDOW_MS = 10 * 60_000;
 
 export interface WebAccountSettings {
   /** Failed sign-ins in a row before the account is locked. */
@@ -127,6 +131,10 @@ export async function register(ctx: CoreContext, input: Registration): Promise<v
           .returning()
       )[0];
       if (!account) return;
+      // The same form sent twice (double click, back and resend): the first set-password mail is
+      // on its way, so no "already registered" mail follows it.
+      if (!account.passwordHash && account.createdAt.getTime() > ctx.now().getTime() - RESUBMIT_WINDOW_MS)
+        return;
       const token = await issueToken(ctx, tx, account.id, 'reset_password', SET_PASSWORD_HOURS);
       const locale = owner!.locale === 'en' ? 'en' : 'it';
       await mail(
@@ -184,6 +192,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<v
         contactName: input.contactName,
         telegramUsername: input.telegramUsername,
         privacyAcceptedAt: now,
+        createdAt: now,
       })
       .returning();
     await tx.db
@@ -251,6 +260,15 @@ export async function setPassword(ctx: CoreContext, token: string, password: str
       .set({ passwordHash: hash, passwordSetAt: now, failedSignIns: 0, lockedUntil: null })
       .where(eq(webAccounts.id, used.accountId))
       .returning();
+    // A new password ends what the old one allowed (OWASP, forgot password): the other links
+    // mailed before, and every session signed in (someone who knew the old password is out).
+    await tx.db
+      .update(webTokens)
+      .set({ usedAt: now })
+      .where(and(eq(webTokens.accountId, used.accountId), isNull(webTokens.usedAt)));
+    await tx.db
+      .delete(webSessions)
+      .where(sql`${webSessions.data}->>'customerId' = ${account!.customerId.toString()}`);
     // The customer may have had only an email identity (created by staff): add the web one.
     await tx.db
       .insert(identities)
