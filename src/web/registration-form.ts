@@ -20,12 +20,19 @@ const FIELDS = [
   'quickAccess',
 ] as const;
 
+/** The longest value of a field, characters (code points): told to the customer, never cut silently. */
+const MAX_LENGTH = 300;
+
 /** The posted values, trimmed and cut to a sane length, to show again on error. */
 export function registrationValues(body: unknown): FormValues {
   const values: FormValues = {};
   for (const name of FIELDS) {
     const value = (body as Record<string, unknown> | undefined)?.[name];
-    if (typeof value === 'string') values[name] = value.trim().slice(0, 300);
+    // Cut (by code points, an emoji stays whole) only what is far past any limit, to show it again.
+    if (typeof value === 'string')
+      values[name] = Array.from(value.trim())
+        .slice(0, 2 * MAX_LENGTH)
+        .join('');
   }
   return values;
 }
@@ -45,6 +52,9 @@ export function validateRegistration(
   const need = (name: keyof FormValues & string) => {
     if (!values[name]) errors[name] = t.required;
   };
+  for (const name of FIELDS) {
+    if (Array.from(values[name] ?? '').length > MAX_LENGTH) errors[name] = t.tooLong;
+  }
   need('name');
   need('contactName');
   need('email');

@@ -35,6 +35,8 @@ export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
   web.get('/', async (request, reply) => reply.redirect(request.session.customerId ? '/portal' : '/signin'));
 
   web.get('/register', async (request, reply) => {
+    // Signed in already: a second registration would make a second customer of the same person.
+    if (request.session.customerId) return reply.redirect('/portal', 303);
     const ctx = ctxOf(request, reply);
     const terms = await currentTerms(core);
     return sendPage(
@@ -44,6 +46,7 @@ export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
   });
 
   web.post('/register', { ...csrf, config: FORM_RATE_LIMIT }, async (request, reply) => {
+    if (request.session.customerId) return reply.redirect('/portal', 303);
     const ctx = ctxOf(request, reply);
     const terms = (await currentTerms(core))!;
     const values = registrationValues(request.body);

@@ -15,7 +15,10 @@ let core: CoreContext;
 const PASSWORD = 'a long enough password 42';
 
 /** A browser without JavaScript: keeps cookies, reads the CSRF token from the last page. */
+let clients = 0;
 class Client {
+  // Each client its own address (behind the trusted proxy): the per-address form rate limit stays out of the way.
+  address = `192.0.2.${++clients}`;
   cookies = new Map<string, string>();
   csrf = '';
   async get(path: string) {
@@ -42,7 +45,10 @@ class Client {
     return { response, text: await response.text() };
   }
   headers() {
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    return {
+      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      'x-forwarded-for': this.address,
+    };
   }
   keep(response: Response) {
     for (const line of response.headers.getSetCookie()) {
@@ -88,6 +94,7 @@ async function signedIn(email: string): Promise<Client> {
 
 beforeAll(async () => {
   app = await startTestApp({
+    env: { TRUST_PROXY: 'true' },
     adapters: (_context, c) => {
       core = c;
       return [
@@ -173,5 +180,126 @@ describe('portal under attack', () => {
     expect(upload.text).toContain('2 MB');
     expect(upload.text).not.toContain('request file too large');
     expect(upload.text).not.toContain('try again later');
+  });
+});
+
+/** The set/reset links mailed to an address so far, oldest first (path and query). */
+async function linksTo(address: string): Promise<string[]> {
+  const { rows } = await app.database.sql.query<{ payload: string }>(
+    'select payload::text as payload from deliveries where recipient_address = $1 order by id',
+    [address],
+  );
+  return rows.flatMap((r) => [...r.payload.matchAll(/\/password\?token=([\w%-]+)/g)].map((m) => m[0]));
+}
+
+const registration = (email: string, extra: Record<string, string> = {}) => ({
+  kind: 'company',
+  name: 'Ditta',
+  vatNumber: VAT,
+  contactName: 'Carla',
+  email,
+  phone: '055 123456',
+  termsVersion: '1',
+  acceptTerms: 'yes',
+  acceptPrivacy: 'yes',
+  ...extra,
+});
+
+describe('accounts under attack', () => {
+  it('rotates the session id at sign-in and accepts the address in another case with spaces', async () => {
+    await customer('carla@example.test');
+    const client = await signedIn('carla@example.test');
+    const before = client.cookies.get('hd_session');
+    await client.get('/signin');
+    const { response } = await client.post('/signin', { email: '  Carla@Example.TEST ', password: PASSWORD });
+    expect(response.headers.get('location')).toBe('/portal');
+    expect(client.cookies.get('hd_session')).toBeTruthy();
+    expect(client.cookies.get('hd_session')).not.toBe(before);
+    // The old id (as a fixed or stolen cookie) is worth nothing now.
+    const old = new Client();
+    old.cookies.set('hd_session', before!);
+    expect((await old.get('/portal')).response.headers.get('location')).toBe('/signin');
+  });
+
+  it('locks a known and an unknown address alike (same answers, same statuses)', async () => {
+    await customer('dario@example.test');
+    const answers = async (email: string) => {
+      const client = new Client();
+      await client.get('/signin');
+      const seen: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const { response, text } = await client.post('/signin', { email, password: `wrong password ${i}` });
+        seen.push(`${response.status} ${/role="alert">([^<]+)/.exec(text)?.[1]}`);
+      }
+      return seen;
+    };
+    expect(await answers('dario@example.test')).toEqual(await answers('nessuno@example.test'));
+  });
+
+  it('signs out every other session and kills the older links when the password is reset', async () => {
+    await customer('elena@example.test');
+    const thief = await signedIn('elena@example.test');
+    const owner = new Client();
+    await owner.get('/password/forgot');
+    await owner.post('/password/forgot', { email: 'elena@example.test' });
+    await owner.post('/password/forgot', { email: 'elena@example.test' });
+    const [first, second] = (await linksTo('elena@example.test')).slice(-2);
+    await owner.get(second!);
+    const set = await owner.post('/password', {
+      token: decodeURIComponent(second!.split('token=')[1]!),
+      password: 'a brand new password 7',
+    });
+    expect(set.response.headers.get('location')).toBe('/signin?done=password');
+    // The same link again, and the older one: both dead.
+    expect((await owner.get(second!)).response.status).toBe(400);
+    expect((await owner.get(first!)).response.status).toBe(400);
+    // A tampered link.
+    expect((await owner.get(`${second!}x`)).response.status).toBe(400);
+    // Whoever was signed in before the reset is out.
+    expect((await thief.get('/portal')).response.headers.get('location')).toBe('/signin');
+  });
+
+  it('double submit of the registration form mails the set-password link once, and nothing else', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const first = await client.post('/register', registration('fabio@example.test'));
+    const second = await client.post('/register', registration('Fabio@example.test '));
+    expect(first.response.headers.get('location')).toBe('/register/done');
+    expect(second.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const nasty = '<script>alert(1)</script><img src=x onerror=alert(1)>"\'';
+    const page = await client.post(
+      '/register',
+      registration('not an address', { name: nasty, contactName: nasty, phone: nasty, telegram: nasty }),
+    );
+    expect(page.response.status).toBe(400);
+    expect(page.text).not.toContain('<script>alert');
+    expect(page.text).not.toContain('<img src=x');
+    const tooLong = await client.post(
+      '/register',
+      registration('gino@example.test', { name: `${'a'.repeat(300)}😀` }),
+    );
+    expect(tooLong.response.status).toBe(400);
+    expect(tooLong.text).toContain('Al massimo 300 caratteri.');
+    const longest = `${'a'.repeat(299)}😀`;
+    const done = await client.post('/register', registration('gino@example.test', { name: longest }));
+    expect(done.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ name: string }>(
+      "select c.name from customers c join web_accounts a on a.customer_id = c.id where a.email = 'gino@example.test'",
+    );
+    expect(rows[0]!.name).toBe(longest);
+  });
+
+  it('sends a signed-in customer from the registration page to the portal', async () => {
+    const anna = await signedIn('anna@example.test');
+    expect((await anna.get('/register')).response.headers.get('location')).toBe('/portal');
   });
 });
