@@ -56,6 +56,8 @@ const it = {
   badTaxCode: 'Codice fiscale non valido.',
   badPhone: 'Numero di telefono non valido.',
   tooLong: 'Al massimo 300 caratteri.',
+  messageTooLong:
+    'Messaggio troppo lungo: oggetto al massimo 200 caratteri, testo al massimo 64 KB (circa 60.000 caratteri). Non è stato inviato.',
   badTelegram: 'Username Telegram non valido (5-32 lettere, cifre o _).',
   mustAccept: 'Deve accettare per registrarsi.',
   shortPassword: 'La password deve avere almeno 10 caratteri.',
@@ -173,6 +175,8 @@ const en: Messages = {
   badTaxCode: 'Not a valid Italian tax code.',
   badPhone: 'Not a valid phone number.',
   tooLong: 'At most 300 characters.',
+  messageTooLong:
+    'Message too long: subject at most 200 characters, text at most 64 KB (about 60,000 characters). It was not sent.',
   badTelegram: 'Not a valid Telegram username (5-32 letters, digits or _).',
   mustAccept: 'You must accept to register.',
   shortPassword: 'The password needs at least 10 characters.',

@@ -30,6 +30,12 @@ async function filesOf(body: unknown): Promise<InboundAttachment[]> {
   return files;
 }
 
+/** Whether the multipart parser cut a field at its `fieldSize` limit (busboy's `valueTruncated`). */
+function truncated(body: unknown, name: string): boolean {
+  const value = (body as Record<string, { valueTruncated?: boolean } | undefined> | undefined)?.[name];
+  return Boolean(value && typeof value === 'object' && value.valueTruncated);
+}
+
 /** The ticket number in the path, or 0 when it is not a plain number of at most 9 digits (`1e3`, `abc`). */
 function ticketNumberOf(request: FastifyRequest): number {
   const raw = (request.params as { number: string }).number;
@@ -95,6 +101,15 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       const text = field(request.body, 'text')?.trim() ?? '';
       const subject = field(request.body, 'subject')?.trim();
       const attachments = await filesOf(request.body);
+      // Never cut silently: a subject over 200 characters, or a text the form parser cut at its
+      // 64 KiB field limit, is sent back with the reason (nothing is stored).
+      if ((subject?.length ?? 0) > 200 || truncated(request.body, 'text') || text.length > 100_000) {
+        return sendPage(
+          reply,
+          <MessagePage ctx={ctx} title={ctx.t.fixErrors} text={ctx.t.messageTooLong} kind="error" />,
+          400,
+        );
+      }
       if (!text || (ticketNumber === undefined && !subject)) {
         return sendPage(
           reply,
@@ -117,8 +132,8 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           login: request.session.login!,
           formNonce: (field(request.body, 'nonce') ?? newFormNonce()).slice(0, 40),
           ticketNumber,
-          subject: subject?.slice(0, 200),
-          text: text.slice(0, 100_000),
+          subject,
+          text,
           attachments,
           receivedAt: core.now(),
         }),

@@ -303,3 +303,25 @@ describe('accounts under attack', () => {
     expect((await anna.get('/register')).response.headers.get('location')).toBe('/portal');
   });
 });
+
+describe('long messages', () => {
+  it('refuses a subject or text over the limits with a clear error instead of cutting them', async () => {
+    const anna = await signedIn('anna@example.test');
+    for (const [subject, text] of [
+      ['s'.repeat(201), 'short'],
+      ['short', 't'.repeat(70_000)],
+    ] as const) {
+      const form = new FormData();
+      form.append('subject', subject);
+      form.append('text', text);
+      form.append('nonce', `long-${subject.length}-${text.length}`);
+      const sent = await anna.post('/portal/tickets', {}, form);
+      expect(sent.response.status).toBeGreaterThanOrEqual(400);
+      expect(sent.text).toContain('Messaggio troppo lungo');
+    }
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from tickets where subject like 'sss%' or subject = 'short'",
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+});
