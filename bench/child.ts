@@ -7,6 +7,7 @@ import { benchHostile } from './hostile.js';
 import { benchChatStalls } from './hostile-chat.js';
 import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
+import { benchWeb } from './web.js';
 
 /**
  * One bench section in its own process (forked by run.ts), so each figure, memory above all, is
@@ -22,6 +23,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   backlog: (options) => benchBacklog(options as Parameters<typeof benchBacklog>[0]),
   template: (options) => makeTemplate(String(options.dataDir)),
   slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),
+  web: (options) => benchWeb(options as Parameters<typeof benchWeb>[0]),
 };
 
 const reply = (message: unknown): Promise<void> =>

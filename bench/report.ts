@@ -7,6 +7,7 @@ import type { ChatStallResult } from './hostile-chat.js';
 import { p95, type SlackResult } from './slack.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
+import type { WebResult } from './web.js';
 
 export interface Figure {
   key: string;
@@ -31,6 +32,7 @@ export interface BenchResults {
   backlog?: BacklogResult;
   startup?: StartupResult;
   slack?: SlackResult;
+  web?: WebResult;
 }
 
 function figure(
@@ -54,7 +56,7 @@ const median = (values: number[]) => {
 /** The figures with their targets (PRODUCT targets for 2-core machines; see bench/README.md). */
 export function figures(results: BenchResults, store: MachineInfo['store']): Figure[] {
   const out: Figure[] = [];
-  const { core, email, delivery, backlog, startup, slack } = results;
+  const { core, email, delivery, backlog, startup, slack, web } = results;
   if (core) {
     const c = core.concurrency;
     // The headline is the faster of the two: maximum throughput, with the baseline at the same
@@ -200,6 +202,24 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         op: '<',
         value: 1000,
       }),
+    );
+  }
+  if (web) {
+    out.push(
+      figure('web.portal', 'Portal page with 200 tickets, p95', p95(web.portalPage), 'ms', {
+        op: '<',
+        value: 50,
+      }),
+      figure(
+        'web.register',
+        'Registration → set-password mail at SMTP, p95',
+        p95(web.registrationToMail),
+        'ms',
+        {
+          op: '<',
+          value: 1000,
+        },
+      ),
     );
   }
   return out;

@@ -20,18 +20,19 @@ import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
 import { machineInfo, now } from './stats.js';
+import type { WebResult } from './web.js';
 
 /**
  * `npm run bench`: every figure of bench/README.md on the embedded store, or on the PostgreSQL
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack picks
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack,web picks
  * sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
  * (10000 messages to 1,000 recipients) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack'];
+const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack', 'web'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(','));
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
@@ -245,6 +246,10 @@ async function main(): Promise<void> {
   if (ONLY.has('slack')) {
     log(`slack: ${SLACK_SAMPLES} replies and ${SLACK_SAMPLES} customer messages`);
     results.slack = await section<SlackResult>('slack', { samples: SLACK_SAMPLES, gapMs: 1100 });
+  }
+  if (ONLY.has('web')) {
+    log('web: 10 registrations to the set-password mail, 100 loads of a portal page with 200 tickets');
+    results.web = await section<WebResult>('web', { registrations: 10, pageLoads: 100 });
   }
 
   if (ONLY.has('startup') && dovecot && smtp) {

@@ -202,6 +202,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       linkFor,
       channelHealth,
       channels: () => [...adapters.keys()],
+      trustProxy: config.env.TRUST_PROXY,
     });
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);

@@ -211,6 +211,13 @@ const schema = z.object({
   DELIVERY_SEND_TIMEOUT_SECONDS: int(60, 5, 600),
   DELIVERY_SWEEP_SECONDS: int(60, 5, 3600),
   WORKER_POLL_MS: int(500, 100, 60_000),
+  // --- Web channel (#22): registration, sign-in, customer portal ---
+  WEB_PORTAL: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
+  WEB_SIGNIN_ATTEMPTS: int(5, 2, 100),
+  WEB_LOCKOUT_MINUTES: int(15, 1, 1440),
+  WEB_SESSION_HOURS: int(12, 1, 720),
+  TRUST_PROXY: bool(false),
+  // --- end web channel ---
 });
 
 /** `YYYY-MM-DD…` whose day exists (not 2026-02-30) and that parses as a time. */
@@ -332,6 +339,18 @@ export interface AppConfig {
   calendar: BusinessCalendarSettings;
   /** Why each channel is off, for the one-line start-up report. */
   channelsOff: Record<string, string>;
+  /** The web channel (registration and portal): on with the email channel, which mails the credentials. */
+  web?: WebChannelSettings;
+}
+
+/** Web channel settings (#22). */
+export interface WebChannelSettings {
+  secureCookies: boolean;
+  signInAttempts: number;
+  lockoutMs: number;
+  sessionMaxAgeMs: number;
+  maxAttachmentBytes: number;
+  defaultLocale: 'it' | 'en';
 }
 
 /** Parse settings; throws ConfigError naming the first bad setting and how to fix it. */
@@ -438,7 +457,19 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   }
   const slack = slackSettings(env);
   if (!slack) channelsOff.slack = 'SLACK_BOT_TOKEN or SLACK_CHANNEL_ID not set';
-  channelsOff.web = 'not available yet in this version';
+  let web: WebChannelSettings | undefined;
+  if (env.WEB_PORTAL === 'off') channelsOff.web = 'WEB_PORTAL=off';
+  else if (!email) channelsOff.web = 'needs the email channel (registration mails the credentials)';
+  else {
+    web = {
+      secureCookies: publicUrl.startsWith('https://'),
+      signInAttempts: env.WEB_SIGNIN_ATTEMPTS,
+      lockoutMs: env.WEB_LOCKOUT_MINUTES * 60_000,
+      sessionMaxAgeMs: env.WEB_SESSION_HOURS * 3600_000,
+      maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
+      defaultLocale: env.LOCALE,
+    };
+  }
 
   return {
     env,
@@ -454,6 +485,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     slack,
     calendar,
     channelsOff,
+    web,
   };
 }
 

@@ -92,8 +92,11 @@ export async function buildApiServer(deps: {
   /** Send outcomes per channel; `/healthz` reports each of `channels` when given. */
   channelHealth?: ChannelHealth;
   channels?: () => readonly string[];
+  /** Behind a reverse proxy: believe its X-Forwarded-* headers (TRUST_PROXY). */
+  trustProxy?: boolean;
 }): Promise<FastifyInstance> {
   const server: FastifyInstance = Fastify({
+    trustProxy: deps.trustProxy ?? false,
     // Request lines are info-level noise; errors and warnings still reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,

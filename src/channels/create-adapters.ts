@@ -16,6 +16,7 @@ export async function loadChannelAdapters(
   const email = config.email && (await import('./email/email-adapter.js'));
   const telegram = config.telegram && (await import('./telegram/telegram-adapter.js'));
   const slack = config.slack && (await import('./slack/slack-adapter.js'));
+  const web = config.web && (await import('./web/web-adapter.js'));
   return (core) => {
     const adapters: ChannelAdapter[] = [];
     if (config.email && email) adapters.push(new email.EmailAdapter(config.email, logger));
@@ -40,6 +41,22 @@ export async function loadChannelAdapters(
           pollMs: Math.min(config.env.WORKER_POLL_MS, 500),
           // Technicians' files go to the customer within the customer channel's limits.
           attachmentLimitsOf: (channel) => adapters.find((a) => a.name === channel)?.attachmentLimits,
+        }),
+      );
+    }
+    if (config.web && web) {
+      adapters.push(
+        new web.WebAdapter({
+          core,
+          settings: config.web,
+          logger: logger.child({ channel: 'web' }),
+          email: () => adapters.find((adapter) => adapter.name === 'email'),
+          linkFor: (kind, code) => {
+            const chat = adapters.find((adapter) => adapter.name === kind) as
+              | Partial<{ deepLink(code: string): string }>
+              | undefined;
+            return chat?.deepLink?.(code);
+          },
         }),
       );
     }

@@ -605,3 +605,92 @@ export const timeEntries = pgTable(
     check('time_entries_billed_confirmed', sql`billed_at is null or status = 'confirmed'`),
   ],
 );
+
+// --- Web channel (#22): accounts, one-time links, sessions, terms acceptances, erasure requests ---
+
+/** A customer's sign-in to the portal: the login email, the scrypt hash and the lock-out state. */
+export const webAccounts = pgTable(
+  'web_accounts',
+  {
+    id: id(),
+    customerId: ref('customer_id')
+      .notNull()
+      .unique()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** The login, lower-case; the same address as the customer's email identity. */
+    email: text('email').notNull(),
+    contactName: text('contact_name').notNull(),
+    telegramUsername: text('telegram_username'),
+    /** `scrypt$N$r$p$salt$hash` (base64url), docs/web-portal.md; null until the set-password link is used. */
+    passwordHash: text('password_hash'),
+    passwordSetAt: timestamp('password_set_at', { withTimezone: true }),
+    /** Null for an account made for a customer staff created (they never saw the form). */
+    privacyAcceptedAt: timestamp('privacy_accepted_at', { withTimezone: true }),
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('web_accounts_email').on(t.email)],
+);
+
+/** Single-use, expiring links sent by mail (set or reset a password); only a hash of the token is kept. */
+export const webTokens = pgTable(
+  'web_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => webAccounts.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  () => [check('web_tokens_purpose_known', sql`purpose in ('set_password', 'reset_password')`)],
+);
+
+/** Portal sessions (@fastify/session store): the cookie holds only the signed session id. */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    sid: text('sid').primaryKey(),
+    data: jsonb('data').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.expiresAt)],
+);
+
+/** Every acceptance of a terms version (T9): at registration and at sign-in after a new version. */
+export const termsAcceptances = pgTable(
+  'terms_acceptances',
+  {
+    id: id(),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    channel: text('channel').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.customerId)],
+);
+
+/** A customer's request to erase their data (T8): staff confirm it from the dashboard. */
+export const erasureRequests = pgTable(
+  'erasure_requests',
+  {
+    id: id(),
+    customerId: ref('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    status: text('status').notNull().default('requested'),
+    reason: text('reason'),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decidedBy: text('decided_by'),
+  },
+  (t) => [
+    index().on(t.customerId),
+    check('erasure_requests_status_known', sql`status in ('requested', 'done', 'refused')`),
+  ],
+);

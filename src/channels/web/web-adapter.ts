@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebChannelSettings } from '../../config.js';
+import type { ChannelAdapter, ChannelContext, OutboundMessage, SendResult } from '../../core/channel.js';
+import type { CoreContext } from '../../core/core-context.js';
+import { DeliveryError } from '../../core/errors.js';
+import type { Logger } from '../../logger.js';
+import { ticketSubject } from '../../templates/customer-messages.js';
+import { registerWebUi } from '../../web/web-ui.js';
+
+/**
+ * The web channel (`channel: 'web'`): the portal's posts reach the core through the same ingest as
+ * mail and chats (`web-inbound.ts`), and what the core sends to a `web` identity is shown in the
+ * portal (it reads the store) and mailed as a copy to the account's address, so the customer hears
+ * of it without visiting. Its HTTP side is the registration form and the portal (`src/web/`).
+ */
+export class WebAdapter implements ChannelAdapter {
+  readonly name = 'web' as const;
+  private context?: ChannelContext;
+
+  constructor(
+    private readonly deps: {
+      core: CoreContext;
+      settings: WebChannelSettings;
+      logger: Logger;
+      /** The email channel, which sends the copy; absent: the message is only shown in the portal. */
+      email: () => ChannelAdapter | undefined;
+      /** A chat channel's deep link for a link code (Telegram), when that channel is on. */
+      linkFor: (kind: 'telegram', code: string) => string | undefined;
+    },
+  ) {}
+
+  async start(context: ChannelContext): Promise<void> {
+    this.context = context;
+  }
+
+  async stop(): Promise<void> {}
+
+  registerRoutes(server: FastifyInstance): void {
+    server.register(async (scope) =>
+      registerWebUi(scope, {
+        core: this.deps.core,
+        settings: this.deps.settings,
+        linkFor: this.deps.linkFor,
+        ingest: (message) => {
+          if (!this.context) throw new DeliveryError('transient', 'the web channel is not started yet');
+          return this.context.ingest(message);
+        },
+      }),
+    );
+  }
+
+  /** Shown in the portal from the store; a copy goes by mail to the login address (the web identity's). */
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const email = this.deps.email();
+    if (!email) return { externalId: `web:${message.deliveryId}` };
+    const subject =
+      message.subject ??
+      (message.ticket ? ticketSubject(message.ticket.number, message.ticket.subject) : undefined);
+    const sent = await email.send({
+      ...message,
+      channel: 'email',
+      recipient: {
+        kind: 'email',
+        address: message.recipient.address,
+        displayName: message.recipient.displayName,
+      },
+      subject,
+      // The mail gets a Message-ID of its own; the reply token keeps a mailed answer on the ticket.
+      threading: { replyToken: message.threading.replyToken },
+    });
+    return { externalId: sent.externalId };
+  }
+}

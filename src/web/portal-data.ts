@@ -1,0 +1,218 @@
+import { and, asc, desc, eq, inArray, ne, notInArray } from 'drizzle-orm';
+import { alertStaff, audit } from '../core/audit.js';
+import type { CoreContext } from '../core/core-context.js';
+import {
+  attachments,
+  auditLog,
+  customers,
+  erasureRequests,
+  identities,
+  messages,
+  termsAcceptances,
+  tickets,
+  webAccounts,
+} from '../db/schema.js';
+import type { MessageDisposition } from '../db/statuses.js';
+
+/** What the portal reads about the signed-in customer. Every query is scoped to that customer. */
+
+export async function customerOverview(ctx: CoreContext, customerId: bigint) {
+  const [customer] = await ctx.database.db.select().from(customers).where(eq(customers.id, customerId));
+  if (!customer) return undefined;
+  const ids = await ctx.database.db
+    .select({ kind: identities.kind, address: identities.address, verified: identities.verified })
+    .from(identities)
+    .where(eq(identities.customerId, customerId))
+    .orderBy(asc(identities.id));
+  const [erasure] = await ctx.database.db
+    .select()
+    .from(erasureRequests)
+    .where(and(eq(erasureRequests.customerId, customerId), eq(erasureRequests.status, 'requested')))
+    .limit(1);
+  return { customer, identities: ids, erasureRequestedAt: erasure?.requestedAt };
+}
+
+/** The customer's tickets, most recently updated first. */
+export async function myTickets(ctx: CoreContext, customerId: bigint) {
+  return ctx.database.db
+    .select({
+      number: tickets.number,
+      subject: tickets.subject,
+      status: tickets.status,
+      originChannel: tickets.originChannel,
+      updatedAt: tickets.updatedAt,
+    })
+    .from(tickets)
+    .where(eq(tickets.customerId, customerId))
+    .orderBy(desc(tickets.updatedAt), desc(tickets.id));
+}
+
+// What a customer never sees of a conversation: notes, edits and album items folded into their head.
+const HIDDEN_DISPOSITIONS: MessageDisposition[] = ['album_part', 'edit', 'unmatched'];
+
+/** One ticket of the customer with its whole conversation from every channel, or undefined. */
+export async function myTicket(ctx: CoreContext, customerId: bigint, number: number) {
+  const [ticket] = await ctx.database.db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.number, number), eq(tickets.customerId, customerId)));
+  if (!ticket) return undefined;
+  const rows = await ctx.database.db
+    .select({
+      id: messages.id,
+      direction: messages.direction,
+      channel: messages.channel,
+      author: messages.author,
+      senderName: messages.senderName,
+      newText: messages.newText,
+      html: messages.html,
+      createdAt: messages.createdAt,
+    })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.ticketId, ticket.id),
+        ne(messages.direction, 'note'),
+        notInArray(messages.disposition, HIDDEN_DISPOSITIONS),
+      ),
+    )
+    .orderBy(asc(messages.id));
+  const files =
+    rows.length === 0
+      ? []
+      : await ctx.database.db
+          .select({
+            id: attachments.id,
+            messageId: attachments.messageId,
+            filename: attachments.filename,
+            size: attachments.size,
+            omittedReason: attachments.omittedReason,
+          })
+          .from(attachments)
+          .where(
+            and(
+              inArray(
+                attachments.messageId,
+                rows.map((r) => r.id),
+              ),
+              eq(attachments.inline, false),
+            ),
+          )
+          .orderBy(asc(attachments.id));
+  return {
+    ticket,
+    messages: rows.map((row) => ({ ...row, attachments: files.filter((f) => f.messageId === row.id) })),
+  };
+}
+
+/** An attachment of one of the customer's tickets (content and type), or undefined. */
+export async function myAttachment(ctx: CoreContext, customerId: bigint, attachmentId: bigint) {
+  const [row] = await ctx.database.db
+    .select({
+      filename: attachments.filename,
+      contentType: attachments.contentType,
+      content: attachments.content,
+    })
+    .from(attachments)
+    .innerJoin(messages, eq(messages.id, attachments.messageId))
+    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(
+      and(
+        eq(attachments.id, attachmentId),
+        eq(tickets.customerId, customerId),
+        ne(messages.direction, 'note'),
+      ),
+    );
+  return row?.content ? row : undefined;
+}
+
+/** Quick access (T4) on or off, effective at once; audited. */
+export async function setQuickAccess(ctx: CoreContext, customerId: bigint, on: boolean): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    await tx.db.update(customers).set({ quickAccess: on }).where(eq(customers.id, customerId));
+    await audit(tx, { actor: 'web', action: on ? 'quick_access.on' : 'quick_access.off', customerId });
+  });
+}
+
+/** Records the customer's request to erase their data (T8) for staff to confirm; asking twice keeps one. */
+export async function requestErasure(ctx: CoreContext, customerId: bigint): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    const [open] = await tx.db
+      .select({ id: erasureRequests.id })
+      .from(erasureRequests)
+      .where(and(eq(erasureRequests.customerId, customerId), eq(erasureRequests.status, 'requested')));
+    if (open) return;
+    await tx.db.insert(erasureRequests).values({ customerId, requestedAt: ctx.now() });
+    await audit(tx, { actor: 'web', action: 'erasure.requested', customerId });
+    await alertStaff(tx, {
+      kind: 'erasure_request',
+      text: `Customer ${customerId} asked for the erasure of their data: confirm it from the dashboard`,
+      data: { customerId: customerId.toString() },
+    });
+  });
+}
+
+/**
+ * Everything we hold about the customer (GDPR art. 15 and 20), as JSON: the customer, identities,
+ * account (without its password hash), terms accepted, tickets with their messages and the
+ * attachments' names and sizes, erasure requests and the audit entries about them.
+ */
+export async function exportMyData(ctx: CoreContext, customerId: bigint) {
+  const db = ctx.database.db;
+  const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
+  const [account] = await db
+    .select({
+      email: webAccounts.email,
+      contactName: webAccounts.contactName,
+      telegramUsername: webAccounts.telegramUsername,
+      passwordSetAt: webAccounts.passwordSetAt,
+      privacyAcceptedAt: webAccounts.privacyAcceptedAt,
+      createdAt: webAccounts.createdAt,
+    })
+    .from(webAccounts)
+    .where(eq(webAccounts.customerId, customerId));
+  const ticketRows = await db
+    .select()
+    .from(tickets)
+    .where(eq(tickets.customerId, customerId))
+    .orderBy(asc(tickets.id));
+  const conversation = [];
+  for (const ticket of ticketRows) {
+    const full = await myTicket(ctx, customerId, ticket.number);
+    conversation.push({
+      number: ticket.number,
+      subject: ticket.subject,
+      status: ticket.status,
+      channel: ticket.originChannel,
+      createdAt: ticket.createdAt,
+      messages: full?.messages.map((m) => ({
+        direction: m.direction,
+        channel: m.channel,
+        author: m.author ?? m.senderName,
+        text: m.newText,
+        at: m.createdAt,
+        attachments: m.attachments.map((a) => ({ filename: a.filename, size: a.size })),
+      })),
+    });
+  }
+  return {
+    exportedAt: ctx.now(),
+    customer,
+    account,
+    identities: await db.select().from(identities).where(eq(identities.customerId, customerId)),
+    termsAcceptances: await db
+      .select()
+      .from(termsAcceptances)
+      .where(eq(termsAcceptances.customerId, customerId)),
+    tickets: conversation,
+    erasureRequests: await db
+      .select()
+      .from(erasureRequests)
+      .where(eq(erasureRequests.customerId, customerId)),
+    auditLog: await db
+      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data })
+      .from(auditLog)
+      .where(eq(auditLog.customerId, customerId))
+      .orderBy(asc(auditLog.id)),
+  };
+}

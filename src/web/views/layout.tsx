@@ -1,0 +1,146 @@
+import type { ComponentChildren, VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import type { Messages } from '../i18n.js';
+
+/** What every page knows: its language's texts, the CSRF token, whether someone is signed in. */
+export interface PageContext {
+  t: Messages;
+  csrfToken: string;
+  signedIn: boolean;
+  /** The current path and query, for the language switch. */
+  path: string;
+}
+
+/** Renders a page to HTML: preact escapes every text and attribute unless told otherwise. */
+export function renderPage(page: VNode): string {
+  return `<!doctype html>${render(page)}`;
+}
+
+export function Layout(props: { ctx: PageContext; title: string; children: ComponentChildren }) {
+  const { t, path } = props.ctx;
+  const switchUrl = `${path.split('?')[0]}?lang=${t.switchLocale}`;
+  return (
+    <html lang={t.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · ${t.appName}`}</title>
+        <link rel="stylesheet" href="/assets/style.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {t.skip}
+        </a>
+        <header>
+          <nav aria-label={t.appName}>
+            <a href="/" class="brand">
+              {t.appName}
+            </a>
+            <ul>
+              {props.ctx.signedIn ? (
+                <>
+                  <li>
+                    <a href="/portal">{t.portal}</a>
+                  </li>
+                  <li>
+                    <a href="/portal/account">{t.account}</a>
+                  </li>
+                  <li>
+                    <form method="post" action="/signout">
+                      <CsrfField token={props.ctx.csrfToken} />
+                      <button type="submit" class="link">
+                        {t.signOut}
+                      </button>
+                    </form>
+                  </li>
+                </>
+              ) : (
+                <>
+                  <li>
+                    <a href="/signin">{t.signIn}</a>
+                  </li>
+                  <li>
+                    <a href="/register">{t.register}</a>
+                  </li>
+                </>
+              )}
+              <li>
+                <a href={switchUrl} lang={t.switchLocale} hreflang={t.switchLocale}>
+                  {t.switchTo}
+                </a>
+              </li>
+            </ul>
+          </nav>
+        </header>
+        <main id="main">
+          <h1>{props.title}</h1>
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
+}
+
+/** A labelled input with its error, tied together for screen readers. */
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  type?: 'text' | 'email' | 'password' | 'tel';
+  required?: boolean;
+  autocomplete?: string;
+  hint?: string;
+  multiline?: boolean;
+}) {
+  const id = `f-${props.name}`;
+  const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  const common = {
+    id,
+    name: props.name,
+    required: props.required,
+    'aria-invalid': props.error ? ('true' as const) : undefined,
+    'aria-describedby': described || undefined,
+  };
+  return (
+    <div class={props.error ? 'field invalid' : 'field'}>
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      {props.multiline ? (
+        <textarea {...common} rows={6}>
+          {props.value ?? ''}
+        </textarea>
+      ) : (
+        <input
+          {...common}
+          type={(props.type ?? 'text') as 'text'}
+          value={props.value ?? ''}
+          autocomplete={props.autocomplete}
+        />
+      )}
+      {props.error && (
+        <p class="error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function Notice(props: { kind: 'info' | 'error' | 'ok'; children: ComponentChildren }) {
+  return (
+    <p class={`notice ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </p>
+  );
+}

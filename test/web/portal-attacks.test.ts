@@ -1,0 +1,327 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebAdapter } from '../../src/channels/web/web-adapter.js';
+import type { CoreContext } from '../../src/core/core-context.js';
+import { identities, webAccounts } from '../../src/db/schema.js';
+import { createLogger } from '../../src/logger.js';
+import { register } from '../../src/web/accounts.js';
+import { hashPassword } from '../../src/web/passwords.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { WEB_TEST_SETTINGS } from '../helpers/web-kit.js';
+
+// An attacker's and a careless customer's tries against the portal, over plain HTTP (no browser).
+let app: TestApp;
+let core: CoreContext;
+const PASSWORD = 'a long enough password 42';
+
+/** A browser without JavaScript: keeps cookies, reads the CSRF token from the last page. */
+let clients = 0;
+class Client {
+  // Each client its own address (behind the trusted proxy): the per-address form rate limit stays out of the way.
+  address = `192.0.2.${++clients}`;
+  cookies = new Map<string, string>();
+  csrf = '';
+  async get(path: string) {
+    const response = await fetch(`${app.url}${path}`, { headers: this.headers(), redirect: 'manual' });
+    this.keep(response);
+    const text = await response.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
+    if (token) this.csrf = token;
+    return { response, text };
+  }
+  async post(path: string, fields: Record<string, string>, body?: FormData) {
+    const form = body ?? new URLSearchParams({ _csrf: this.csrf, ...fields });
+    if (body) {
+      body.append('_csrf', this.csrf);
+      for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    }
+    const response = await fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: this.headers(),
+      body: form,
+      redirect: 'manual',
+    });
+    this.keep(response);
+    return { response, text: await response.text() };
+  }
+  headers() {
+    return {
+      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      'x-forwarded-for': this.address,
+    };
+  }
+  keep(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      this.cookies.set(name!, value!);
+    }
+  }
+}
+
+const VAT = '01234567897';
+async function customer(email: string): Promise<void> {
+  await register(core, {
+    kind: 'company',
+    name: `Ditta ${email}`,
+    vatNumber: VAT,
+    contactName: 'Mario',
+    email,
+    phone: '+39 055 123456',
+    termsVersion: '1',
+    quickAccess: false,
+    locale: 'it',
+  });
+  await core.database.db
+    .update(webAccounts)
+    .set({ passwordHash: await hashPassword(PASSWORD) })
+    .where(eq(webAccounts.email, email));
+  await core.database.db.update(identities).set({ verified: true }).where(eq(identities.address, email));
+  const [account] = await core.database.db.select().from(webAccounts).where(eq(webAccounts.email, email));
+  expect(
+    (await app.api(`/customers/${account!.customerId}/activate`, { method: 'POST' })).status,
+  ).toBeLessThan(300);
+}
+
+async function signedIn(email: string): Promise<Client> {
+  const client = new Client();
+  await client.get('/signin');
+  const { response } = await client.post('/signin', { email, password: PASSWORD });
+  expect(response.headers.get('location')).toBe('/portal');
+  await client.get('/portal');
+  return client;
+}
+
+beforeAll(async () => {
+  app = await startTestApp({
+    env: { TRUST_PROXY: 'true' },
+    adapters: (_context, c) => {
+      core = c;
+      return [
+        new WebAdapter({
+          core: c,
+          settings: WEB_TEST_SETTINGS,
+          logger: createLogger('silent'),
+          email: () => undefined,
+          linkFor: () => undefined,
+        }),
+      ];
+    },
+  });
+  await customer('anna@example.test');
+  await customer('bruno@example.test');
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('portal under attack', () => {
+  it('keeps other customers out of a ticket, its replies and its files', async () => {
+    const anna = await signedIn('anna@example.test');
+    const bruno = await signedIn('bruno@example.test');
+    const form = new FormData();
+    form.append('subject', 'Stampante');
+    form.append('text', 'Non stampa');
+    form.append('nonce', 'idor-1');
+    form.append(
+      'attachments',
+      new Blob(['<script>alert(1)</script>'], { type: 'text/html' }),
+      '../../<script>.html',
+    );
+    const created = await anna.post('/portal/tickets', {}, form);
+    const location = created.response.headers.get('location')!;
+    const number = /tickets\/(\d+)/.exec(location)![1];
+    const page = await anna.get(location);
+    const file = /href="(\/portal\/attachments\/\d+)"/.exec(page.text)![1]!;
+    expect(page.text).not.toContain('<script>');
+
+    expect((await bruno.get(`/portal/tickets/${number}`)).response.status).toBe(404);
+    const reply = await bruno.post(`/portal/tickets/${number}/reply`, { text: 'mio', nonce: 'idor-2' });
+    expect(reply.response.status).toBe(404);
+    expect((await bruno.get(file)).response.status).toBe(404);
+    expect((await bruno.get('/portal/export.json')).text).not.toContain('anna');
+
+    const download = await anna.get(file);
+    expect(download.response.headers.get('content-type')).toBe('application/octet-stream');
+    expect(download.response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(download.response.headers.get('content-disposition')).toBe(
+      "attachment; filename*=UTF-8''%3Cscript%3E.html",
+    );
+  });
+
+  it('answers a reply to a ticket number that is not a number with "not found", not a server error', async () => {
+    const anna = await signedIn('anna@example.test');
+    for (const number of ['abc', '1e3', '99999999999999999999']) {
+      const reply = await anna.post(`/portal/tickets/${number}/reply`, {
+        text: 'ciao',
+        nonce: `nan-${number}`,
+      });
+      expect(reply.response.status).toBe(404);
+      expect(reply.text).toContain('Pagina non trovata.');
+    }
+  });
+
+  it('says in the customer language that a file is over the limit, and which limit', async () => {
+    const anna = await signedIn('anna@example.test');
+    await anna.get('/portal?lang=en');
+    const form = new FormData();
+    form.append('subject', 'Big');
+    form.append('text', 'see file');
+    form.append('nonce', 'big-1');
+    form.append(
+      'attachments',
+      new Blob([new Uint8Array(WEB_TEST_SETTINGS.maxAttachmentBytes + 1)]),
+      'big.bin',
+    );
+    const upload = await anna.post('/portal/tickets', {}, form);
+    expect(upload.response.status).toBe(413);
+    expect(upload.text).toContain('<html lang="en">');
+    expect(upload.text).toContain('2 MB');
+    expect(upload.text).not.toContain('request file too large');
+    expect(upload.text).not.toContain('try again later');
+  });
+});
+
+/** The set/reset links mailed to an address so far, oldest first (path and query). */
+async function linksTo(address: string): Promise<string[]> {
+  const { rows } = await app.database.sql.query<{ payload: string }>(
+    'select payload::text as payload from deliveries where recipient_address = $1 order by id',
+    [address],
+  );
+  return rows.flatMap((r) => [...r.payload.matchAll(/\/password\?token=([\w%-]+)/g)].map((m) => m[0]));
+}
+
+const registration = (email: string, extra: Record<string, string> = {}) => ({
+  kind: 'company',
+  name: 'Ditta',
+  vatNumber: VAT,
+  contactName: 'Carla',
+  email,
+  phone: '055 123456',
+  termsVersion: '1',
+  acceptTerms: 'yes',
+  acceptPrivacy: 'yes',
+  ...extra,
+});
+
+describe('accounts under attack', () => {
+  it('rotates the session id at sign-in and accepts the address in another case with spaces', async () => {
+    await customer('carla@example.test');
+    const client = await signedIn('carla@example.test');
+    const before = client.cookies.get('hd_session');
+    await client.get('/signin');
+    const { response } = await client.post('/signin', { email: '  Carla@Example.TEST ', password: PASSWORD });
+    expect(response.headers.get('location')).toBe('/portal');
+    expect(client.cookies.get('hd_session')).toBeTruthy();
+    expect(client.cookies.get('hd_session')).not.toBe(before);
+    // The old id (as a fixed or stolen cookie) is worth nothing now.
+    const old = new Client();
+    old.cookies.set('hd_session', before!);
+    expect((await old.get('/portal')).response.headers.get('location')).toBe('/signin');
+  });
+
+  it('locks a known and an unknown address alike (same answers, same statuses)', async () => {
+    await customer('dario@example.test');
+    const answers = async (email: string) => {
+      const client = new Client();
+      await client.get('/signin');
+      const seen: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const { response, text } = await client.post('/signin', { email, password: `wrong password ${i}` });
+        seen.push(`${response.status} ${/role="alert">([^<]+)/.exec(text)?.[1]}`);
+      }
+      return seen;
+    };
+    expect(await answers('dario@example.test')).toEqual(await answers('nessuno@example.test'));
+  });
+
+  it('signs out every other session and kills the older links when the password is reset', async () => {
+    await customer('elena@example.test');
+    const thief = await signedIn('elena@example.test');
+    const owner = new Client();
+    await owner.get('/password/forgot');
+    await owner.post('/password/forgot', { email: 'elena@example.test' });
+    await owner.post('/password/forgot', { email: 'elena@example.test' });
+    const [first, second] = (await linksTo('elena@example.test')).slice(-2);
+    await owner.get(second!);
+    const set = await owner.post('/password', {
+      token: decodeURIComponent(second!.split('token=')[1]!),
+      password: 'a brand new password 7',
+    });
+    expect(set.response.headers.get('location')).toBe('/signin?done=password');
+    // The same link again, and the older one: both dead.
+    expect((await owner.get(second!)).response.status).toBe(400);
+    expect((await owner.get(first!)).response.status).toBe(400);
+    // A tampered link.
+    expect((await owner.get(`${second!}x`)).response.status).toBe(400);
+    // Whoever was signed in before the reset is out.
+    expect((await thief.get('/portal')).response.headers.get('location')).toBe('/signin');
+  });
+
+  it('double submit of the registration form mails the set-password link once, and nothing else', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const first = await client.post('/register', registration('fabio@example.test'));
+    const second = await client.post('/register', registration('Fabio@example.test '));
+    expect(first.response.headers.get('location')).toBe('/register/done');
+    expect(second.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const nasty = '<script>alert(1)</script><img src=x onerror=alert(1)>"\'';
+    const page = await client.post(
+      '/register',
+      registration('not an address', { name: nasty, contactName: nasty, phone: nasty, telegram: nasty }),
+    );
+    expect(page.response.status).toBe(400);
+    expect(page.text).not.toContain('<script>alert');
+    expect(page.text).not.toContain('<img src=x');
+    const tooLong = await client.post(
+      '/register',
+      registration('gino@example.test', { name: `${'a'.repeat(300)}😀` }),
+    );
+    expect(tooLong.response.status).toBe(400);
+    expect(tooLong.text).toContain('Al massimo 300 caratteri.');
+    const longest = `${'a'.repeat(299)}😀`;
+    const done = await client.post('/register', registration('gino@example.test', { name: longest }));
+    expect(done.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ name: string }>(
+      "select c.name from customers c join web_accounts a on a.customer_id = c.id where a.email = 'gino@example.test'",
+    );
+    expect(rows[0]!.name).toBe(longest);
+  });
+
+  it('sends a signed-in customer from the registration page to the portal', async () => {
+    const anna = await signedIn('anna@example.test');
+    expect((await anna.get('/register')).response.headers.get('location')).toBe('/portal');
+  });
+});
+
+describe('long messages', () => {
+  it('refuses a subject or text over the limits with a clear error instead of cutting them', async () => {
+    const anna = await signedIn('anna@example.test');
+    for (const [subject, text] of [
+      ['s'.repeat(201), 'short'],
+      ['short', 't'.repeat(70_000)],
+    ] as const) {
+      const form = new FormData();
+      form.append('subject', subject);
+      form.append('text', text);
+      form.append('nonce', `long-${subject.length}-${text.length}`);
+      const sent = await anna.post('/portal/tickets', {}, form);
+      expect(sent.response.status).toBeGreaterThanOrEqual(400);
+      expect(sent.text).toContain('Messaggio troppo lungo');
+    }
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from tickets where subject like 'sss%' or subject = 'short'",
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+});
