@@ -4,8 +4,10 @@
  * transaction, before normal handling. Only the ticket's customer can answer (threading already
  * attaches nothing else to the ticket; checked again here).
  */
+
 import type { Tx } from '../../db/database.js';
 import { CREDENTIALS_PLACEHOLDER } from '../../templates/consent-messages.js';
+import { logRemoteSessionTime } from '../billing/remote-session-time.js';
 import type { InboundMessage, IngestOutcome } from '../channel.js';
 import type { CoreContext, RemoteSessionEnded } from '../core-context.js';
 import { storeMessage } from '../inbound-store.js';
@@ -242,7 +244,7 @@ export async function revoke(
     request.technicianRef,
   );
   if (!state.sessionStartedAt) return undefined;
-  return {
+  const ended: RemoteSessionEnded = {
     ticketId: ticket.id.toString(),
     ticketNumber: ticket.number,
     technician: request.technician,
@@ -251,4 +253,6 @@ export async function revoke(
     minutes: minutes ?? 0,
     reason: 'revoked',
   };
+  await logRemoteSessionTime(ctx, tx, ended);
+  return ended;
 }

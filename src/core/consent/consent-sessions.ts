@@ -3,7 +3,9 @@
  * (T4 reminder to the customer) or stopped by the customer (consent-answers.ts, `revoke`). Their
  * minutes go to billing through `core.onRemoteSessionEnded` (issue 24).
  */
+
 import { audit } from '../audit.js';
+import { logRemoteSessionTime } from '../billing/remote-session-time.js';
 import type { CoreContext, RemoteSessionEnded } from '../core-context.js';
 import { ConsentStateError } from '../errors.js';
 import { getTicketByNumber } from '../tickets.js';
@@ -96,6 +98,7 @@ export async function endRemoteSession(
       minutes,
       reason: 'ended',
     };
+    await logRemoteSessionTime(ctx, tx, ended);
     return stored;
   });
   ctx.jobs.wake();

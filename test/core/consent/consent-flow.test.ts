@@ -70,6 +70,12 @@ afterAll(async () => {
   await app.close();
 });
 
+/** The ticket's time entries as the API lists them. */
+async function timeEntries(number: number): Promise<Array<Record<string, unknown>>> {
+  const response = await app.api(`/tickets/${number}/time`);
+  return ((await response.json()) as { entries: Array<Record<string, unknown>> }).entries;
+}
+
 describe('remote-access consent', () => {
   it("asks in the customer's channel and language, with buttons, and keeps the exact text", async () => {
     const { address, number } = await customerWithTicket();
@@ -155,6 +161,15 @@ describe('remote-access consent', () => {
     ]);
     expect(rows.at(-1)!.minutes).toBeTypeOf('number');
     expect(ended.find((e) => e.ticketNumber === number)?.reason).toBe('ended');
+    // The session's minutes are a billable remote time entry (issue 24), logged with the evidence.
+    expect(await timeEntries(number)).toEqual([
+      expect.objectContaining({
+        kind: 'remote',
+        source: 'remote_session',
+        billable: true,
+        technician: 'Luca',
+      }),
+    ]);
   });
 
   it('credentials nobody can receive are not kept: the customer is asked to send them again', async () => {
@@ -258,6 +273,13 @@ describe('remote-access consent', () => {
     expect(rows.at(-1)!.answerText).toBe('STOP!');
     expect(rows.at(-1)!.minutes).toBeTypeOf('number');
     expect(ended.find((e) => e.ticketNumber === number)?.reason).toBe('revoked');
+    expect(await timeEntries(number)).toEqual([
+      expect.objectContaining({
+        kind: 'remote',
+        source: 'remote_session',
+        note: 'Sessione remota (interrotta dal cliente)',
+      }),
+    ]);
     const alerts = (await (await app.api('/alerts')).json()) as {
       alerts: Array<{ kind: string; text: string }>;
     };
