@@ -38,6 +38,18 @@ export function looksLikeCredentials(text: string): boolean {
   return /\d(?:[ -]?\d){5,}/.test(text) || redactSecrets(text).secrets.length > 0;
 }
 
+/**
+ * Right after a hand-over, one word alone (no spaces, 3–128 characters, not a thank-you) is the
+ * password the customer sent after the ID ("AnyDesk 123 456 789", then "Quercia#7"): it is handed
+ * over too, never stored.
+ */
+export function isLonePassword(text: string): boolean {
+  const word = text.trim();
+  if (!/^\S{3,128}$/.test(word)) return false;
+  // A word that is politeness or a yes reads as consent next to `ok`: not a password.
+  return interpretConsentAnswer(`ok ${word}`) !== 'yes';
+}
+
 interface Answered {
   outcome: IngestOutcome;
   /** Run after the commit (billing's hook). */
@@ -85,7 +97,12 @@ export async function answerConsentFromMessage(
     return { id, outcome };
   };
 
-  if (state.phase === 'awaiting_credentials' && answer === 'unclear' && looksLikeCredentials(secretText)) {
+  const credentials =
+    (state.phase === 'awaiting_credentials' && looksLikeCredentials(secretText)) ||
+    (state.phase === 'granted' &&
+      state.events.at(-1)?.event === 'credentials_provided' &&
+      isLonePassword(secretText));
+  if (answer === 'unclear' && credentials) {
     const { id, outcome } = await store(withoutCredentials(message));
     const handed =
       ctx.credentialHandOver?.handOver({

@@ -185,6 +185,28 @@ describe('remote-access consent', () => {
     ]);
   });
 
+  it('the ID in one message and the password alone in the next: both handed over, neither kept', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    await say(address, number, 'AnyDesk 1 234 567 890');
+    await say(address, number, 'Quercia#Rossa7');
+    await app.settle();
+    const { rows } = await app.database.sql.query(
+      "select 1 from messages where full_text like '%Quercia%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Quercia%'",
+    );
+    expect(rows).toHaveLength(0);
+    const read = await app.api(`/tickets/${number}/credentials`);
+    expect(await read.json()).toEqual({
+      technician: 'Luca',
+      credentials: 'AnyDesk 1 234 567 890\nQuercia#Rossa7',
+    });
+    // A thank-you after the hand-over is an ordinary message, not a password.
+    await say(address, number, 'grazie!');
+    const texts = (await app.database.sql.query("select 1 from messages where full_text = 'grazie!'")).rows;
+    expect(texts).toHaveLength(1);
+  });
+
   it('a plain no refuses; the technician is told', async () => {
     const { address, number } = await customerWithTicket();
     await ask(number);
