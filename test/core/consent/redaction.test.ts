@@ -29,6 +29,13 @@ const SECRETS: Array<[string, string]> = [
   ['IBAN IT60 X054 2811 1010 0000 0123 456', 'IT60 X054 2811 1010 0000 0123 456'],
   ['IT60X0542811101000000123456', 'IT60X0542811101000000123456'],
   ['GB82 WEST 1234 5698 7654 32', 'GB82 WEST 1234 5698 7654 32'],
+  // An HTML table turned into text (Outlook) puts the value on the line under its label.
+  ['ID: 123 456 789\nPassword:\nhunter22', 'hunter22'],
+  ['Password:\n  Gatto!1', 'Gatto!1'],
+  // A two-letter password after a named ID: the label is not mistaken for the secret.
+  ['anydesk 1234567890 pass: ab', 'ab'],
+  // AnyDesk and TeamViewer show ten-digit IDs as `1 234 567 890`.
+  ['AnyDesk 1 234 567 890 Qwerty9', 'Qwerty9'],
 ];
 
 /** Ordinary support text that must stay as written. */
