@@ -207,6 +207,37 @@ describe('remote-access consent', () => {
     expect(texts).toHaveLength(1);
   });
 
+  it('an edit of the credentials message (a typo fixed in Telegram) is not stored either', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    const sent = inbound({
+      from: address,
+      newText: '123456789 Faggio#Verd',
+      fullText: '123456789 Faggio#Verd',
+      thread: { ticketNumber: number },
+    });
+    await app.channelContext.ingest(sent);
+    const fixed = '123456789 Faggio#Verde3';
+    await app.channelContext.ingest(
+      inbound({
+        from: address,
+        newText: fixed,
+        fullText: fixed,
+        editOf: sent.externalId,
+        raw: { contentType: 'application/json', data: JSON.stringify({ text: fixed }) },
+      }),
+    );
+    await app.settle();
+    const { rows } = await app.database.sql.query(
+      "select 1 from messages where full_text like '%Faggio%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Faggio%'",
+    );
+    expect(rows).toHaveLength(0);
+    // The corrected credentials reach the technician.
+    const read = await app.api(`/tickets/${number}/credentials`);
+    expect(((await read.json()) as { credentials: string }).credentials).toContain(fixed);
+  });
+
   it('a plain no refuses; the technician is told', async () => {
     const { address, number } = await customerWithTicket();
     await ask(number);
