@@ -150,6 +150,7 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
     ctx,
     tx,
     message,
+    redactedFrom.get(received)?.secretText ?? message.newText,
     await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret),
   );
   if (

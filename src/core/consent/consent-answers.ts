@@ -50,6 +50,13 @@ export function isLonePassword(text: string): boolean {
   return interpretConsentAnswer(`ok ${word}`) !== 'yes';
 }
 
+/** Whether `secretText` is the remote tool's ID and password this consent waits for (T4). */
+export function carriesCredentials(state: ConsentState, secretText: string): boolean {
+  if (state.phase === 'awaiting_credentials') return looksLikeCredentials(secretText);
+  const handedOver = state.phase === 'granted' && state.events.at(-1)?.event === 'credentials_provided';
+  return handedOver && isLonePassword(secretText);
+}
+
 interface Answered {
   outcome: IngestOutcome;
   /** Run after the commit (billing's hook). */
@@ -97,12 +104,7 @@ export async function answerConsentFromMessage(
     return { id, outcome };
   };
 
-  const credentials =
-    (state.phase === 'awaiting_credentials' && looksLikeCredentials(secretText)) ||
-    (state.phase === 'granted' &&
-      state.events.at(-1)?.event === 'credentials_provided' &&
-      isLonePassword(secretText));
-  if (answer === 'unclear' && credentials) {
+  if (answer === 'unclear' && carriesCredentials(state, secretText)) {
     const { id, outcome } = await store(withoutCredentials(message));
     const handed =
       ctx.credentialHandOver?.handOver({

@@ -11,24 +11,28 @@ import type { InboundMessage, IngestOutcome } from '../channel.js';
 import type { CoreContext } from '../core-context.js';
 import type { ThreadMatch, TicketRow } from '../threading.js';
 import { interpretConsentAnswer } from './answer-rule.js';
-import { withoutCredentials } from './consent-answers.js';
+import { carriesCredentials, withoutCredentials } from './consent-answers.js';
 import { consentStateOfTicket } from './consent-store.js';
 
 /**
  * A plain yes or no in a chat with several open tickets answers the one ticket whose consent is
- * waiting for it (T4, T5), instead of asking "which ticket?". Anything else keeps the question.
+ * waiting for it (T4, T5), instead of asking "which ticket?"; the remote tool's credentials go to
+ * the one ticket waiting for them (T8: a "which ticket?" would store them). Anything else keeps
+ * the question. `secretText` is the message's words before redaction.
  */
 export async function consentDecidesChoice(
   ctx: CoreContext,
   tx: Tx,
   message: InboundMessage,
+  secretText: string,
   match: ThreadMatch,
 ): Promise<ThreadMatch> {
-  if (!match.choices || interpretConsentAnswer(message.newText) === 'unclear') return match;
+  if (!match.choices) return match;
+  const plain = interpretConsentAnswer(message.newText) !== 'unclear';
   const waiting: TicketRow[] = [];
   for (const ticket of match.choices) {
     const state = await consentStateOfTicket(tx, ticket.id, ctx.now());
-    if (state.phase !== 'none') waiting.push(ticket);
+    if (plain ? state.phase !== 'none' : carriesCredentials(state, secretText)) waiting.push(ticket);
   }
   return waiting.length === 1 ? { ...match, ticket: waiting[0], choices: undefined } : match;
 }
