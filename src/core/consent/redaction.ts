@@ -15,7 +15,7 @@ export const REDACTED = '[redacted]';
 
 /** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
 const PASSWORD_PHRASE =
-  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*)?|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
+  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*){0,2}|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
 
 /** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
 const NAMED_ID_THEN_SECRET =

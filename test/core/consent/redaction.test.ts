@@ -32,6 +32,8 @@ const SECRETS: Array<[string, string]> = [
   // An HTML table turned into text (Outlook) puts the value on the line under its label.
   ['ID: 123 456 789\nPassword:\nhunter22', 'hunter22'],
   ['Password:\n  Gatto!1', 'Gatto!1'],
+  // An HTML-only mail (<p>Password:</p><p>Gatto!2</p>) reads as paragraphs.
+  ['ID: 123 456 789\n\nPassword:\n\nGatto!2', 'Gatto!2'],
   // A two-letter password after a named ID: the label is not mistaken for the secret.
   ['anydesk 1234567890 pass: ab', 'ab'],
   // AnyDesk and TeamViewer show ten-digit IDs as `1 234 567 890`.
