@@ -108,6 +108,23 @@ describe('redaction of secrets', () => {
     expect(message.raw.originalSize).toBe(raw.length);
   });
 
+  it('cleans an encoded subject (RFC 2047) in the kept mail headers', () => {
+    const subject = 'Carta 4111 1111 1111 1111 addebitata due volte';
+    const encoded = `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`;
+    const raw = `From: a@example.test\r\nSubject: ${encoded}\r\nContent-Type: text/plain\r\n\r\nciao\r\n`;
+    const { message } = redactInbound(
+      inbound({
+        from: 'a@example.test',
+        subject,
+        raw: { contentType: 'message/rfc822', data: Buffer.from(raw) },
+      }),
+    );
+    expect(message.subject).not.toContain('4111');
+    const kept = Buffer.from(message.raw.data as Uint8Array).toString('latin1');
+    expect(kept).not.toContain(encoded);
+    expect(kept).toContain('ciao');
+  });
+
   it('cleans a raw input kept because it failed', () => {
     const raw = { contentType: 'application/json', data: JSON.stringify({ text: 'pwd: Nascosta99' }) };
     const { raw: kept, count } = redactRawInput(raw);
