@@ -7,7 +7,7 @@ import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
 import { audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import { answerConsentFromMessage } from './consent/consent-answers.js';
-import { alertRedacted, consentDecidesChoice } from './consent/ingest-consent.js';
+import { alertRedacted, consentDecidesChoice, credentialsEdit } from './consent/ingest-consent.js';
 import { redactInbound } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
@@ -110,7 +110,14 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
       externalId: message.editOf,
       contentHash: undefined,
     });
-    const id = await storeMessage(tx, message, {
+    const stored = await credentialsEdit(
+      ctx,
+      tx,
+      message,
+      redactedFrom.get(received)?.secretText ?? message.newText,
+      original?.id,
+    );
+    const id = await storeMessage(tx, stored, {
       ticketId: original?.ticketId ?? undefined,
       disposition: 'edit',
       editOf: original?.id,
@@ -143,6 +150,7 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
     ctx,
     tx,
     message,
+    redactedFrom.get(received)?.secretText ?? message.newText,
     await matchThread(tx, message, sender.customer.id, ctx.replyTokenSecret),
   );
   if (

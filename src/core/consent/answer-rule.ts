@@ -36,6 +36,11 @@ const YES_PHRASES = [
   'agreed',
   'i authorise',
   'i authorize',
+  'go ahead',
+  'proceed',
+  'procedi',
+  'procedi pure',
+  'vai pure',
   '👍',
 ];
 

@@ -40,6 +40,25 @@ export function looksLikeCredentials(text: string): boolean {
   return /\d(?:[ -]?\d){5,}/.test(text) || redactSecrets(text).secrets.length > 0;
 }
 
+/**
+ * Right after a hand-over, one word alone (no spaces, 3–128 characters, not a thank-you) is the
+ * password the customer sent after the ID ("AnyDesk 123 456 789", then "Quercia#7"): it is handed
+ * over too, never stored.
+ */
+export function isLonePassword(text: string): boolean {
+  const word = text.trim();
+  if (!/^\S{3,128}$/.test(word)) return false;
+  // A word that is politeness or a yes reads as consent next to `ok`: not a password.
+  return interpretConsentAnswer(`ok ${word}`) !== 'yes';
+}
+
+/** Whether `secretText` is the remote tool's ID and password this consent waits for (T4). */
+export function carriesCredentials(state: ConsentState, secretText: string): boolean {
+  if (state.phase === 'awaiting_credentials') return looksLikeCredentials(secretText);
+  const handedOver = state.phase === 'granted' && state.events.at(-1)?.event === 'credentials_provided';
+  return handedOver && isLonePassword(secretText);
+}
+
 interface Answered {
   outcome: IngestOutcome;
   /** Run after the commit (billing's hook). */
@@ -87,7 +106,7 @@ export async function answerConsentFromMessage(
     return { id, outcome };
   };
 
-  if (state.phase === 'awaiting_credentials' && answer === 'unclear' && looksLikeCredentials(secretText)) {
+  if (answer === 'unclear' && carriesCredentials(state, secretText)) {
     const { id, outcome } = await store(withoutCredentials(message));
     const handed =
       ctx.credentialHandOver?.handOver({

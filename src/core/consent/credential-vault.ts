@@ -60,9 +60,14 @@ export class CredentialVault implements CredentialHandOver {
 
   /** Keeps credentials for the one-time read without telling the listeners (a failed Slack post gives them back). */
   put(input: { ticketNumber: number; technician: string; secret: string }): void {
+    this.forgetIfExpired(input.ticketNumber);
+    // The ID and the password sent in two messages are read together.
+    const unread = this.held.get(input.ticketNumber);
+    const secret =
+      unread && unread.technician === input.technician ? `${unread.secret}\n${input.secret}` : input.secret;
     this.held.set(input.ticketNumber, {
       technician: input.technician,
-      secret: input.secret,
+      secret,
       expiresAt: this.now() + this.ttlMs,
     });
     const timer = setTimeout(() => this.forgetIfExpired(input.ticketNumber), this.ttlMs + 10);

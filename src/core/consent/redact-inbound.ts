@@ -28,11 +28,35 @@ function redactRaw(raw: RawInput, secrets: string[]): RawInput {
     const keptBody = ENCODED_BODY.test(text)
       ? `\r\n\r\n${REDACTED}: the body was not kept because it contained a secret; the redacted text is on the message.\r\n`
       : removeSecrets(body, [...secrets, ...utf8Secrets]);
-    const data = Buffer.from(removeSecrets(headers, [...secrets, ...utf8Secrets]) + keptBody, 'latin1');
+    const data = Buffer.from(
+      withoutEncodedSecrets(removeSecrets(headers, [...secrets, ...utf8Secrets]), secrets) + keptBody,
+      'latin1',
+    );
     return { ...raw, data, originalSize: raw.originalSize ?? Buffer.byteLength(text, 'latin1') };
   }
   const cleaned = removeSecrets(text, secrets);
   return { ...raw, data: typeof raw.data === 'string' ? cleaned : Buffer.from(cleaned, 'utf8') };
+}
+
+const ENCODED_WORD = /=\?[^?\s]+\?([BbQq])\?([^?\s]*)\?=/g;
+
+/**
+ * Headers whose RFC 2047 encoded words (an accented subject, `=?UTF-8?B?…?=`) hide a secret once
+ * decoded: every encoded word is replaced, since a long subject splits a secret across several.
+ */
+function withoutEncodedSecrets(headers: string, secrets: readonly string[]): string {
+  const decoded = [...headers.matchAll(ENCODED_WORD)]
+    .map(([, encoding, data]) =>
+      encoding!.toUpperCase() === 'B'
+        ? Buffer.from(data!, 'base64').toString('utf8')
+        : data!
+            .replace(/_/g, ' ')
+            .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    )
+    .join('');
+  return secrets.some((secret) => decoded.includes(secret))
+    ? headers.replace(ENCODED_WORD, REDACTED)
+    : headers;
 }
 
 function isMail(raw: RawInput): boolean {

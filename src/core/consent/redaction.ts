@@ -15,11 +15,11 @@ export const REDACTED = '[redacted]';
 
 /** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
 const PASSWORD_PHRASE =
-  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
+  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*){0,2}|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
 
 /** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
 const NAMED_ID_THEN_SECRET =
-  /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b[ \t]*[:=]?[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}\b[ \t,;/|]*(?:\r?\n[ \t]*)?(?:(?:e[ \t]+|and[ \t]+)?(?:password|pass|pwd|pw|psw)[ \t]*[:=]?[ \t]*)?)([^\s,;]{4,})/giu;
+  /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b[ \t]*[:=]?[ \t]*(?:\d[ -]?\d{3}[ -]?\d{3}[ -]?\d{3}|\d{3}[ -]?\d{3}[ -]?\d{3,4})\b[ \t,;/|]*(?:\r?\n[ \t]*)?)(?:((?:(?:e|and)[ \t]+)?(?:password|passw|pass|pwd|pw|psw)\b[ \t]*[:=]?[ \t]*)([^\s,;]+)|(?!(?:e|and|password|passw|pass|pwd|pw|psw)\b)([^\s,;]{4,}))/giu;
 /** `123 456 789 / secret`, or the ID alone on a line and the secret alone on the next. */
 const BARE_ID_THEN_SECRET =
   /(^|[ \t])(\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*(?:\/|\|)[ \t]*|^[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*\r?\n[ \t]*)([^\s,;]{4,})(?=[ \t]*\r?$)/gmu;
@@ -138,11 +138,25 @@ export function redactSecrets(text: string): Redaction {
   });
   const keep = (secret: string) =>
     NOT_A_SECRET.has(secret.toLowerCase()) || secret.startsWith('[') || /^\d{1,4}$/.test(secret);
-  out = out.replace(NAMED_ID_THEN_SECRET, (whole, head: string, secret: string) => {
-    if (keep(secret)) return whole;
-    secrets.push(secret);
-    return `${head}${REDACTED}`;
-  });
+  out = out.replace(
+    NAMED_ID_THEN_SECRET,
+    (
+      whole,
+      head: string,
+      label: string | undefined,
+      labelled: string | undefined,
+      bare: string | undefined,
+    ) => {
+      // After a password label any length is a secret (`pass: ab`); a bare word needs 4 characters.
+      const secret = labelled ?? bare ?? '';
+      const kept = labelled
+        ? labelled.startsWith('[') || NOT_A_SECRET.has(labelled.toLowerCase())
+        : keep(secret);
+      if (kept) return whole;
+      secrets.push(secret);
+      return `${head}${label ?? ''}${REDACTED}`;
+    },
+  );
   out = out.replace(BARE_ID_THEN_SECRET, (whole, lead: string, head: string, secret: string) => {
     if (keep(secret)) return whole;
     secrets.push(secret);

@@ -147,4 +147,23 @@ describe('consent by email', () => {
     expect((await events(number)).map((r) => r.event)).toEqual(['requested', 'unclear']);
     expect(email.sentTo(from).at(-1)!.text).toContain('risponda solo SÌ');
   });
+
+  it.each([
+    [
+      'Apple Mail, iPhone',
+      'Sì, grazie!\n\nInviato da iPhone\n\n> Il giorno 1 dic 2026, alle ore 09:00, Assistenza <assistenza@example.test> ha scritto:\n>\n',
+    ],
+    [
+      'Gmail, English, signature',
+      'yes please\n\n-- \nMario Rossi\nACME Srl - Tel 02 1234567\n\nOn Tue, 1 Dec 2026 at 09:00, Assistenza <assistenza@example.test> wrote:\n\n',
+    ],
+    [
+      'Outlook, English, sign-off',
+      'OK.\n\nMario\n\nFrom: Assistenza <assistenza@example.test>\nSent: Tuesday, December 1, 2026 9:00 AM\nTo: Mario Rossi\nSubject: x\n\n',
+    ],
+  ])('%s: a top-posted yes grants', async (_client, top) => {
+    const { from, number, request, subject } = await asked();
+    await receive(mail(from, subject, `${top}${quote(request)}`));
+    expect((await events(number)).map((r) => r.event)).toEqual(['requested', 'granted']);
+  });
 });

@@ -155,5 +155,13 @@ describe('consent on Telegram', () => {
     await waitForText(fake, userId, "l'ID e la password");
     expect((await events(numbers[1]!)).map((e) => e.event)).toEqual(['requested', 'granted']);
     expect(await events(numbers[0]!)).toEqual([]);
+    // The credentials that follow go to the same ticket's technician, not into "which ticket?".
+    fake.queueUpdate(fake.textMessage({ fromId: userId, text: '123456789 Betulla9x' }));
+    await waitForText(fake, userId, 'non vengono conservate');
+    expect((await events(numbers[1]!)).map((e) => e.event)).toContain('credentials_provided');
+    const { rows } = await t.app.database.sql.query(
+      "select 1 from messages where full_text like '%Betulla%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Betulla%'",
+    );
+    expect(rows).toHaveLength(0);
   });
 });

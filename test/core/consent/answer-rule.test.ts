@@ -7,6 +7,10 @@ import {
 
 /** Real phrasings, Italian and English. A yes must be plain; anything else is never consent. */
 const YES = [
+  'yes please go ahead',
+  'Go ahead',
+  'Ok, procedi pure',
+  'sì, procedi',
   'sì',
   'Sì',
   'SI',
@@ -73,6 +77,9 @@ const NO = [
 ];
 
 const UNCLEAR = [
+  'procedi domani',
+  'go ahead tomorrow',
+  'no, go ahead',
   '',
   '   ',
   'sì ma dopo le 15',

@@ -200,6 +200,59 @@ describe('remote-access consent', () => {
     ]);
   });
 
+  it('the ID in one message and the password alone in the next: both handed over, neither kept', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    await say(address, number, 'AnyDesk 1 234 567 890');
+    await say(address, number, 'Quercia#Rossa7');
+    await app.settle();
+    const { rows } = await app.database.sql.query(
+      "select 1 from messages where full_text like '%Quercia%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Quercia%'",
+    );
+    expect(rows).toHaveLength(0);
+    const read = await app.api(`/tickets/${number}/credentials`);
+    expect(await read.json()).toEqual({
+      technician: 'Luca',
+      credentials: 'AnyDesk 1 234 567 890\nQuercia#Rossa7',
+    });
+    // A thank-you after the hand-over is an ordinary message, not a password.
+    await say(address, number, 'grazie!');
+    const texts = (await app.database.sql.query("select 1 from messages where full_text = 'grazie!'")).rows;
+    expect(texts).toHaveLength(1);
+  });
+
+  it('an edit of the credentials message (a typo fixed in Telegram) is not stored either', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    const sent = inbound({
+      from: address,
+      newText: '123456789 Faggio#Verd',
+      fullText: '123456789 Faggio#Verd',
+      thread: { ticketNumber: number },
+    });
+    await app.channelContext.ingest(sent);
+    const fixed = '123456789 Faggio#Verde3';
+    await app.channelContext.ingest(
+      inbound({
+        from: address,
+        newText: fixed,
+        fullText: fixed,
+        editOf: sent.externalId,
+        raw: { contentType: 'application/json', data: JSON.stringify({ text: fixed }) },
+      }),
+    );
+    await app.settle();
+    const { rows } = await app.database.sql.query(
+      "select 1 from messages where full_text like '%Faggio%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Faggio%'",
+    );
+    expect(rows).toHaveLength(0);
+    // The corrected credentials reach the technician.
+    const read = await app.api(`/tickets/${number}/credentials`);
+    expect(((await read.json()) as { credentials: string }).credentials).toContain(fixed);
+  });
+
   it('a plain no refuses; the technician is told', async () => {
     const { address, number } = await customerWithTicket();
     await ask(number);

@@ -29,6 +29,15 @@ const SECRETS: Array<[string, string]> = [
   ['IBAN IT60 X054 2811 1010 0000 0123 456', 'IT60 X054 2811 1010 0000 0123 456'],
   ['IT60X0542811101000000123456', 'IT60X0542811101000000123456'],
   ['GB82 WEST 1234 5698 7654 32', 'GB82 WEST 1234 5698 7654 32'],
+  // An HTML table turned into text (Outlook) puts the value on the line under its label.
+  ['ID: 123 456 789\nPassword:\nhunter22', 'hunter22'],
+  ['Password:\n  Gatto!1', 'Gatto!1'],
+  // An HTML-only mail (<p>Password:</p><p>Gatto!2</p>) reads as paragraphs.
+  ['ID: 123 456 789\n\nPassword:\n\nGatto!2', 'Gatto!2'],
+  // A two-letter password after a named ID: the label is not mistaken for the secret.
+  ['anydesk 1234567890 pass: ab', 'ab'],
+  // AnyDesk and TeamViewer show ten-digit IDs as `1 234 567 890`.
+  ['AnyDesk 1 234 567 890 Qwerty9', 'Qwerty9'],
 ];
 
 /** Ordinary support text that must stay as written. */
@@ -97,6 +106,23 @@ describe('redaction of secrets', () => {
     expect(kept).toContain('Subject: pc');
     expect(kept).not.toContain(body);
     expect(message.raw.originalSize).toBe(raw.length);
+  });
+
+  it('cleans an encoded subject (RFC 2047) in the kept mail headers', () => {
+    const subject = 'Carta 4111 1111 1111 1111 addebitata due volte';
+    const encoded = `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`;
+    const raw = `From: a@example.test\r\nSubject: ${encoded}\r\nContent-Type: text/plain\r\n\r\nciao\r\n`;
+    const { message } = redactInbound(
+      inbound({
+        from: 'a@example.test',
+        subject,
+        raw: { contentType: 'message/rfc822', data: Buffer.from(raw) },
+      }),
+    );
+    expect(message.subject).not.toContain('4111');
+    const kept = Buffer.from(message.raw.data as Uint8Array).toString('latin1');
+    expect(kept).not.toContain(encoded);
+    expect(kept).toContain('ciao');
   });
 
   it('cleans a raw input kept because it failed', () => {
