@@ -325,3 +325,16 @@ describe('long messages', () => {
     expect(rows[0]!.n).toBe(0);
   });
 });
+
+describe('pages that do not exist', () => {
+  it('answers an unknown portal page with our page and its CSP, and leaves the API its JSON', async () => {
+    const client = new Client();
+    const page = await client.get('/portal/nope?lang=en');
+    expect(page.response.status).toBe(404);
+    expect(page.response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.text).toContain('Page not found.');
+    const api = await app.api('/nope');
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/json');
+  });
+});
