@@ -270,6 +270,12 @@ describe('accounts under attack', () => {
       "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
     );
     expect(rows[0]!.n).toBe(1);
+    // Someone else's form with the same address, even at once: its owner is told (issue #22).
+    await client.post('/register', registration('fabio@example.test', { name: 'Altra ditta' }));
+    const after = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
+    );
+    expect(after.rows[0]!.n).toBe(2);
   });
 
   it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
