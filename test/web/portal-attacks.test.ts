@@ -344,3 +344,29 @@ describe('pages that do not exist', () => {
     expect(api.headers.get('content-type')).toContain('application/json');
   });
 });
+
+describe('double submit of a portal form', () => {
+  it('stores one message and takes the second submit to the same ticket', async () => {
+    const anna = await signedIn('anna@example.test');
+    const send = () =>
+      anna.post('/portal/tickets', { subject: 'Doppio', text: 'Due clic', nonce: 'twice-1' });
+    const first = await send();
+    const second = await send();
+    expect(first.response.headers.get('location')).toMatch(/^\/portal\/tickets\/\d+\?sent=1$/);
+    expect(second.response.headers.get('location')).toBe(first.response.headers.get('location'));
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from tickets where subject = 'Doppio'",
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('refuses an expired set-password link', async () => {
+    const client = new Client();
+    await client.get('/password/forgot');
+    await client.post('/password/forgot', { email: 'anna@example.test' });
+    const link = (await linksTo('anna@example.test')).at(-1)!;
+    expect((await client.get(link)).response.status).toBe(200);
+    await app.database.sql.query("update web_tokens set expires_at = now() - interval '1 second'");
+    expect((await client.get(link)).response.status).toBe(400);
+  });
+});
