@@ -131,10 +131,15 @@ export async function register(ctx: CoreContext, input: Registration): Promise<v
           .returning()
       )[0];
       if (!account) return;
-      // The same form sent twice (double click, back and resend): the first set-password mail is
-      // on its way, so no "already registered" mail follows it.
-      if (!account.passwordHash && account.createdAt.getTime() > ctx.now().getTime() - RESUBMIT_WINDOW_MS)
-        return;
+      // The same form sent twice (double click, back and resend: same names, minutes apart, no
+      // password yet): the first set-password mail is on its way, no "already registered" mail follows.
+      // Any other registration of a known address mails its owner (issue #22).
+      const resubmitted =
+        !account.passwordHash &&
+        account.createdAt.getTime() > ctx.now().getTime() - RESUBMIT_WINDOW_MS &&
+        owner!.name === input.name &&
+        account.contactName === input.contactName;
+      if (resubmitted) return;
       const token = await issueToken(ctx, tx, account.id, 'reset_password', SET_PASSWORD_HOURS);
       const locale = owner!.locale === 'en' ? 'en' : 'it';
       await mail(

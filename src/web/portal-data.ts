@@ -126,6 +126,17 @@ export async function myAttachment(ctx: CoreContext, customerId: bigint, attachm
   return row?.content ? row : undefined;
 }
 
+/** The number of the customer's ticket holding a message (a form sent twice lands on its ticket). */
+export async function ticketNumberOfMessage(ctx: CoreContext, customerId: bigint, messageId: string) {
+  if (!/^\d{1,18}$/.test(messageId)) return undefined;
+  const [row] = await ctx.database.db
+    .select({ number: tickets.number })
+    .from(messages)
+    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(and(eq(messages.id, BigInt(messageId)), eq(tickets.customerId, customerId)));
+  return row?.number;
+}
+
 /** Quick access (T4) on or off, effective at once; audited. */
 export async function setQuickAccess(ctx: CoreContext, customerId: bigint, on: boolean): Promise<void> {
   await ctx.database.transaction(async (tx) => {

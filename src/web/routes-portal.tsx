@@ -13,6 +13,7 @@ import {
   myTickets,
   requestErasure,
   setQuickAccess,
+  ticketNumberOfMessage,
 } from './portal-data.js';
 import { MessagePage } from './views/auth-pages.js';
 import { AccountPage, PortalPage, TicketPage } from './views/portal-pages.js';
@@ -138,7 +139,12 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           receivedAt: core.now(),
         }),
       );
-      const number = 'ticketNumber' in outcome ? outcome.ticketNumber : ticketNumber;
+      const number =
+        'ticketNumber' in outcome
+          ? outcome.ticketNumber
+          : outcome.status === 'duplicate'
+            ? ((await ticketNumberOfMessage(core, customerId(request), outcome.messageId)) ?? ticketNumber)
+            : ticketNumber;
       if (number === undefined) return reply.redirect('/portal', 303);
       return reply.redirect(`/portal/tickets/${number}?sent=1`, 303);
     };

@@ -85,6 +85,9 @@ export function field(body: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** The paths of the web pages (an unknown one gets our 404 page). */
+const WEB_PATHS = /^\/(portal|register|signin|signout|password|terms|assets)([/?]|$)/;
+
 /** Files per portal message. */
 const MAX_FILES = 5;
 
@@ -189,6 +192,23 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
       }
       request.log.error({ reason: errorSummary(error) }, 'web page failed');
       return sendPage(reply, MessagePage({ ctx, title: ctx.t.error, text: ctx.t.error, kind: 'error' }), 500);
+    });
+
+    // An unknown page under the web pages' paths: our page (language, CSP); elsewhere (the API,
+    // webhooks) Fastify's own JSON answer, as before.
+    web.setNotFoundHandler((request, reply) => {
+      if (!WEB_PATHS.test(request.url))
+        return reply.code(404).send({
+          message: `Route ${request.method}:${request.url} not found`,
+          error: 'Not Found',
+          statusCode: 404,
+        });
+      const ctx = pageContext(request, reply, deps.settings);
+      return sendPage(
+        reply,
+        MessagePage({ ctx, title: ctx.t.notFound, text: ctx.t.notFound, kind: 'error' }),
+        404,
+      );
     });
 
     registerAuthRoutes(web, deps);

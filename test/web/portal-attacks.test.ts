@@ -270,6 +270,12 @@ describe('accounts under attack', () => {
       "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
     );
     expect(rows[0]!.n).toBe(1);
+    // Someone else's form with the same address, even at once: its owner is told (issue #22).
+    await client.post('/register', registration('fabio@example.test', { name: 'Altra ditta' }));
+    const after = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from deliveries where recipient_address = 'fabio@example.test'",
+    );
+    expect(after.rows[0]!.n).toBe(2);
   });
 
   it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
@@ -323,5 +329,44 @@ describe('long messages', () => {
       "select count(*)::int as n from tickets where subject like 'sss%' or subject = 'short'",
     );
     expect(rows[0]!.n).toBe(0);
+  });
+});
+
+describe('pages that do not exist', () => {
+  it('answers an unknown portal page with our page and its CSP, and leaves the API its JSON', async () => {
+    const client = new Client();
+    const page = await client.get('/portal/nope?lang=en');
+    expect(page.response.status).toBe(404);
+    expect(page.response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.text).toContain('Page not found.');
+    const api = await app.api('/nope');
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/json');
+  });
+});
+
+describe('double submit of a portal form', () => {
+  it('stores one message and takes the second submit to the same ticket', async () => {
+    const anna = await signedIn('anna@example.test');
+    const send = () =>
+      anna.post('/portal/tickets', { subject: 'Doppio', text: 'Due clic', nonce: 'twice-1' });
+    const first = await send();
+    const second = await send();
+    expect(first.response.headers.get('location')).toMatch(/^\/portal\/tickets\/\d+\?sent=1$/);
+    expect(second.response.headers.get('location')).toBe(first.response.headers.get('location'));
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      "select count(*)::int as n from tickets where subject = 'Doppio'",
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('refuses an expired set-password link', async () => {
+    const client = new Client();
+    await client.get('/password/forgot');
+    await client.post('/password/forgot', { email: 'anna@example.test' });
+    const link = (await linksTo('anna@example.test')).at(-1)!;
+    expect((await client.get(link)).response.status).toBe(200);
+    await app.database.sql.query("update web_tokens set expires_at = now() - interval '1 second'");
+    expect((await client.get(link)).response.status).toBe(400);
   });
 });
