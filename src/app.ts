@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
 import { apiTokenCheck } from './core/api-token.js';
-import { addBusinessDays } from './core/business-calendar.js';
+import { firstContactDeadline } from './core/business-time.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
@@ -149,7 +149,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       settings: { ...coreSettingsFrom(config), ...options.settings },
       replyTokenSecret,
       now: options.now ?? (() => new Date()),
-      firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
+      firstContactDeadline: (start) => firstContactDeadline(start, config.calendar),
       onDeliverySettled: new Set(),
     };
     const channelContext = createChannelContext(core);
