@@ -8,6 +8,7 @@ import { apiTokenCheck } from './core/api-token.js';
 import { firstContactDeadline } from './core/business-time.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
+import { loadClosures } from './core/closures.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
 import {
   type DeliveryOutcome,
@@ -20,6 +21,8 @@ import { instanceSecret } from './core/instance-secrets.js';
 import { ChannelHealth } from './core/outbox/channel-health.js';
 import { releaseDeadLeases } from './core/outbox/outbox.js';
 import { type SweepReport, sweepDeliveries } from './core/outbox/sweeper.js';
+import { TIMER_HANDLERS } from './core/timer-handlers.js';
+import { fireDueTimers, fireTimer } from './core/timers.js';
 import { type Database, openDatabase } from './db/database.js';
 import { DELIVERY_QUEUE, JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
@@ -150,6 +153,8 @@ async function start(options: AppOptions): Promise<RunningApp> {
       replyTokenSecret,
       now: options.now ?? (() => new Date()),
       firstContactDeadline: (start) => firstContactDeadline(start, config.calendar),
+      calendar: config.calendar,
+      activation: config.activation,
       onDeliverySettled: new Set(),
     };
     const channelContext = createChannelContext(core);
@@ -174,7 +179,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
       if (released > 0)
         logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
     }
+    await loadClosures(core);
     const sweep = async () => {
+      // Timers whose job was lost or ran before the clock reached them; closures another process added.
+      await loadClosures(core);
+      await fireDueTimers(core, TIMER_HANDLERS);
       const report = await sweepDeliveries(core, DELIVERY_QUEUE);
       if (report.requeued + report.hastened > 0) {
         logger.warn({ ...report }, 'delivery sweeper re-queued deliveries that had no live job');
@@ -213,6 +222,13 @@ async function start(options: AppOptions): Promise<RunningApp> {
         },
         { batchSize: options.workerBatchSize ?? 10 },
       );
+    }
+    if (options.workers !== false) {
+      await queue.workTimers(async (key) => {
+        await fireTimer(core, key, TIMER_HANDLERS).catch((error: unknown) =>
+          logger.warn({ reason: errorSummary(error), timer: key }, 'timer failed; the sweep tries again'),
+        );
+      });
     }
     if (options.workers !== false) {
       // First sweep right away: picks up what a previous run left (old queue, expired jobs).

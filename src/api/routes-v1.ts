@@ -18,6 +18,7 @@ import {
   ticketView,
   toMessageView,
 } from './responses.js';
+import { registerClosureRoutes } from './routes-closures.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import {
   customerIdParams,
@@ -297,4 +298,5 @@ export function registerV1Routes(
   );
 
   registerDeliveryRoutes(api, core);
+  registerClosureRoutes(server, core);
 }

@@ -93,6 +93,12 @@ export interface InboundMessage {
   attachments: InboundAttachment[];
   thread: ThreadReferences;
   receivedAt: Date;
+  /**
+   * When the message reached our side, by a clock we trust: the IMAP internal date, Telegram's
+   * message date, Slack's event ts. The T2 first-contact clock starts here, not when it was
+   * processed; absent = when it was processed.
+   */
+  arrivedAt?: Date;
   raw: RawInput;
   /** Set when the message is machine-generated (RFC 3834 / RFC 3464): it never gets an automatic
    * answer and never opens a ticket on its own. */

@@ -1,6 +1,7 @@
 import type { Database, Tx } from '../db/database.js';
 import type { Locale } from '../templates/format.js';
 import type { OpeningHours } from '../templates/opening-hours.js';
+import type { BusinessCalendarSettings } from './business-calendar.js';
 
 /** Settings the core needs; built from the app config, or by tests directly. */
 export interface CoreSettings {
@@ -39,6 +40,8 @@ export interface JobSink {
    * `source` (columns `id`, `status`): lets the statement that creates a delivery queue its job too.
    */
   deliveryJobInsertSql(source: string): string;
+  /** The timer `key`'s job runs at `startAfter` (moved when one waits, else added); inside `tx`. */
+  scheduleTimerJob(tx: Tx, key: string, startAfter: Date): Promise<void>;
   /** Called after a commit that enqueued work, so local workers fetch at once. */
   wake(): void;
 }
@@ -61,6 +64,13 @@ export interface CoreContext {
   now: () => Date;
   /** First-contact deadline for a ticket whose clock starts at `start` (2 business days, T2). */
   firstContactDeadline: (start: Date) => Date;
+  /**
+   * The business calendar (T2/T6) the deadlines and reminders follow; its `extraClosures` change
+   * at run time (closures.ts). Optional for contexts built by hand in tests: the default calendar.
+   */
+  calendar?: BusinessCalendarSettings;
+  /** T1 activation timers in clock hours after registration (#23); defaults 24 and 48. */
+  activation?: { reminderHours: number; deadlineHours: number };
   /**
    * Told after the commit that marks a delivery sent or failed for good (Slack posts its ✅/⚠️
    * receipts). Listeners must not throw and must not block: they only wake their own work.

@@ -222,6 +222,7 @@ async function openNewTicket(
     channel: message.channel,
     conversationId: message.thread.conversationId,
     previousTicketId: previous?.id,
+    arrivedAt: message.arrivedAt,
   });
   const id = await storeMessage(tx, message, {
     ticketId: ticket.id,

@@ -7,6 +7,7 @@ import { alertStaff, audit } from './audit.js';
 import type { ChannelName, IdentityKind } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
+import { firstContactClockStart, startFirstContactClock } from './first-contact.js';
 import { assertTransition, type TicketStatus } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
@@ -24,7 +25,10 @@ const OPEN_TICKET_SQL = `with t as (
   )
   select ${selectColumns(tickets, 't')} from t`;
 
-/** Opens a ticket; its first-contact clock starts at the later of now and the customer's activation. */
+/**
+ * Opens a ticket; its first-contact clock (T2) starts at the later of the message's arrival and
+ * the customer's activation, with its reminders and breach scheduled (first-contact.ts).
+ */
 export async function openTicket(
   ctx: CoreContext,
   tx: Tx,
@@ -37,10 +41,14 @@ export async function openTicket(
     previousTicketId?: bigint;
     /** Opened by a machine's alert (a customer's NAS, backup job, monitoring box), not a person. */
     automatic?: boolean;
+    /** When the message reached us (IMAP internal date, Telegram date): the T2 clock's start. */
+    arrivedAt?: Date;
   },
 ): Promise<TicketRow> {
   const now = ctx.now();
-  const dueAt = input.customer.status === 'active' ? ctx.firstContactDeadline(now) : null;
+  const active = input.customer.status === 'active';
+  const clockFrom = firstContactClockStart(now, input.arrivedAt, input.customer.activatedAt);
+  const dueAt = active ? ctx.firstContactDeadline(clockFrom) : null;
   // The ticket and its audit entry in one statement: this runs for every new ticket.
   const { rows } = await tx.sql.query(OPEN_TICKET_SQL, [
     input.customer.id.toString(),
@@ -54,8 +62,9 @@ export async function openTicket(
     `${input.identity.kind}:${input.identity.address}`,
     input.automatic ?? false,
   ]);
-  const ticket = rowOf(tickets, rows[0]!, 't');
-  return ticket!;
+  const ticket = rowOf(tickets, rows[0]!, 't')!;
+  if (active) await startFirstContactClock(ctx, tx, ticket.id, clockFrom);
+  return ticket;
 }
 
 /**

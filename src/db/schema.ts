@@ -349,3 +349,52 @@ export const slackPosts = pgTable('slack_posts', {
   ts: text('ts').notNull(),
   createdAt: createdAt(),
 });
+
+// --- Business calendar, first-contact timers, activation timers (#23) ---
+
+/** Days the business is closed beyond public holidays, added by staff at run time (API). */
+export const closures = pgTable('closures', {
+  /** Local date `YYYY-MM-DD` in TIMEZONE. */
+  date: text('date').primaryKey(),
+  reason: text('reason'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * A ticket's T2 first-contact clock: when it started (the later of the message's arrival and the
+ * account's activation), so a closure added later can move the deadline, and when it was breached.
+ */
+export const firstContactClocks = pgTable('first_contact_clocks', {
+  ticketId: ref('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: 'cascade' }),
+  clockFrom: timestamp('clock_from', { withTimezone: true }).notNull(),
+  breachedAt: timestamp('breached_at', { withTimezone: true }),
+});
+
+/**
+ * Reminders and deadlines (first contact, activation). One row per timer key; the pg-boss job only
+ * wakes it. `fired_at` is set in the transaction that does the timer's work, so it fires once.
+ */
+export const timers = pgTable(
+  'timers',
+  {
+    key: text('key').primaryKey(),
+    kind: text('kind').notNull(),
+    ticketId: ref('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    customerId: ref('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    /** What firing did: `done`, or why nothing was needed (`met`, `closed`, `active`, …). */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    index('timers_due').on(t.dueAt).where(sql`fired_at is null`),
+    check(
+      'timers_kind',
+      sql`${t.kind} in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline')`,
+    ),
+  ],
+);
+// --- end #23 ---

@@ -32,6 +32,8 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([{ url: '/api/v1' }]);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/alerts',
+      '/closures',
+      '/closures/{date}',
       '/customers',
       '/customers/{id}/activate',
       '/customers/{id}/link-code',
