@@ -20,6 +20,7 @@ import {
 } from './responses.js';
 import { registerClosureRoutes } from './routes-closures.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
+import { registerProposalRoutes } from './routes-proposals.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -299,4 +300,5 @@ export function registerV1Routes(
 
   registerDeliveryRoutes(api, core);
   registerClosureRoutes(server, core);
+  registerProposalRoutes(server, core);
 }

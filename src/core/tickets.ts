@@ -4,7 +4,7 @@ import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
-import type { ChannelName, IdentityKind } from './channel.js';
+import type { ChannelName, IdentityKind, OutboundButton } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
 import { firstContactClockStart, startFirstContactClock } from './first-contact.js';
@@ -175,6 +175,8 @@ export interface TechnicianMessageInput {
   status?: TicketStatus;
   /** Who acted, for the audit log (default `technician:<author>`; Slack: `slack:<user id>`). */
   actor?: string;
+  /** Chat buttons under the message (slot numbers of a proposal, #23). */
+  buttons?: OutboundButton[][];
 }
 
 /**
@@ -237,11 +239,10 @@ export async function writeTechnicianMessage(
         channel: ticket.originChannel as ChannelName,
         recipient: { kind: identity.kind as IdentityKind, address: identity.address },
         automatic: false,
-        content: technicianReply({
-          ticketNumber: ticket.number,
-          subject: ticket.subject,
-          text: input.text,
-        }),
+        content: {
+          ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
+          buttons: input.buttons,
+        },
         author: input.author,
         messageId: message!.id,
       });

@@ -397,4 +397,70 @@ export const timers = pgTable(
     ),
   ],
 );
+
+/** A set of appointment slots proposed to a ticket's customer (#23 item 4). */
+export const slotOffers = pgTable(
+  'slot_offers',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    technician: text('technician').notNull(),
+    kind: text('kind').notNull(), // remote | onsite
+    durationMinutes: integer('duration_minutes').notNull(),
+    status: text('status').notNull().default('open'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index().on(t.ticketId),
+    check('slot_offers_kind', sql`${t.kind} in ('remote', 'onsite')`),
+    check('slot_offers_status', sql`${t.status} in ('open', 'booked', 'declined', 'expired', 'superseded')`),
+  ],
+);
+
+/** The numbered slots of an offer. */
+export const offeredSlots = pgTable(
+  'offered_slots',
+  {
+    id: id(),
+    offerId: ref('offer_id')
+      .notNull()
+      .references(() => slotOffers.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('offered_slots_offer_number').on(t.offerId, t.number)],
+);
+
+/**
+ * A booked intervention. Two bookings of one technician's start are refused by the store (the
+ * partial unique index), not by a check in memory: one wins, the other gets fresh proposals.
+ */
+export const appointments = pgTable(
+  'appointments',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    offeredSlotId: ref('offered_slot_id').references(() => offeredSlots.id),
+    technician: text('technician').notNull(),
+    kind: text('kind').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('booked'),
+    /** iCalendar UID, kept across reschedules; SEQUENCE rises with each change. */
+    uid: text('uid').notNull().unique(),
+    sequence: integer('sequence').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('appointments_technician_start').on(t.technician, t.startAt).where(sql`status = 'booked'`),
+    index().on(t.startAt),
+    check('appointments_status', sql`${t.status} in ('booked', 'cancelled')`),
+  ],
+);
 // --- end #23 ---

@@ -40,7 +40,9 @@ describe('the OpenAPI document', () => {
       '/deliveries',
       '/tickets',
       '/tickets/{number}',
+      '/tickets/{number}/bookings',
       '/tickets/{number}/messages',
+      '/tickets/{number}/proposals',
       '/tickets/{number}/status',
       '/unmatched',
     ]);

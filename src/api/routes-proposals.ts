@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CoreContext } from '../core/core-context.js';
+import { bookSlot, proposeForTicket } from '../core/proposals.js';
+import { getTicketByNumber } from '../core/tickets.js';
+import { errors, json } from './responses.js';
+import { ticketNumberParams } from './schemas.js';
+
+const time = z.iso.datetime({ offset: true });
+const slotView = z.object({ number: z.number().int(), start: time, end: time });
+const offerView = z.object({ offerId: z.string(), expiresAt: time, slots: z.array(slotView) });
+
+function toOfferView(offer: Awaited<ReturnType<typeof proposeForTicket>>) {
+  return {
+    offerId: offer.offerId.toString(),
+    expiresAt: offer.expiresAt.toISOString(),
+    slots: offer.slots.map((s) => ({
+      number: s.number,
+      start: s.start.toISOString(),
+      end: s.end.toISOString(),
+    })),
+  };
+}
+
+/** `/api/v1/tickets/:number/proposals` and `/bookings` (#23 item 4). */
+export function registerProposalRoutes(server: FastifyInstance, core: CoreContext): void {
+  const api = server.withTypeProvider<ZodTypeProvider>();
+  api.post(
+    '/tickets/:number/proposals',
+    {
+      schema: {
+        summary:
+          "Propose the next free appointment slots to the ticket's customer, in their channel and language",
+        params: ticketNumberParams,
+        body: z.object({
+          technician: z.string().min(1).max(100),
+          kind: z.enum(['remote', 'onsite']).default('remote'),
+          durationMinutes: z.number().int().min(15).max(180).default(60),
+          count: z.number().int().min(1).max(6).default(3),
+        }),
+        response: {
+          201: json('The offer sent (no slots: none free in the horizon)', offerView),
+          ...errors({ 404: 'No such ticket' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const offer = await proposeForTicket(core, request.params.number, request.body);
+      return reply.code(201).send(toOfferView(offer));
+    },
+  );
+  api.post(
+    '/tickets/:number/bookings',
+    {
+      schema: {
+        summary: 'Book slot N of the ticket\'s open offer for the customer (as their reply "N" does)',
+        params: ticketNumberParams,
+        body: z.object({ number: z.number().int().min(1).max(9) }),
+        response: {
+          200: json(
+            '`booked`; `taken` (another booking won: fresh slots were sent); `expired`, `no_offer`, `no_such_slot`',
+            z.object({
+              status: z.enum(['booked', 'taken', 'expired', 'no_offer', 'no_such_slot']),
+              appointmentId: z.string().optional(),
+              fresh: offerView.optional(),
+            }),
+          ),
+          ...errors({ 404: 'No such ticket' }),
+        },
+      },
+    },
+    async (request) => {
+      const ticket = await getTicketByNumber(core.database, request.params.number);
+      const result = await bookSlot(core, ticket.id, request.body.number, 'api');
+      if (result.status === 'booked')
+        return { status: result.status, appointmentId: result.appointmentId.toString() };
+      if (result.status === 'taken') return { status: result.status, fresh: toOfferView(result.fresh) };
+      return { status: result.status };
+    },
+  );
+}
