@@ -15,6 +15,7 @@ import {
 import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
+import { proposeFromSlack } from './slack-proposals.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
   const { core, settings } = deps;
@@ -44,8 +45,9 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return replyFromCommand(deps, parsed.number, parsed.text, who);
     case 'contact':
       return logPhoneContact(core, parsed.number, parsed.text, who);
-    case 'time':
     case 'propose':
+      return proposeFromSlack(core, parsed.number, who, { mode: parsed.mode, minutes: parsed.minutes });
+    case 'time':
     case 'consent':
       return NOT_AVAILABLE;
   }

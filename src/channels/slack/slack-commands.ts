@@ -5,7 +5,8 @@
 export type HelpdeskCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent'; number: number }
+  | { kind: 'take' | 'resolve' | 'reopen' | 'consent'; number: number }
+  | { kind: 'propose'; number: number; mode?: 'remote' | 'onsite'; minutes?: number }
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
   | { kind: 'time'; number: number; minutes: number; text: string }
@@ -22,7 +23,7 @@ export function commandUsage(command: string): string {
     `${command} reopen N — riapri`,
     `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
     `${command} time N 1h30 testo — registra tempo`,
-    `${command} propose N — proponi orari`,
+    `${command} propose N [remote|onsite] [durata] — proponi orari al cliente`,
     `${command} consent N — chiedi il consenso`,
     `${command} help — questo aiuto`,
   ].join('\n');
@@ -57,9 +58,24 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     case 'take':
     case 'resolve':
     case 'reopen':
-    case 'propose':
     case 'consent':
       return hasNumber ? { kind: verb.toLowerCase() as 'take', number } : usage(`${verb.toLowerCase()} N`);
+    case 'propose': {
+      // propose N [remote|onsite] [duration], the two options in either order.
+      const options = rest.slice(1);
+      let mode: 'remote' | 'onsite' | undefined;
+      let minutes: number | undefined;
+      for (const option of options) {
+        if (/^(remote|remoto|onsite|sede)$/i.test(option))
+          mode = /^(remote|remoto)$/i.test(option) ? 'remote' : 'onsite';
+        else if (parseDuration(option) !== undefined) minutes = parseDuration(option);
+        else return usage('propose N [remote|onsite] [durata, es. 1h30]');
+      }
+      if (!hasNumber || (minutes !== undefined && (minutes < 15 || minutes > 180))) {
+        return usage('propose N [remote|onsite] [durata, es. 1h30]');
+      }
+      return { kind: 'propose', number, mode, minutes };
+    }
     case 'note':
     case 'reply': {
       const body = after(1);

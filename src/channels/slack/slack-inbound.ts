@@ -15,6 +15,7 @@ import { CARD_ACTIONS } from './slack-blocks.js';
 import { runCommand } from './slack-command-runner.js';
 import { handleCustomerDm } from './slack-customers.js';
 import type { SlackPoster } from './slack-poster.js';
+import { proposeFromSlack } from './slack-proposals.js';
 import { eventKeys, onceForEvent } from './slack-store.js';
 import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
 
@@ -102,6 +103,8 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       if (a.action_id === CARD_ACTIONS.take) answer = await takeTicket(deps.core, number, who);
       else if (a.action_id === CARD_ACTIONS.resolve)
         answer = await changeStatus(deps.core, number, 'resolved', who);
+      else if (a.action_id === CARD_ACTIONS.proposeSlots)
+        answer = await proposeFromSlack(deps.core, number, who);
       else answer = NOT_AVAILABLE;
       deps.wake();
       await tell(answer);

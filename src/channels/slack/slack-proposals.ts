@@ -1,0 +1,25 @@
+import type { CoreContext } from '../../core/core-context.js';
+import { proposeForTicket } from '../../core/proposals.js';
+import { slotList } from '../../templates/slots.js';
+import type { SlackActor } from './slack-actions.js';
+
+/**
+ * The card's "Proponi orari" button and `/helpdesk propose N [remote|onsite] [duration]`: sends the
+ * next free slots to the customer (core/proposals.ts) and tells the technician which ones.
+ */
+export async function proposeFromSlack(
+  core: CoreContext,
+  number: number,
+  who: SlackActor,
+  options: { mode?: 'remote' | 'onsite'; minutes?: number } = {},
+): Promise<string> {
+  const offer = await proposeForTicket(core, number, {
+    technician: who.userId,
+    kind: options.mode ?? 'remote',
+    durationMinutes: options.minutes ?? 60,
+  });
+  if (offer.slots.length === 0)
+    return `Ticket #${number}: nessun orario libero da proporre; il cliente è stato avvisato.`;
+  const timeZone = core.calendar?.timeZone ?? 'Europe/Rome';
+  return `Ticket #${number}: orari proposti al cliente (${options.mode === 'onsite' ? 'in sede' : 'da remoto'}):\n${slotList(offer.slots, 'it', timeZone)}`;
+}
