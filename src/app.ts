@@ -155,6 +155,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       firstContactDeadline: (start) => firstContactDeadline(start, config.calendar),
       calendar: config.calendar,
       activation: config.activation,
+      slots: config.slots,
       onDeliverySettled: new Set(),
     };
     const channelContext = createChannelContext(core);

@@ -202,6 +202,8 @@ const schema = z.object({
   HOLIDAYS_REGION: optionalString,
   ACTIVATION_REMINDER_HOURS: int(24, 1, 720),
   ACTIVATION_DEADLINE_HOURS: int(48, 1, 720),
+  SLOT_TRAVEL_BUFFER_MINUTES: int(30, 0, 240),
+  SLOT_MIN_NOTICE_MINUTES: int(120, 0, 2880),
   // --- end #23 ---
   HOURLY_RATE_CENTS: int(3000, 0, 10_000_000),
   VAT_PERCENT: int(22, 0, 100),
@@ -335,6 +337,8 @@ export interface AppConfig {
   calendar: BusinessCalendarSettings;
   /** T1: a pending registration's reminder and deadline, in clock hours after it was received. */
   activation: { reminderHours: number; deadlineHours: number };
+  /** Slot proposals (#23): on-site travel time kept free around a slot; notice in business minutes. */
+  slots: { travelBufferMinutes: number; minNoticeBusinessMinutes: number };
   /** Why each channel is off, for the one-line start-up report. */
   channelsOff: Record<string, string>;
 }
@@ -468,6 +472,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     activation: {
       reminderHours: env.ACTIVATION_REMINDER_HOURS,
       deadlineHours: env.ACTIVATION_DEADLINE_HOURS,
+    },
+    slots: {
+      travelBufferMinutes: env.SLOT_TRAVEL_BUFFER_MINUTES,
+      minNoticeBusinessMinutes: env.SLOT_MIN_NOTICE_MINUTES,
     },
     channelsOff,
   };

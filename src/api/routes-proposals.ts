@@ -1,9 +1,11 @@
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
 import { bookSlot, proposeForTicket } from '../core/proposals.js';
 import { getTicketByNumber } from '../core/tickets.js';
+import { appointments, tickets } from '../db/schema.js';
 import { errors, json } from './responses.js';
 import { ticketNumberParams } from './schemas.js';
 
@@ -23,9 +25,63 @@ function toOfferView(offer: Awaited<ReturnType<typeof proposeForTicket>>) {
   };
 }
 
-/** `/api/v1/tickets/:number/proposals` and `/bookings` (#23 item 4). */
+const appointmentView = z.object({
+  id: z.string(),
+  ticketNumber: z.number().int(),
+  technician: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  start: time,
+  end: time,
+  uid: z.string(),
+  sequence: z.number().int(),
+});
+
+/** `/api/v1/tickets/:number/proposals`, `/bookings` and `/appointments` (#23). */
 export function registerProposalRoutes(server: FastifyInstance, core: CoreContext): void {
   const api = server.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/appointments',
+    {
+      schema: {
+        summary: 'Appointments starting in [from, to), booked and cancelled, by start',
+        querystring: z.object({
+          from: z.iso.datetime({ offset: true }),
+          to: z.iso.datetime({ offset: true }),
+        }),
+        response: {
+          200: json('Appointments', z.object({ appointments: z.array(appointmentView) })),
+          ...errors(),
+        },
+      },
+    },
+    async (request) => {
+      const rows = await core.database.db
+        .select({ a: appointments, number: tickets.number })
+        .from(appointments)
+        .innerJoin(tickets, eq(tickets.id, appointments.ticketId))
+        .where(
+          and(
+            gte(appointments.startAt, new Date(request.query.from)),
+            lt(appointments.startAt, new Date(request.query.to)),
+          ),
+        )
+        .orderBy(asc(appointments.startAt));
+      return {
+        appointments: rows.map(({ a, number }) => ({
+          id: a.id.toString(),
+          ticketNumber: number,
+          technician: a.technician,
+          kind: a.kind,
+          status: a.status,
+          start: a.startAt.toISOString(),
+          end: a.endAt.toISOString(),
+          uid: a.uid,
+          sequence: a.sequence,
+        })),
+      };
+    },
+  );
   api.post(
     '/tickets/:number/proposals',
     {

@@ -71,6 +71,8 @@ export interface CoreContext {
   calendar?: BusinessCalendarSettings;
   /** T1 activation timers in clock hours after registration (#23); defaults 24 and 48. */
   activation?: { reminderHours: number; deadlineHours: number };
+  /** Slot proposals (#23); defaults 30 minutes of travel, 120 business minutes of notice. */
+  slots?: { travelBufferMinutes: number; minNoticeBusinessMinutes: number };
   /**
    * Told after the commit that marks a delivery sent or failed for good (Slack posts its ✅/⚠️
    * receipts). Listeners must not throw and must not block: they only wake their own work.

@@ -23,7 +23,7 @@ export interface ProposalRequest {
   kind?: 'remote' | 'onsite';
   durationMinutes?: number;
   count?: number;
-  /** On-site travel time kept free before and after, minutes (default 30). */
+  /** On-site travel time kept free before and after, minutes (default SLOT_TRAVEL_BUFFER_MINUTES). */
   travelBufferMinutes?: number;
 }
 
@@ -88,7 +88,9 @@ async function writeProposal(
       now,
       count: request.count ?? 3,
       durationMinutes,
-      bufferMinutes: kind === 'onsite' ? (request.travelBufferMinutes ?? 30) : 0,
+      bufferMinutes:
+        kind === 'onsite' ? (request.travelBufferMinutes ?? ctx.slots?.travelBufferMinutes ?? 30) : 0,
+      minNoticeBusinessMinutes: ctx.slots?.minNoticeBusinessMinutes ?? 120,
       busy: [...booked, ...offered],
     },
     calendar,

@@ -32,6 +32,7 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([{ url: '/api/v1' }]);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/alerts',
+      '/appointments',
       '/closures',
       '/closures/{date}',
       '/customers',
