@@ -12,6 +12,7 @@ import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './i
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
+import { type AfterSlotAnswer, answerSlotOffer } from './slot-answers.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
@@ -39,7 +40,7 @@ const batchesByContext = new WeakMap<CoreContext, TransactionBatches<InboundMess
  * arrive while the store is busy share a transaction (see TransactionBatches); the outcome of
  * each is the same as if it had been stored alone.
  */
-export function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
+export async function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
   // NUL characters (seen in real mail) would make PostgreSQL refuse the subject, the text, the
   // acknowledgement built from them: clean once here, so every later step gets storable text.
   const message = withoutNul(received);
@@ -47,7 +48,11 @@ export function ingest(ctx: CoreContext, received: InboundMessage): Promise<Inge
   if (!batches) {
     batches = new TransactionBatches(
       ctx.database,
-      (tx, queued) => ingestInTransaction(ctx, tx, queued),
+      (tx, queued) => {
+        // A batch retried message by message must not keep a booking from the rolled-back try.
+        afterCommit.delete(queued);
+        return ingestInTransaction(ctx, tx, queued);
+      },
       (queued) => ingestAlone(ctx, queued),
       () => ctx.jobs.wake(),
       // One transaction at a time keeps messages in arrival order (a reply after the mail it
@@ -56,8 +61,17 @@ export function ingest(ctx: CoreContext, received: InboundMessage): Promise<Inge
     );
     batchesByContext.set(ctx, batches);
   }
-  return batches.submit(message);
+  const outcome = await batches.submit(message);
+  // A slot picked in the chat is booked once the message is stored (slot-answers.ts).
+  const after = afterCommit.get(message);
+  if (after) {
+    afterCommit.delete(message);
+    await after();
+  }
+  return outcome;
 }
+
+const afterCommit = new WeakMap<InboundMessage, AfterSlotAnswer>();
 
 async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
   try {
@@ -196,6 +210,8 @@ async function ingestInTransaction(
       ticketUpdatedAt: ctx.now(),
     });
     await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
+    const booking = await answerSlotOffer(ctx, tx, ticket, message);
+    if (booking) afterCommit.set(message, booking);
     return {
       status: 'threaded',
       messageId: String(id),

@@ -15,6 +15,7 @@ import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
 import { MirrorLoop } from './mirror-loop.js';
 import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { customerButtonBlocks, registerCustomerButtons } from './slack-customer-buttons.js';
 import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
@@ -148,6 +149,7 @@ export class SlackAdapter implements ChannelAdapter {
       nameOf: (userId) => this.nameOf(userId),
       wake: () => this.loop?.wake(),
     });
+    registerCustomerButtons(app, { core, poster: this.poster, logger });
     app.error(async (error) => {
       logger.warn({ reason: errorSummary(error) }, 'slack: listener error');
     });
@@ -187,13 +189,20 @@ export class SlackAdapter implements ChannelAdapter {
         );
         return { externalId: message.editOf };
       }
-      for (const part of parts.length ? parts : ['…']) {
+      const all = parts.length ? parts : ['…'];
+      for (const [index, part] of all.entries()) {
+        // Buttons (slot numbers) go under the last part.
+        const blocks =
+          message.buttons && index === all.length - 1
+            ? customerButtonBlocks(escapeSlack(part), message.buttons)
+            : undefined;
         const posted = await poster.post(channel, () =>
           poster.client.chat.postMessage({
             channel,
             thread_ts: threadTs,
             text: escapeSlack(part),
             unfurl_links: false,
+            ...(blocks ? { blocks: blocks as never } : {}),
           }),
         );
         ids.push(`${posted.channel ?? channel}:${posted.ts}`);
