@@ -84,6 +84,7 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     deliveryRetryBaseMs: 5_000,
     openingHours: { hours: config.calendar.hours, workingDays: config.calendar.workingDays },
     messageIdDomain: config.email?.from.split('@')[1] ?? 'helpdesk.invalid',
+    organizerEmail: config.email?.from,
   };
 }
 

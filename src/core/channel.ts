@@ -164,6 +164,11 @@ export interface OutboundMessage {
   html?: string;
   buttons?: OutboundButton[][];
   /**
+   * An iCalendar invitation or cancellation (RFC 5546) for email: sent as a `text/calendar;
+   * method=…` part, so mail clients offer to add, update or remove the event (#23).
+   */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
+  /**
    * Chat channels: replace the already delivered message with this external id (a technician
    * edited their reply) instead of sending a new one. Channels that cannot edit throw a permanent
    * DeliveryError.

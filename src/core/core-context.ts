@@ -28,6 +28,8 @@ export interface CoreSettings {
   openingHours: OpeningHours;
   /** Domain of our email Message-IDs (the MAIL_FROM domain). */
   messageIdDomain: string;
+  /** ORGANIZER of appointment invitations (MAIL_FROM); default `helpdesk@<messageIdDomain>`. */
+  organizerEmail?: string;
 }
 
 /** Where jobs go; implemented by JobQueue (pg-boss), passed in so the core has no pg-boss import. */

@@ -27,7 +27,7 @@ export interface OutboundRequest {
    * the recipient's hourly budget of acknowledgements and have a budget of their own.
    */
   purpose?: 'unknown_sender' | 'link';
-  content: RenderedMessage & { buttons?: OutboundButton[][] };
+  content: RenderedMessage & { buttons?: OutboundButton[][]; calendar?: OutboundMessage['calendar'] };
   /** Technician name, for replies. */
   author?: string;
   /** Deliver this existing message row instead of storing a new one. */
@@ -178,6 +178,7 @@ export async function enqueueOutbound(
     text: content.text,
     html: content.html,
     buttons: content.buttons,
+    ...(content.calendar && request.channel === 'email' ? { calendar: content.calendar } : {}),
     ...(request.editOf ? { editOf: request.editOf } : {}),
     threading,
   };

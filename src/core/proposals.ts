@@ -3,6 +3,7 @@ import type { Tx } from '../db/database.js';
 import { appointments, customers, offeredSlots, slotOffers, tickets } from '../db/schema.js';
 import { toLocale } from '../templates/format.js';
 import { slotList } from '../templates/slots.js';
+import { appointmentCalendar } from './appointment-invitations.js';
 import { alertStaff, audit } from './audit.js';
 import { DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
 import { addBusinessMinutes, businessMinutesPerDay } from './business-time.js';
@@ -211,7 +212,7 @@ async function writeBooking(
       endAt: slot.endAt,
       uid: sql`'appointment-' || gen_random_uuid()::text || '@helpdesk'`,
     })
-    .returning({ id: appointments.id });
+    .returning();
   await tx.db.update(slotOffers).set({ status: 'booked' }).where(eq(slotOffers.id, offer.id));
   await setStatus(ctx, tx, ticket, 'scheduled', actor);
   const calendar = ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR;
@@ -234,6 +235,7 @@ async function writeBooking(
       locale === 'it'
         ? `Appuntamento confermato: ${slotText}. Per annullarlo risponda "annulla", per spostarlo "sposta".`
         : `Appointment confirmed: ${slotText}. Reply "cancel" to cancel it, or "move" to move it.`,
+    calendar: appointmentCalendar(ctx, appointment!, ticket, 'REQUEST'),
   });
   await audit(tx, {
     actor,

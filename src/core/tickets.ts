@@ -4,7 +4,7 @@ import { rowOf, selectColumns } from '../db/raw-rows.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
-import type { ChannelName, IdentityKind, OutboundButton } from './channel.js';
+import type { ChannelName, IdentityKind, OutboundButton, OutboundMessage } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
 import { firstContactClockStart, startFirstContactClock } from './first-contact.js';
@@ -177,6 +177,8 @@ export interface TechnicianMessageInput {
   actor?: string;
   /** Chat buttons under the message (slot numbers of a proposal, #23). */
   buttons?: OutboundButton[][];
+  /** An iCalendar part for an email customer (#23), built for their address; chats get none. */
+  calendar?: (attendee: { email: string; name?: string }) => OutboundMessage['calendar'];
 }
 
 /**
@@ -242,6 +244,10 @@ export async function writeTechnicianMessage(
         content: {
           ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
           buttons: input.buttons,
+          calendar:
+            input.calendar && ticket.originChannel === 'email' && identity.kind === 'email'
+              ? input.calendar({ email: identity.address })
+              : undefined,
         },
         author: input.author,
         messageId: message!.id,

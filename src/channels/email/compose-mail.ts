@@ -130,5 +130,8 @@ export function composeMail(message: OutboundMessage, options: ComposeMailOption
   if (inReplyTo) mail.inReplyTo = inReplyTo;
   if (references.length > 0) mail.references = trimReferences(references);
   if (message.html) mail.html = message.html;
+  // RFC 6047: the invitation as a text/calendar alternative with its METHOD (#23).
+  if (message.calendar)
+    mail.icalEvent = { method: message.calendar.method, content: message.calendar.content };
   return mail;
 }
