@@ -2,6 +2,7 @@ import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cancelAppointment } from '../core/appointment-changes.js';
 import type { CoreContext } from '../core/core-context.js';
 import { bookSlot, proposeForTicket } from '../core/proposals.js';
 import { getTicketByNumber } from '../core/tickets.js';
@@ -132,6 +133,34 @@ export function registerProposalRoutes(server: FastifyInstance, core: CoreContex
       if (result.status === 'booked')
         return { status: result.status, appointmentId: result.appointmentId.toString() };
       if (result.status === 'taken') return { status: result.status, fresh: toOfferView(result.fresh) };
+      return { status: result.status };
+    },
+  );
+  api.delete(
+    '/appointments/:id',
+    {
+      schema: {
+        summary:
+          'Cancel an appointment (or move it: `?move=true` proposes fresh slots): the customer is told, an email customer gets METHOD:CANCEL, the ticket goes back to open',
+        params: z.object({ id: z.string().regex(/^\d{1,18}$/) }),
+        querystring: z.object({ move: z.enum(['true', 'false']).optional() }),
+        response: {
+          200: json(
+            '`cancelled` (with the fresh offer when moved), or `no_appointment` when it was not booked any more',
+            z.object({ status: z.enum(['cancelled', 'no_appointment']), fresh: offerView.optional() }),
+          ),
+          ...errors({ 404: 'No such appointment' }),
+        },
+      },
+    },
+    async (request) => {
+      const result = await cancelAppointment(core, BigInt(request.params.id), {
+        actor: 'api',
+        by: 'technician',
+        move: request.query.move === 'true',
+      });
+      if (result.status === 'cancelled' && result.fresh)
+        return { status: result.status, fresh: toOfferView(result.fresh) };
       return { status: result.status };
     },
   );

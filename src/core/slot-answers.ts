@@ -1,6 +1,7 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { slotOffers, tickets } from '../db/schema.js';
+import { appointments, slotOffers, tickets } from '../db/schema.js';
+import { cancelAppointment } from './appointment-changes.js';
 import { alertStaff } from './audit.js';
 import { DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
 import type { InboundMessage } from './channel.js';
@@ -17,19 +18,21 @@ import { writeTechnicianMessage } from './tickets.js';
  * lost race (unique index) never rolls back the stored message.
  */
 
-export type SlotAnswer = { kind: 'pick'; number: number } | { kind: 'none' };
+export type SlotAnswer = { kind: 'pick'; number: number } | { kind: 'none' } | { kind: 'cancel' | 'move' };
 
 /** Reads `2`, `2.`, `il 2`, `option 2`, `n. 2`, `nessuno`, `none`; anything else is not an answer. Pure. */
 export function interpretSlotAnswer(text: string | undefined): SlotAnswer | undefined {
   const t = (text ?? '').trim().toLowerCase();
+  if (/^(annulla|annullare|disdico|cancel)[.!]?$/.test(t)) return { kind: 'cancel' };
+  if (/^(sposta|spostare|move|reschedule)[.!]?$/.test(t)) return { kind: 'move' };
   if (/^(nessuno|nessuna|nessuno dei due|none|none of them|neither)[.!]?$/.test(t)) return { kind: 'none' };
   const match =
     /^(?:(?:il|la|lo|l'|numero|num\.?|n\.?|opzione|option|number|no\.?|#)\s*)?(\d{1,2})\s*[.)!]?$/.exec(t);
   return match ? { kind: 'pick', number: Number(match[1]) } : undefined;
 }
 
-/** What ingest must do after commit: book the picked slot. */
-export type AfterSlotAnswer = () => Promise<BookingResult>;
+/** What ingest must do after commit: book the picked slot, or cancel / move the appointment. */
+export type AfterSlotAnswer = () => Promise<unknown>;
 
 /**
  * Inside the ingest transaction, with the message already on `ticket`: handles an answer to the
@@ -43,6 +46,22 @@ export async function answerSlotOffer(
 ): Promise<AfterSlotAnswer | undefined> {
   const answer = interpretSlotAnswer(message.newText);
   if (!answer) return undefined;
+  const actor = `${message.sender.kind}:${message.sender.address}`;
+  if (answer.kind === 'cancel' || answer.kind === 'move') {
+    const [appointment] = await tx.db
+      .select({ id: appointments.id })
+      .from(appointments)
+      .where(
+        and(
+          eq(appointments.ticketId, ticket.id),
+          eq(appointments.status, 'booked'),
+          gt(appointments.endAt, ctx.now()),
+        ),
+      );
+    if (!appointment) return undefined;
+    return () =>
+      cancelAppointment(ctx, appointment.id, { actor, by: 'customer', move: answer.kind === 'move' });
+  }
   const [offer] = await tx.db
     .select()
     .from(slotOffers)
@@ -50,7 +69,6 @@ export async function answerSlotOffer(
     .orderBy(desc(slotOffers.id))
     .limit(1);
   if (!offer || (offer.status !== 'open' && offer.status !== 'expired')) return undefined;
-  const actor = `${message.sender.kind}:${message.sender.address}`;
   if (offer.status === 'expired' || offer.expiresAt.getTime() <= ctx.now().getTime()) {
     await expireOffer(ctx, tx, ticket, offer.id, offer.technician, offer.expiresAt);
     return undefined;
@@ -65,7 +83,9 @@ export async function answerSlotOffer(
     });
     return undefined;
   }
-  return () => bookSlot(ctx, ticket.id, answer.number, actor);
+  if (answer.kind !== 'pick') return undefined;
+  const picked = answer.number;
+  return () => bookSlot(ctx, ticket.id, picked, actor);
 }
 
 async function expireOffer(

@@ -1,8 +1,11 @@
+import { eq } from 'drizzle-orm';
 import ICAL, { type VEvent } from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSender } from '../../src/channels/email/smtp-sender.js';
 import type { ChannelAdapter, ChannelContext, OutboundMessage } from '../../src/core/channel.js';
 import { createCustomer } from '../../src/core/customers.js';
+import { getTicketByNumber } from '../../src/core/tickets.js';
+import { staffAlerts } from '../../src/db/schema.js';
 import { type CapturedMessage, type SmtpCapture, startSmtpCapture } from '../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -99,5 +102,65 @@ describe('appointment invitation by email', () => {
       "select payload from deliveries where payload->>'text' like 'Appuntamento confermato%' order by id desc limit 1",
     );
     expect(rows[0]?.payload.calendar?.method).toBe('REQUEST');
+  });
+
+  it('a cancellation from the technician (DELETE /appointments/:id) sends METHOD:CANCEL, same UID, higher SEQUENCE', async () => {
+    clock = cet('2026-12-07', '10:00');
+    const address = `ical-cancel-${Date.now()}@example.test`;
+    await createCustomer(
+      app.core,
+      { name: 'Anna Neri', locale: 'it', status: 'active', identities: [{ kind: 'email', address }] },
+      'test',
+    );
+    const opened = await app.channelContext.ingest({
+      channel: 'email',
+      externalId: `<open-c-${Date.now()}@example.test>`,
+      sender: { kind: 'email', address },
+      subject: 'Rete',
+      newText: 'La rete cade',
+      fullText: 'La rete cade',
+      attachments: [],
+      thread: {},
+      receivedAt: clock,
+      raw: { contentType: 'message/rfc822', data: 'Subject: Rete\r\n\r\nLa rete cade' },
+    });
+    if (opened.status !== 'new_ticket') throw new Error(opened.status);
+    await app.api(`/tickets/${opened.ticketNumber}/proposals`, { body: { technician: 'marco' } });
+    const booked = (await (
+      await app.api(`/tickets/${opened.ticketNumber}/bookings`, { body: { number: 1 } })
+    ).json()) as { appointmentId: string };
+    await app.settle();
+    const invite = calendarPart(
+      await smtp.waitFor(
+        (m) =>
+          (m.parsed.to as { text: string }).text.includes(address) &&
+          (m.parsed.text ?? '').includes('Appuntamento confermato'),
+      ),
+    );
+
+    const res = await app.api(`/appointments/${booked.appointmentId}`, { method: 'DELETE' });
+    expect(((await res.json()) as { status: string }).status).toBe('cancelled');
+    await app.settle();
+    const mail = await smtp.waitFor(
+      (m) =>
+        (m.parsed.to as { text: string }).text.includes(address) &&
+        (m.parsed.text ?? '').includes('è annullato'),
+    );
+    const cancel = calendarPart(mail);
+    expect(cancel.method).toBe('CANCEL');
+    expect(cancel.text).toMatch(/^METHOD:CANCEL\r?$/m);
+    expect(String(cancel.event.uid)).toBe(String(invite.event.uid));
+    expect(Number(cancel.event.sequence)).toBeGreaterThan(Number(invite.event.sequence ?? 0));
+    expect(String(cancel.event.status)).toBe('CANCELLED');
+    const ticket = await getTicketByNumber(app.core.database, opened.ticketNumber);
+    expect(ticket.status).toBe('open');
+    const alerts = await app.core.database.db
+      .select()
+      .from(staffAlerts)
+      .where(eq(staffAlerts.ticketId, ticket.id));
+    expect(alerts.map((a) => a.kind)).toContain('appointment_cancelled');
+    // Twice: nothing left to cancel.
+    const again = await app.api(`/appointments/${booked.appointmentId}`, { method: 'DELETE' });
+    expect(((await again.json()) as { status: string }).status).toBe('no_appointment');
   });
 });

@@ -134,4 +134,38 @@ describe('the customer answers a slot offer in the chat', () => {
     expect(result?.status).toBe('booked');
     expect((await getTicketByNumber(app.core.database, mine.number)).status).toBe('scheduled');
   });
+
+  it('"annulla" cancels the appointment and "sposta" cancels it and sends fresh slots; the ticket is open again', async () => {
+    clock = cet('2026-12-16', '10:00');
+    const first = await ticketWithOffer();
+    await reply(first.address, '1');
+    await app.settle();
+    expect((await getTicketByNumber(app.core.database, first.number)).status).toBe('scheduled');
+    await reply(first.address, 'annulla');
+    await app.settle();
+    expect(channel.sentTo(first.address).at(-1)!.text).toContain(
+      "L'appuntamento di mercoledì 16 dicembre, 15:00–16:00 è annullato.",
+    );
+    expect((await getTicketByNumber(app.core.database, first.number)).status).toBe('open');
+    const [cancelled] = await app.core.database.db
+      .select()
+      .from(appointments)
+      .where(eq(appointments.ticketId, first.ticketId));
+    expect(cancelled).toMatchObject({ status: 'cancelled', sequence: 1 });
+    expect(await alertsOf(first.ticketId, 'appointment_cancelled')).toHaveLength(1);
+
+    const second = await ticketWithOffer();
+    await reply(second.address, '2');
+    await app.settle();
+    await reply(second.address, 'Sposta');
+    await app.settle();
+    const texts = channel.sentTo(second.address).map((m) => m.text);
+    expect(texts.at(-2)).toContain('è annullato: le proponiamo subito nuovi orari.');
+    expect(texts.at(-1)).toContain('Risponda con il numero scelto');
+    expect(await alertsOf(second.ticketId, 'appointment_moved')).toHaveLength(1);
+    // The fresh offer is open: "1" books again.
+    await reply(second.address, '1');
+    await app.settle();
+    expect((await getTicketByNumber(app.core.database, second.number)).status).toBe('scheduled');
+  });
 });

@@ -15,7 +15,7 @@ import {
 import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
-import { proposeFromSlack } from './slack-proposals.js';
+import { cancelFromSlack, proposeFromSlack } from './slack-proposals.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
   const { core, settings } = deps;
@@ -47,6 +47,9 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return logPhoneContact(core, parsed.number, parsed.text, who);
     case 'propose':
       return proposeFromSlack(core, parsed.number, who, { mode: parsed.mode, minutes: parsed.minutes });
+    case 'cancel':
+    case 'move':
+      return cancelFromSlack(core, parsed.number, who, parsed.kind === 'move');
     case 'time':
     case 'consent':
       return NOT_AVAILABLE;

@@ -5,7 +5,7 @@
 export type HelpdeskCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'take' | 'resolve' | 'reopen' | 'consent'; number: number }
+  | { kind: 'take' | 'resolve' | 'reopen' | 'consent' | 'cancel' | 'move'; number: number }
   | { kind: 'propose'; number: number; mode?: 'remote' | 'onsite'; minutes?: number }
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
@@ -25,6 +25,8 @@ export function commandUsage(command: string): string {
     `${command} time N 1h30 testo — registra tempo`,
     `${command} propose N [remote|onsite] [durata] — proponi orari al cliente`,
     `${command} consent N — chiedi il consenso`,
+    `${command} cancel N — annulla l'appuntamento del ticket N`,
+    `${command} move N — annulla l'appuntamento e proponi nuovi orari`,
     `${command} help — questo aiuto`,
   ].join('\n');
 }
@@ -59,6 +61,8 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     case 'resolve':
     case 'reopen':
     case 'consent':
+    case 'cancel':
+    case 'move':
       return hasNumber ? { kind: verb.toLowerCase() as 'take', number } : usage(`${verb.toLowerCase()} N`);
     case 'propose': {
       // propose N [remote|onsite] [duration], the two options in either order.
