@@ -56,7 +56,7 @@ CREATE TABLE "timers" (
 	"due_at" timestamp with time zone NOT NULL,
 	"fired_at" timestamp with time zone,
 	"outcome" text,
-	CONSTRAINT "timers_kind" CHECK ("timers"."kind" in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline'))
+	CONSTRAINT "timers_kind" CHECK ("timers"."kind" in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline', 'appointment.reminder_day', 'appointment.reminder_hour'))
 );
 --> statement-breakpoint
 ALTER TABLE "appointments" ADD CONSTRAINT "appointments_ticket_id_tickets_id_fk" FOREIGN KEY ("ticket_id") REFERENCES "public"."tickets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -4,6 +4,7 @@ import { appointments, customers, offeredSlots, slotOffers, tickets } from '../d
 import { toLocale } from '../templates/format.js';
 import { slotList } from '../templates/slots.js';
 import { appointmentCalendar } from './appointment-invitations.js';
+import { scheduleAppointmentReminders } from './appointment-reminders.js';
 import { alertStaff, audit } from './audit.js';
 import { DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
 import { addBusinessMinutes, businessMinutesPerDay } from './business-time.js';
@@ -213,6 +214,7 @@ async function writeBooking(
       uid: sql`'appointment-' || gen_random_uuid()::text || '@helpdesk'`,
     })
     .returning();
+  await scheduleAppointmentReminders(ctx, tx, appointment!);
   await tx.db.update(slotOffers).set({ status: 'booked' }).where(eq(slotOffers.id, offer.id));
   await setStatus(ctx, tx, ticket, 'scheduled', actor);
   const calendar = ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR;

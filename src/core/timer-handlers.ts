@@ -1,4 +1,5 @@
 import { activationDeadline, activationReminder } from './activation.js';
+import { appointmentReminder } from './appointment-reminders.js';
 import { firstContactBreach, firstContactReminder } from './first-contact.js';
 import type { TimerHandlers } from './timers.js';
 
@@ -9,4 +10,6 @@ export const TIMER_HANDLERS: TimerHandlers = {
   'first_contact.breach': firstContactBreach,
   'activation.reminder': activationReminder,
   'activation.deadline': activationDeadline,
+  'appointment.reminder_day': appointmentReminder,
+  'appointment.reminder_hour': appointmentReminder,
 };

@@ -18,7 +18,9 @@ export type TimerKind =
   | 'first_contact.reminder_hours'
   | 'first_contact.breach'
   | 'activation.reminder'
-  | 'activation.deadline';
+  | 'activation.deadline'
+  | 'appointment.reminder_day'
+  | 'appointment.reminder_hour';
 
 /** What firing did: an outcome word to record, or a later time to wait for (outside hours). */
 export type TimerResult = { outcome: string } | { postponeTo: Date };

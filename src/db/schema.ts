@@ -393,7 +393,7 @@ export const timers = pgTable(
     index('timers_due').on(t.dueAt).where(sql`fired_at is null`),
     check(
       'timers_kind',
-      sql`${t.kind} in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline')`,
+      sql`${t.kind} in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline', 'appointment.reminder_day', 'appointment.reminder_hour')`,
     ),
   ],
 );
