@@ -14,6 +14,13 @@ CREATE TABLE "appointments" (
 	CONSTRAINT "appointments_status" CHECK ("appointments"."status" in ('booked', 'cancelled'))
 );
 --> statement-breakpoint
+CREATE TABLE "calendar_feeds" (
+	"technician" text PRIMARY KEY NOT NULL,
+	"token_hash" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "calendar_feeds_token_hash_unique" UNIQUE("token_hash")
+);
+--> statement-breakpoint
 CREATE TABLE "closures" (
 	"date" text PRIMARY KEY NOT NULL,
 	"reason" text,

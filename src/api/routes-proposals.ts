@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { cancelAppointment } from '../core/appointment-changes.js';
+import { createFeedToken } from '../core/calendar-feed.js';
 import type { CoreContext } from '../core/core-context.js';
 import { bookSlot, proposeForTicket } from '../core/proposals.js';
 import { getTicketByNumber } from '../core/tickets.js';
@@ -162,6 +163,27 @@ export function registerProposalRoutes(server: FastifyInstance, core: CoreContex
       if (result.status === 'cancelled' && result.fresh)
         return { status: result.status, fresh: toOfferView(result.fresh) };
       return { status: result.status };
+    },
+  );
+  api.post(
+    '/calendar-feeds',
+    {
+      schema: {
+        summary:
+          "Create (or replace) a technician's private ICS feed of their appointments; the URL is shown once",
+        body: z.object({ technician: z.string().min(1).max(100) }),
+        response: {
+          201: json(
+            'The feed URL to subscribe to (GET, no API token; the token in it is the secret)',
+            z.object({ technician: z.string(), url: z.string() }),
+          ),
+        },
+      },
+    },
+    async (request, reply) => {
+      const token = await createFeedToken(core, request.body.technician);
+      const url = `${core.settings.publicUrl.replace(/\/$/, '')}/calendar/${token}.ics`;
+      return reply.code(201).send({ technician: request.body.technician, url });
     },
   );
 }

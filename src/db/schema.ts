@@ -463,4 +463,11 @@ export const appointments = pgTable(
     check('appointments_status', sql`${t.status} in ('booked', 'cancelled')`),
   ],
 );
+
+/** A technician's private ICS feed (#23 item 5): only a SHA-256 of the token is stored. */
+export const calendarFeeds = pgTable('calendar_feeds', {
+  technician: text('technician').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+});
 // --- end #23 ---

@@ -33,6 +33,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/alerts',
       '/appointments',
+      '/appointments/{id}',
+      '/calendar-feeds',
       '/closures',
       '/closures/{date}',
       '/customers',
