@@ -4,10 +4,11 @@ import { messages, tickets } from '../db/schema.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
-import { audit } from './audit.js';
+import { alertStaff, audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
+import { errorSummary } from './errors.js';
 import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
@@ -66,7 +67,18 @@ export async function ingest(ctx: CoreContext, received: InboundMessage): Promis
   const after = afterCommit.get(message);
   if (after) {
     afterCommit.delete(message);
-    await after();
+    try {
+      await after();
+    } catch (error) {
+      // The message is stored; a failed booking must not make the channel deliver it again.
+      await ctx.database.transaction((tx) =>
+        alertStaff(tx, {
+          kind: 'slot_answer_failed',
+          ticketId: 'ticketId' in outcome && outcome.ticketId ? BigInt(outcome.ticketId) : undefined,
+          text: `The customer's answer to a slot offer could not be carried out: ${errorSummary(error)}`,
+        }),
+      );
+    }
   }
   return outcome;
 }
