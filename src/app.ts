@@ -6,9 +6,10 @@ import { buildApiServer, hasHttpRoutes } from './api/server.js';
 import type { AppConfig } from './config.js';
 import { apiTokenCheck } from './core/api-token.js';
 import { autoStopTimer } from './core/billing/timers.js';
-import { addBusinessDays } from './core/business-calendar.js';
+import { firstContactDeadline } from './core/business-time.js';
 import type { ChannelAdapter, ChannelContext, ChannelName } from './core/channel.js';
 import { createChannelContext } from './core/channel-context.js';
+import { loadClosures } from './core/closures.js';
 import { CONSENT_EXPIRY_QUEUE, expireConsent } from './core/consent/consent-requests.js';
 import { CredentialVault } from './core/consent/credential-vault.js';
 import type { CoreContext, CoreSettings } from './core/core-context.js';
@@ -23,6 +24,8 @@ import { instanceSecret } from './core/instance-secrets.js';
 import { ChannelHealth } from './core/outbox/channel-health.js';
 import { releaseDeadLeases } from './core/outbox/outbox.js';
 import { type SweepReport, sweepDeliveries } from './core/outbox/sweeper.js';
+import { TIMER_HANDLERS } from './core/timer-handlers.js';
+import { fireDueTimers, fireTimer } from './core/timers.js';
 import { type Database, openDatabase } from './db/database.js';
 import { DELIVERY_QUEUE, JobQueue } from './jobs/job-queue.js';
 import type { Logger } from './logger.js';
@@ -87,6 +90,7 @@ export function coreSettingsFrom(config: AppConfig): CoreSettings {
     remoteToolName: env.REMOTE_TOOL_NAME,
     remoteToolUrl: env.REMOTE_TOOL_URL,
     consentTtlMs: env.CONSENT_TTL_MINUTES * 60_000,
+    organizerEmail: config.email?.from,
   };
 }
 
@@ -155,12 +159,14 @@ async function start(options: AppOptions): Promise<RunningApp> {
       settings: { ...coreSettingsFrom(config), ...options.settings },
       replyTokenSecret,
       now: options.now ?? (() => new Date()),
-      firstContactDeadline: (start) => addBusinessDays(start, 2, config.calendar),
+      firstContactDeadline: (start) => firstContactDeadline(start, config.calendar),
+      calendar: config.calendar,
+      activation: config.activation,
+      slots: config.slots,
       onDeliverySettled: new Set(),
       // Remote-tool credentials: in this process's memory only, read once (T4, T8).
       credentialHandOver: new CredentialVault(config.env.CREDENTIALS_TTL_MINUTES * 60_000),
       onRemoteSessionEnded: new Set(),
-      calendar: config.calendar,
       scheduleTimerStop: (tx, entryId, at) => queue!.enqueueTimerStop(tx, entryId, at),
     };
     await queue.createTimerQueue(CONSENT_EXPIRY_QUEUE);
@@ -186,7 +192,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
       if (released > 0)
         logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
     }
+    await loadClosures(core);
     const sweep = async () => {
+      // Timers whose job was lost or ran before the clock reached them; closures another process added.
+      await loadClosures(core);
+      await fireDueTimers(core, TIMER_HANDLERS);
       const report = await sweepDeliveries(core, DELIVERY_QUEUE);
       if (report.requeued + report.hastened > 0) {
         logger.warn({ ...report }, 'delivery sweeper re-queued deliveries that had no live job');
@@ -235,6 +245,11 @@ async function start(options: AppOptions): Promise<RunningApp> {
       await queue.workTimerStops(async (entryId) => {
         const stopped = await database.transaction((tx) => autoStopTimer(core, tx, entryId));
         if (stopped) logger.info({ entryId }, 'timer stopped at the end of the business day');
+      });
+      await queue.workBusinessTimers(async (key) => {
+        await fireTimer(core, key, TIMER_HANDLERS).catch((error: unknown) =>
+          logger.warn({ reason: errorSummary(error), timer: key }, 'timer failed; the sweep tries again'),
+        );
       });
     }
     if (options.workers !== false) {

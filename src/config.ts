@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type BusinessCalendarSettings, parseBusinessHours } from './core/business-calendar.js';
 import { ConfigError } from './core/errors.js';
+import { holidayPlaceOf } from './core/holidays.js';
 
 /**
  * Settings, read once at start from the environment (and `.env`) into one typed object.
@@ -191,9 +192,19 @@ const schema = z.object({
   BUSINESS_HOURS: z.preprocess(emptyToUndefined, z.string().default('09:00-12:00,15:00-18:00')),
   HOLIDAYS_COUNTRY: z.preprocess(
     emptyToUndefined,
-    z.enum(['IT', 'none'], { message: 'use IT or none' }).default('IT'),
+    z
+      .string()
+      .regex(/^([A-Z]{2}|none)$/, { message: 'use a two-letter country code like IT, or none' })
+      .default('IT'),
   ),
   EXTRA_CLOSURES: z.preprocess(emptyToUndefined, z.string().default('')),
+  // --- business calendar, first-contact and activation timers (#23) ---
+  HOLIDAYS_REGION: optionalString,
+  ACTIVATION_REMINDER_HOURS: int(24, 1, 720),
+  ACTIVATION_DEADLINE_HOURS: int(48, 1, 720),
+  SLOT_TRAVEL_BUFFER_MINUTES: int(30, 0, 240),
+  SLOT_MIN_NOTICE_MINUTES: int(120, 0, 2880),
+  // --- end #23 ---
   HOURLY_RATE_CENTS: int(3000, 0, 10_000_000),
   VAT_PERCENT: int(22, 0, 100),
   REOPEN_DAYS: int(14, 0, 3650),
@@ -337,6 +348,10 @@ export interface AppConfig {
   telegram?: TelegramSettings;
   slack?: SlackSettings;
   calendar: BusinessCalendarSettings;
+  /** T1: a pending registration's reminder and deadline, in clock hours after it was received. */
+  activation: { reminderHours: number; deadlineHours: number };
+  /** Slot proposals (#23): on-site travel time kept free around a slot; notice in business minutes. */
+  slots: { travelBufferMinutes: number; minNoticeBusinessMinutes: number };
   /** Why each channel is off, for the one-line start-up report. */
   channelsOff: Record<string, string>;
   /** The web channel (registration and portal): on with the email channel, which mails the credentials. */
@@ -383,11 +398,18 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       `EXTRA_CLOSURES: "${missingDay}" is not a day of the calendar (check the month and the day); use dates like 2026-08-14,2026-12-24`,
     );
   }
+  // --- business calendar (#23): holidays from date-holidays ---
+  const holidays = holidayPlaceOf(env.HOLIDAYS_COUNTRY, env.HOLIDAYS_REGION);
+  if (typeof holidays === 'string') {
+    const setting =
+      env.HOLIDAYS_REGION && !holidays.startsWith('unknown country') ? 'HOLIDAYS_REGION' : 'HOLIDAYS_COUNTRY';
+    throw new ConfigError(setting, `${setting}: ${holidays}`);
+  }
   const calendar: BusinessCalendarSettings = {
     timeZone: env.TIMEZONE,
     hours: parseBusinessHours(env.BUSINESS_HOURS),
     workingDays: [1, 2, 3, 4, 5],
-    holidaysCountry: env.HOLIDAYS_COUNTRY,
+    holidays,
     extraClosures,
   };
   if (env.DELIVERY_LEASE_SECONDS < 3 * env.DELIVERY_SEND_TIMEOUT_SECONDS) {
@@ -484,6 +506,14 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     telegram,
     slack,
     calendar,
+    activation: {
+      reminderHours: env.ACTIVATION_REMINDER_HOURS,
+      deadlineHours: env.ACTIVATION_DEADLINE_HOURS,
+    },
+    slots: {
+      travelBufferMinutes: env.SLOT_TRAVEL_BUFFER_MINUTES,
+      minNoticeBusinessMinutes: env.SLOT_MIN_NOTICE_MINUTES,
+    },
     channelsOff,
     web,
   };

@@ -17,8 +17,10 @@ import {
   toMessageView,
 } from './responses.js';
 import { registerBillingRoutes } from './routes-billing.js';
+import { registerClosureRoutes } from './routes-closures.js';
 import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
+import { registerProposalRoutes } from './routes-proposals.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -262,4 +264,6 @@ export function registerV1Routes(
   registerDeliveryRoutes(api, core);
   registerConsentRoutes(api, core);
   registerBillingRoutes(api, core);
+  registerClosureRoutes(server, core);
+  registerProposalRoutes(server, core);
 }

@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiTokenCheck } from '../core/api-token.js';
+import { feedFor } from '../core/calendar-feed.js';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary } from '../core/errors.js';
 import type { ChannelHealth } from '../core/outbox/channel-health.js';
@@ -140,6 +141,17 @@ export async function buildApiServer(deps: {
       channels,
       expiredLeases: deps.channelHealth?.expiredLeases,
     });
+  });
+
+  // A technician's private ICS feed (#23): the token in the path is the credential.
+  server.get<{ Params: { file: string } }>('/calendar/:file', async (request, reply) => {
+    const token = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file)?.[1];
+    const feed = token ? await feedFor(deps.core, token) : undefined;
+    if (!feed) return reply.code(404).send({ error: 'not_found', message: 'no such calendar feed' });
+    return reply
+      .header('cache-control', 'private, max-age=300')
+      .type('text/calendar; charset=utf-8')
+      .send(feed);
   });
 
   server.get(`${API_PREFIX}/openapi.json`, async (_request, reply) =>

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { type HolidayPlace, publicHolidays } from './holidays.js';
 
 /**
  * The business calendar of terms T2 and T6: Monday–Friday 09:00–12:00 and 15:00–18:00 in
@@ -20,9 +21,13 @@ export interface BusinessCalendarSettings {
   hours: BusinessHoursRange[];
   /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
   workingDays: number[];
-  holidaysCountry: 'IT' | 'none';
-  /** Further closed dates, `YYYY-MM-DD` (local patron saint, company holidays, …). */
-  extraClosures: string[];
+  /** Where public holidays come from (`HOLIDAYS_COUNTRY`, `HOLIDAYS_REGION`; see holidays.ts). */
+  holidays: HolidayPlace;
+  /**
+   * Further closed dates, `YYYY-MM-DD`: `EXTRA_CLOSURES` and the closures staff add at run time
+   * (closures.ts replaces this list when they change).
+   */
+  extraClosures: readonly string[];
 }
 
 export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendarSettings = {
@@ -32,7 +37,7 @@ export const DEFAULT_BUSINESS_CALENDAR: BusinessCalendarSettings = {
     { start: '15:00', end: '18:00' },
   ],
   workingDays: [1, 2, 3, 4, 5],
-  holidaysCountry: 'IT',
+  holidays: { country: 'IT' },
   extraClosures: [],
 };
 
@@ -80,7 +85,7 @@ export function parseBusinessHours(spec: string): BusinessHoursRange[] {
 }
 
 /** Local dates as UTC midnights: calendar arithmetic with no time zone involved. */
-function addDays(date: string, days: number): string {
+export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
@@ -88,58 +93,14 @@ function isoWeekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
 }
 
-/** Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher) as `YYYY-MM-DD`. */
-export function easterSunday(year: number): string {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return `${year}-${pad(month)}-${pad(day)}`;
-}
-
-/**
- * Italian national public holidays of a year, sorted: 1 Jan, 6 Jan, Easter Monday, 25 Apr, 1 May,
- * 2 Jun, 15 Aug, 4 Oct (San Francesco, a holiday again from 2026 by law 151/2025), 1 Nov, 8 Dec,
- * 25 Dec, 26 Dec. Local patron saints' days belong in `extraClosures`.
- */
-export function italianHolidays(year: number): string[] {
-  return [...cachedItalianHolidays(year)];
-}
-
-const holidaysByYear = new Map<number, readonly string[]>();
-
-function cachedItalianHolidays(year: number): readonly string[] {
-  let holidays = holidaysByYear.get(year);
-  if (!holidays) {
-    holidays = computeItalianHolidays(year);
-    holidaysByYear.set(year, holidays);
-  }
-  return holidays;
-}
-
-function computeItalianHolidays(year: number): string[] {
-  const fixed = ['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26'];
-  if (year >= 2026) fixed.push('10-04');
-  return [...fixed.map((md) => `${year}-${md}`), addDays(easterSunday(year), 1)].sort();
-}
-
+/** A working weekday that is neither a public holiday nor a closure. */
 export function isBusinessDay(
   date: string,
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): boolean {
   if (!settings.workingDays.includes(isoWeekday(date))) return false;
   if (settings.extraClosures.includes(date)) return false;
-  return settings.holidaysCountry !== 'IT' || !cachedItalianHolidays(Number(date.slice(0, 4))).includes(date);
+  return !publicHolidays(Number(date.slice(0, 4)), settings.holidays).has(date);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -235,41 +196,13 @@ export function isWithinBusinessHours(
   return businessRangesOn(date, settings).some((r) => r.start.getTime() <= t && t < r.end.getTime());
 }
 
-function nextBusinessDay(after: string, settings: BusinessCalendarSettings): string {
+export function nextBusinessDay(after: string, settings: BusinessCalendarSettings): string {
   if (settings.hours.length === 0) throw new Error('business calendar has no business hours');
   for (let i = 1; i <= MAX_SEARCH_DAYS; i++) {
     const date = addDays(after, i);
     if (isBusinessDay(date, settings)) return date;
   }
   throw new Error(`business calendar has no business day in the ${MAX_SEARCH_DAYS} days after ${after}`);
-}
-
-/**
- * The first-contact deadline of T2 ("within `days` business days"): closing time (the end of the
- * last range, 18:00 by default) of the `days`-th business day, counting only whole business days.
- *
- * - The arrival day counts as day 1 only if it is a business day and the ticket arrived no later
- *   than its opening time (first range start), i.e. the whole day was available. So, with 2 days:
- *   Monday 08:00 or 09:00 → Tuesday 18:00; Monday 09:01, 13:00 or 17:59 → Wednesday 18:00.
- * - Otherwise (arrived during or after the day's hours, or on a weekend, holiday or closure)
- *   counting starts on the next business day: Friday 19:00, Saturday or Sunday → Tuesday 18:00,
- *   exactly like Monday 08:00, since no business time separates them.
- * - Holidays and extra closures are skipped. The result is the real instant at which local clocks
- *   show closing time on that day, whatever the DST offset.
- */
-export function addBusinessDays(
-  start: Date,
-  days: number,
-  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
-): Date {
-  if (!Number.isInteger(days) || days < 1)
-    throw new RangeError(`days must be a positive integer, got ${days}`);
-  const { date } = instantToZoned(start, settings.timeZone);
-  const ranges = businessRangesOn(date, settings);
-  const wholeDay = ranges.length > 0 && start.getTime() <= ranges[0]!.start.getTime();
-  let day = wholeDay ? date : nextBusinessDay(date, settings);
-  for (let i = 1; i < days; i++) day = nextBusinessDay(day, settings);
-  return zonedTimeToInstant(day, settings.hours.at(-1)!.end, settings.timeZone);
 }
 
 /** Whole minutes of business hours between two instants (0 when `to` is not after `from`). */

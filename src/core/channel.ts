@@ -112,6 +112,12 @@ export interface InboundMessage {
   attachments: InboundAttachment[];
   thread: ThreadReferences;
   receivedAt: Date;
+  /**
+   * When the message reached our side, by a clock we trust: the IMAP internal date, Telegram's
+   * message date, Slack's event ts. The T2 first-contact clock starts here, not when it was
+   * processed; absent = when it was processed.
+   */
+  arrivedAt?: Date;
   raw: RawInput;
   /** Set when the message is machine-generated (RFC 3834 / RFC 3464): it never gets an automatic
    * answer and never opens a ticket on its own. */
@@ -210,6 +216,11 @@ export interface OutboundMessage {
   buttons?: OutboundButton[][];
   /** Files to send with the text (email: MIME attachments; chats: one file message each). */
   attachments?: OutboundAttachment[];
+  /**
+   * An iCalendar invitation or cancellation (RFC 5546) for email: sent as a `text/calendar;
+   * method=…` part, so mail clients offer to add, update or remove the event (#23).
+   */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /**
    * Chat channels: replace the already delivered message with this external id (a technician
    * edited their reply) instead of sending a new one. Channels that cannot edit throw a permanent

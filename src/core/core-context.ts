@@ -33,6 +33,8 @@ export interface CoreSettings {
   remoteToolUrl: string;
   /** An unanswered consent request expires after this many ms (`CONSENT_TTL_MINUTES`). */
   consentTtlMs: number;
+  /** ORGANIZER of appointment invitations (MAIL_FROM); default `helpdesk@<messageIdDomain>`. */
+  organizerEmail?: string;
 }
 
 /** Where jobs go; implemented by JobQueue (pg-boss), passed in so the core has no pg-boss import. */
@@ -45,6 +47,8 @@ export interface JobSink {
    * `source` (columns `id`, `status`): lets the statement that creates a delivery queue its job too.
    */
   deliveryJobInsertSql(source: string): string;
+  /** The timer `key`'s job runs at `startAfter` (moved when one waits, else added); inside `tx`. */
+  scheduleTimerJob(tx: Tx, key: string, startAfter: Date): Promise<void>;
   /** Called after a commit that enqueued work, so local workers fetch at once. */
   wake(): void;
   /**
@@ -86,6 +90,15 @@ export interface CoreContext {
   /** First-contact deadline for a ticket whose clock starts at `start` (2 business days, T2). */
   firstContactDeadline: (start: Date) => Date;
   /**
+   * The business calendar (T2/T6) the deadlines and reminders follow; its `extraClosures` change
+   * at run time (closures.ts). Optional for contexts built by hand in tests: the default calendar.
+   */
+  calendar?: BusinessCalendarSettings;
+  /** T1 activation timers in clock hours after registration (#23); defaults 24 and 48. */
+  activation?: { reminderHours: number; deadlineHours: number };
+  /** Slot proposals (#23); defaults 30 minutes of travel, 120 business minutes of notice. */
+  slots?: { travelBufferMinutes: number; minNoticeBusinessMinutes: number };
+  /**
    * Told after the commit that marks a delivery sent or failed for good (Slack posts its ✅/⚠️
    * receipts). Listeners must not throw and must not block: they only wake their own work.
    */
@@ -100,8 +113,6 @@ export interface CoreContext {
    * Listeners must not throw.
    */
   onRemoteSessionEnded?: Set<(event: RemoteSessionEnded) => void>;
-  /** The business calendar (T6); absent: the default one (Europe/Rome, 9–12 and 15–18). */
-  calendar?: BusinessCalendarSettings;
   /**
    * Billing (#24): a timer that must stop itself at `at` (the end of its business day). Set by
    * the app (a pg-boss job); absent, timers stop only by hand.

@@ -1,9 +1,11 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { customers, identities, tickets } from '../db/schema.js';
+import { scheduleActivationTimers } from './activation.js';
 import { audit } from './audit.js';
 import type { IdentityKind } from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { ConflictError, databaseErrorCode, NotFoundError } from './errors.js';
+import { startFirstContactClock } from './first-contact.js';
 import { OPEN_STATUSES } from './lifecycle.js';
 import { normaliseAddress } from './threading.js';
 
@@ -94,6 +96,7 @@ export async function createCustomer(
               if (databaseErrorCode(error) !== '23505') throw error;
               throw new ConflictError('an identity already belongs to a customer', { field: 'identities' });
             });
+    if (customer!.status === 'pending') await scheduleActivationTimers(ctx, tx, customer!.id, now);
     await audit(tx, {
       actor,
       action: 'customer.created',
@@ -139,9 +142,9 @@ export async function activateCustomer(ctx: CoreContext, customerId: bigint, act
       .update(customers)
       .set({ status: 'active', activatedAt: now })
       .where(eq(customers.id, customerId));
-    await tx.db
-      .update(tickets)
-      .set({ firstContactDueAt: ctx.firstContactDeadline(now) })
+    const waiting = await tx.db
+      .select({ id: tickets.id })
+      .from(tickets)
       .where(
         and(
           eq(tickets.customerId, customerId),
@@ -149,6 +152,7 @@ export async function activateCustomer(ctx: CoreContext, customerId: bigint, act
           inArray(tickets.status, [...OPEN_STATUSES]),
         ),
       );
+    for (const ticket of waiting) await startFirstContactClock(ctx, tx, ticket.id, now);
     await audit(tx, { actor, action: 'customer.activated', customerId, data: { from: customer.status } });
   });
 }

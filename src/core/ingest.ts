@@ -4,17 +4,19 @@ import { messages, tickets } from '../db/schema.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
-import { audit } from './audit.js';
+import { alertStaff, audit } from './audit.js';
 import type { InboundMessage, IngestOutcome } from './channel.js';
 import { answerConsentFromMessage } from './consent/consent-answers.js';
 import { alertRedacted, consentDecidesChoice, credentialsEdit } from './consent/ingest-consent.js';
 import { redactInbound } from './consent/redact-inbound.js';
 import type { CoreContext } from './core-context.js';
 import { markBouncedDeliveries } from './delivery.js';
+import { errorSummary } from './errors.js';
 import { DuplicateInbound, existingInbound, storeMessage, withoutNul } from './inbound-store.js';
 import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
+import { type AfterSlotAnswer, answerSlotOffer } from './slot-answers.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
@@ -50,7 +52,7 @@ const afterCommit = new WeakMap<InboundMessage, () => void>();
  * arrive while the store is busy share a transaction (see TransactionBatches); the outcome of
  * each is the same as if it had been stored alone.
  */
-export function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
+export async function ingest(ctx: CoreContext, received: InboundMessage): Promise<IngestOutcome> {
   // NUL characters (seen in real mail) would make PostgreSQL refuse the subject, the text, the
   // acknowledgement built from them: clean once here, so every later step gets storable text.
   const clean = withoutNul(received);
@@ -61,7 +63,11 @@ export function ingest(ctx: CoreContext, received: InboundMessage): Promise<Inge
   if (!batches) {
     batches = new TransactionBatches(
       ctx.database,
-      (tx, queued) => ingestInTransaction(ctx, tx, queued),
+      (tx, queued) => {
+        // A batch retried message by message must not keep a booking from the rolled-back try.
+        afterSlotAnswer.delete(queued);
+        return ingestInTransaction(ctx, tx, queued);
+      },
       (queued) => ingestAlone(ctx, queued),
       () => ctx.jobs.wake(),
       // One transaction at a time keeps messages in arrival order (a reply after the mail it
@@ -70,12 +76,30 @@ export function ingest(ctx: CoreContext, received: InboundMessage): Promise<Inge
     );
     batchesByContext.set(ctx, batches);
   }
-  return batches.submit(message).then((outcome) => {
-    afterCommit.get(message)?.();
-    afterCommit.delete(message);
-    return outcome;
-  });
+  const outcome = await batches.submit(message);
+  afterCommit.get(message)?.();
+  afterCommit.delete(message);
+  // A slot picked in the chat is booked once the message is stored (slot-answers.ts).
+  const after = afterSlotAnswer.get(message);
+  if (after) {
+    afterSlotAnswer.delete(message);
+    try {
+      await after();
+    } catch (error) {
+      // The message is stored; a failed booking must not make the channel deliver it again.
+      await ctx.database.transaction((tx) =>
+        alertStaff(tx, {
+          kind: 'slot_answer_failed',
+          ticketId: 'ticketId' in outcome && outcome.ticketId ? BigInt(outcome.ticketId) : undefined,
+          text: `The customer's answer to a slot offer could not be carried out: ${errorSummary(error)}`,
+        }),
+      );
+    }
+  }
+  return outcome;
 }
+
+const afterSlotAnswer = new WeakMap<InboundMessage, AfterSlotAnswer>();
 
 async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<IngestOutcome> {
   try {
@@ -247,6 +271,8 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
       ticketUpdatedAt: ctx.now(),
     });
     await noticeOmittedAttachments(ctx, tx, message, sender, ticket);
+    const booking = await answerSlotOffer(ctx, tx, ticket, message);
+    if (booking) afterSlotAnswer.set(message, booking);
     return {
       status: 'threaded',
       messageId: String(id),
@@ -273,6 +299,7 @@ async function openNewTicket(
     channel: message.channel,
     conversationId: message.thread.conversationId,
     previousTicketId: previous?.id,
+    arrivedAt: message.arrivedAt,
   });
   const id = await storeMessage(tx, message, {
     ticketId: ticket.id,

@@ -34,7 +34,11 @@ export interface OutboundRequest {
    * the recipient's hourly budget of acknowledgements and have a budget of their own.
    */
   purpose?: 'unknown_sender' | 'link';
-  content: RenderedMessage & { buttons?: OutboundButton[][]; attachments?: OutboundAttachment[] };
+  content: RenderedMessage & {
+    buttons?: OutboundButton[][];
+    attachments?: OutboundAttachment[];
+    calendar?: OutboundMessage['calendar'];
+  };
   /** Technician name, for replies. */
   author?: string;
   /** Deliver this existing message row instead of storing a new one. */
@@ -141,6 +145,7 @@ export async function enqueueOutbound(
     text: content.text,
     html: content.html,
     buttons: content.buttons,
+    ...(content.calendar && request.channel === 'email' ? { calendar: content.calendar } : {}),
     ...(request.editOf ? { editOf: request.editOf } : {}),
     ...(content.attachments?.length || request.attachments?.length
       ? {

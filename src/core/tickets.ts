@@ -5,15 +5,26 @@ import { insertOpenedTicket } from '../db/sql/insert-opened-ticket.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
 import { postSummaryOnResolve } from './billing/hour-summary.js';
-import type { ChannelName, IdentityKind, InboundAttachment, OutboundAttachment } from './channel.js';
+import type {
+  ChannelName,
+  IdentityKind,
+  InboundAttachment,
+  OutboundAttachment,
+  OutboundButton,
+  OutboundMessage,
+} from './channel.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
+import { firstContactClockStart, startFirstContactClock } from './first-contact.js';
 import { storeAttachments } from './inbound-store.js';
 import { assertTransition, type TicketStatus } from './lifecycle.js';
 import { enqueueOutbound } from './outbound.js';
 import type { CustomerRow, IdentityRow, TicketRow } from './threading.js';
 
-/** Opens a ticket; its first-contact clock starts at the later of now and the customer's activation. */
+/**
+ * Opens a ticket; its first-contact clock (T2) starts at the later of the message's arrival and
+ * the customer's activation, with its reminders and breach scheduled (first-contact.ts).
+ */
 export async function openTicket(
   ctx: CoreContext,
   tx: Tx,
@@ -26,12 +37,16 @@ export async function openTicket(
     previousTicketId?: bigint;
     /** Opened by a machine's alert (a customer's NAS, backup job, monitoring box), not a person. */
     automatic?: boolean;
+    /** When the message reached us (IMAP internal date, Telegram date): the T2 clock's start. */
+    arrivedAt?: Date;
   },
 ): Promise<TicketRow> {
   const now = ctx.now();
-  const dueAt = input.customer.status === 'active' ? ctx.firstContactDeadline(now) : null;
+  const active = input.customer.status === 'active';
+  const clockFrom = firstContactClockStart(now, input.arrivedAt, input.customer.activatedAt);
+  const dueAt = active ? ctx.firstContactDeadline(clockFrom) : null;
   // The ticket and its audit entry in one statement: this runs for every new ticket.
-  return insertOpenedTicket(tx.sql, {
+  const ticket = await insertOpenedTicket(tx.sql, {
     customerId: input.customer.id,
     subject: input.subject,
     channel: input.channel,
@@ -43,6 +58,8 @@ export async function openTicket(
     actor: `${input.identity.kind}:${input.identity.address}`,
     automatic: input.automatic ?? false,
   });
+  if (active) await startFirstContactClock(ctx, tx, ticket.id, clockFrom);
+  return ticket;
 }
 
 /**
@@ -156,6 +173,10 @@ export interface TechnicianMessageInput {
    * those without (over a limit) are kept as left out, with their reason.
    */
   attachments?: InboundAttachment[];
+  /** Chat buttons under the message (slot numbers of a proposal, #23). */
+  buttons?: OutboundButton[][];
+  /** An iCalendar part for an email customer (#23), built for their address; chats get none. */
+  calendar?: (attendee: { email: string; name?: string }) => OutboundMessage['calendar'];
 }
 
 /**
@@ -219,11 +240,14 @@ export async function writeTechnicianMessage(
         channel: ticket.originChannel as ChannelName,
         recipient: { kind: identity.kind as IdentityKind, address: identity.address },
         automatic: false,
-        content: technicianReply({
-          ticketNumber: ticket.number,
-          subject: ticket.subject,
-          text: input.text,
-        }),
+        content: {
+          ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
+          buttons: input.buttons,
+          calendar:
+            input.calendar && ticket.originChannel === 'email' && identity.kind === 'email'
+              ? input.calendar({ email: identity.address })
+              : undefined,
+        },
         author: input.author,
         messageId: message!.id,
         attachments: files,

@@ -694,3 +694,125 @@ export const erasureRequests = pgTable(
     check('erasure_requests_status_known', sql`status in ('requested', 'done', 'refused')`),
   ],
 );
+
+// --- Business calendar, first-contact timers, activation timers (#23) ---
+
+/** Days the business is closed beyond public holidays, added by staff at run time (API). */
+export const closures = pgTable('closures', {
+  /** Local date `YYYY-MM-DD` in TIMEZONE. */
+  date: text('date').primaryKey(),
+  reason: text('reason'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * A ticket's T2 first-contact clock: when it started (the later of the message's arrival and the
+ * account's activation), so a closure added later can move the deadline, and when it was breached.
+ */
+export const firstContactClocks = pgTable('first_contact_clocks', {
+  ticketId: ref('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: 'cascade' }),
+  clockFrom: timestamp('clock_from', { withTimezone: true }).notNull(),
+  breachedAt: timestamp('breached_at', { withTimezone: true }),
+});
+
+/**
+ * Reminders and deadlines (first contact, activation). One row per timer key; the pg-boss job only
+ * wakes it. `fired_at` is set in the transaction that does the timer's work, so it fires once.
+ */
+export const timers = pgTable(
+  'timers',
+  {
+    key: text('key').primaryKey(),
+    kind: text('kind').notNull(),
+    ticketId: ref('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    customerId: ref('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+    /** What firing did: `done`, or why nothing was needed (`met`, `closed`, `active`, …). */
+    outcome: text('outcome'),
+  },
+  (t) => [
+    index('timers_due').on(t.dueAt).where(sql`fired_at is null`),
+    check(
+      'timers_kind',
+      sql`${t.kind} in ('first_contact.reminder_day', 'first_contact.reminder_hours', 'first_contact.breach', 'activation.reminder', 'activation.deadline', 'appointment.reminder_day', 'appointment.reminder_hour')`,
+    ),
+  ],
+);
+
+/** A set of appointment slots proposed to a ticket's customer (#23 item 4). */
+export const slotOffers = pgTable(
+  'slot_offers',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    technician: text('technician').notNull(),
+    kind: text('kind').notNull(), // remote | onsite
+    durationMinutes: integer('duration_minutes').notNull(),
+    status: text('status').notNull().default('open'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index().on(t.ticketId),
+    check('slot_offers_kind', sql`${t.kind} in ('remote', 'onsite')`),
+    check('slot_offers_status', sql`${t.status} in ('open', 'booked', 'declined', 'expired', 'superseded')`),
+  ],
+);
+
+/** The numbered slots of an offer. */
+export const offeredSlots = pgTable(
+  'offered_slots',
+  {
+    id: id(),
+    offerId: ref('offer_id')
+      .notNull()
+      .references(() => slotOffers.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('offered_slots_offer_number').on(t.offerId, t.number)],
+);
+
+/**
+ * A booked intervention. Two bookings of one technician's start are refused by the store (the
+ * partial unique index), not by a check in memory: one wins, the other gets fresh proposals.
+ */
+export const appointments = pgTable(
+  'appointments',
+  {
+    id: id(),
+    ticketId: ref('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    offeredSlotId: ref('offered_slot_id').references(() => offeredSlots.id),
+    technician: text('technician').notNull(),
+    kind: text('kind').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }).notNull(),
+    endAt: timestamp('end_at', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('booked'),
+    /** iCalendar UID, kept across reschedules; SEQUENCE rises with each change. */
+    uid: text('uid').notNull().unique(),
+    sequence: integer('sequence').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('appointments_technician_start').on(t.technician, t.startAt).where(sql`status = 'booked'`),
+    index().on(t.startAt),
+    check('appointments_status', sql`${t.status} in ('booked', 'cancelled')`),
+  ],
+);
+
+/** A technician's private ICS feed (#23 item 5): only a SHA-256 of the token is stored. */
+export const calendarFeeds = pgTable('calendar_feeds', {
+  technician: text('technician').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+});
+// --- end #23 ---

@@ -19,6 +19,13 @@ export const TIMER_STOP_QUEUE = 'billing-timer-stop';
 const LEGACY_DELIVERY_QUEUE = 'deliver';
 const VACUUM_INTERVAL_MS = 30 * 60_000;
 
+/** Wakes one row of the `timers` table (first-contact and activation reminders, #23). */
+export const TIMER_QUEUE = 'timer';
+
+export interface TimerJob {
+  key: string;
+}
+
 export interface DeliveryJob {
   deliveryId: string;
 }
@@ -81,6 +88,10 @@ export class JobQueue {
       policy: 'standard',
       retryLimit: 5,
     });
+    // A timer's row records whether it fired, so a job that runs twice does its work once.
+    const timerOptions = { name: TIMER_QUEUE, policy: 'standard' as const, retryLimit: 3, retryDelay: 30 };
+    await this.boss.createQueue(TIMER_QUEUE, timerOptions);
+    await this.boss.updateQueue(TIMER_QUEUE, timerOptions);
     // Jobs of the old queue are not needed: the sweeper finds their deliveries.
     if (await this.boss.getQueue(LEGACY_DELIVERY_QUEUE)) await this.boss.deleteQueue(LEGACY_DELIVERY_QUEUE);
     if (this.database.kind === 'embedded') {
@@ -125,6 +136,39 @@ export class JobQueue {
       startAfter,
     });
     if (!moved) await this.enqueueDelivery(tx, deliveryId, startAfter);
+  }
+
+  /**
+   * The timer's one waiting job runs at `startAfter`: a waiting job with its key is moved there
+   * (a deadline moved by an activation or a closure), otherwise one is added. Inside `tx`.
+   */
+  async scheduleTimerJob(tx: Tx, key: string, startAfter: Date): Promise<void> {
+    const { rows } = await tx.sql.query(
+      `update pgboss.job set start_after = $3
+       where name = $1 and singleton_key = $2 and state in ('created', 'retry') returning id`,
+      [TIMER_QUEUE, key, startAfter],
+    );
+    if (rows.length > 0) return;
+    await this.boss.send(TIMER_QUEUE, { key } satisfies TimerJob, {
+      startAfter,
+      singletonKey: key,
+      db: { executeSql: (text, values) => tx.sql.query(text, values) },
+    });
+  }
+
+  /**
+   * Starts the worker that fires due business-calendar timers (first contact, activation,
+   * appointment reminders, #23); `handler` is told each job's timer key.
+   */
+  async workBusinessTimers(handler: (key: string) => Promise<void>): Promise<void> {
+    const id = await this.boss.work<TimerJob>(
+      TIMER_QUEUE,
+      { batchSize: 5, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data.key);
+      },
+    );
+    this.workerIds.push(id);
   }
 
   /**

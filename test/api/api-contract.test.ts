@@ -33,6 +33,11 @@ describe('the OpenAPI document', () => {
     expect(doc.servers).toEqual([{ url: '/api/v1' }]);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/alerts',
+      '/appointments',
+      '/appointments/{id}',
+      '/calendar-feeds',
+      '/closures',
+      '/closures/{date}',
       '/customers',
       '/customers/{id}/activate',
       '/customers/{id}/consents',
@@ -45,9 +50,11 @@ describe('the OpenAPI document', () => {
       '/reports/hours/statements',
       '/tickets',
       '/tickets/{number}',
+      '/tickets/{number}/bookings',
       '/tickets/{number}/consents',
       '/tickets/{number}/credentials',
       '/tickets/{number}/messages',
+      '/tickets/{number}/proposals',
       '/tickets/{number}/remote-session',
       '/tickets/{number}/status',
       '/tickets/{number}/time',

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addBusinessDays,
-  type BusinessCalendarSettings,
   businessMinutesBetween,
   DEFAULT_BUSINESS_CALENDAR,
-  easterSunday,
   instantToZoned,
   isBusinessDay,
   isWithinBusinessHours,
-  italianHolidays,
   nextBusinessSlots,
   parseBusinessHours,
   zonedTimeToInstant,
 } from '../../src/core/business-calendar.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { holidayName, holidayPlaceOf, publicHolidays } from '../../src/core/holidays.js';
 
 const cal = DEFAULT_BUSINESS_CALENDAR;
 /** Winter (CET, +01:00) and summer (CEST, +02:00) local times in Rome, written out by hand. */
@@ -44,24 +41,19 @@ describe('parseBusinessHours', () => {
   });
 });
 
-describe('holidays', () => {
-  it.each([
-    [2024, '2024-03-31', '2024-04-01'],
-    [2025, '2025-04-20', '2025-04-21'],
-    [2026, '2026-04-05', '2026-04-06'],
-    [2027, '2027-03-28', '2027-03-29'],
-    [2038, '2038-04-25', '2038-04-26'],
-    [2285, '2285-03-22', '2285-03-23'],
-  ])('Easter %i is %s, Easter Monday %s is a holiday', (year, easter, monday) => {
-    expect(easterSunday(year)).toBe(easter);
-    expect(italianHolidays(year)).toContain(monday);
-    expect(isBusinessDay(monday, cal)).toBe(false);
-  });
+describe('holidays (date-holidays)', () => {
+  it.each([['2024-04-01'], ['2025-04-21'], ['2026-04-06'], ['2027-03-29'], ['2038-04-26']])(
+    'Easter Monday %s is a holiday',
+    (monday) => {
+      expect(isBusinessDay(monday, cal)).toBe(false);
+    },
+  );
 
   it('lists the national holidays, with 4 October from 2026', () => {
-    expect(italianHolidays(2025)).toEqual([
+    expect([...publicHolidays(2025, { country: 'IT' })].sort()).toEqual([
       '2025-01-01',
       '2025-01-06',
+      '2025-04-20', // Easter Sunday: a Sunday, listed by the library
       '2025-04-21',
       '2025-04-25',
       '2025-05-01',
@@ -72,9 +64,26 @@ describe('holidays', () => {
       '2025-12-25',
       '2025-12-26',
     ]);
-    expect(italianHolidays(2026)).toContain('2026-10-04');
-    expect(italianHolidays(2027)).toHaveLength(12);
+    expect(publicHolidays(2026, { country: 'IT' }).has('2026-10-04')).toBe(true);
     expect(isBusinessDay('2027-10-04', cal)).toBe(false); // a Monday
+    expect(holidayName('2026-12-08', { country: 'IT' })).toBe('Immacolata Concezione');
+  });
+
+  it("adds a region's patron day (HOLIDAYS_REGION 62/RM: Rome, 29 June) and not elsewhere", () => {
+    const rome = { ...cal, holidays: { country: 'IT', state: '62', region: 'RM' } };
+    expect(isBusinessDay('2026-06-29', rome)).toBe(false);
+    expect(isBusinessDay('2026-06-29', cal)).toBe(true);
+    // Observances (Mother's Day, a Sunday anyway) and 24 December are not public holidays.
+    expect(isBusinessDay('2026-12-24', cal)).toBe(true);
+  });
+
+  it('checks the settings against the library', () => {
+    expect(holidayPlaceOf('IT', '62/RM')).toEqual({ country: 'IT', state: '62', region: 'RM' });
+    expect(holidayPlaceOf('IT', undefined)).toEqual({ country: 'IT' });
+    expect(holidayPlaceOf('IT', '99')).toMatch(/unknown state "99" of IT; known: .*62/);
+    expect(holidayPlaceOf('IT', '62/XX')).toMatch(/unknown region "XX"/);
+    expect(holidayPlaceOf('QQ', undefined)).toMatch(/unknown country/);
+    expect(holidayPlaceOf('none', '62')).toEqual({ country: 'none' });
   });
 
   it('knows business days, weekends, closures and the "none" country', () => {
@@ -82,7 +91,7 @@ describe('holidays', () => {
     expect(isBusinessDay('2026-01-17', cal)).toBe(false); // Saturday
     expect(isBusinessDay('2026-12-25', cal)).toBe(false);
     expect(isBusinessDay('2026-01-13', { ...cal, extraClosures: ['2026-01-13'] })).toBe(false);
-    expect(isBusinessDay('2026-12-25', { ...cal, holidaysCountry: 'none' })).toBe(true);
+    expect(isBusinessDay('2026-12-25', { ...cal, holidays: { country: 'none' } })).toBe(true);
     expect(isBusinessDay('2026-01-17', { ...cal, workingDays: [1, 2, 3, 4, 5, 6] })).toBe(true);
   });
 });
@@ -160,59 +169,6 @@ describe('isWithinBusinessHours', () => {
     expect(isWithinBusinessHours(cet('2026-01-17', '10:00'), cal)).toBe(false);
     expect(isWithinBusinessHours(cet('2026-12-08', '10:00'), cal)).toBe(false);
     expect(isWithinBusinessHours(new Date('2026-01-12T11:59:59.999+01:00'), cal)).toBe(true);
-  });
-});
-
-describe('addBusinessDays (T2 first-contact deadline)', () => {
-  const deadline = (start: Date, settings: BusinessCalendarSettings = cal) =>
-    addBusinessDays(start, 2, settings).toISOString();
-
-  it('counts the arrival day only when the whole day was available', () => {
-    expect(deadline(cet('2026-01-12', '08:00'))).toBe(cet('2026-01-13', '18:00').toISOString());
-    expect(deadline(cet('2026-01-12', '09:00'))).toBe(cet('2026-01-13', '18:00').toISOString());
-    expect(deadline(cet('2026-01-12', '09:01'))).toBe(cet('2026-01-14', '18:00').toISOString());
-    expect(deadline(cet('2026-01-12', '10:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
-    expect(deadline(cet('2026-01-12', '13:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
-    expect(deadline(cet('2026-01-12', '18:00'))).toBe(cet('2026-01-14', '18:00').toISOString());
-    expect(addBusinessDays(cet('2026-01-12', '08:00'), 1, cal)).toEqual(cet('2026-01-12', '18:00'));
-    expect(addBusinessDays(cet('2026-01-12', '10:00'), 1, cal)).toEqual(cet('2026-01-13', '18:00'));
-  });
-
-  it('skips weekends', () => {
-    const tuesday = cet('2026-01-20', '18:00').toISOString();
-    expect(deadline(cet('2026-01-16', '10:00'))).toBe(tuesday); // Friday during hours
-    expect(deadline(cet('2026-01-16', '19:00'))).toBe(tuesday); // Friday after closing
-    expect(deadline(cet('2026-01-17', '11:00'))).toBe(tuesday); // Saturday
-    expect(deadline(cet('2026-01-18', '23:59'))).toBe(tuesday); // Sunday
-    expect(deadline(cet('2026-01-19', '08:00'))).toBe(tuesday); // Monday before opening
-  });
-
-  it('skips holidays and extra closures', () => {
-    // Thu 24 Dec 2026: Christmas Friday, weekend, then Mon 28 and Tue 29.
-    expect(deadline(cet('2026-12-24', '10:00'))).toBe(cet('2026-12-29', '18:00').toISOString());
-    // Fri 3 Apr 2026: Easter Monday 6 Apr is skipped.
-    expect(deadline(cest('2026-04-03', '10:00'))).toBe(cest('2026-04-08', '18:00').toISOString());
-    // Thu 31 Dec 2026 → 1 Jan holiday → Mon 4, Tue 5 (6 Jan Epiphany is after).
-    expect(deadline(cet('2026-12-31', '10:00'))).toBe(cet('2027-01-05', '18:00').toISOString());
-    const closed = { ...cal, extraClosures: ['2026-01-13', '2026-01-14'] };
-    expect(deadline(cet('2026-01-12', '10:00'), closed)).toBe(cet('2026-01-16', '18:00').toISOString());
-  });
-
-  it('lands on 18:00 local across DST changes', () => {
-    // Fri 27 Mar 2026 CET; clocks go forward Sun 29; Tue 31 Mar 18:00 CEST.
-    expect(deadline(cet('2026-03-27', '10:00'))).toBe('2026-03-31T16:00:00.000Z');
-    // Fri 23 Oct 2026 CEST; clocks go back Sun 25; Tue 27 Oct 18:00 CET.
-    expect(deadline(cest('2026-10-23', '10:00'))).toBe('2026-10-27T17:00:00.000Z');
-  });
-
-  it('uses the end of the last configured range and rejects bad counts', () => {
-    const long = { ...cal, hours: parseBusinessHours('08:30-17:30') };
-    expect(deadline(cet('2026-01-12', '08:30'), long)).toBe(cet('2026-01-13', '17:30').toISOString());
-    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 0, cal)).toThrow(RangeError);
-    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 1.5, cal)).toThrow(RangeError);
-    expect(() => addBusinessDays(cet('2026-01-12', '10:00'), 2, { ...cal, workingDays: [] })).toThrow(
-      /no business day/,
-    );
   });
 });
 

@@ -149,5 +149,8 @@ export function composeMail(message: OutboundMessage, options: ComposeMailOption
       contentType: file.contentType,
     }));
   }
+  // RFC 6047: the invitation as a text/calendar alternative with its METHOD (#23).
+  if (message.calendar)
+    mail.icalEvent = { method: message.calendar.method, content: message.calendar.content };
   return mail;
 }

@@ -87,6 +87,7 @@ async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMa
     if (options.ackMaxAgeMs !== undefined && age > options.ackMaxAgeMs) {
       message.noAutomaticAnswer = `reached the mailbox ${Math.floor(age / 3600_000)} h ago (over IMAP_ACK_MAX_AGE_HOURS)`;
     }
+    if (mail.internalDate) message.arrivedAt = mail.internalDate;
     message.senderVerification = dmarcVerdict(mail.source, options.trustedAuthservIds ?? []);
     if (!message.automated && isOwnAddress(options.ownAddress, message.sender.address)) {
       message.automated = { kind: 'other', reason: 'sent from our own address' };

@@ -17,7 +17,8 @@ import {
 import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { requestConsentFromSlack, sessionFromSlack } from './slack-consent.js';
-import { type InboundDeps, NOT_AVAILABLE } from './slack-inbound.js';
+import type { InboundDeps } from './slack-inbound.js';
+import { cancelFromSlack, proposeFromSlack } from './slack-proposals.js';
 import { logTimeFromCommand, postRunningSummary } from './slack-time.js';
 
 export async function runCommand(deps: InboundDeps, text: string, who: SlackActor): Promise<string> {
@@ -48,6 +49,11 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return replyFromCommand(deps, parsed.number, parsed.text, who);
     case 'contact':
       return logPhoneContact(core, parsed.number, parsed.text, who);
+    case 'propose':
+      return proposeFromSlack(core, parsed.number, who, { mode: parsed.mode, minutes: parsed.minutes });
+    case 'cancel':
+    case 'move':
+      return cancelFromSlack(core, parsed.number, who, parsed.kind === 'move');
     case 'consent':
       return requestConsentFromSlack(core, parsed.number, who);
     case 'session':
@@ -59,8 +65,6 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
     }
     case 'summary':
       return postRunningSummary(core, parsed.number, who);
-    case 'propose':
-      return NOT_AVAILABLE;
   }
 }
 

@@ -9,7 +9,8 @@ export { parseDuration };
 export type HelpdeskCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'take' | 'resolve' | 'reopen' | 'propose' | 'consent' | 'summary'; number: number }
+  | { kind: 'take' | 'resolve' | 'reopen' | 'consent' | 'summary' | 'cancel' | 'move'; number: number }
+  | { kind: 'propose'; number: number; mode?: 'remote' | 'onsite'; minutes?: number }
   | { kind: 'note' | 'reply'; number: number; text: string }
   | { kind: 'contact'; number: number; medium: 'phone'; text: string }
   | { kind: 'time'; number: number; minutes: number; text: string; entryKind: EntryKind; billable: boolean }
@@ -28,7 +29,9 @@ export function commandUsage(command: string): string {
     `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
     `${command} time N 1h30 testo — registra tempo (anche 90m, 1:30, 1,5h; aggiungi "telefono", "sede" o "gratis")`,
     `${command} summary N — riepilogo ore del ticket nel thread`,
-    `${command} propose N — proponi orari`,
+    `${command} propose N [remote|onsite] [durata] — proponi orari al cliente`,
+    `${command} cancel N — annulla l'appuntamento del ticket N`,
+    `${command} move N — annulla l'appuntamento e proponi nuovi orari`,
     `${command} consent N — chiedi il consenso al collegamento remoto`,
     `${command} session N start|end — avvia / chiudi la sessione remota (dopo il sì)`,
     `${command} help — questo aiuto`,
@@ -56,10 +59,27 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
     case 'take':
     case 'resolve':
     case 'reopen':
-    case 'propose':
     case 'consent':
     case 'summary':
+    case 'cancel':
+    case 'move':
       return hasNumber ? { kind: verb.toLowerCase() as 'take', number } : usage(`${verb.toLowerCase()} N`);
+    case 'propose': {
+      // propose N [remote|onsite] [duration], the two options in either order.
+      const options = rest.slice(1);
+      let mode: 'remote' | 'onsite' | undefined;
+      let minutes: number | undefined;
+      for (const option of options) {
+        if (/^(remote|remoto|onsite|sede)$/i.test(option))
+          mode = /^(remote|remoto)$/i.test(option) ? 'remote' : 'onsite';
+        else if (parseDuration(option) !== undefined) minutes = parseDuration(option);
+        else return usage('propose N [remote|onsite] [durata, es. 1h30]');
+      }
+      if (!hasNumber || (minutes !== undefined && (minutes < 15 || minutes > 180))) {
+        return usage('propose N [remote|onsite] [durata, es. 1h30]');
+      }
+      return { kind: 'propose', number, mode, minutes };
+    }
     case 'note':
     case 'reply': {
       const body = after(1);

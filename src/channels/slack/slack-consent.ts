@@ -16,6 +16,7 @@ import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { SlackActor } from './slack-actions.js';
+import { isSlotButton, pressSlotFromSlack } from './slack-customer-buttons.js';
 import type { SlackPoster } from './slack-poster.js';
 
 /** Action ids of buttons shown to customers in their DM (`customer_choice_<n>`, value = button data). */
@@ -40,8 +41,8 @@ export function customerButtonBlocks(text: string, buttons: OutboundButton[][] |
 }
 
 /**
- * A customer pressed SÌ / NO / STOP in their DM: the core decides (only the ticket's customer
- * counts) and the customer sees what happened, ephemerally.
+ * A customer pressed a button in their DM — SÌ / NO / STOP (consent) or a slot number (#23): the
+ * core decides (only the ticket's customer counts) and the customer sees what happened, ephemerally.
  */
 export function registerCustomerButtons(
   app: App,
@@ -50,7 +51,15 @@ export function registerCustomerButtons(
   app.action(CUSTOMER_CHOICE, async ({ ack, body, action }) => {
     await ack();
     const b = body as unknown as { user: { id: string }; channel?: { id: string } };
-    const data = parseConsentButton((action as unknown as { value?: string }).value ?? '');
+    const value = (action as unknown as { value?: string }).value ?? '';
+    if (isSlotButton(value)) {
+      await pressSlotFromSlack(deps, { userId: b.user.id, channelId: b.channel?.id, value }).catch(
+        (error: unknown) =>
+          deps.logger.warn({ reason: errorSummary(error) }, 'slack: slot button not handled'),
+      );
+      return;
+    }
+    const data = parseConsentButton(value);
     if (!data || !b.channel) return;
     try {
       const pressed = await answerConsentButton(deps.core, {

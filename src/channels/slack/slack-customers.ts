@@ -92,6 +92,7 @@ export async function handleCustomerDm(
       forceNew: forceNew || undefined,
     },
     receivedAt: new Date(Number(e.ts) * 1000),
+    arrivedAt: new Date(Number(e.ts) * 1000),
     raw: { contentType: 'application/json', data: JSON.stringify({ event_id: eventId, event: e }) },
   };
   await deps.context.ingest(message);

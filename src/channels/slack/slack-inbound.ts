@@ -17,6 +17,7 @@ import { requestConsentFromSlack } from './slack-consent.js';
 import { handleCustomerDm } from './slack-customers.js';
 import type { SlackFile } from './slack-files.js';
 import type { SlackPoster } from './slack-poster.js';
+import { proposeFromSlack } from './slack-proposals.js';
 import { eventKeys, onceForEvent } from './slack-store.js';
 import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
 import { logTimeHint, startTicketTimer, stopTicketTimer } from './slack-time.js';
@@ -111,6 +112,8 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       else if (a.action_id === CARD_ACTIONS.timerStart)
         answer = await startTicketTimer(deps.core, number, who);
       else if (a.action_id === CARD_ACTIONS.timerStop) answer = await stopTicketTimer(deps.core, number, who);
+      else if (a.action_id === CARD_ACTIONS.proposeSlots)
+        answer = await proposeFromSlack(deps.core, number, who);
       else answer = NOT_AVAILABLE;
       deps.wake();
       await tell(answer);

@@ -26,6 +26,7 @@ import { apiSignal, downloadFiles } from './telegram-files.js';
 import { albumKey, type InboundOptions, toInboundMessage } from './telegram-inbound.js';
 import { TelegramPoller } from './telegram-polling.js';
 import { TELEGRAM_ATTACHMENT_LIMITS, TelegramSender } from './telegram-sender.js';
+import { handleSlotButton } from './telegram-slot-button.js';
 import { registerWebhookRoute, setUpWebhook } from './telegram-webhook.js';
 
 const DEFAULT_API_ROOT = 'https://api.telegram.org';
@@ -259,6 +260,7 @@ export class TelegramAdapter implements ChannelAdapter, HttpRouteProvider {
         );
         return tellUnsupported(event, this.commandDeps(update));
       case 'callback':
+        if (event.data.startsWith('slot:')) return handleSlotButton(event, this.commandDeps(update));
         return handleTicketButton(event, this.commandDeps(update));
       case 'migrate':
         await this.requireContext().renameConversation?.('telegram', event.fromChatId, event.toChatId);

@@ -38,6 +38,7 @@ export function toInboundMessage(
     attachments: options.attachments ?? [],
     thread: { conversationId: event.chatId },
     receivedAt: event.date,
+    arrivedAt: event.date,
     raw: { contentType: 'application/json', data: JSON.stringify(update) },
   };
   if (event.languageCode) message.sender.language = event.languageCode;

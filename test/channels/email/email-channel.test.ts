@@ -145,6 +145,34 @@ describe('email channel', () => {
     expect(listed.flags).toContain('\\Seen');
   });
 
+  it('starts the first-contact clock at the IMAP internal date, not when the mail was read', async () => {
+    await createCustomer(
+      app.core,
+      { name: 'Bruno', status: 'active', identities: [{ kind: 'email', address: 'bruno@cliente.example' }] },
+      'test',
+    );
+    await app.database.sql.query(
+      "update customers set activated_at = now() - interval '3 days' where name = 'Bruno'",
+    );
+    const arrived = new Date(Math.floor((Date.now() - 40 * 60_000) / 1000) * 1000);
+    const mail = customerMail('bruno@cliente.example', 'La rete è lenta');
+    await dovecot.appendMessage(
+      DEFAULT_DOVECOT_USER.user,
+      DEFAULT_DOVECOT_USER.password,
+      mail.raw,
+      undefined,
+      [],
+      arrived,
+    );
+    const stored = await waitFor(() => inboundByMessageId(mail.messageId), 'the stored mail');
+    const { rows } = await app.database.sql.query<{ due: Date; clock_from: Date }>(
+      'select t.first_contact_due_at as due, c.clock_from from tickets t join first_contact_clocks c on c.ticket_id = t.id where t.id = $1',
+      [stored.ticket_id],
+    );
+    expect(new Date(rows[0]!.clock_from).toISOString()).toBe(arrived.toISOString());
+    expect(new Date(rows[0]!.due).toISOString()).toBe(app.core.firstContactDeadline(arrived).toISOString());
+  });
+
   it("threads a reply written in a real client onto the ticket, keeping only the customer's new words", async () => {
     const first = customerMail('anna@cliente.example', 'Stampante');
     await deliver(first.raw);

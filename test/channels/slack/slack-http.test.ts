@@ -162,9 +162,9 @@ describe('Slack in HTTP mode', () => {
     expect(rows).toEqual([{ actor: `slack:${TECH}` }]);
   });
 
-  it('answers buttons whose feature has not landed with "not available yet", changing nothing', async () => {
+  it('answers a button it does not know (an older card) with "not available", changing nothing', async () => {
     const { number, card } = await ticketWithCard();
-    for (const actionId of ['ticket_propose_slots']) {
+    for (const actionId of ['ticket_unknown_action']) {
       await s.post(
         {
           payload: JSON.stringify(
@@ -185,6 +185,35 @@ describe('Slack in HTTP mode', () => {
       true,
     );
     expect(fake.callsOf('chat.update')).toHaveLength(0);
+  });
+
+  it('"Proponi orari" sends the next free slots to the customer and lists them to the technician', async () => {
+    const { number, card } = await ticketWithCard();
+    const before = fake.ephemerals.length;
+    await s.post(
+      {
+        payload: JSON.stringify(
+          blockAction({
+            user: TECH,
+            channel: CHANNEL,
+            messageTs: card.ts,
+            actionId: 'ticket_propose_slots',
+            value: String(number),
+          }),
+        ),
+      },
+      { form: true },
+    );
+    await fake.waitFor(() => fake.ephemerals.length > before);
+    const answer = fake.ephemerals.at(-1)!;
+    expect(answer.user).toBe(TECH);
+    expect(answer.text).toContain(`Ticket #${number}: orari proposti al cliente (da remoto)`);
+    expect(answer.text).toMatch(/1\) \S+ \d+ \S+, \d\d:\d\d–\d\d:\d\d/);
+    const { rows } = await s.app.database.sql.query<{ n: number }>(
+      'select count(*)::int as n from offered_slots os join slot_offers o on o.id = os.offer_id where o.technician = $1',
+      [TECH],
+    );
+    expect(rows[0]!.n).toBe(3);
   });
 
   it('threads a customer message with its file under the card', async () => {

@@ -37,6 +37,21 @@ describe('/helpdesk parsing', () => {
   it('parses every sub-command and gives usage for wrong ones', () => {
     expect(parseHelpdeskCommand('')).toEqual({ kind: 'help' });
     expect(parseHelpdeskCommand('list')).toEqual({ kind: 'list' });
+    expect(parseHelpdeskCommand('propose 12')).toEqual({ kind: 'propose', number: 12 });
+    expect(parseHelpdeskCommand('propose #12 onsite 1h30')).toEqual({
+      kind: 'propose',
+      number: 12,
+      mode: 'onsite',
+      minutes: 90,
+    });
+    expect(parseHelpdeskCommand('propose 12 45 remote')).toEqual({
+      kind: 'propose',
+      number: 12,
+      mode: 'remote',
+      minutes: 45,
+    });
+    expect(parseHelpdeskCommand('propose 12 6h').kind).toBe('usage');
+    expect(parseHelpdeskCommand('propose 12 domani').kind).toBe('usage');
     expect(parseHelpdeskCommand('take #1042')).toEqual({ kind: 'take', number: 1042 });
     expect(parseHelpdeskCommand('note 1042 cliente   richiama')).toEqual({
       kind: 'note',

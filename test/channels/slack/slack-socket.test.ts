@@ -174,7 +174,10 @@ describe('Slack in Socket Mode', () => {
     const wrong = await responses('take');
     expect(wrong).toEqual({ response_type: 'ephemeral', text: 'Uso: /helpdesk take N' });
     expect((await responses('boh')).text).toContain('/helpdesk reply N testo');
-    expect((await responses('propose 1000')).text).toContain('non ancora disponibile');
+    expect((await responses('propose 1000 onsite 1h30')).text).toMatch(/1000/);
+    expect((await responses('propose 1000 domani')).text).toContain(
+      'Uso: /helpdesk propose N [remote|onsite]',
+    );
     expect((await responses('take 99999')).text).toMatch(/99999/);
     await fake.sendEnvelope(
       'slash_commands',
@@ -186,7 +189,7 @@ describe('Slack in Socket Mode', () => {
         responseUrl: fake.responseUrl(),
       }),
     );
-    expect((await fake.waitFor(() => fake.responses[5])).text).toContain('Non sei abilitato');
+    expect((await fake.waitFor(() => fake.responses[6])).text).toContain('Non sei abilitato');
   });
 
   it('lets a Slack user link with a one-time code, then open a ticket in a DM', async () => {

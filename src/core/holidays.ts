@@ -1,0 +1,81 @@
+import Holidays from 'date-holidays';
+
+/**
+ * Public holidays from the maintained `date-holidays` library (T6: "Italian public holidays"),
+ * for a country and optionally a state/region inside it, where provinces' patron days live
+ * (`62/RM`: Lazio, Rome, adds 29 June). Only days of type `public` close the business: observances
+ * such as Mother's Day do not. The library's instances are costly to build; one is kept per place.
+ */
+
+/** `HOLIDAYS_REGION` as the library names it: a state code, optionally `/` and a region code. */
+export interface HolidayPlace {
+  /** ISO 3166-1 alpha-2, e.g. `IT`; `none` for no public holidays. */
+  country: string;
+  /** The library's state code, e.g. `62` (Lazio); optional. */
+  state?: string;
+  /** The library's region code inside the state, e.g. `RM` (Roma); optional. */
+  region?: string;
+}
+
+const instances = new Map<string, Holidays>();
+const byYear = new Map<string, ReadonlySet<string>>();
+
+function keyOf(place: HolidayPlace): string {
+  return `${place.country}|${place.state ?? ''}|${place.region ?? ''}`;
+}
+
+function instanceOf(place: HolidayPlace): Holidays {
+  const key = keyOf(place);
+  let instance = instances.get(key);
+  if (!instance) {
+    instance = new Holidays(place.country, place.state ?? '', place.region ?? '', { types: ['public'] });
+    instances.set(key, instance);
+  }
+  return instance;
+}
+
+/** The public holidays of a year at a place, as local dates `YYYY-MM-DD` (empty for `none`). */
+export function publicHolidays(year: number, place: HolidayPlace): ReadonlySet<string> {
+  if (place.country === 'none') return new Set();
+  const key = `${keyOf(place)}|${year}`;
+  let dates = byYear.get(key);
+  if (!dates) {
+    const list = instanceOf(place).getHolidays(year) || [];
+    dates = new Set(list.filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    if (byYear.size > 1_000) byYear.clear();
+    byYear.set(key, dates);
+  }
+  return dates;
+}
+
+/** The holiday's name on a date, or undefined; for messages ("chiuso per Ognissanti"). */
+export function holidayName(date: string, place: HolidayPlace): string | undefined {
+  if (place.country === 'none') return undefined;
+  const found = instanceOf(place).isHoliday(new Date(`${date}T12:00:00Z`));
+  const list = Array.isArray(found) ? found : [];
+  return list.find((h) => h.type === 'public' && h.date.slice(0, 10) === date)?.name;
+}
+
+/**
+ * Parses `HOLIDAYS_COUNTRY` and `HOLIDAYS_REGION` (`62` or `62/RM`) and checks that the library
+ * knows them; returns the reason when it does not.
+ */
+export function holidayPlaceOf(country: string, regionSpec: string | undefined): HolidayPlace | string {
+  if (country === 'none') return { country };
+  const lookup = new Holidays();
+  const countries = lookup.getCountries();
+  if (!countries?.[country]) return `unknown country "${country}"`;
+  if (!regionSpec) return { country };
+  const [state = '', region, ...rest] = regionSpec.split('/').map((s) => s.trim());
+  if (rest.length > 0) return `expected STATE or STATE/REGION, got "${regionSpec}"`;
+  const states = lookup.getStates(country) ?? {};
+  if (!states[state]) {
+    return `unknown state "${state}" of ${country}; known: ${Object.keys(states).join(', ') || 'none'}`;
+  }
+  if (region === undefined) return { country, state };
+  const regions = lookup.getRegions(country, state) ?? {};
+  if (!regions[region]) {
+    return `unknown region "${region}" of ${country} ${state}; known: ${Object.keys(regions).join(', ') || 'none'}`;
+  }
+  return { country, state, region };
+}
