@@ -99,4 +99,9 @@ export interface CoreContext {
    * Listeners must not throw.
    */
   onRemoteSessionEnded?: Set<(event: RemoteSessionEnded) => void>;
+  /**
+   * Whether the adapter of `channel` runs in this process (a consent request to a channel that
+   * does not run is refused at once). Absent: every channel is taken as running.
+   */
+  channelRunning?: (channel: string) => boolean;
 }
