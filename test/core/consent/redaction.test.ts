@@ -41,6 +41,7 @@ const SECRETS: Array<[string, string]> = [
   // One or two characters after an explicit `password:` are still the password.
   ['AnyDesk 1 234 567 890 / password: x', 'x'],
   ['pwd= k9', 'k9'],
+  ['password: x', 'x'],
   // A bare ID and the password on one line (no label): a token with a letter and a digit or symbol.
   ['123456789 hunter22', 'hunter22'],
   ['1 234 567 890 Quercia#', 'Quercia#'],
