@@ -173,6 +173,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
     const channelContext = createChannelContext(core);
     const adapters = new Map<ChannelName, ChannelAdapter>();
     for (const adapter of options.adapters?.(channelContext, core) ?? []) adapters.set(adapter.name, adapter);
+    core.channelRunning = (name) => adapters.has(name as ChannelName);
 
     const linkFor = (kind: string, code: string) => {
       const adapter = adapters.get(kind as ChannelName) as

@@ -118,4 +118,9 @@ export interface CoreContext {
    * the app (a pg-boss job); absent, timers stop only by hand.
    */
   scheduleTimerStop?: (tx: Tx, entryId: string, at: Date) => Promise<void>;
+  /**
+   * Whether the adapter of `channel` runs in this process (a consent request to a channel that
+   * does not run is refused at once). Absent: every channel is taken as running.
+   */
+  channelRunning?: (channel: string) => boolean;
 }

@@ -14,7 +14,8 @@ let channel: TestChannel;
 
 beforeAll(async () => {
   channel = new TestChannel();
-  app = await startTestApp({ adapters: () => [channel] });
+  // Verdi writes by email: an email stand-in runs so that consent can be asked of him.
+  app = await startTestApp({ adapters: () => [channel, new TestChannel('email')] });
 });
 afterAll(async () => {
   await app.close();
@@ -99,7 +100,11 @@ describe('answers match their documented shapes', () => {
       .strict()
       .parse(await body(created));
     const outcome = await app.channelContext.ingest(
-      inbound({ from: 'verdi@example.test', sender: { kind: 'email', address: 'verdi@example.test' } }),
+      inbound({
+        from: 'verdi@example.test',
+        channel: 'email',
+        sender: { kind: 'email', address: 'verdi@example.test' },
+      }),
     );
     if (outcome.status !== 'new_ticket') throw new Error('expected a ticket');
     await app.channelContext.ingest(

@@ -89,7 +89,8 @@ export async function tellTechnician(
  * A technician asks the ticket's customer for remote-access consent, in the customer's channel
  * and language (template {@link CONSENT_REQUEST_VERSION}), with SÌ/NO buttons on chat channels.
  * The request expires after `consentTtlMs`. Throws NotFoundError (no ticket) and
- * ConsentStateError (a request pending or a session running, no identity to ask).
+ * ConsentStateError (a request pending or a session running, no identity to ask, the customer
+ * unreachable: see {@link assertReachable}).
  */
 export async function requestConsent(
   ctx: CoreContext,
@@ -105,6 +106,7 @@ export async function requestConsent(
     }
     const identity = await ticketRecipient(tx, ticket);
     if (!identity) throw new ConsentStateError(ticket.number, 'the customer has no identity to ask', 'none');
+    assertReachable(ctx, ticket, identity.kind);
     const [customer] = await tx.db.select().from(customers).where(eq(customers.id, ticket.customerId));
     const ttlMinutes = Math.round(ctx.settings.consentTtlMs / 60_000);
     const content = consentRequest(
@@ -164,6 +166,29 @@ export async function requestConsent(
   });
   ctx.jobs.wake();
   return result;
+}
+
+/**
+ * A request the customer cannot receive now would only expire unseen: refused at once instead
+ * (ConsentStateError, HTTP 409; Slack shows the reason). Unreachable: the ticket's channel has no
+ * running adapter, or the customer has no identity on that channel.
+ */
+function assertReachable(ctx: CoreContext, ticket: TicketRow, identityKind: string): void {
+  const channel = ticket.originChannel;
+  if (identityKind !== channel) {
+    throw new ConsentStateError(
+      ticket.number,
+      `il cliente non ha un'identità sul canale ${channel}: non può ricevere la richiesta / the customer has no ${channel} identity to receive the request`,
+      'unreachable',
+    );
+  }
+  if (ctx.channelRunning && !ctx.channelRunning(channel)) {
+    throw new ConsentStateError(
+      ticket.number,
+      `il canale ${channel} del cliente non è attivo: la richiesta non gli arriverebbe / the customer's ${channel} channel is not running, the request would not reach them`,
+      'unreachable',
+    );
+  }
 }
 
 async function expireInTransaction(ctx: CoreContext, tx: Tx, ticket: TicketRow, request: ConsentRow) {

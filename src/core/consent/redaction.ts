@@ -6,7 +6,9 @@
  * - password phrases, Italian and English: `password: …`, `pwd …`, `pw=…`, `la password è …`,
  *   `passwd`, `parola d'ordine`, `codice di accesso`, `PIN …` (the word after the phrase);
  * - a remote-tool ID (9–10 digits, spaced or not) followed by a password on the same or the next
- *   line (`123 456 789 / abc123`, `ID 123456789 pass xyz`): the password;
+ *   line (`123 456 789 / abc123`, `ID 123456789 pass xyz`, `123456789 hunter22`): the password;
+ * - after an explicit separator (`password: x`) a password of any length; a quoted passphrase
+ *   (`password = "my secret pass"`) whole;
  * - card numbers of 13–19 digits (spaces or dashes allowed) that pass the Luhn check;
  * - IBANs (two letters, two check digits, 11–30 characters) whose mod-97 check is 1.
  */
@@ -15,11 +17,17 @@ export const REDACTED = '[redacted]';
 
 /** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
 const PASSWORD_PHRASE =
-  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*){0,2}|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(["'«“]?)([^\s"'»”]{3,})/giu;
+  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*){0,2}|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(?:(["'«“])([^"'«»“”\r\n]{1,128})(["'»”])|([^\s"'»”]+))/giu;
 
 /** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
 const NAMED_ID_THEN_SECRET =
   /\b((?:id|rustdesk|anydesk|teamviewer|splashtop|meshcentral)\b[ \t]*[:=]?[ \t]*(?:\d[ -]?\d{3}[ -]?\d{3}[ -]?\d{3}|\d{3}[ -]?\d{3}[ -]?\d{3,4})\b[ \t,;/|]*(?:\r?\n[ \t]*)?)(?:((?:(?:e|and)[ \t]+)?(?:password|passw|pass|pwd|pw|psw)\b[ \t]*[:=]?[ \t]*)([^\s,;]+)|(?!(?:e|and|password|passw|pass|pwd|pw|psw)\b)([^\s,;]{4,}))/giu;
+/**
+ * A bare ID (9–10 digits, spaced or not) then one token ending the line (`123456789 hunter22`):
+ * a secret only when it has a letter and a digit or symbol (checked in {@link redactSecrets}).
+ */
+const BARE_ID_SPACE_SECRET =
+  /(^|[ \t])((?:\d[ -]?\d{3}[ -]?\d{3}[ -]?\d{3}|\d{3}[ -]?\d{3}[ -]?\d{3,4})[ \t]+)([^\s,;]{4,128})(?=[ \t]*\r?$)/gmu;
 /** `123 456 789 / secret`, or the ID alone on a line and the secret alone on the next. */
 const BARE_ID_THEN_SECRET =
   /(^|[ \t])(\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*(?:\/|\|)[ \t]*|^[ \t]*\d{3}[ -]?\d{3}[ -]?\d{3,4}[ \t]*\r?\n[ \t]*)([^\s,;]{4,})(?=[ \t]*\r?$)/gmu;
@@ -131,11 +139,25 @@ export interface Redaction {
  */
 export function redactSecrets(text: string): Redaction {
   const secrets: string[] = [];
-  let out = text.replace(PASSWORD_PHRASE, (whole, phrase: string, quote: string, secret: string) => {
-    if (NOT_A_SECRET.has(secret.toLowerCase()) || secret === REDACTED) return whole;
-    secrets.push(secret);
-    return `${phrase}${quote}${REDACTED}`;
-  });
+  let out = text.replace(
+    PASSWORD_PHRASE,
+    (
+      whole,
+      phrase: string,
+      open: string | undefined,
+      quoted: string | undefined,
+      close: string | undefined,
+      bare: string | undefined,
+    ) => {
+      // A quoted passphrase goes whole, spaces included (`password = "my secret pass"`).
+      const secret = quoted ?? bare ?? '';
+      if (NOT_A_SECRET.has(secret.toLowerCase()) || secret === REDACTED) return whole;
+      // After an explicit separator (`password: x`) any length is the password; else 3 or more.
+      if (quoted === undefined && secret.length < 3 && !/(?:[:=>]|-)\s*$/.test(phrase)) return whole;
+      secrets.push(secret);
+      return `${phrase}${open ?? ''}${REDACTED}${close ?? ''}`;
+    },
+  );
   const keep = (secret: string) =>
     NOT_A_SECRET.has(secret.toLowerCase()) || secret.startsWith('[') || /^\d{1,4}$/.test(secret);
   out = out.replace(
@@ -157,6 +179,11 @@ export function redactSecrets(text: string): Redaction {
       return `${head}${label ?? ''}${REDACTED}`;
     },
   );
+  out = out.replace(BARE_ID_SPACE_SECRET, (whole, lead: string, head: string, secret: string) => {
+    if (keep(secret) || !/\p{L}/u.test(secret) || !/[^\p{L}]/u.test(secret)) return whole;
+    secrets.push(secret);
+    return `${lead}${head}${REDACTED}`;
+  });
   out = out.replace(BARE_ID_THEN_SECRET, (whole, lead: string, head: string, secret: string) => {
     if (keep(secret)) return whole;
     secrets.push(secret);

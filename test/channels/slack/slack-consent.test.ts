@@ -114,6 +114,39 @@ describe('consent from Slack', () => {
     expect(await command(`consent ${number}`)).toContain('Richiesta di consenso');
   });
 
+  it('/helpdesk consent for a customer whose channel is not running: told at once, nothing asked', async () => {
+    await createCustomer(
+      s.app.core,
+      {
+        name: 'Cliente Telegram',
+        locale: 'it',
+        status: 'active',
+        identities: [{ kind: 'telegram', address: '777001' }],
+      },
+      'test',
+    );
+    const outcome = await s.app.channelContext.ingest({
+      channel: 'telegram',
+      externalId: 'tg-unreachable-1',
+      sender: { kind: 'telegram', address: '777001' },
+      subject: 'PC lento',
+      newText: 'Il PC è lento',
+      fullText: 'Il PC è lento',
+      attachments: [],
+      thread: {},
+      receivedAt: new Date(),
+      raw: { contentType: 'application/json', data: '{}' },
+    });
+    if (outcome.status !== 'new_ticket') throw new Error(outcome.status);
+    const text = await command(`consent ${outcome.ticketNumber}`);
+    expect(text).toContain('telegram');
+    expect(text).toContain('non è attivo');
+    const listed = (await (await s.app.api(`/tickets/${outcome.ticketNumber}/consents`)).json()) as {
+      consents: unknown[];
+    };
+    expect(listed.consents).toHaveLength(0);
+  });
+
   it('a Slack DM customer gets SÌ / NO buttons; only they can press them', async () => {
     const user = 'UCUSTDM01';
     const dm = 'DCUSTDM01';

@@ -4,6 +4,7 @@ import {
   parseConsentButton,
   withoutNameSignOff,
 } from '../../../src/core/consent/answer-rule.js';
+import { isLonePassword } from '../../../src/core/consent/consent-answers.js';
 
 /** Real phrasings, Italian and English. A yes must be plain; anything else is never consent. */
 const YES = [
@@ -141,5 +142,24 @@ describe('consent answer rule', () => {
     expect(parseConsentButton('consent:42:stop')).toEqual({ requestId: '42', answer: 'stop' });
     expect(parseConsentButton('ticket:42')).toBeUndefined();
     expect(parseConsentButton('consent:42:maybe')).toBeUndefined();
+  });
+});
+
+describe('a lone word after an ID-only hand-over', () => {
+  it('politeness, yes-words and acknowledgements are never the password', () => {
+    for (const word of [
+      'grazie',
+      'Grazie!',
+      'thanks',
+      'please',
+      'prego',
+      'ok',
+      'Perfetto',
+      'Ottimo!',
+      'done',
+    ]) {
+      expect(isLonePassword(word), word).toBe(false);
+    }
+    expect(isLonePassword('Quercia#7')).toBe(true);
   });
 });

@@ -253,6 +253,36 @@ describe('remote-access consent', () => {
     expect(((await read.json()) as { credentials: string }).credentials).toContain(fixed);
   });
 
+  it('after a complete hand-over (ID and password) a one-word reply is an ordinary message', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    await say(address, number, 'AnyDesk 1 234 567 890 password Quercia#7');
+    await app.settle();
+    for (const word of ['Perfetto', 'Grazie', 'prego', 'thanks']) await say(address, number, word);
+    await app.settle();
+    const { rows } = await app.database.sql.query(
+      "select full_text from messages where full_text in ('Perfetto', 'Grazie', 'prego', 'thanks')",
+    );
+    expect(rows).toHaveLength(4);
+    const read = await app.api(`/tickets/${number}/credentials`);
+    expect(await read.json()).toEqual({
+      technician: 'Luca',
+      credentials: 'AnyDesk 1 234 567 890 password Quercia#7',
+    });
+  });
+
+  it('after the ID alone, a thank-you is not taken as the password', async () => {
+    const { address, number } = await customerWithTicket();
+    await ask(number);
+    await say(address, number, 'sì');
+    await say(address, number, 'AnyDesk 1 234 567 890');
+    await say(address, number, 'Grazie!');
+    await app.settle();
+    const { rows } = await app.database.sql.query("select 1 from messages where full_text = 'Grazie!'");
+    expect(rows).toHaveLength(1);
+  });
+
   it('a plain no refuses; the technician is told', async () => {
     const { address, number } = await customerWithTicket();
     await ask(number);

@@ -38,6 +38,16 @@ const SECRETS: Array<[string, string]> = [
   ['anydesk 1234567890 pass: ab', 'ab'],
   // AnyDesk and TeamViewer show ten-digit IDs as `1 234 567 890`.
   ['AnyDesk 1 234 567 890 Qwerty9', 'Qwerty9'],
+  // One or two characters after an explicit `password:` are still the password.
+  ['AnyDesk 1 234 567 890 / password: x', 'x'],
+  ['pwd= k9', 'k9'],
+  ['password: x', 'x'],
+  // A bare ID and the password on one line (no label): a token with a letter and a digit or symbol.
+  ['123456789 hunter22', 'hunter22'],
+  ['1 234 567 890 Quercia#', 'Quercia#'],
+  // A quoted passphrase goes whole, spaces included.
+  ['password = "my secret pass"', 'my secret pass'],
+  ["la password è 'due parole'", 'due parole'],
 ];
 
 /** Ordinary support text that must stay as written. */
@@ -53,6 +63,8 @@ const PLAIN = [
   'IT60 X054 2811 1010 0000 0123 457',
   'The printer on floor 2 is offline',
   'la stampante HP 4250 non stampa',
+  'il ticket 123456789 chiuso',
+  'password non ricevuta',
 ];
 
 describe('redaction of secrets', () => {
