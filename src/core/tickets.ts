@@ -193,13 +193,7 @@ export async function writeTechnicianMessage(
   });
   let deliveryId: bigint | undefined;
   if (!input.internal) {
-    const [identity] = ticket.replyIdentityId
-      ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
-      : await tx.db
-          .select()
-          .from(identities)
-          .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
-          .limit(1);
+    const identity = await ticketRecipient(tx, ticket);
     if (!identity) {
       await alertStaff(tx, {
         kind: 'no_reachable_identity',
@@ -255,4 +249,16 @@ async function storeReplyFiles(
     contentType: row.content_type,
     size: Number(row.size),
   }));
+}
+
+/** The identity the ticket's messages go to (where the customer wrote from), or undefined. */
+export async function ticketRecipient(tx: Tx, ticket: TicketRow) {
+  const [identity] = ticket.replyIdentityId
+    ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
+    : await tx.db
+        .select()
+        .from(identities)
+        .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
+        .limit(1);
+  return identity;
 }
