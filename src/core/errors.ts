@@ -29,7 +29,6 @@ export type ErrorCode =
   | 'TELEGRAM_NOT_STARTED'
   | 'TELEGRAM_WEBHOOK_FAILED'
   | 'TELEGRAM_WEBHOOK_MISMATCH'
-  | 'TELEGRAM_EXTERNAL_ID_INVALID'
   | 'MAIL_PARSE_FAILED'
   | 'SLACK_SIGNATURE_INVALID'
   | 'SLACK_EVENT_HANDLED'
@@ -261,19 +260,6 @@ export class TelegramWebhookError extends HelpdeskError {
 export class TelegramWebhookMismatchError extends HelpdeskError {
   constructor(message: string) {
     super('TELEGRAM_WEBHOOK_MISMATCH', message);
-  }
-}
-
-/** Not a Telegram message id (`chatId:messageId`). */
-export class TelegramExternalIdError extends HelpdeskError {
-  constructor(externalId: string) {
-    super(
-      'TELEGRAM_EXTERNAL_ID_INVALID',
-      `not a Telegram message id (expected "chatId:messageId"): ${externalId}`,
-      {
-        externalId,
-      },
-    );
   }
 }
 

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { identities, messages, tickets } from '../db/schema.js';
 import { insertOpenedTicket } from '../db/sql/insert-opened-ticket.js';
+import { keptAttachmentsOfMessage } from '../db/sql/kept-attachments-of-message.js';
 import { technicianReply } from '../templates/customer-messages.js';
 import { alertStaff, audit } from './audit.js';
 import { postSummaryOnResolve } from './billing/hour-summary.js';
@@ -213,13 +214,7 @@ export async function writeTechnicianMessage(
   });
   let deliveryId: bigint | undefined;
   if (!input.internal) {
-    const [identity] = ticket.replyIdentityId
-      ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
-      : await tx.db
-          .select()
-          .from(identities)
-          .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
-          .limit(1);
+    const identity = await ticketRecipient(tx, ticket);
     if (!identity) {
       await alertStaff(tx, {
         kind: 'no_reachable_identity',
@@ -271,15 +266,23 @@ async function storeReplyFiles(
 ): Promise<OutboundAttachment[]> {
   if (files.length === 0) return [];
   await storeAttachments(tx, messageId, files);
-  const { rows } = await tx.sql.query<{ id: string; filename: string; content_type: string; size: number }>(
-    `select id::text, filename, content_type, size from attachments
-     where message_id = $1 and content is not null order by id`,
-    [messageId.toString()],
-  );
+  const rows = await keptAttachmentsOfMessage(tx.sql, messageId);
   return rows.map((row) => ({
     id: row.id,
     filename: row.filename,
     contentType: row.content_type,
     size: Number(row.size),
   }));
+}
+
+/** The identity the ticket's messages go to (where the customer wrote from), or undefined. */
+export async function ticketRecipient(tx: Tx, ticket: TicketRow) {
+  const [identity] = ticket.replyIdentityId
+    ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
+    : await tx.db
+        .select()
+        .from(identities)
+        .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
+        .limit(1);
+  return identity;
 }

@@ -20,7 +20,6 @@ import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
 import { extractNewText } from './quote-stripping.js';
-import { SUBJECT_PREFIX } from './subject-prefix.js';
 import { openTnefParts } from './tnef.js';
 
 /** Limits and clock for {@link parseMail}. */
@@ -117,20 +116,6 @@ export function subjectTicketNumber(subject: string): number | undefined {
   if (!match) return undefined;
   const number = Number(match[1]);
   return Number.isSafeInteger(number) && number > 0 ? number : undefined;
-}
-
-/**
- * A subject without reply/forward prefixes (`Re:`, `R:`, `RE:`, `Fwd:`, `Fw:`, `I:`, `AW:`, `WG:`,
- * `SV:`… repeated, with or without a counter like `Re[2]:`) and without our ticket tags, for
- * comparing subjects and titling new tickets.
- */
-export function normaliseSubject(subject: string): string {
-  let rest = subject.replace(TICKET_TAG, ' ').replace(/\s+/g, ' ').trim();
-  for (;;) {
-    const stripped = rest.replace(SUBJECT_PREFIX, '').trim();
-    if (stripped === rest) return rest;
-    rest = stripped;
-  }
 }
 
 /** The text cut at {@link MAX_STORED_TEXT_CHARS}, with a note of its whole length (Italian first). */

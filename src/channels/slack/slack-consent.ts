@@ -14,6 +14,7 @@ import { endRemoteSession, startRemoteSession } from '../../core/consent/consent
 import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
+import { slackThreadOfTicketNumber } from '../../db/sql/slack-thread-of-ticket-number.js';
 import type { Logger } from '../../logger.js';
 import type { SlackActor } from './slack-actions.js';
 import { isSlotButton, pressSlotFromSlack } from './slack-customer-buttons.js';
@@ -128,11 +129,7 @@ export function handOverInSlack(deps: {
     if (!technicianRef?.startsWith('slack:')) return;
     const user = technicianRef.slice('slack:'.length);
     void (async () => {
-      const { rows } = await deps.core.database.sql.query<{ channel_id: string; thread_ts: string }>(
-        'select st.channel_id, st.thread_ts from slack_threads st join tickets t on t.id = st.ticket_id where t.number = $1',
-        [ticketNumber],
-      );
-      const thread = rows[0];
+      const thread = await slackThreadOfTicketNumber(deps.core.database.sql, ticketNumber);
       if (!thread) return;
       const held = vault.take(ticketNumber);
       if (!held) return;

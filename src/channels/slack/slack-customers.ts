@@ -7,20 +7,14 @@
  */
 import type { InboundMessage } from '../../core/channel.js';
 import { redeemLinkCode, requestLinkByEmail } from '../../core/chat-operations.js';
-import { downloadSlackFiles, type SlackFile } from './slack-files.js';
-import type { InboundDeps } from './slack-inbound.js';
+import { downloadSlackFiles } from './slack-files.js';
+import type { InboundDeps, SlackMessageEvent } from './slack-inbound.js';
 import { slackToPlain } from './slack-relay.js';
 
-interface DmEvent {
-  subtype?: string;
-  channel: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  files?: SlackFile[];
-}
+type DmEvent = Pick<
+  SlackMessageEvent,
+  'subtype' | 'channel' | 'user' | 'bot_id' | 'text' | 'ts' | 'thread_ts' | 'files'
+>;
 
 const LINK_REQUESTED =
   "Se l'indirizzo appartiene a un nostro cliente, gli abbiamo inviato un'email con il messaggio da mandarmi per collegare questo account Slack (vale una volta, entro 24 ore).\nIf the address belongs to one of our customers, we emailed it the message to send me to link this Slack account (works once, within 24 hours).";

@@ -6,21 +6,15 @@
 
 import type { Database } from '../../db/database.js';
 import { attachmentContents } from '../../db/sql/attachment-contents.js';
+import { countKeptAttachments } from '../../db/sql/count-kept-attachments.js';
+import { pendingSlackFileUploads } from '../../db/sql/pending-slack-file-uploads.js';
+import { setSlackFilesUploaded } from '../../db/sql/set-slack-files-uploaded.js';
+import { slackFilesUploaded } from '../../db/sql/slack-files-uploaded.js';
 import type { SlackPoster } from './slack-poster.js';
-
-/** Posts whose files are not all uploaded yet, oldest first. */
-const PENDING_SQL = `select sp.message_id::text as message_id, sp.channel_id, st.thread_ts
-  from slack_posts sp join messages m on m.id = sp.message_id
-  join slack_threads st on st.ticket_id = m.ticket_id
-  where sp.files_uploaded is not null order by sp.message_id limit 20`;
 
 /** Whether the message has files to upload (kept content). */
 export async function hasFiles(database: Database, messageId: string): Promise<boolean> {
-  const { rows } = await database.sql.query<{ n: number }>(
-    'select count(*)::int as n from attachments where message_id = $1 and content is not null',
-    [messageId],
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
+  return (await countKeptAttachments(database.sql, messageId)) > 0;
 }
 
 /**
@@ -34,11 +28,7 @@ export async function uploadFiles(
   channel: string,
   threadTs: string,
 ): Promise<void> {
-  const { rows: posts } = await database.sql.query<{ files_uploaded: number | null }>(
-    'select files_uploaded from slack_posts where message_id = $1',
-    [messageId],
-  );
-  const done = posts[0]?.files_uploaded;
+  const done = await slackFilesUploaded(database.sql, messageId);
   if (done === null || done === undefined) return;
   // Whole contents: a large one is stored in pieces (src/db/stored-chunks.ts).
   const rows = (await attachmentContents(database.sql, messageId)).slice(Number(done));
@@ -53,18 +43,13 @@ export async function uploadFiles(
       }),
     );
     count += 1;
-    await database.sql.query('update slack_posts set files_uploaded = $2 where message_id = $1', [
-      messageId,
-      count,
-    ]);
+    await setSlackFilesUploaded(database.sql, messageId, count);
   }
-  await database.sql.query('update slack_posts set files_uploaded = null where message_id = $1', [messageId]);
+  await setSlackFilesUploaded(database.sql, messageId, null);
 }
 
 /** Finishes the uploads an earlier pass left half-way (a Slack outage), oldest message first. */
 export async function resumeUploads(database: Database, poster: SlackPoster): Promise<void> {
-  const { rows } = await database.sql.query<{ message_id: string; channel_id: string; thread_ts: string }>(
-    PENDING_SQL,
-  );
-  for (const row of rows) await uploadFiles(database, poster, row.message_id, row.channel_id, row.thread_ts);
+  for (const row of await pendingSlackFileUploads(database.sql))
+    await uploadFiles(database, poster, row.message_id, row.channel_id, row.thread_ts);
 }

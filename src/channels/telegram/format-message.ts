@@ -5,7 +5,7 @@
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { OutboundButton, OutboundMessage } from '../../core/channel.js';
-import { DeliveryError, TelegramExternalIdError } from '../../core/errors.js';
+import { DeliveryError } from '../../core/errors.js';
 
 /** Telegram's limit for one message text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -28,13 +28,6 @@ function escapedCost(code: number): number {
   if (code === 38) return 5; // &amp;
   if (code === 60 || code === 62) return 4; // &lt; &gt;
   return 1;
-}
-
-/** Length of `escapeTelegramHtml(text)` without building it. */
-export function escapedLength(text: string): number {
-  let total = 0;
-  for (let i = 0; i < text.length; i++) total += escapedCost(text.charCodeAt(i));
-  return total;
 }
 
 export interface SplitOptions {
@@ -260,15 +253,6 @@ export function tryParseExternalId(externalId: string): TelegramExternalId | und
   const messageId = Number(match[2]);
   if (!Number.isSafeInteger(messageId) || messageId <= 0) return undefined;
   return { chatId: match[1]!, messageId };
-}
-
-/** `'123:45'` → `{ chatId: '123', messageId: 45 }`; throws on anything else. */
-export function parseExternalId(externalId: string): TelegramExternalId {
-  const parsed = tryParseExternalId(externalId);
-  if (!parsed) {
-    throw new TelegramExternalIdError(externalId);
-  }
-  return parsed;
 }
 
 /** `formatExternalId(123, 45)` → `'123:45'`. */

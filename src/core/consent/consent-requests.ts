@@ -3,9 +3,9 @@
  * end a session. Every step appends evidence rows (`consent-store.ts`) and queues what the
  * customer reads in the same transaction.
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
-import { customers, identities } from '../../db/schema.js';
+import { customers } from '../../db/schema.js';
 import { CONSENT_REQUEST_VERSION, consentNotice, consentRequest } from '../../templates/consent-messages.js';
 import { toLocale } from '../../templates/format.js';
 import { alertStaff, audit } from '../audit.js';
@@ -14,7 +14,7 @@ import type { CoreContext } from '../core-context.js';
 import { ConsentStateError } from '../errors.js';
 import { enqueueOutbound } from '../outbound.js';
 import type { TicketRow } from '../threading.js';
-import { getTicketByNumber, lockTicket } from '../tickets.js';
+import { getTicketByNumber, lockTicket, ticketRecipient } from '../tickets.js';
 import { CONSENT_BUTTONS } from './answer-rule.js';
 import {
   appendConsent,
@@ -26,18 +26,6 @@ import {
 
 /** pg-boss queue of consent expiry timers (`{ requestId }`, due at the request's expiry). */
 export const CONSENT_EXPIRY_QUEUE = 'consent-expiry';
-
-/** The identity the ticket's messages go to (where the customer wrote from), or undefined. */
-export async function ticketRecipient(tx: Tx, ticket: TicketRow) {
-  const [identity] = ticket.replyIdentityId
-    ? await tx.db.select().from(identities).where(eq(identities.id, ticket.replyIdentityId))
-    : await tx.db
-        .select()
-        .from(identities)
-        .where(and(eq(identities.customerId, ticket.customerId), eq(identities.verified, true)))
-        .limit(1);
-  return identity;
-}
 
 /**
  * Queues a consent notice (granted, refused, reminder…) to the ticket's customer in `tx`.

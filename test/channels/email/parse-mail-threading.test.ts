@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseSubject, parseMail, subjectTicketNumber } from '../../../src/channels/email/parse-mail.js';
+import { parseMail, subjectTicketNumber } from '../../../src/channels/email/parse-mail.js';
 import { createReplyToken } from '../../../src/core/reply-token.js';
 import { PARSE_NOW, PARSE_OPTIONS, parseHandWritten, readFixture } from './mail-fixtures.js';
 
@@ -73,22 +73,6 @@ describe('parseMail threading', () => {
     ['', undefined],
   ])('subjectTicketNumber(%j) → %s', (subject, expected) => {
     expect(subjectTicketNumber(subject)).toBe(expected);
-  });
-});
-
-describe('normaliseSubject', () => {
-  it.each([
-    ['Re: [#1042] Stampante non stampa', 'Stampante non stampa'],
-    ['RE: R: I: Fwd: Stampante', 'Stampante'],
-    ['AW: WG: SV: Fw: FWD: Drucker', 'Drucker'],
-    ['Re[2]: Re: Stampante', 'Stampante'],
-    ['R: [#1042] R: [#1042] Stampante', 'Stampante'],
-    ['[Ticket #1042] Re:  doppio   spazio', 'doppio spazio'],
-    ['Stampante: Re: non va', 'Stampante: Re: non va'],
-    ['Ricevuta', 'Ricevuta'],
-    ['', ''],
-  ])('%j → %j', (subject, expected) => {
-    expect(normaliseSubject(subject)).toBe(expected);
   });
 });
 

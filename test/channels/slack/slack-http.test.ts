@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_EVENTS_PATH } from '../../../src/channels/slack/http-receiver.js';
 import { NOT_ALLOWED } from '../../../src/channels/slack/slack-inbound.js';
 import { FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
@@ -20,51 +20,32 @@ import {
   startSlackApp,
   TECH,
   TestClock,
+  useSlackWithMail,
 } from './slack-kit.js';
 
 /** Slack over HTTP (`/slack/events`, real signing) with an email customer behind it. */
 describe('Slack in HTTP mode', () => {
-  let fake: FakeSlack;
-  let smtp: SmtpCapture;
-  let s: SlackTestApp;
-
-  beforeAll(async () => {
-    smtp = await startSmtpCapture();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-  });
-  beforeEach(async () => {
-    fake = new FakeSlack();
-    await fake.start();
-    fake.users.set(TECH, { display_name: 'Giulia', real_name: 'Giulia Bianchi' });
-    smtp.clear();
-    s = await startSlackApp(fake, { mode: 'http', others: () => [new SmtpOnlyEmail(smtp)] });
-  });
-  afterEach(async () => {
-    await s.app.close();
-    await fake.stop();
-  });
+  const slack = useSlackWithMail();
 
   /** A new email ticket and its card in the technicians' channel. */
   async function ticketWithCard(text = 'La stampante non stampa') {
-    const { address } = await emailCustomer(s.app, { name: 'Rossi & Figli <Srl>' });
-    const outcome = await ingestMail(s.app, { from: address, subject: 'Stampante', text });
+    const { address } = await emailCustomer(slack.s.app, { name: 'Rossi & Figli <Srl>' });
+    const outcome = await ingestMail(slack.s.app, { from: address, subject: 'Stampante', text });
     if (outcome.status !== 'new_ticket') throw new Error(outcome.status);
-    const card = await fake.waitFor(() =>
-      fake.messages.find(
+    const card = await slack.fake.waitFor(() =>
+      slack.fake.messages.find(
         (m) => m.channel === CHANNEL && !m.thread_ts && m.text.includes(`#${outcome.ticketNumber}`),
       ),
     );
-    await smtp.waitForMessages(1); // the acknowledgement
-    smtp.clear();
+    await slack.smtp.waitForMessages(1); // the acknowledgement
+    slack.smtp.clear();
     return { address, number: outcome.ticketNumber, card };
   }
 
   it('refuses unsigned, wrongly signed and stale requests with 401 and stores nothing', async () => {
     const body = JSON.stringify({ type: 'url_verification', challenge: 'abc' });
-    const url = `${s.app.url}${SLACK_EVENTS_PATH}`;
-    const now = s.clock.seconds();
+    const url = `${slack.s.app.url}${SLACK_EVENTS_PATH}`;
+    const now = slack.s.clock.seconds();
     const unsigned = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -73,20 +54,20 @@ describe('Slack in HTTP mode', () => {
     expect(unsigned.status).toBe(401);
     const wrong = await signedPost(url, body, { secret: 'not-the-secret', timestamp: now });
     expect(wrong.status).toBe(401);
-    const stale = await signedPost(url, body, { secret: fake.signingSecret, timestamp: now - 301 });
+    const stale = await signedPost(url, body, { secret: slack.fake.signingSecret, timestamp: now - 301 });
     expect(stale.status).toBe(401);
     expect(await stale.json()).toMatchObject({ code: 'SLACK_SIGNATURE_STALE' });
-    const future = await signedPost(url, body, { secret: fake.signingSecret, timestamp: now + 400 });
+    const future = await signedPost(url, body, { secret: slack.fake.signingSecret, timestamp: now + 400 });
     expect(future.status).toBe(401);
-    const good = await signedPost(url, body, { secret: fake.signingSecret, timestamp: now - 200 });
+    const good = await signedPost(url, body, { secret: slack.fake.signingSecret, timestamp: now - 200 });
     expect(good.status).toBe(200);
     expect(await good.json()).toEqual({ challenge: 'abc' });
     // A signed body that changed on the way is refused too.
     const tampered = await signedPost(url, body.replace('abc', 'xyz'), {
-      secret: fake.signingSecret,
+      secret: slack.fake.signingSecret,
       timestamp: now,
       signature: (await import('../../../src/channels/slack/slack-signing.js')).slackSignature(
-        fake.signingSecret,
+        slack.fake.signingSecret,
         now,
         body,
       ),
@@ -95,20 +76,20 @@ describe('Slack in HTTP mode', () => {
   });
 
   it('answers a signed body that is not a Slack payload with 400 and keeps it raw', async () => {
-    const url = `${s.app.url}${SLACK_EVENTS_PATH}`;
+    const url = `${slack.s.app.url}${SLACK_EVENTS_PATH}`;
     const body = '{"type": "event_callback", "event": {'; // cut short
     const response = await signedPost(url, body, {
-      secret: fake.signingSecret,
-      timestamp: s.clock.seconds(),
+      secret: slack.fake.signingSecret,
+      timestamp: slack.s.clock.seconds(),
     });
     expect(response.status).toBe(400);
     const form = await signedPost(url, 'payload=%7Bnot-json', {
-      secret: fake.signingSecret,
-      timestamp: s.clock.seconds(),
+      secret: slack.fake.signingSecret,
+      timestamp: slack.s.clock.seconds(),
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(400);
-    const { rows } = await s.app.database.sql.query<{ data: Uint8Array; error: string }>(
+    const { rows } = await slack.s.app.database.sql.query<{ data: Uint8Array; error: string }>(
       "select data, error from raw_inputs where channel = 'slack' order by id",
     );
     expect(rows.map((r) => Buffer.from(r.data).toString('utf8'))).toEqual([body, 'payload=%7Bnot-json']);
@@ -116,15 +97,16 @@ describe('Slack in HTTP mode', () => {
   });
 
   it('uses the injected clock for the replay window', async () => {
-    s.clock.advance(-3600_000);
+    slack.s.clock.advance(-3600_000);
     const body = JSON.stringify({ type: 'url_verification', challenge: 'c' });
     const realNow = Math.floor(Date.now() / 1000);
-    const url = `${s.app.url}${SLACK_EVENTS_PATH}`;
-    expect((await signedPost(url, body, { secret: fake.signingSecret, timestamp: realNow })).status).toBe(
-      401,
-    );
+    const url = `${slack.s.app.url}${SLACK_EVENTS_PATH}`;
     expect(
-      (await signedPost(url, body, { secret: fake.signingSecret, timestamp: s.clock.seconds() })).status,
+      (await signedPost(url, body, { secret: slack.fake.signingSecret, timestamp: realNow })).status,
+    ).toBe(401);
+    expect(
+      (await signedPost(url, body, { secret: slack.fake.signingSecret, timestamp: slack.s.clock.seconds() }))
+        .status,
     ).toBe(200);
   });
 
@@ -137,7 +119,7 @@ describe('Slack in HTTP mode', () => {
     expect(blocks).toContain('Accesso rapido');
     expect(blocks).toContain('ticket_take');
     expect(blocks).toContain('email');
-    const response = await s.post(
+    const response = await slack.s.post(
       {
         payload: JSON.stringify(
           blockAction({
@@ -152,11 +134,11 @@ describe('Slack in HTTP mode', () => {
       { form: true },
     );
     expect(response.status).toBe(200);
-    await fake.waitFor(() => fake.callsOf('chat.update').length > 0);
+    await slack.fake.waitFor(() => slack.fake.callsOf('chat.update').length > 0);
     expect(card.history.length).toBe(2);
     expect(JSON.stringify(card.blocks)).toContain('Giulia');
     expect(JSON.stringify(card.blocks)).not.toContain('ticket_take');
-    const { rows } = await s.app.database.sql.query<{ actor: string }>(
+    const { rows } = await slack.s.app.database.sql.query<{ actor: string }>(
       "select actor from audit_log where action = 'ticket.assigned'",
     );
     expect(rows).toEqual([{ actor: `slack:${TECH}` }]);
@@ -165,7 +147,7 @@ describe('Slack in HTTP mode', () => {
   it('answers a button it does not know (an older card) with "not available", changing nothing', async () => {
     const { number, card } = await ticketWithCard();
     for (const actionId of ['ticket_unknown_action']) {
-      await s.post(
+      await slack.s.post(
         {
           payload: JSON.stringify(
             blockAction({
@@ -180,17 +162,17 @@ describe('Slack in HTTP mode', () => {
         { form: true },
       );
     }
-    await fake.waitFor(() => fake.ephemerals.length === 1);
-    expect(fake.ephemerals.every((e) => e.text.includes('non ancora disponibile') && e.user === TECH)).toBe(
-      true,
-    );
-    expect(fake.callsOf('chat.update')).toHaveLength(0);
+    await slack.fake.waitFor(() => slack.fake.ephemerals.length === 1);
+    expect(
+      slack.fake.ephemerals.every((e) => e.text.includes('non ancora disponibile') && e.user === TECH),
+    ).toBe(true);
+    expect(slack.fake.callsOf('chat.update')).toHaveLength(0);
   });
 
   it('"Proponi orari" sends the next free slots to the customer and lists them to the technician', async () => {
     const { number, card } = await ticketWithCard();
-    const before = fake.ephemerals.length;
-    await s.post(
+    const before = slack.fake.ephemerals.length;
+    await slack.s.post(
       {
         payload: JSON.stringify(
           blockAction({
@@ -204,12 +186,12 @@ describe('Slack in HTTP mode', () => {
       },
       { form: true },
     );
-    await fake.waitFor(() => fake.ephemerals.length > before);
-    const answer = fake.ephemerals.at(-1)!;
+    await slack.fake.waitFor(() => slack.fake.ephemerals.length > before);
+    const answer = slack.fake.ephemerals.at(-1)!;
     expect(answer.user).toBe(TECH);
     expect(answer.text).toContain(`Ticket #${number}: orari proposti al cliente (da remoto)`);
     expect(answer.text).toMatch(/1\) \S+ \d+ \S+, \d\d:\d\d–\d\d:\d\d/);
-    const { rows } = await s.app.database.sql.query<{ n: number }>(
+    const { rows } = await slack.s.app.database.sql.query<{ n: number }>(
       'select count(*)::int as n from offered_slots os join slot_offers o on o.id = os.offer_id where o.technician = $1',
       [TECH],
     );
@@ -218,7 +200,7 @@ describe('Slack in HTTP mode', () => {
 
   it('threads a customer message with its file under the card', async () => {
     const { address, number, card } = await ticketWithCard();
-    await ingestMail(s.app, {
+    await ingestMail(slack.s.app, {
       from: address,
       subject: 'Stampante',
       ticketNumber: number,
@@ -227,31 +209,33 @@ describe('Slack in HTTP mode', () => {
         { filename: 'errore.png', contentType: 'image/png', size: 4, content: new Uint8Array([1, 2, 3, 4]) },
       ],
     });
-    const posted = await fake.waitFor(() =>
-      fake.thread(card.ts).find((m) => m.text.includes('foto dell’errore')),
+    const posted = await slack.fake.waitFor(() =>
+      slack.fake.thread(card.ts).find((m) => m.text.includes('foto dell’errore')),
     );
     expect(posted.text).toContain('Mario Rossi');
-    const file = await fake.waitFor(() => fake.files.find((f) => f.filename === 'errore.png' && f.thread_ts));
+    const file = await slack.fake.waitFor(() =>
+      slack.fake.files.find((f) => f.filename === 'errore.png' && f.thread_ts),
+    );
     expect(file).toMatchObject({ channel: CHANNEL, thread_ts: card.ts });
     expect([...file.bytes]).toEqual([1, 2, 3, 4]);
   });
 
   it('relays a technician thread reply to the email customer, signed with their name, with ✅', async () => {
     const { address, card } = await ticketWithCard();
-    const reply = fake.userMessage({
+    const reply = slack.fake.userMessage({
       channel: CHANNEL,
       user: TECH,
       text: 'Buongiorno, passo alle 15 &amp; porto il toner',
       thread_ts: card.ts,
     });
-    await s.sendEvent(
+    await slack.s.sendEvent(
       messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }),
     );
-    const [mail] = await smtp.waitForMessages(1);
+    const [mail] = await slack.smtp.waitForMessages(1);
     expect(mail!.envelope.to).toEqual([address]);
     expect(mail!.parsed.text).toContain('passo alle 15 & porto il toner');
-    await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
-    const { rows } = await s.app.database.sql.query<{ author: string; direction: string }>(
+    await slack.fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+    const { rows } = await slack.s.app.database.sql.query<{ author: string; direction: string }>(
       "select author, direction from messages where direction = 'outbound' and author <> 'bot'",
     );
     expect(rows).toEqual([{ author: 'Giulia', direction: 'outbound' }]);
@@ -259,19 +243,19 @@ describe('Slack in HTTP mode', () => {
 
   it('shows ⚠️ and the reason in the thread when the delivery fails for good', async () => {
     const { card } = await ticketWithCard();
-    smtp.failNext('permanent', 1, 'rcpt');
-    const reply = fake.userMessage({
+    slack.smtp.failNext('permanent', 1, 'rcpt');
+    const reply = slack.fake.userMessage({
       channel: CHANNEL,
       user: TECH,
       text: 'Le scrivo per conferma',
       thread_ts: card.ts,
     });
-    await s.sendEvent(
+    await slack.s.sendEvent(
       messageEvent({ channel: CHANNEL, user: TECH, text: reply.text, ts: reply.ts, thread_ts: card.ts }),
     );
-    await fake.waitFor(() => reply.reactions.includes('warning'));
-    const note = await fake.waitFor(() =>
-      fake.thread(card.ts).find((m) => m.text.includes('NON consegnata')),
+    await slack.fake.waitFor(() => reply.reactions.includes('warning'));
+    const note = await slack.fake.waitFor(() =>
+      slack.fake.thread(card.ts).find((m) => m.text.includes('NON consegnata')),
     );
     expect(note.text).toMatch(/550|mailbox/i);
     expect(reply.reactions).not.toContain('white_check_mark');
@@ -279,19 +263,19 @@ describe('Slack in HTTP mode', () => {
 
   it('keeps a note-prefixed reply internal and never sends it', async () => {
     const { number, card } = await ticketWithCard();
-    const note = fake.userMessage({
+    const note = slack.fake.userMessage({
       channel: CHANNEL,
       user: TECH,
       text: 'NOTA: cliente difficile, chiamare prima',
       thread_ts: card.ts,
     });
-    await s.sendEvent(
+    await slack.s.sendEvent(
       messageEvent({ channel: CHANNEL, user: TECH, text: note.text, ts: note.ts, thread_ts: card.ts }),
     );
-    await fake.waitFor(() => note.reactions.includes('memo'));
-    await s.app.settle();
-    expect(smtp.messages).toHaveLength(0);
-    const ticket = (await (await s.app.api(`/tickets/${number}`)).json()) as {
+    await slack.fake.waitFor(() => note.reactions.includes('memo'));
+    await slack.s.app.settle();
+    expect(slack.smtp.messages).toHaveLength(0);
+    const ticket = (await (await slack.s.app.api(`/tickets/${number}`)).json()) as {
       messages: Array<{ direction: string; newText: string }>;
     };
     expect(ticket.messages.filter((m) => m.direction === 'note').map((m) => m.newText)).toEqual([
@@ -302,37 +286,39 @@ describe('Slack in HTTP mode', () => {
   it('runs /helpdesk over HTTP: reply (relayed, with receipt), note, contact, resolve, reopen', async () => {
     const { address, number, card } = await ticketWithCard();
     const command = async (text: string) => {
-      const before = fake.responses.length;
-      const response = await s.post(
+      const before = slack.fake.responses.length;
+      const response = await slack.s.post(
         slashCommand({
           command: '/helpdesk',
           text,
           user: TECH,
           channel: CHANNEL,
-          responseUrl: fake.responseUrl(),
+          responseUrl: slack.fake.responseUrl(),
         }),
         { form: true },
       );
       expect(response.status).toBe(200);
-      return (await fake.waitFor(() => fake.responses[before])).text;
+      return (await slack.fake.waitFor(() => slack.fake.responses[before])).text;
     };
     expect(await command(`reply ${number} La richiamo alle 16`)).toContain(`#${number}`);
-    const [mail] = await smtp.waitForMessages(1);
+    const [mail] = await slack.smtp.waitForMessages(1);
     expect(mail!.envelope.to).toEqual([address]);
     expect(mail!.parsed.text).toContain('La richiamo alle 16');
-    const shown = await fake.waitFor(() =>
-      fake.thread(card.ts).find((m) => m.text.includes('La richiamo alle 16')),
+    const shown = await slack.fake.waitFor(() =>
+      slack.fake.thread(card.ts).find((m) => m.text.includes('La richiamo alle 16')),
     );
-    await fake.waitFor(() => shown.reactions.includes('white_check_mark'));
+    await slack.fake.waitFor(() => shown.reactions.includes('white_check_mark'));
     expect(await command(`note ${number} cliente gentile`)).toContain('Nota aggiunta');
     expect(await command(`contact ${number} phone fissato intervento`)).toContain('Telefonata registrata');
     expect(await command(`resolve ${number}`)).toContain('risolto');
-    await fake.waitFor(() => card.history.length >= 2 && JSON.stringify(card.blocks).includes('risolto'));
+    await slack.fake.waitFor(
+      () => card.history.length >= 2 && JSON.stringify(card.blocks).includes('risolto'),
+    );
     expect(await command(`reopen ${number}`)).toContain('riaperto');
     expect(await command(`resolve ${number + 5000}`)).toMatch(/not found|non trovato|#?\d+/i);
-    await s.app.settle();
-    expect(smtp.messages).toHaveLength(1);
-    const { rows } = await s.app.database.sql.query<{ action: string; actor: string }>(
+    await slack.s.app.settle();
+    expect(slack.smtp.messages).toHaveLength(1);
+    const { rows } = await slack.s.app.database.sql.query<{ action: string; actor: string }>(
       "select action, actor from audit_log where actor like 'slack:%' order by id",
     );
     expect(rows.map((r) => r.action)).toEqual([
@@ -347,18 +333,18 @@ describe('Slack in HTTP mode', () => {
 
   it('refuses a non-technician ephemerally and changes nothing', async () => {
     const { card } = await ticketWithCard();
-    const msg = fake.userMessage({
+    const msg = slack.fake.userMessage({
       channel: CHANNEL,
       user: OUTSIDER,
       text: 'Rispondo io',
       thread_ts: card.ts,
     });
-    await s.sendEvent(
+    await slack.s.sendEvent(
       messageEvent({ channel: CHANNEL, user: OUTSIDER, text: msg.text, ts: msg.ts, thread_ts: card.ts }),
     );
-    await fake.waitFor(() => fake.ephemerals.find((e) => e.user === OUTSIDER));
-    expect(fake.ephemerals[0]!.text).toBe(NOT_ALLOWED);
-    const take = await s.post(
+    await slack.fake.waitFor(() => slack.fake.ephemerals.find((e) => e.user === OUTSIDER));
+    expect(slack.fake.ephemerals[0]!.text).toBe(NOT_ALLOWED);
+    const take = await slack.s.post(
       {
         payload: JSON.stringify(
           blockAction({
@@ -373,10 +359,10 @@ describe('Slack in HTTP mode', () => {
       { form: true },
     );
     expect(take.status).toBe(200);
-    await fake.waitFor(() => fake.ephemerals.length === 2);
-    await s.app.settle();
-    expect(smtp.messages).toHaveLength(0);
-    const { rows } = await s.app.database.sql.query<{ n: number }>(
+    await slack.fake.waitFor(() => slack.fake.ephemerals.length === 2);
+    await slack.s.app.settle();
+    expect(slack.smtp.messages).toHaveLength(0);
+    const { rows } = await slack.s.app.database.sql.query<{ n: number }>(
       "select count(*)::int as n from slack_relays union all select count(*)::int from tickets where status = 'resolved'",
     );
     expect(rows.map((r) => r.n)).toEqual([0, 0]);

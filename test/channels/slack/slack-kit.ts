@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { SmtpSender } from '../../../src/channels/email/smtp-sender.js';
 import { SLACK_EVENTS_PATH } from '../../../src/channels/slack/http-receiver.js';
 import { SlackAdapter } from '../../../src/channels/slack/slack-adapter.js';
@@ -14,9 +15,9 @@ import type {
 import type { CoreContext } from '../../../src/core/core-context.js';
 import { createCustomer } from '../../../src/core/customers.js';
 import { createLogger } from '../../../src/logger.js';
-import { type FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
+import { FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
 import { eventCallback } from '../../helpers/fake-slack/slack-events.js';
-import type { SmtpCapture } from '../../helpers/smtp-capture.js';
+import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 
@@ -71,6 +72,46 @@ export interface SlackTestApp {
   post(body: unknown, options?: { retryNum?: number; form?: boolean; timestamp?: number }): Promise<Response>;
   /** Sends an event: over HTTP (signed) or Socket Mode, whichever the app uses. */
   sendEvent(event: Record<string, unknown>, options?: { eventId?: string; retryNum?: number }): Promise<void>;
+}
+
+/**
+ * A fake Slack (with TECH known as Giulia) and the app in HTTP mode, mail to customers captured by
+ * one SMTP server per file. By default the fake and app are fresh for each test (the capture
+ * cleared); `perFile` starts them once for the whole file. Read `fake`, `smtp` and `s` inside tests.
+ */
+export function useSlackWithMail(options: { perFile?: boolean } = {}): {
+  readonly fake: FakeSlack;
+  readonly smtp: SmtpCapture;
+  readonly s: SlackTestApp;
+} {
+  const suite = {} as { fake: FakeSlack; smtp: SmtpCapture; s: SlackTestApp };
+  const startSlack = async () => {
+    suite.fake = new FakeSlack();
+    await suite.fake.start();
+    suite.fake.users.set(TECH, { display_name: 'Giulia', real_name: 'Giulia Bianchi' });
+    suite.smtp.clear();
+    suite.s = await startSlackApp(suite.fake, {
+      mode: 'http',
+      others: () => [new SmtpOnlyEmail(suite.smtp)],
+    });
+  };
+  const stopSlack = async () => {
+    await suite.s?.app.close();
+    await suite.fake?.stop();
+  };
+  beforeAll(async () => {
+    suite.smtp = await startSmtpCapture();
+    if (options.perFile) await startSlack();
+  });
+  afterAll(async () => {
+    if (options.perFile) await stopSlack();
+    await suite.smtp?.stop();
+  });
+  if (!options.perFile) {
+    beforeEach(startSlack);
+    afterEach(stopSlack);
+  }
+  return suite;
 }
 
 export async function startSlackApp(

@@ -1,42 +1,29 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LINK_REQUESTS_PER_HOUR } from '../../../src/core/chat-operations.js';
 import { createCustomer } from '../../../src/core/customers.js';
-import { FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
-import { newUserId, sentTo, shownText, startTelegramApp, type TelegramTestApp } from './telegram-kit.js';
+import { newUserId, sentTo, shownText, useTelegramApp } from './telegram-kit.js';
 
 /**
  * `/link someone@…` from strangers' Telegram accounts: each account may ask a few times an hour,
  * the customer gets at most their hourly number of link mails, and their acknowledgements are
  * never suppressed by those link mails.
  */
-let fake: FakeTelegramApi;
-let t: TelegramTestApp;
 const LIMIT = 3;
 
-beforeAll(async () => {
-  fake = await FakeTelegramApi.start();
-  t = await startTelegramApp(fake, { env: { AUTO_REPLY_LIMIT_PER_HOUR: String(LIMIT) } });
-});
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-afterAll(async () => {
-  await t?.app.close();
-  await fake?.close();
-});
+const tg = useTelegramApp({ app: { env: { AUTO_REPLY_LIMIT_PER_HOUR: String(LIMIT) } } });
 
 async function link(userId: number, address: string): Promise<string> {
-  const before = sentTo(fake, userId).length;
-  fake.queueUpdate(fake.commandMessage({ fromId: userId, command: 'link', args: address }));
-  await vi.waitFor(() => expect(sentTo(fake, userId).length).toBe(before + 1), { timeout: 10_000 });
-  return shownText(sentTo(fake, userId)[before]!);
+  const before = sentTo(tg.fake, userId).length;
+  tg.fake.queueUpdate(tg.fake.commandMessage({ fromId: userId, command: 'link', args: address }));
+  await vi.waitFor(() => expect(sentTo(tg.fake, userId).length).toBe(before + 1), { timeout: 10_000 });
+  return shownText(sentTo(tg.fake, userId)[before]!);
 }
 
 describe('/link griefing', () => {
   it('limits each Telegram account’s /link requests per hour, known address or not, with the same answer', async () => {
     const address = `vittima${Date.now()}@example.test`;
     await createCustomer(
-      t.app.core,
+      tg.t.app.core,
       { name: 'Vittima', status: 'active', identities: [{ kind: 'email', address }] },
       'test',
     );
@@ -52,24 +39,24 @@ describe('/link griefing', () => {
     const refusedUnknown = await link(attacker, 'nessuno@example.test');
     expect(refusedKnown).toContain("Ha chiesto diversi link nell'ultima ora");
     expect(refusedUnknown).toBe(refusedKnown);
-    await t.app.settle();
-    expect(t.email.sent.filter((m) => m.recipient.address === address)).toHaveLength(2);
+    await tg.t.app.settle();
+    expect(tg.t.email.sent.filter((m) => m.recipient.address === address)).toHaveLength(2);
   });
 
   it('never lets link mails use up the customer’s acknowledgements, and caps the link mails themselves', async () => {
     const address = `cliente${Date.now()}@example.test`;
     await createCustomer(
-      t.app.core,
+      tg.t.app.core,
       { name: 'Cliente', status: 'active', identities: [{ kind: 'email', address }] },
       'test',
     );
     // Many strangers ask for links in the customer's name.
     for (let i = 0; i < LIMIT + 3; i++) await link(newUserId(), address);
-    await t.app.settle();
-    const linkMails = t.email.sent.filter((m) => m.recipient.address === address);
+    await tg.t.app.settle();
+    const linkMails = tg.t.email.sent.filter((m) => m.recipient.address === address);
     expect(linkMails).toHaveLength(LIMIT);
     // The customer writes: the acknowledgement still goes out.
-    const outcome = await t.app.channelContext.ingest({
+    const outcome = await tg.t.app.channelContext.ingest({
       channel: 'email',
       externalId: `<griefing.${Date.now()}@client.example>`,
       sender: { kind: 'email', address },
@@ -82,8 +69,8 @@ describe('/link griefing', () => {
       raw: { contentType: 'message/rfc822', data: 'Subject: Il PC non parte\r\n\r\nIl PC non parte.' },
     });
     expect(outcome.status).toBe('new_ticket');
-    await t.app.settle();
-    const ack = t.email.sent.filter((m) => m.recipient.address === address).at(-1)!;
+    await tg.t.app.settle();
+    const ack = tg.t.email.sent.filter((m) => m.recipient.address === address).at(-1)!;
     expect(ack.text).toContain('abbiamo ricevuto');
     expect(ack.subject).toContain('Il PC non parte');
   });

@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup, Message, Update } from 'grammy/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OFFSET_CHECKPOINT } from '../../../src/channels/telegram/telegram-polling.js';
 import { FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
 import type { TestApp } from '../../helpers/test-app.js';
@@ -14,6 +14,7 @@ import {
   storedInbound,
   type TelegramTestApp,
   ticketNumberIn,
+  useTelegramApp,
   waitForText,
 } from './telegram-kit.js';
 
@@ -23,22 +24,7 @@ import {
  * restart, twice). See docs/telegram-albums.md.
  */
 
-let fake: FakeTelegramApi;
-let t: TelegramTestApp;
-
-beforeAll(async () => {
-  fake = await FakeTelegramApi.start();
-  t = await startTelegramApp(fake, { adapter: { maxFileBytes: 50_000 } });
-});
-
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await t?.app.close();
-  await fake?.close();
-});
+const tg = useTelegramApp({ app: { adapter: { maxFileBytes: 50_000 } } });
 
 const idOf = (update: Update) => `${update.message!.chat.id}:${update.message!.message_id}`;
 
@@ -62,13 +48,13 @@ async function filesOf(app: TestApp, externalId: string) {
 describe('Telegram albums', () => {
   it('files an album as one message with all its files and asks "which ticket?" once', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
+    await linkedCustomer(tg.t.app, userId);
     for (const text of ['Rete lenta', 'Stampante inceppata']) {
-      fake.queueUpdate(fake.commandMessage({ fromId: userId, command: 'new', args: text }));
-      await waitForText(fake, userId, text);
+      tg.fake.queueUpdate(tg.fake.commandMessage({ fromId: userId, command: 'new', args: text }));
+      await waitForText(tg.fake, userId, text);
     }
-    const before = sentTo(fake, userId).length;
-    const album = fake.albumMessages({
+    const before = sentTo(tg.fake, userId).length;
+    const album = tg.fake.albumMessages({
       fromId: userId,
       items: [
         { kind: 'photo', content: 'foto-1', caption: 'Ecco le foto del guasto' },
@@ -76,34 +62,34 @@ describe('Telegram albums', () => {
         { kind: 'video', content: 'video-3' },
       ],
     });
-    for (const update of album) fake.queueUpdate(update);
-    await allStored(t.app, album);
-    const question = await waitForText(fake, userId, 'A quale si riferisce questo messaggio?');
-    await t.app.settle();
-    expect(sentTo(fake, userId).length - before).toBe(1);
+    for (const update of album) tg.fake.queueUpdate(update);
+    await allStored(tg.t.app, album);
+    const question = await waitForText(tg.fake, userId, 'A quale si riferisce questo messaggio?');
+    await tg.t.app.settle();
+    expect(sentTo(tg.fake, userId).length - before).toBe(1);
 
     const choice = (question.params.reply_markup as InlineKeyboardMarkup).inline_keyboard[0]![0] as {
       callback_data: string;
     };
-    fake.queueUpdate(
-      fake.callbackQuery({
+    tg.fake.queueUpdate(
+      tg.fake.callbackQuery({
         fromId: userId,
         messageId: (question.result as Message).message_id,
         data: choice.callback_data,
       }),
     );
-    await fake.waitForSent(
+    await tg.fake.waitForSent(
       (c) => c.method === 'editMessageText' && String(c.params.chat_id) === String(userId),
     );
     const number = Number(choice.callback_data.split(':')[1]);
-    const inbound = (await getTicket(t.app, number)).messages.filter((m) => m.direction === 'inbound');
+    const inbound = (await getTicket(tg.t.app, number)).messages.filter((m) => m.direction === 'inbound');
     const albumMessage = inbound.find((m) => m.externalId === idOf(album[0]!))!;
     expect(albumMessage.newText).toBe('Ecco le foto del guasto');
     expect(albumMessage.attachments).toHaveLength(3);
-    expect(await filesOf(t.app, idOf(album[0]!))).toEqual(['foto-1', 'foto-2', 'video-3']);
+    expect(await filesOf(tg.t.app, idOf(album[0]!))).toEqual(['foto-1', 'foto-2', 'video-3']);
     // The later items are not separate messages on the ticket, nor unmatched.
     expect(inbound.map((m) => m.externalId)).not.toContain(idOf(album[1]!));
-    const unmatched = (await (await t.app.api('/unmatched?limit=100')).json()) as {
+    const unmatched = (await (await tg.t.app.api('/unmatched?limit=100')).json()) as {
       messages: Array<{ externalId: string }>;
     };
     expect(unmatched.messages.map((m) => m.externalId)).not.toContain(idOf(album[1]!));
@@ -170,10 +156,10 @@ describe('Telegram albums', () => {
 
   it('opens a new ticket with every file of an album whose caption is /new', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    fake.queueUpdate(fake.textMessage({ fromId: userId, text: 'Vecchio problema' }));
-    const old = ticketNumberIn(shownText(await waitForText(fake, userId, 'Vecchio problema')));
-    const album = fake.albumMessages({
+    await linkedCustomer(tg.t.app, userId);
+    tg.fake.queueUpdate(tg.fake.textMessage({ fromId: userId, text: 'Vecchio problema' }));
+    const old = ticketNumberIn(shownText(await waitForText(tg.fake, userId, 'Vecchio problema')));
+    const album = tg.fake.albumMessages({
       fromId: userId,
       items: [
         { kind: 'photo', content: 'monitor-1', caption: '/new Monitor sfarfalla' },
@@ -181,54 +167,56 @@ describe('Telegram albums', () => {
       ],
     });
     album[0]!.message!.caption_entities = [{ type: 'bot_command', offset: 0, length: 4 }];
-    for (const update of album) fake.queueUpdate(update);
-    await allStored(t.app, album);
-    const ack = await waitForText(fake, userId, 'Monitor sfarfalla');
+    for (const update of album) tg.fake.queueUpdate(update);
+    await allStored(tg.t.app, album);
+    const ack = await waitForText(tg.fake, userId, 'Monitor sfarfalla');
     const number = ticketNumberIn(shownText(ack));
     expect(number).not.toBe(old);
-    expect(await filesOf(t.app, idOf(album[0]!))).toEqual(['monitor-1', 'monitor-2']);
-    const view = await getTicket(t.app, number);
+    expect(await filesOf(tg.t.app, idOf(album[0]!))).toEqual(['monitor-1', 'monitor-2']);
+    const view = await getTicket(tg.t.app, number);
     expect(view.messages.filter((m) => m.direction === 'inbound')).toHaveLength(1);
-    expect((await getTicket(t.app, old)).messages.filter((m) => m.direction === 'inbound')).toHaveLength(1);
+    expect((await getTicket(tg.t.app, old)).messages.filter((m) => m.direction === 'inbound')).toHaveLength(
+      1,
+    );
   });
 
   it('keeps an album from an unknown sender as one unmatched message, answered once', async () => {
     const userId = newUserId();
-    const album = fake.albumMessages({
+    const album = tg.fake.albumMessages({
       fromId: userId,
       items: [
         { kind: 'photo', content: 'a' },
         { kind: 'photo', content: 'b', caption: 'chi siete?' },
       ],
     });
-    for (const update of album) fake.queueUpdate(update);
-    await allStored(t.app, album);
-    await waitForText(fake, userId, 'colleghi questa chat con /link');
-    await t.app.settle();
-    expect(sentTo(fake, userId)).toHaveLength(1);
-    const unmatched = (await (await t.app.api('/unmatched?limit=100')).json()) as {
+    for (const update of album) tg.fake.queueUpdate(update);
+    await allStored(tg.t.app, album);
+    await waitForText(tg.fake, userId, 'colleghi questa chat con /link');
+    await tg.t.app.settle();
+    expect(sentTo(tg.fake, userId)).toHaveLength(1);
+    const unmatched = (await (await tg.t.app.api('/unmatched?limit=100')).json()) as {
       messages: Array<{ externalId: string; newText: string }>;
     };
     const mine = unmatched.messages.filter((m) => m.externalId.startsWith(`${userId}:`));
     expect(mine).toEqual([expect.objectContaining({ externalId: idOf(album[0]!), newText: 'chi siete?' })]);
-    expect(await filesOf(t.app, idOf(album[0]!))).toEqual(['a', 'b']);
+    expect(await filesOf(tg.t.app, idOf(album[0]!))).toEqual(['a', 'b']);
   });
 
   it("stores the edited caption of a later album item on the album's ticket", async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    const album = fake.albumMessages({
+    await linkedCustomer(tg.t.app, userId);
+    const album = tg.fake.albumMessages({
       fromId: userId,
       items: [
         { kind: 'photo', content: 'x', caption: 'Cavo rotto' },
         { kind: 'photo', content: 'y', caption: 'retro' },
       ],
     });
-    for (const update of album) fake.queueUpdate(update);
-    await allStored(t.app, album);
-    const number = ticketNumberIn(shownText(await waitForText(fake, userId, 'Cavo rotto')));
-    const edit = fake.queueUpdate(
-      fake.editedMessage({
+    for (const update of album) tg.fake.queueUpdate(update);
+    await allStored(tg.t.app, album);
+    const number = ticketNumberIn(shownText(await waitForText(tg.fake, userId, 'Cavo rotto')));
+    const edit = tg.fake.queueUpdate(
+      tg.fake.editedMessage({
         fromId: userId,
         messageId: album[1]!.message!.message_id,
         text: 'retro del PC',
@@ -236,8 +224,8 @@ describe('Telegram albums', () => {
       }),
     );
     const editId = `${idOf(album[1]!)}:edit:${edit.update_id}`;
-    await vi.waitFor(async () => expect(await storedInbound(t.app, editId)).toBe(1));
-    const view = await getTicket(t.app, number);
+    await vi.waitFor(async () => expect(await storedInbound(tg.t.app, editId)).toBe(1));
+    const view = await getTicket(tg.t.app, number);
     expect(view.messages.find((m) => m.externalId === editId)).toMatchObject({
       disposition: 'edit',
       newText: 'retro del PC',

@@ -1,13 +1,12 @@
 import type { InlineKeyboardMarkup, Message } from 'grammy/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTelegramApi, type RecordedCall } from '../../helpers/fake-telegram-api.js';
+import { describe, expect, it } from 'vitest';
+import type { RecordedCall } from '../../helpers/fake-telegram-api.js';
 import {
   linkedCustomer,
   newUserId,
   shownText,
-  startTelegramApp,
-  type TelegramTestApp,
   ticketNumberIn,
+  useTelegramApp,
   waitForText,
 } from './telegram-kit.js';
 
@@ -16,41 +15,29 @@ import {
  * with its SÌ/NO buttons, answers by button and by text, the credentials' hand-over and the STOP
  * button during a session.
  */
-let fake: FakeTelegramApi;
-let t: TelegramTestApp;
 
-beforeAll(async () => {
-  fake = await FakeTelegramApi.start();
-  t = await startTelegramApp(fake);
-});
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-afterAll(async () => {
-  await t?.app.close();
-  await fake?.close();
-});
+const tg = useTelegramApp();
 
 async function ticketFor(userId: number, quickAccess = false) {
-  await linkedCustomer(t.app, userId);
+  await linkedCustomer(tg.t.app, userId);
   if (quickAccess) {
-    await t.app.database.sql.query(
+    await tg.t.app.database.sql.query(
       "update customers set quick_access = true where id = (select customer_id from identities where kind = 'telegram' and address = $1)",
       [String(userId)],
     );
   }
-  fake.queueUpdate(fake.textMessage({ fromId: userId, text: 'Il PC è lentissimo' }));
-  const ack = await waitForText(fake, userId, 'abbiamo ricevuto');
+  tg.fake.queueUpdate(tg.fake.textMessage({ fromId: userId, text: 'Il PC è lentissimo' }));
+  const ack = await waitForText(tg.fake, userId, 'abbiamo ricevuto');
   return ticketNumberIn(shownText(ack));
 }
 
 async function ask(number: number) {
-  const response = await t.app.api(`/tickets/${number}/consents`, { body: { technician: 'Luca' } });
+  const response = await tg.t.app.api(`/tickets/${number}/consents`, { body: { technician: 'Luca' } });
   expect(response.status).toBe(201);
 }
 
 async function events(number: number) {
-  const response = await t.app.api(`/tickets/${number}/consents`);
+  const response = await tg.t.app.api(`/tickets/${number}/consents`);
   return (
     (await response.json()) as { consents: Array<{ event: string; answerText: string; answerVia: string }> }
   ).consents;
@@ -62,27 +49,27 @@ function press(userId: number, call: RecordedCall, label: string) {
     callback_data: string;
   }>;
   const button = buttons.find((b) => b.text === label)!;
-  const update = fake.callbackQuery({
+  const update = tg.fake.callbackQuery({
     fromId: userId,
     messageId: (call.result as Message).message_id,
     data: button.callback_data,
   });
-  fake.queueUpdate(update);
+  tg.fake.queueUpdate(update);
   return update.callback_query!.id;
 }
 
 const toast = (id: string) =>
-  fake.waitForSent((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === id);
+  tg.fake.waitForSent((c) => c.method === 'answerCallbackQuery' && c.params.callback_query_id === id);
 
 describe('consent on Telegram', () => {
   it('SÌ button grants; the credentials go to the technician only; STOP button revokes the session', async () => {
     const userId = newUserId();
     const number = await ticketFor(userId);
     await ask(number);
-    const request = await waitForText(fake, userId, 'Risponda SÌ');
+    const request = await waitForText(tg.fake, userId, 'Risponda SÌ');
     const yes = press(userId, request, 'SÌ / YES');
     expect((await toast(yes)).params.text).toBe('Autorizzazione registrata.');
-    await waitForText(fake, userId, "l'ID e la password");
+    await waitForText(tg.fake, userId, "l'ID e la password");
     expect((await events(number)).at(-1)).toMatchObject({
       event: 'granted',
       answerVia: 'button',
@@ -90,22 +77,22 @@ describe('consent on Telegram', () => {
     });
 
     const secret = '123 456 789 pw Topolino55';
-    fake.queueUpdate(fake.textMessage({ fromId: userId, text: secret }));
-    await waitForText(fake, userId, 'Credenziali ricevute');
-    const read = await t.app.api(`/tickets/${number}/credentials`);
+    tg.fake.queueUpdate(tg.fake.textMessage({ fromId: userId, text: secret }));
+    await waitForText(tg.fake, userId, 'Credenziali ricevute');
+    const read = await tg.t.app.api(`/tickets/${number}/credentials`);
     expect(((await read.json()) as { credentials: string }).credentials).toBe(secret);
 
     expect(
       (
-        await t.app.api(`/tickets/${number}/remote-session`, {
+        await tg.t.app.api(`/tickets/${number}/remote-session`, {
           body: { technician: 'Luca', action: 'start' },
         })
       ).status,
     ).toBe(200);
-    const started = await waitForText(fake, userId, 'ha iniziato il collegamento');
+    const started = await waitForText(tg.fake, userId, 'ha iniziato il collegamento');
     const stop = press(userId, started, 'STOP');
     expect((await toast(stop)).params.text).toBe('Collegamento interrotto.');
-    await waitForText(fake, userId, 'Collegamento interrotto come richiesto');
+    await waitForText(tg.fake, userId, 'Collegamento interrotto come richiesto');
     expect((await events(number)).map((e) => e.event)).toEqual([
       'requested',
       'granted',
@@ -114,28 +101,30 @@ describe('consent on Telegram', () => {
       'revoked',
     ]);
     // What Telegram received never held the password except the customer's own message.
-    const sentText = JSON.stringify(fake.calls.filter((c) => c.method !== 'getUpdates').map((c) => c.params));
+    const sentText = JSON.stringify(
+      tg.fake.calls.filter((c) => c.method !== 'getUpdates').map((c) => c.params),
+    );
     expect(sentText).not.toContain('Topolino55');
   });
 
   it('a written "no" refuses; a stranger pressing the button changes nothing', async () => {
     const userId = newUserId();
     const stranger = newUserId();
-    await linkedCustomer(t.app, stranger);
+    await linkedCustomer(tg.t.app, stranger);
     const number = await ticketFor(userId);
     await ask(number);
-    const request = await waitForText(fake, userId, 'Risponda SÌ');
+    const request = await waitForText(tg.fake, userId, 'Risponda SÌ');
     const foreign = press(stranger, request, 'SÌ / YES');
     expect((await toast(foreign)).params.text).toBe('Solo il cliente del ticket può rispondere.');
     expect((await events(number)).map((e) => e.event)).toEqual(['requested']);
-    fake.queueUpdate(
-      fake.textMessage({
+    tg.fake.queueUpdate(
+      tg.fake.textMessage({
         fromId: userId,
         text: 'no',
         replyToMessageId: (request.result as Message).message_id,
       }),
     );
-    await waitForText(fake, userId, 'nessun collegamento da remoto');
+    await waitForText(tg.fake, userId, 'nessun collegamento da remoto');
     expect((await events(number)).map((e) => e.event)).toEqual(['requested', 'refused']);
     const late = press(userId, request, 'SÌ / YES');
     expect((await toast(late)).params.text).toBe('Questa richiesta non è più attiva.');
@@ -143,23 +132,23 @@ describe('consent on Telegram', () => {
 
   it('with two open tickets in the chat, a plain "sì" answers the one whose consent is pending', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
+    await linkedCustomer(tg.t.app, userId);
     const numbers: number[] = [];
     for (const text of ['Rete lenta', 'Stampante inceppata']) {
-      fake.queueUpdate(fake.commandMessage({ fromId: userId, command: 'new', args: text }));
-      numbers.push(ticketNumberIn(shownText(await waitForText(fake, userId, text))));
+      tg.fake.queueUpdate(tg.fake.commandMessage({ fromId: userId, command: 'new', args: text }));
+      numbers.push(ticketNumberIn(shownText(await waitForText(tg.fake, userId, text))));
     }
     await ask(numbers[1]!);
-    await waitForText(fake, userId, 'Risponda SÌ');
-    fake.queueUpdate(fake.textMessage({ fromId: userId, text: 'Sì' }));
-    await waitForText(fake, userId, "l'ID e la password");
+    await waitForText(tg.fake, userId, 'Risponda SÌ');
+    tg.fake.queueUpdate(tg.fake.textMessage({ fromId: userId, text: 'Sì' }));
+    await waitForText(tg.fake, userId, "l'ID e la password");
     expect((await events(numbers[1]!)).map((e) => e.event)).toEqual(['requested', 'granted']);
     expect(await events(numbers[0]!)).toEqual([]);
     // The credentials that follow go to the same ticket's technician, not into "which ticket?".
-    fake.queueUpdate(fake.textMessage({ fromId: userId, text: '123456789 Betulla9x' }));
-    await waitForText(fake, userId, 'non vengono conservate');
+    tg.fake.queueUpdate(tg.fake.textMessage({ fromId: userId, text: '123456789 Betulla9x' }));
+    await waitForText(tg.fake, userId, 'non vengono conservate');
     expect((await events(numbers[1]!)).map((e) => e.event)).toContain('credentials_provided');
-    const { rows } = await t.app.database.sql.query(
+    const { rows } = await tg.t.app.database.sql.query(
       "select 1 from messages where full_text like '%Betulla%' union all select 1 from raw_inputs where encode(data, 'escape') like '%Betulla%'",
     );
     expect(rows).toHaveLength(0);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Message } from 'grammy/types';
 import pino from 'pino';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
   TelegramAdapter,
   type TelegramAdapterOptions,
@@ -18,7 +18,11 @@ import type {
 } from '../../../src/core/channel.js';
 import { createCustomer } from '../../../src/core/customers.js';
 import type { Logger } from '../../../src/logger.js';
-import type { FakeTelegramApi, RecordedCall } from '../../helpers/fake-telegram-api.js';
+import {
+  FakeTelegramApi,
+  type FakeTelegramOptions,
+  type RecordedCall,
+} from '../../helpers/fake-telegram-api.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 
@@ -69,6 +73,35 @@ export interface TelegramTestApp {
   adapter: TelegramAdapter;
   flaky: FlakyIngest;
   email: RecordingEmail;
+}
+
+/** What `startTelegramApp` takes besides the fake. */
+export type TelegramAppOptions = NonNullable<Parameters<typeof startTelegramApp>[1]>;
+
+/**
+ * One fake Bot API and one app shared by a test file: started before all its tests, closed after
+ * all; after each test, the fake must have seen no internal error. Read `fake` and `t` inside tests.
+ */
+export function useTelegramApp(
+  options: {
+    fake?: FakeTelegramOptions;
+    app?: TelegramAppOptions | (() => Promise<TelegramAppOptions>);
+  } = {},
+): { readonly fake: FakeTelegramApi; readonly t: TelegramTestApp } {
+  const suite = {} as { fake: FakeTelegramApi; t: TelegramTestApp };
+  beforeAll(async () => {
+    suite.fake = await FakeTelegramApi.start(options.fake);
+    const appOptions = typeof options.app === 'function' ? await options.app() : options.app;
+    suite.t = await startTelegramApp(suite.fake, appOptions);
+  });
+  afterEach(() => {
+    expect(suite.fake.internalErrors).toEqual([]);
+  });
+  afterAll(async () => {
+    await suite.t?.app.close();
+    await suite.fake?.close();
+  });
+  return suite;
 }
 
 /** The whole app with the real Telegram adapter against `fake`. */

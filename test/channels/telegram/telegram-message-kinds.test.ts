@@ -1,6 +1,5 @@
 import type { Message, Update } from 'grammy/types';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
+import { describe, expect, it, vi } from 'vitest';
 import {
   capturingLogger,
   getTicket,
@@ -8,10 +7,9 @@ import {
   newUserId,
   sentTo,
   shownText,
-  startTelegramApp,
   storedInbound,
-  type TelegramTestApp,
   ticketNumberIn,
+  useTelegramApp,
   waitForText,
 } from './telegram-kit.js';
 
@@ -20,38 +18,29 @@ import {
  * ticket as readable text or files, or the sender is told in one line; nothing is dropped silently.
  */
 
-let fake: FakeTelegramApi;
-let t: TelegramTestApp;
 const log = capturingLogger();
 
-beforeAll(async () => {
-  fake = await FakeTelegramApi.start({ botUsername: 'AssistenzaBot' });
-  t = await startTelegramApp(fake, {
+const tg = useTelegramApp({
+  fake: { botUsername: 'AssistenzaBot' },
+  app: {
     adapter: { maxFileBytes: 50_000, logger: log.logger },
     env: { BUSINESS_HOURS: '08:30-13:00,14:00-17:30' },
-  });
-});
-
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await t?.app.close();
-  await fake?.close();
+  },
 });
 
 /** Queues an update and waits until its message is stored. */
 async function stored(update: Update): Promise<string> {
-  fake.queueUpdate(update);
+  tg.fake.queueUpdate(update);
   const externalId = `${update.message!.chat.id}:${update.message!.message_id}`;
-  await vi.waitFor(async () => expect(await storedInbound(t.app, externalId)).toBe(1), { timeout: 10_000 });
+  await vi.waitFor(async () => expect(await storedInbound(tg.t.app, externalId)).toBe(1), {
+    timeout: 10_000,
+  });
   return externalId;
 }
 
 /** The stored inbound message with this external id, with its files' bytes. */
 async function inboundMessage(externalId: string) {
-  const { rows } = await t.app.database.sql.query<{
+  const { rows } = await tg.t.app.database.sql.query<{
     id: string;
     new_text: string;
     full_text: string;
@@ -61,7 +50,7 @@ async function inboundMessage(externalId: string) {
     [externalId],
   );
   const message = rows[0]!;
-  const files = await t.app.database.sql.query<{
+  const files = await tg.t.app.database.sql.query<{
     filename: string;
     content_type: string;
     content: Uint8Array | null;
@@ -77,36 +66,36 @@ async function inboundMessage(externalId: string) {
 describe('Telegram message kinds, through grammY and the fake Bot API', () => {
   it('keeps a location, venue, contact, poll and sticker on the ticket as text, after an acknowledgement with the configured hours', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
+    await linkedCustomer(tg.t.app, userId);
     const first = await stored(
-      fake.locationMessage({ fromId: userId, latitude: 45.07049, longitude: 7.68682 }),
+      tg.fake.locationMessage({ fromId: userId, latitude: 45.07049, longitude: 7.68682 }),
     );
-    const ack = await waitForText(fake, userId, 'abbiamo ricevuto');
+    const ack = await waitForText(tg.fake, userId, 'abbiamo ricevuto');
     expect(shownText(ack)).toContain('da remoto (dal lunedì al venerdì, 8:30-13:00 e 14:00-17:30).');
     const number = ticketNumberIn(shownText(ack));
     const rest = [
-      fake.venueMessage({
+      tg.fake.venueMessage({
         fromId: userId,
         latitude: 45.0703,
         longitude: 7.6869,
         title: 'Studio Neri',
         address: 'Via Po 3, Torino',
       }),
-      fake.contactMessage({
+      tg.fake.contactMessage({
         fromId: userId,
         phone: '+39 011 555 0101',
         contactFirstName: 'Paolo',
         contactLastName: 'Neri',
       }),
-      fake.pollMessage({
+      tg.fake.pollMessage({
         fromId: userId,
         question: 'Meglio mattina o pomeriggio?',
         options: ['Mattina', 'Pomeriggio'],
       }),
-      fake.stickerMessage({ fromId: userId, emoji: '🙏' }),
+      tg.fake.stickerMessage({ fromId: userId, emoji: '🙏' }),
     ];
     for (const update of rest) await stored(update);
-    const view = await getTicket(t.app, number);
+    const view = await getTicket(tg.t.app, number);
     expect(view.messages.filter((m) => m.direction === 'inbound').map((m) => m.newText)).toEqual([
       'Posizione: 45.070490, 7.686820 https://www.openstreetmap.org/?mlat=45.070490&mlon=7.686820#map=17/45.070490/7.686820',
       'Luogo: Studio Neri, Via Po 3, Torino\n45.070300, 7.686900 https://www.openstreetmap.org/?mlat=45.070300&mlon=7.686900#map=17/45.070300/7.686900',
@@ -115,16 +104,16 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
       '[Sticker 🙏]',
     ]);
     expect(view.messages[0]!.externalId).toBe(first);
-    await t.app.settle();
-    expect(sentTo(fake, userId)).toHaveLength(1);
+    await tg.t.app.settle();
+    expect(sentTo(tg.fake, userId)).toHaveLength(1);
   });
 
   it('tells the sender in one line, in their language, when a kind cannot be a ticket message, and stores nothing', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    const dice = fake.queueUpdate(fake.diceMessage({ fromId: userId, emoji: '🎲', value: 6 }));
+    await linkedCustomer(tg.t.app, userId);
+    const dice = tg.fake.queueUpdate(tg.fake.diceMessage({ fromId: userId, emoji: '🎲', value: 6 }));
     const told = await waitForText(
-      fake,
+      tg.fake,
       userId,
       'Non possiamo aggiungere un messaggio di questo tipo (dado)',
     );
@@ -132,26 +121,28 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
     expect((told.result as Message).reply_to_message?.message_id).toBe(dice.message!.message_id);
 
     const stranger = newUserId();
-    fake.queueUpdate(fake.gameMessage({ fromId: stranger, title: 'Snake', languageCode: 'en-GB' }));
-    await waitForText(fake, stranger, 'We cannot add a message of this kind (game) to a support request');
-    fake.queueUpdate(
-      fake.contentMessage({
+    tg.fake.queueUpdate(tg.fake.gameMessage({ fromId: stranger, title: 'Snake', languageCode: 'en-GB' }));
+    await waitForText(tg.fake, stranger, 'We cannot add a message of this kind (game) to a support request');
+    tg.fake.queueUpdate(
+      tg.fake.contentMessage({
         fromId: stranger,
         languageCode: 'en',
         content: { hologram: { id: 3 } } as never,
       }),
     );
-    await waitForText(fake, stranger, 'We cannot add this kind of message to a support request');
+    await waitForText(tg.fake, stranger, 'We cannot add this kind of message to a support request');
 
     // In a group the bot does not answer every dice; it is logged all the same.
     const group = -4_000_000 - userId;
-    const groupDice = fake.queueUpdate(fake.diceMessage({ fromId: userId, chatId: group }));
+    const groupDice = tg.fake.queueUpdate(tg.fake.diceMessage({ fromId: userId, chatId: group }));
     await vi.waitFor(() =>
       expect(log.lines.some((l) => l.updateId === groupDice.update_id && l.level === 30)).toBe(true),
     );
-    expect(sentTo(fake, group)).toEqual([]);
+    expect(sentTo(tg.fake, group)).toEqual([]);
     for (const update of [dice, groupDice]) {
-      expect(await storedInbound(t.app, `${update.message!.chat.id}:${update.message!.message_id}`)).toBe(0);
+      expect(await storedInbound(tg.t.app, `${update.message!.chat.id}:${update.message!.message_id}`)).toBe(
+        0,
+      );
     }
     const line = log.lines.find((l) => l.updateId === dice.update_id)!;
     expect(line).toMatchObject({ level: 30, kind: 'dice' });
@@ -160,8 +151,8 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
   it('logs ignored updates at info with the reason', async () => {
     const userId = newUserId();
     const group = -5_000_000 - userId;
-    const joined = fake.queueUpdate(
-      fake.newChatMembers({
+    const joined = tg.fake.queueUpdate(
+      tg.fake.newChatMembers({
         fromId: userId,
         chatId: group,
         members: [{ id: userId + 1, firstName: 'Gino' }],
@@ -175,8 +166,8 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
     });
 
     // A live location is kept once; the position updates that follow (edits) are logged, not stored.
-    await linkedCustomer(t.app, userId);
-    const live = fake.locationMessage({
+    await linkedCustomer(tg.t.app, userId);
+    const live = tg.fake.locationMessage({
       fromId: userId,
       latitude: 44.4949,
       longitude: 11.3426,
@@ -186,7 +177,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
     expect((await inboundMessage(liveId)).new_text).toMatch(
       /^Posizione in tempo reale: 44\.494900, 11\.342600 /,
     );
-    const moved = fake.queueUpdate({
+    const moved = tg.fake.queueUpdate({
       edited_message: {
         ...live.message!,
         location: { latitude: 44.495, longitude: 11.343, live_period: 900 },
@@ -198,32 +189,32 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
       level: 30,
       reason: 'edit without text or files',
     });
-    expect(await storedInbound(t.app, `${liveId}:edit:${moved.update_id}`)).toBe(0);
+    expect(await storedInbound(tg.t.app, `${liveId}:edit:${moved.update_id}`)).toBe(0);
   });
 
   it('opens a new ticket with the file when /new is in a photo caption, and answers a command in a document caption while keeping the file', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    await stored(fake.textMessage({ fromId: userId, text: 'La stampante non stampa' }));
-    const firstAck = await waitForText(fake, userId, 'abbiamo ricevuto');
+    await linkedCustomer(tg.t.app, userId);
+    await stored(tg.fake.textMessage({ fromId: userId, text: 'La stampante non stampa' }));
+    const firstAck = await waitForText(tg.fake, userId, 'abbiamo ricevuto');
     const first = ticketNumberIn(shownText(firstAck));
 
-    const photo = fake.photoMessage({
+    const photo = tg.fake.photoMessage({
       fromId: userId,
       content: 'JPEG-schermo-blu',
       caption: '/new Schermata blu all’avvio',
       captionEntities: [{ type: 'bot_command', offset: 0, length: 4 }],
     });
     const photoId = await stored(photo);
-    const secondAck = await waitForText(fake, userId, 'Schermata blu all’avvio');
+    const secondAck = await waitForText(tg.fake, userId, 'Schermata blu all’avvio');
     const second = ticketNumberIn(shownText(secondAck));
     expect(second).not.toBe(first);
     const kept = await inboundMessage(photoId);
     expect(kept.new_text).toBe('Schermata blu all’avvio');
     expect(kept.files.map((f) => f.content)).toEqual(['JPEG-schermo-blu']);
-    expect((await getTicket(t.app, second)).messages[0]!.externalId).toBe(photoId);
+    expect((await getTicket(tg.t.app, second)).messages[0]!.externalId).toBe(photoId);
 
-    const doc = fake.documentMessage({
+    const doc = tg.fake.documentMessage({
       fromId: userId,
       content: 'log di sistema',
       fileName: 'system.log',
@@ -233,21 +224,21 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
       replyToMessageId: (firstAck.result as Message).message_id,
     });
     const docId = await stored(doc);
-    await waitForText(fake, userId, 'ticket aperti');
+    await waitForText(tg.fake, userId, 'ticket aperti');
     const log2 = await inboundMessage(docId);
     expect(log2.files).toEqual([
       { filename: 'system.log', content_type: 'text/plain', content: 'log di sistema' },
     ]);
-    const firstView = await getTicket(t.app, first);
+    const firstView = await getTicket(tg.t.app, first);
     expect(firstView.messages.map((m) => m.externalId)).toContain(docId);
   });
 
   it('keeps text_link URLs in texts and captions, and names the original author of forwarded messages', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId, 'en');
+    await linkedCustomer(tg.t.app, userId, 'en');
     const text = 'Ho seguito la guida ma non va';
     const linked = await stored(
-      fake.textMessage({
+      tg.fake.textMessage({
         fromId: userId,
         text,
         entities: [{ type: 'text_link', offset: 14, length: 5, url: 'https://esempio.test/guida-vpn' }],
@@ -257,7 +248,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
       'Ho seguito la guida (https://esempio.test/guida-vpn) ma non va',
     );
     const captioned = await stored(
-      fake.photoMessage({
+      tg.fake.photoMessage({
         fromId: userId,
         content: 'png',
         caption: 'errore qui',
@@ -266,7 +257,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
     );
     expect((await inboundMessage(captioned)).new_text).toBe('errore qui (https://esempio.test/errore)');
     const forwarded = await stored(
-      fake.textMessage({
+      tg.fake.textMessage({
         fromId: userId,
         text: 'Il backup di stanotte è fallito',
         forwardOrigin: {
@@ -281,7 +272,7 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
       'Il backup di stanotte è fallito\n\n[Inoltrato da Giulia (@giulia_it)]',
     );
     const old = await stored(
-      fake.documentMessage({
+      tg.fake.documentMessage({
         fromId: userId,
         content: 'x',
         fileName: 'report.pdf',
@@ -293,15 +284,15 @@ describe('Telegram message kinds, through grammY and the fake Bot API', () => {
 
   it('keeps animations, audio and video notes as files with their bytes', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
+    await linkedCustomer(tg.t.app, userId);
     const ids = [
       await stored(
-        fake.animationMessage({ fromId: userId, content: 'GIF-bytes', fileName: 'errore.gif.mp4' }),
+        tg.fake.animationMessage({ fromId: userId, content: 'GIF-bytes', fileName: 'errore.gif.mp4' }),
       ),
       await stored(
-        fake.audioMessage({ fromId: userId, content: 'MP3-bytes', fileName: 'rumore-ventola.mp3' }),
+        tg.fake.audioMessage({ fromId: userId, content: 'MP3-bytes', fileName: 'rumore-ventola.mp3' }),
       ),
-      await stored(fake.videoNoteMessage({ fromId: userId, content: 'MP4-bytes' })),
+      await stored(tg.fake.videoNoteMessage({ fromId: userId, content: 'MP4-bytes' })),
     ];
     const files = await Promise.all(ids.map(async (id) => (await inboundMessage(id)).files));
     expect(files.map((f) => f.map((x) => [x.filename, x.content]))).toEqual([

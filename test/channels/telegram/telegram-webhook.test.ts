@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TelegramAdapter } from '../../../src/channels/telegram/telegram-adapter.js';
 import { FakeTelegramApi, telegramErrors } from '../../helpers/fake-telegram-api.js';
 import { startTestApp } from '../../helpers/test-app.js';
@@ -12,86 +12,78 @@ import {
   shownText,
   startTelegramApp,
   storedInbound,
-  type TelegramTestApp,
   ticketNumberIn,
+  useTelegramApp,
   waitForText,
 } from './telegram-kit.js';
 
 const SECRET = 'webhook-secret_0123456789';
-let fake: FakeTelegramApi;
-let t: TelegramTestApp;
 let webhookUrl: string;
 
-beforeAll(async () => {
-  fake = await FakeTelegramApi.start();
-  const port = await freePort();
-  webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
-  t = await startTelegramApp(fake, { port, webhook: { url: webhookUrl, secret: SECRET } });
-});
-
-afterEach(() => {
-  expect(fake.internalErrors).toEqual([]);
-});
-
-afterAll(async () => {
-  await t?.app.close();
-  await fake?.close();
+const tg = useTelegramApp({
+  app: async () => {
+    const port = await freePort();
+    webhookUrl = `http://127.0.0.1:${port}/telegram/webhook`;
+    return { port, webhook: { url: webhookUrl, secret: SECRET } };
+  },
 });
 
 describe('Telegram adapter, webhook mode, whole app', () => {
   it('registers the webhook with its secret and the updates it wants, and does not poll', () => {
-    expect(fake.webhook).toEqual({
+    expect(tg.fake.webhook).toEqual({
       url: webhookUrl,
       secretToken: SECRET,
       allowedUpdates: ['message', 'edited_message', 'callback_query'],
     });
-    expect(fake.stats.getUpdatesCalls).toBe(0);
+    expect(tg.fake.stats.getUpdatesCalls).toBe(0);
   });
 
   it('refuses a wrong secret with 401 and stores nothing; stores the same update with the right one', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    const update = fake.textMessage({ fromId: userId, text: 'Dal webhook' });
+    await linkedCustomer(tg.t.app, userId);
+    const update = tg.fake.textMessage({ fromId: userId, text: 'Dal webhook' });
     const externalId = `${userId}:${update.message!.message_id}`;
-    expect(await fake.deliverToWebhook(update, { secretToken: 'wrong-secret' })).toBe(401);
-    expect(await fake.deliverToWebhook(update, { secretToken: null })).toBe(401);
-    expect(await storedInbound(t.app, externalId)).toBe(0);
+    expect(await tg.fake.deliverToWebhook(update, { secretToken: 'wrong-secret' })).toBe(401);
+    expect(await tg.fake.deliverToWebhook(update, { secretToken: null })).toBe(401);
+    expect(await storedInbound(tg.t.app, externalId)).toBe(0);
 
-    expect(await fake.deliverToWebhook(update)).toBe(200);
-    expect(await storedInbound(t.app, externalId)).toBe(1);
-    const ack = await waitForText(fake, userId, 'abbiamo ricevuto');
-    const view = await getTicket(t.app, ticketNumberIn(shownText(ack)));
+    expect(await tg.fake.deliverToWebhook(update)).toBe(200);
+    expect(await storedInbound(tg.t.app, externalId)).toBe(1);
+    const ack = await waitForText(tg.fake, userId, 'abbiamo ricevuto');
+    const view = await getTicket(tg.t.app, ticketNumberIn(shownText(ack)));
     expect(view.messages[0]!.newText).toBe('Dal webhook');
 
     // Telegram delivering it again: still one message, one acknowledgement.
-    expect(await fake.deliverToWebhook(update)).toBe(200);
-    await t.app.settle();
-    expect(await storedInbound(t.app, externalId)).toBe(1);
-    expect(sentTo(fake, userId)).toHaveLength(1);
+    expect(await tg.fake.deliverToWebhook(update)).toBe(200);
+    await tg.t.app.settle();
+    expect(await storedInbound(tg.t.app, externalId)).toBe(1);
+    expect(sentTo(tg.fake, userId)).toHaveLength(1);
   });
 
   it('answers 503 while the store is down, so Telegram delivers the update again', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    const update = fake.textMessage({ fromId: userId, text: 'Riprova' });
-    t.flaky.failures = 1;
-    expect(await fake.deliverToWebhook(update)).toBe(503);
-    expect(await storedInbound(t.app, `${userId}:${update.message!.message_id}`)).toBe(0);
-    expect(await fake.deliverToWebhook(update)).toBe(200);
-    expect(await storedInbound(t.app, `${userId}:${update.message!.message_id}`)).toBe(1);
-    await waitForText(fake, userId, 'abbiamo ricevuto');
+    await linkedCustomer(tg.t.app, userId);
+    const update = tg.fake.textMessage({ fromId: userId, text: 'Riprova' });
+    tg.t.flaky.failures = 1;
+    expect(await tg.fake.deliverToWebhook(update)).toBe(503);
+    expect(await storedInbound(tg.t.app, `${userId}:${update.message!.message_id}`)).toBe(0);
+    expect(await tg.fake.deliverToWebhook(update)).toBe(200);
+    expect(await storedInbound(tg.t.app, `${userId}:${update.message!.message_id}`)).toBe(1);
+    await waitForText(tg.fake, userId, 'abbiamo ricevuto');
   });
 
   it('handles commands and buttons through the webhook', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
-    expect(await fake.deliverToWebhook(fake.commandMessage({ fromId: userId, command: 'help' }))).toBe(200);
-    const help = await waitForText(fake, userId, '/tickets');
-    expect(shownText(help)).toContain('Scriva qui la sua richiesta');
-    expect(await fake.deliverToWebhook(fake.commandMessage({ fromId: userId, command: 'nonesiste' }))).toBe(
+    await linkedCustomer(tg.t.app, userId);
+    expect(await tg.fake.deliverToWebhook(tg.fake.commandMessage({ fromId: userId, command: 'help' }))).toBe(
       200,
     );
-    await waitForText(fake, userId, 'Non conosco questo comando');
+    const help = await waitForText(tg.fake, userId, '/tickets');
+    expect(shownText(help)).toContain('Scriva qui la sua richiesta');
+    expect(
+      await tg.fake.deliverToWebhook(tg.fake.commandMessage({ fromId: userId, command: 'nonesiste' })),
+    ).toBe(200);
+    await waitForText(tg.fake, userId, 'Non conosco questo comando');
   });
 });
 
@@ -164,27 +156,29 @@ describe('Telegram adapter start-up checks', () => {
 
   it('files an album delivered in concurrent webhook calls as one message that asks once', async () => {
     const userId = newUserId();
-    await linkedCustomer(t.app, userId);
+    await linkedCustomer(tg.t.app, userId);
     for (const text of ['Server lento', 'Posta bloccata']) {
       expect(
-        await fake.deliverToWebhook(fake.commandMessage({ fromId: userId, command: 'new', args: text })),
+        await tg.fake.deliverToWebhook(
+          tg.fake.commandMessage({ fromId: userId, command: 'new', args: text }),
+        ),
       ).toBe(200);
-      await waitForText(fake, userId, text);
+      await waitForText(tg.fake, userId, text);
     }
-    const before = sentTo(fake, userId).length;
-    const album = fake.albumMessages({
+    const before = sentTo(tg.fake, userId).length;
+    const album = tg.fake.albumMessages({
       fromId: userId,
       items: [
         { kind: 'photo', content: 'uno', caption: 'Errori nel registro' },
         { kind: 'document', content: 'due', fileName: 'eventi.evtx' },
       ],
     });
-    const statuses = await Promise.all(album.map((update) => fake.deliverToWebhook(update)));
+    const statuses = await Promise.all(album.map((update) => tg.fake.deliverToWebhook(update)));
     expect(statuses).toEqual([200, 200]);
-    await waitForText(fake, userId, 'A quale si riferisce questo messaggio?');
-    await t.app.settle();
-    expect(sentTo(fake, userId).length - before).toBe(1);
-    const { rows } = await t.app.database.sql.query<{ n: number }>(
+    await waitForText(tg.fake, userId, 'A quale si riferisce questo messaggio?');
+    await tg.t.app.settle();
+    expect(sentTo(tg.fake, userId).length - before).toBe(1);
+    const { rows } = await tg.t.app.database.sql.query<{ n: number }>(
       `select count(*)::int as n from attachments a join messages m on m.id = a.message_id
        where m.channel = 'telegram' and m.external_id = $1`,
       [`${userId}:${album[0]!.message!.message_id}`],
