@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -39,6 +40,33 @@ export interface HttpRouteProvider {
 
 export function hasHttpRoutes(value: object): value is HttpRouteProvider {
   return typeof (value as Partial<HttpRouteProvider>).registerRoutes === 'function';
+}
+
+type CompilerBuilder = (...args: unknown[]) => unknown;
+
+/**
+ * Fastify's default compilers (Ajv for validation, fast-json-stringify for responses), required on
+ * the first route that needs one instead of when the server is built: every route with a schema
+ * is under `/api/v1`, which compiles zod schemas and writes JSON with `toJson`, so an idle server
+ * never needs them (~1.5 MB of heap; docs/performance.md#memory). Resolved from Fastify's own
+ * dependencies, the same modules it would load itself.
+ */
+function lazyDefaultCompilers(): { buildValidator: CompilerBuilder; buildSerializer: CompilerBuilder } {
+  const requireFromFastify = () => createRequire(createRequire(import.meta.url).resolve('fastify'));
+  let validator: CompilerBuilder | undefined;
+  let serializer: CompilerBuilder | undefined;
+  return {
+    buildValidator: (...args) => {
+      validator ??= (requireFromFastify()('@fastify/ajv-compiler') as () => CompilerBuilder)();
+      return validator(...args);
+    },
+    buildSerializer: (...args) => {
+      serializer ??= (
+        requireFromFastify()('@fastify/fast-json-stringify-compiler') as () => CompilerBuilder
+      )();
+      return serializer(...args);
+    },
+  };
 }
 
 /** Bytes of a request body under `/api/v1`, at most (413 over it). */
@@ -101,6 +129,7 @@ export async function buildApiServer(deps: {
     // Request lines are info-level noise; errors and warnings still reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    schemaController: { compilersFactory: lazyDefaultCompilers() as never },
   });
   server.setReplySerializer((payload) => toJson(payload));
 

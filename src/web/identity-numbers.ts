@@ -1,10 +1,26 @@
-import codiceFiscaleModule from 'codice-fiscale-js';
+import { createRequire } from 'node:module';
 
 // The package's types declare a default class; its CommonJS build exports `{ CodiceFiscale }`.
 type CodiceFiscaleClass = { check(code: string): boolean };
-const CodiceFiscale: CodiceFiscaleClass =
-  (codiceFiscaleModule as unknown as { CodiceFiscale?: CodiceFiscaleClass }).CodiceFiscale ??
-  (codiceFiscaleModule as unknown as CodiceFiscaleClass);
+let codiceFiscale: CodiceFiscaleClass | undefined;
+
+/**
+ * codice-fiscale-js, required on the first tax code checked: it builds its table of Italian and
+ * foreign places as it loads (~2.5 MB of heap), which an idle server never needs
+ * (docs/performance.md#memory). CommonJS, so `require` keeps the check synchronous.
+ */
+function CodiceFiscale(): CodiceFiscaleClass {
+  if (!codiceFiscale) {
+    const loaded = createRequire(import.meta.url)('codice-fiscale-js') as
+      | CodiceFiscaleClass
+      | { CodiceFiscale?: CodiceFiscaleClass; default?: CodiceFiscaleClass };
+    codiceFiscale =
+      ('CodiceFiscale' in loaded && loaded.CodiceFiscale) ||
+      ('default' in loaded && loaded.default) ||
+      (loaded as CodiceFiscaleClass);
+  }
+  return codiceFiscale;
+}
 
 /** `IT12345678903` or `12345678903` → the 11 digits; spaces and dots removed. */
 export function normaliseVatNumber(value: string): string {
@@ -35,7 +51,7 @@ export function isValidTaxCode(value: string): boolean {
   const code = value.replace(/\s/g, '').toUpperCase();
   if (!/^[A-Z0-9]{16}$/.test(code)) return false;
   try {
-    return CodiceFiscale.check(code);
+    return CodiceFiscale().check(code);
   } catch {
     return false;
   }

@@ -1,6 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { toInboundMessage } from '../channels/web/web-inbound.js';
 import type { InboundAttachment } from '../core/channel.js';
 import { createLinkCode } from '../core/chat-operations.js';
@@ -191,6 +190,8 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       if (deps.linkFor('telegram', 'x') === undefined) return reply.redirect('/portal/account', 303);
       const code = await createLinkCode(core, customerId(request), 'telegram');
       const link = deps.linkFor('telegram', code)!;
+      // The QR code generator is loaded on its first use, not at start (docs/performance.md#memory).
+      const { default: QRCode } = await import('qrcode');
       const qrSvg = await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       return accountPage(request, reply, { link, qrSvg });
     });

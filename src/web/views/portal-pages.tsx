@@ -1,4 +1,5 @@
-import sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type sanitizeHtmlFunction from 'sanitize-html';
 import type { customerOverview, myTicket, myTickets } from '../portal-data.js';
 import { CsrfField, Field, Layout, Notice, type PageContext } from './layout.js';
 
@@ -28,8 +29,16 @@ export function italianDateTime(at: Date): string {
 
 const dateTime = (_ctx: PageContext, at: Date) => italianDateTime(at);
 
-/** Customer mail HTML, sanitised again when shown: no script, style, form, remote content or handlers. */
+let sanitizer: typeof sanitizeHtmlFunction | undefined;
+
+/**
+ * Customer mail HTML, sanitised again when shown: no script, style, form, remote content or handlers.
+ * sanitize-html (with htmlparser2 and postcss) is required on the first ticket page that shows
+ * HTML, not at start (~1.3 MB of heap; docs/performance.md#memory).
+ */
 function safeHtml(html: string): string {
+  sanitizer ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtmlFunction;
+  const sanitizeHtml = sanitizer;
   return sanitizeHtml(html, {
     allowedTags: [
       'p',
