@@ -140,7 +140,7 @@ export interface InboundMessage {
   groupKey?: string;
 }
 
-export type IngestOutcome =
+export type IngestOutcome = (
   | { status: 'duplicate'; messageId: string }
   | { status: 'new_ticket'; messageId: string; ticketId: string; ticketNumber: number }
   | { status: 'threaded'; messageId: string; ticketId: string; ticketNumber: number }
@@ -149,7 +149,15 @@ export type IngestOutcome =
   | { status: 'automated'; messageId: string; ticketId?: string }
   | { status: 'edit'; messageId: string; ticketId?: string }
   /** A later item of an album, added to the message of its first item (`albumMessageId`). */
-  | { status: 'album_part'; messageId: string; albumMessageId: string; ticketId?: string };
+  | { status: 'album_part'; messageId: string; albumMessageId: string; ticketId?: string }
+) & {
+  /**
+   * The input carried a remote tool's credentials (T8): the store holds only a placeholder and
+   * the channel must keep no copy either (the email channel expunges the mail from the mailbox).
+   * Also set on a `duplicate` of such an input, so a re-read after a crash still removes it.
+   */
+  heldCredentials?: true;
+};
 
 /** A button on chat channels (Telegram inline keyboard, Slack block button). */
 export interface OutboundButton {

@@ -127,7 +127,12 @@ export async function storeAttachments(
 
 export async function existingInbound(tx: Tx, message: InboundMessage) {
   const [row] = await tx.db
-    .select({ id: messages.id, ticketId: messages.ticketId, partOfMessageId: messages.partOfMessageId })
+    .select({
+      id: messages.id,
+      ticketId: messages.ticketId,
+      partOfMessageId: messages.partOfMessageId,
+      newText: messages.newText,
+    })
     .from(messages)
     .where(
       and(

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { messages, tickets } from '../db/schema.js';
+import { CREDENTIALS_PLACEHOLDER } from '../templates/consent-messages.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
 import { type AlbumHead, addToAlbum, albumHead } from './album-parts.js';
@@ -109,7 +110,8 @@ async function ingestAlone(ctx: CoreContext, message: InboundMessage): Promise<I
   } catch (error) {
     if (!(error instanceof DuplicateInbound)) throw error;
     const existing = await existingInbound({ db: ctx.database.db, sql: ctx.database.sql }, message);
-    return { status: 'duplicate', messageId: String(existing?.id ?? '') };
+    const held = existing?.newText === CREDENTIALS_PLACEHOLDER ? { heldCredentials: true as const } : {};
+    return { status: 'duplicate', messageId: String(existing?.id ?? ''), ...held };
   }
 }
 

@@ -249,7 +249,7 @@ export class ImapIngester {
         const sources = await next!;
         if (this.stopping) return;
         next = i + 1 < batches.length ? this.prefetch(client, batches[i + 1]!) : undefined;
-        await ingestMailBatch(context, sources, {
+        const heldCredentials = await ingestMailBatch(context, sources, {
           maxAttachmentBytes: this.settings.maxAttachmentBytes,
           maxMailBytes: this.settings.maxMailBytes,
           maxRawInputBytes: this.settings.maxRawInputBytes,
@@ -262,7 +262,7 @@ export class ImapIngester {
           stats: this.stats,
           parser: this.parser,
         });
-        await this.markProcessed(client, batches[i]!);
+        await this.markProcessed(client, batches[i]!, heldCredentials);
         lastUid = batches[i]!.at(-1)!;
         await context.saveCheckpoint(this.checkpointKey, {
           uidValidity,
@@ -318,8 +318,24 @@ export class ImapIngester {
     return sources.sort((a, b) => a.uid - b.uid);
   }
 
-  private async markProcessed(client: ImapFlow, batch: number[]): Promise<void> {
-    const range = batch.join(',');
+  /**
+   * Moves or flags the stored batch; a mail that carried a remote tool's credentials is instead
+   * marked \Deleted and expunged by UID (RFC 4315 UID EXPUNGE), so the mailbox keeps no copy (T8).
+   */
+  private async markProcessed(
+    client: ImapFlow,
+    batch: number[],
+    heldCredentials: Set<number>,
+  ): Promise<void> {
+    if (heldCredentials.size > 0) {
+      await client.messageDelete([...heldCredentials].join(','), { uid: true });
+      this.logger.info(
+        { count: heldCredentials.size },
+        'mail carrying credentials expunged from the mailbox',
+      );
+    }
+    const range = batch.filter((uid) => !heldCredentials.has(uid)).join(',');
+    if (!range) return;
     if (this.settings.processedMailbox) {
       await client.messageMove(range, this.settings.processedMailbox, { uid: true });
     } else {

@@ -60,19 +60,21 @@ export async function ingestMailBatch(
   context: ChannelContext,
   sources: RawMail[],
   options: MailBatchOptions,
-): Promise<void> {
+): Promise<Set<number>> {
+  const heldCredentials = new Set<number>();
   let group: ParsedMail[] = [];
   let groupBytes = 0;
   for (const mail of sources) {
     group.push(await parse(mail, options));
     groupBytes += mail.source.length;
     if (group.length >= GROUP_MAILS || groupBytes >= GROUP_BYTES) {
-      await ingestGroup(context, group, options);
+      await ingestGroup(context, group, options, heldCredentials);
       group = [];
       groupBytes = 0;
     }
   }
-  await ingestGroup(context, group, options);
+  await ingestGroup(context, group, options, heldCredentials);
+  return heldCredentials;
 }
 
 async function parse(mail: RawMail, options: MailBatchOptions): Promise<ParsedMail> {
@@ -105,8 +107,13 @@ async function ingestGroup(
   context: ChannelContext,
   group: ParsedMail[],
   options: MailBatchOptions,
+  heldCredentials: Set<number>,
 ): Promise<void> {
-  const results = await Promise.allSettled(group.map((mail) => ingestParsed(context, mail, options)));
+  const results = await Promise.allSettled(
+    group.map(async (mail) => {
+      if (await ingestParsed(context, mail, options)) heldCredentials.add(mail.uid);
+    }),
+  );
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) throw (failure as PromiseRejectedResult).reason;
 }
@@ -115,7 +122,7 @@ async function ingestParsed(
   context: ChannelContext,
   mail: ParsedMail,
   options: MailBatchOptions,
-): Promise<void> {
+): Promise<boolean> {
   let failure = mail.failure;
   if (mail.message) {
     const message = mail.message;
@@ -125,7 +132,7 @@ async function ingestParsed(
       options.stats.ingested++;
       if (mail.oversize && outcome.status !== 'duplicate')
         await alertOversize(context, mail, message, options);
-      return;
+      return outcome.heldCredentials === true;
     } catch (error) {
       failure = `ingest failed: ${errorSummary(error)}`;
     }
@@ -138,6 +145,7 @@ async function ingestParsed(
     raw: rawOf(mail, options),
     error: failure ?? 'unknown failure',
   });
+  return false;
 }
 
 /** The raw input kept: the source up to `maxRawInputBytes`, noting the whole size when cut. */

@@ -148,7 +148,8 @@ export async function answerConsentFromMessage(
   };
 
   if (answer === 'unclear' && carriesCredentials(state, secretText)) {
-    const { id, outcome } = await store(withoutCredentials(message));
+    const { id, outcome: stored } = await store(withoutCredentials(message));
+    const outcome: IngestOutcome = { ...stored, heldCredentials: true };
     const handed =
       ctx.credentialHandOver?.handOver({
         ticketNumber: ticket.number,

@@ -43,9 +43,10 @@ function mail(from: string, subject: string, body: string): Buffer {
   );
 }
 
-async function receive(source: Buffer) {
-  uid++;
-  await ingestMailBatch(app.channelContext, [{ uid, source }], {
+/** Ingests one mail; returns the UIDs the mailbox must expunge (they carried credentials). */
+async function receive(source: Buffer, sameUid?: number) {
+  if (sameUid === undefined) uid++;
+  const held = await ingestMailBatch(app.channelContext, [{ uid: sameUid ?? uid, source }], {
     maxAttachmentBytes: 1024 * 1024,
     maxMailBytes: 5 * 1024 * 1024,
     maxRawInputBytes: 5 * 1024 * 1024,
@@ -55,6 +56,7 @@ async function receive(source: Buffer) {
     stats: { ingested: 0, failed: 0 },
   });
   await app.settle();
+  return [...held];
 }
 
 /** A customer, a ticket and a consent request; returns what the reply needs. */
@@ -146,6 +148,17 @@ describe('consent by email', () => {
     );
     expect((await events(number)).map((r) => r.event)).toEqual(['requested', 'unclear']);
     expect(email.sentTo(from).at(-1)!.text).toContain('risponda solo SÌ');
+  });
+
+  it('a reply with the credentials is marked for removal from the mailbox, even when read again', async () => {
+    const { from, subject } = await asked();
+    expect(await receive(mail(from, subject, 'Sì'))).toEqual([]);
+    const credentials = mail(from, subject, 'ID 987 654 321\npassword: Zx9!tre');
+    expect(await receive(credentials)).toEqual([uid]);
+    const first = uid;
+    // Stored, then the connection dropped before the expunge: the re-read is a duplicate.
+    expect(await receive(credentials, first)).toEqual([first]);
+    expect(await receive(mail(from, subject, 'Grazie, a dopo'))).toEqual([]);
   });
 
   it.each([
