@@ -1,11 +1,52 @@
-import Holidays from 'date-holidays';
+/// <reference path="../../node_modules/date-holidays-parser/types/index.d.ts" />
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import Holidays from 'date-holidays-parser';
 
 /**
  * Public holidays from the maintained `date-holidays` library (T6: "Italian public holidays"),
  * for a country and optionally a state/region inside it, where provinces' patron days live
  * (`62/RM`: Lazio, Rome, adds 29 June). Only days of type `public` close the business: observances
  * such as Mother's Day do not. The library's instances are costly to build; one is kept per place.
+ *
+ * Memory: the library's own entry point keeps every country's rules in memory (+27 MB of RSS at
+ * idle). We read its data file once, keep only the countries asked for (a few KB each) and hand
+ * them to its parser, `date-holidays-parser`, which is what `date-holidays` itself runs on.
  */
+
+interface HolidayData {
+  version?: string;
+  license?: string;
+  holidays: Record<string, unknown>;
+  names: unknown;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The library's whole data file, parsed; only while a caller needs it (not kept). */
+function readAllData(): HolidayData {
+  const dir = path.dirname(require.resolve('date-holidays/package.json'));
+  return JSON.parse(readFileSync(path.join(dir, 'data', 'holidays.json'), 'utf8')) as HolidayData;
+}
+
+const dataByCountry = new Map<string, HolidayData>();
+
+/** The library's data reduced to one country (read once per country). */
+function dataOf(country: string): HolidayData {
+  let data = dataByCountry.get(country);
+  if (!data) {
+    const all = readAllData();
+    data = {
+      version: all.version,
+      license: all.license,
+      holidays: country in all.holidays ? { [country]: all.holidays[country] } : {},
+      names: all.names,
+    };
+    dataByCountry.set(country, data);
+  }
+  return data;
+}
 
 /** `HOLIDAYS_REGION` as the library names it: a state code, optionally `/` and a region code. */
 export interface HolidayPlace {
@@ -28,7 +69,9 @@ function instanceOf(place: HolidayPlace): Holidays {
   const key = keyOf(place);
   let instance = instances.get(key);
   if (!instance) {
-    instance = new Holidays(place.country, place.state ?? '', place.region ?? '', { types: ['public'] });
+    instance = new Holidays(dataOf(place.country), place.country, place.state ?? '', place.region ?? '', {
+      types: ['public'],
+    });
     instances.set(key, instance);
   }
   return instance;
@@ -62,7 +105,7 @@ export function holidayName(date: string, place: HolidayPlace): string | undefin
  */
 export function holidayPlaceOf(country: string, regionSpec: string | undefined): HolidayPlace | string {
   if (country === 'none') return { country };
-  const lookup = new Holidays();
+  const lookup = new Holidays(readAllData());
   const countries = lookup.getCountries();
   if (!countries?.[country]) return `unknown country "${country}"`;
   if (!regionSpec) return { country };
