@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { scheduleActivationTimers } from '../core/activation.js';
 import { alertStaff, audit } from '../core/audit.js';
 import type { CoreContext } from '../core/core-context.js';
 import { enqueueOutbound } from '../core/outbound.js';
@@ -173,6 +174,8 @@ export async function register(ctx: CoreContext, input: Registration): Promise<v
         status: 'pending',
       })
       .returning();
+    // T1: active within 48 hours; the technicians are reminded at 24 h and alerted at 48 h.
+    await scheduleActivationTimers(ctx, tx, customer!.id, now);
     await tx.db.insert(identities).values([
       {
         customerId: customer!.id,

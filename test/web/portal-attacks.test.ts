@@ -72,6 +72,13 @@ async function customer(email: string): Promise<void> {
     quickAccess: false,
     locale: 'it',
   });
+  const [registered] = await core.database.db.select().from(webAccounts).where(eq(webAccounts.email, email));
+  // T1: a web registration starts the 48-hour activation clock (reminder at 24 h, alert at 48 h).
+  const { rows: timers } = await core.database.sql.query<{ kind: string }>(
+    'select kind from timers where customer_id = $1 order by kind',
+    [registered!.customerId.toString()],
+  );
+  expect(timers.map((t) => t.kind)).toEqual(['activation.deadline', 'activation.reminder']);
   await core.database.db
     .update(webAccounts)
     .set({ passwordHash: await hashPassword(PASSWORD) })
