@@ -34,8 +34,17 @@ function redactRaw(raw: RawInput, secrets: string[]): RawInput {
     );
     return { ...raw, data, originalSize: raw.originalSize ?? Buffer.byteLength(text, 'latin1') };
   }
-  const cleaned = removeSecrets(text, secrets);
-  return { ...raw, data: typeof raw.data === 'string' ? cleaned : Buffer.from(cleaned, 'utf8') };
+  if (typeof raw.data === 'string') return { ...raw, data: removeSecrets(text, secrets) };
+  // Bytes are replaced as bytes (latin1 maps each byte to one character and back), so whatever
+  // is not a secret stays exactly as received.
+  const bytes = Buffer.from(raw.data).toString('latin1');
+  const utf8Secrets = secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+  return { ...raw, data: Buffer.from(removeSecrets(bytes, utf8Secrets), 'latin1') };
+}
+
+/** Raw inputs that hold text a person wrote (mail, JSON of a chat update, plain text). */
+function isText(raw: RawInput): boolean {
+  return /^(text\/|message\/|application\/([a-z.+-]*\+)?json)/i.test(raw.contentType);
 }
 
 const ENCODED_WORD = /=\?[^?\s]+\?([BbQq])\?([^?\s]*)\?=/g;
@@ -93,6 +102,8 @@ export function redactInbound(message: InboundMessage): RedactedInbound {
  * here and is kept as it is unless a secret was found elsewhere in the mail. Returns the count.
  */
 export function redactRawInput(raw: RawInput): { raw: RawInput; count: number } {
+  // A binary input (a file, an octet stream) holds no typed text: nothing to find, nothing to mangle.
+  if (!isText(raw)) return { raw, count: 0 };
   const text =
     typeof raw.data === 'string' ? raw.data : Buffer.from(raw.data).toString(isMail(raw) ? 'latin1' : 'utf8');
   const { secrets } = redactSecrets(text);

@@ -149,4 +149,27 @@ describe('redaction of secrets', () => {
     const message = inbound({ from: 'a@example.test' });
     expect(redactInbound(message).message).toBe(message);
   });
+
+  it('keeps binary raw input byte for byte, and replaces only the secret in text raw input', () => {
+    const binary = Buffer.concat([
+      Buffer.from([0xff, 0xfe, 0x00]),
+      Buffer.from('pw=Segreto9 '),
+      Buffer.from([0xc3, 0x28]),
+    ]);
+    const file = redactRawInput({ contentType: 'application/octet-stream', data: binary });
+    expect(file.count).toBe(0);
+    expect(Buffer.from(file.raw.data as Uint8Array).equals(binary)).toBe(true);
+
+    const json = Buffer.from('{"text":"caffè \u00e8 pronto, password: Segreto9","bytes":"', 'utf8');
+    const tail = Buffer.from([0xc3, 0x28, 0x22, 0x7d]); // invalid UTF-8, then `"}`
+    const { raw, count } = redactRawInput({
+      contentType: 'application/json',
+      data: Buffer.concat([json, tail]),
+    });
+    expect(count).toBe(1);
+    const kept = Buffer.from(raw.data as Uint8Array);
+    expect(kept.includes('Segreto9')).toBe(false);
+    expect(kept.subarray(kept.length - 4).equals(tail)).toBe(true);
+    expect(kept.includes(Buffer.from('caffè', 'utf8'))).toBe(true);
+  });
 });
