@@ -1,7 +1,10 @@
 import { and, asc, desc, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import { alertStaff, audit } from '../core/audit.js';
+import { ticketSummaryData } from '../core/billing/billing-store.js';
+import { listConsents } from '../core/consent/consent-store.js';
 import type { CoreContext } from '../core/core-context.js';
 import {
+  appointments,
   attachments,
   auditLog,
   customers,
@@ -10,9 +13,12 @@ import {
   messages,
   termsAcceptances,
   tickets,
+  timeEntries,
   webAccounts,
 } from '../db/schema.js';
 import type { MessageDisposition } from '../db/statuses.js';
+import type { Locale } from '../templates/format.js';
+import { hourSummary } from '../templates/hour-summary.js';
 
 /** What the portal reads about the signed-in customer. Every query is scoped to that customer. */
 
@@ -135,6 +141,92 @@ export async function ticketNumberOfMessage(ctx: CoreContext, customerId: bigint
     .innerJoin(tickets, eq(tickets.id, messages.ticketId))
     .where(and(eq(messages.id, BigInt(messageId)), eq(tickets.customerId, customerId)));
   return row?.number;
+}
+
+/**
+ * The customer's remote-access consent history (T4, T5, T7), newest first: every event with its
+ * date, ticket number, technician, outcome (the event) and channel. Read-only evidence.
+ */
+export async function myConsents(ctx: CoreContext, customerId: bigint) {
+  const rows = await listConsents(ctx.database.db, { customerId });
+  const numbers = await ticketNumbers(ctx, customerId);
+  return rows
+    .filter((r) => numbers.has(r.ticketId.toString()))
+    .map((r) => ({
+      id: r.id,
+      at: r.at,
+      ticketNumber: numbers.get(r.ticketId.toString())!,
+      technician: r.technician,
+      event: r.event,
+      channel: r.channel,
+    }))
+    .reverse();
+}
+
+async function ticketNumbers(ctx: CoreContext, customerId: bigint): Promise<Map<string, number>> {
+  const rows = await ctx.database.db
+    .select({ id: tickets.id, number: tickets.number })
+    .from(tickets)
+    .where(eq(tickets.customerId, customerId));
+  return new Map(rows.map((r) => [r.id.toString(), r.number]));
+}
+
+/** The customer's appointments (booked and cancelled), split into upcoming and past at `ctx.now()`. */
+export async function myAppointments(ctx: CoreContext, customerId: bigint) {
+  const rows = await ctx.database.db
+    .select({
+      id: appointments.id,
+      ticketNumber: tickets.number,
+      kind: appointments.kind,
+      status: appointments.status,
+      startAt: appointments.startAt,
+      endAt: appointments.endAt,
+    })
+    .from(appointments)
+    .innerJoin(tickets, eq(tickets.id, appointments.ticketId))
+    .where(eq(tickets.customerId, customerId))
+    .orderBy(asc(appointments.startAt), asc(appointments.id));
+  const now = ctx.now().getTime();
+  return {
+    upcoming: rows.filter((r) => r.endAt.getTime() > now),
+    past: rows.filter((r) => r.endAt.getTime() <= now).reverse(),
+  };
+}
+
+/**
+ * The hour summary (T6) of each of the customer's tickets with time logged, as the billing module
+ * renders it (entries, totals, money as `€ 45,00`) in `locale`, without the closing "reply to this
+ * message" line, which is for the channel message. Newest ticket first.
+ */
+export async function myHourSummaries(ctx: CoreContext, customerId: bigint, locale: Locale) {
+  const withTime = await ctx.database.db
+    .selectDistinct({ number: tickets.number, status: tickets.status })
+    .from(timeEntries)
+    .innerJoin(tickets, eq(tickets.id, timeEntries.ticketId))
+    .where(eq(tickets.customerId, customerId))
+    .orderBy(desc(tickets.number));
+  if (withTime.length === 0) return [];
+  return ctx.database.transaction(async (tx) => {
+    const out: { ticketNumber: number; text: string }[] = [];
+    for (const t of withTime) {
+      const data = await ticketSummaryData(ctx, tx, t.number);
+      if (data.ticket.customerId !== customerId) continue;
+      const text = hourSummary(
+        {
+          ticketNumber: data.ticket.number,
+          subject: data.ticket.subject,
+          bill: data.bill,
+          hasPrepaid: data.hasPrepaid,
+          prepaidLeftMinutes: data.prepaidLeftMinutes,
+          pendingCount: data.pending.length,
+          final: t.status === 'resolved' || t.status === 'closed',
+        },
+        locale,
+      ).text;
+      out.push({ ticketNumber: t.number, text: text.split('\n\n').slice(0, -1).join('\n\n') });
+    }
+    return out;
+  });
 }
 
 /** Quick access (T4) on or off, effective at once; audited. */

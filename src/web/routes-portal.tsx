@@ -7,7 +7,10 @@ import { currentTerms } from './accounts.js';
 import {
   customerOverview,
   exportMyData,
+  myAppointments,
   myAttachment,
+  myConsents,
+  myHourSummaries,
   myTicket,
   myTickets,
   requestErasure,
@@ -70,12 +73,20 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
     portal.get('/portal', async (request, reply) => {
       const ctx = ctxOf(request, reply);
       const tickets = await myTickets(core, customerId(request));
+      const appointments = await myAppointments(core, customerId(request));
+      const hourSummaries = await myHourSummaries(
+        core,
+        customerId(request),
+        ctx.t.lang === 'en' ? 'en' : 'it',
+      );
       return sendPage(
         reply,
         <PortalPage
           ctx={ctx}
           overview={await overviewOf(request)}
           tickets={tickets}
+          appointments={appointments}
+          hourSummaries={hourSummaries}
           nonce={newFormNonce()}
         />,
       );
@@ -174,9 +185,16 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       const ctx = ctxOf(request, reply);
       const overview = await overviewOf(request);
       const telegramOn = deps.linkFor('telegram', 'x') !== undefined;
+      const consents = await myConsents(core, customerId(request));
       return sendPage(
         reply,
-        <AccountPage ctx={ctx} overview={overview!} telegram={telegram} telegramOn={telegramOn} />,
+        <AccountPage
+          ctx={ctx}
+          overview={overview!}
+          telegram={telegram}
+          telegramOn={telegramOn}
+          consents={consents}
+        />,
       );
     };
     portal.get('/portal/account', (request, reply) => accountPage(request, reply));

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import type { CoreContext } from '../../src/core/core-context.js';
-import { identities, webAccounts } from '../../src/db/schema.js';
+import { appointments, identities, tickets, webAccounts } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { register } from '../../src/web/accounts.js';
 import { hashPassword } from '../../src/web/passwords.js';
@@ -155,6 +155,73 @@ describe('portal under attack', () => {
     expect(download.response.headers.get('content-disposition')).toBe(
       "attachment; filename*=UTF-8''%3Cscript%3E.html",
     );
+  });
+
+  it("shows a customer their own consents, appointments and hours, never another customer's", async () => {
+    const anna = await signedIn('anna@example.test');
+    const bruno = await signedIn('bruno@example.test');
+    const open = async (client: Client, subject: string) => {
+      const created = await client.post('/portal/tickets', {
+        subject,
+        text: 'Aiuto',
+        nonce: `own-${subject}`,
+      });
+      return Number(/tickets\/(\d+)/.exec(created.response.headers.get('location')!)![1]);
+    };
+    const annaTicket = await open(anna, 'Server lento');
+    const brunoTicket = await open(bruno, 'Rete giù');
+    const seed = async (number: number, technician: string, minutes: number, startAt: Date) => {
+      const asked = await app.api(`/tickets/${number}/consents`, { method: 'POST', body: { technician } });
+      expect(asked.status).toBe(201);
+      const logged = await app.api(`/tickets/${number}/time`, {
+        method: 'POST',
+        body: { technician, minutes, kind: 'remote' },
+      });
+      expect(logged.status).toBe(201);
+      const [ticket] = await core.database.db.select().from(tickets).where(eq(tickets.number, number));
+      await core.database.db.insert(appointments).values({
+        ticketId: ticket!.id,
+        technician,
+        kind: 'onsite',
+        startAt,
+        endAt: new Date(startAt.getTime() + 3_600_000),
+        uid: `portal-${number}-${technician}@test`,
+      });
+    };
+    const day = 86_400_000;
+    // 2 March 2099, 10:00 in Italy (CET): far enough ahead to stay upcoming.
+    await seed(annaTicket, 'Tecnico Anna', 90, new Date('2099-03-02T09:00:00Z'));
+    await seed(brunoTicket, 'Tecnico Bruno', 30, new Date(Date.now() + 3 * day));
+
+    const annaPortal = (await anna.get('/portal')).text;
+    expect(annaPortal).not.toContain('Non ancora disponibile');
+    expect(annaPortal).toContain('Prossimi');
+    expect(annaPortal).toContain('02/03/99 10:00');
+    expect(annaPortal).toContain('presso la sede');
+    expect(annaPortal).toContain(`Riepilogo ore provvisorio del ticket n. ${annaTicket}`);
+    expect(annaPortal).toContain('Tempo totale: 1 h 30 min');
+    expect(annaPortal).not.toContain(`ticket n. ${brunoTicket}`);
+    expect(annaPortal).not.toContain(`href="/portal/tickets/${brunoTicket}"`);
+    expect(annaPortal).toContain('Imponibile: € 45,00');
+    expect(annaPortal).not.toContain('da remoto: 30 min');
+
+    const annaEnglish = (await anna.get('/portal?lang=en')).text;
+    expect(annaEnglish).toContain('2 Mar 2099, 10:00');
+    expect(annaEnglish).toContain('Total time: 1 h 30 min');
+
+    const annaAccount = (await anna.get('/portal/account')).text;
+    expect(annaAccount).toContain('Tecnico Anna');
+    expect(annaAccount).toContain(`href="/portal/tickets/${annaTicket}"`);
+    expect(annaAccount).not.toContain('Tecnico Bruno');
+
+    const brunoPortal = (await bruno.get('/portal?lang=it')).text;
+    expect(brunoPortal).toContain('Tempo totale: 30 min');
+    expect(brunoPortal).not.toContain('1 h 30 min');
+    expect(brunoPortal).not.toContain('02/03/99');
+    expect(brunoPortal).not.toContain(`ticket n. ${annaTicket}`);
+    const brunoAccount = (await bruno.get('/portal/account')).text;
+    expect(brunoAccount).toContain('Tecnico Bruno');
+    expect(brunoAccount).not.toContain('Tecnico Anna');
   });
 
   it('answers a reply to a ticket number that is not a number with "not found", not a server error', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidTaxCode, isValidVatNumber } from '../../src/web/identity-numbers.js';
 import { hashPassword, verifyPassword } from '../../src/web/passwords.js';
-import { italianDateTime } from '../../src/web/views/portal-pages.js';
+import { englishDateTime, italianDateTime } from '../../src/web/views/portal-pages.js';
 
 describe('registration numbers', () => {
   it('checks the partita IVA check digit', () => {
@@ -38,5 +38,10 @@ describe('portal dates', () => {
     expect(italianDateTime(new Date('2026-10-25T00:59:00Z'))).toBe('25/10/26 02:59');
     expect(italianDateTime(new Date('2026-10-25T01:00:00Z'))).toBe('25/10/26 02:00');
     expect(italianDateTime(new Date('2026-12-31T23:30:00Z'))).toBe('01/01/27 00:30');
+  });
+
+  it('writes the same Italian time the English way for the English pages', () => {
+    expect(englishDateTime(new Date('2026-12-31T23:30:00Z'))).toBe('1 Jan 2027, 00:30');
+    expect(englishDateTime(new Date('2026-07-09T12:05:00Z'))).toBe('9 Jul 2026, 14:05');
   });
 });
