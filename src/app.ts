@@ -101,6 +101,19 @@ function limitMemory(embedded: boolean): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+/**
+ * Logs (at debug) how long each start-up step took, in ms, so a slow first start on a given
+ * machine or Node version says where its time went.
+ */
+function startupSteps(logger: Logger): (step: string) => void {
+  let last = performance.now();
+  return (step) => {
+    const now = performance.now();
+    logger.debug({ ms: Math.round(now - last) }, `start-up: ${step}`);
+    last = now;
+  };
+}
+
 /** Lets the young generation grow again and collects start-up's garbage. Why: docs/performance.md#memory */
 function startupDone(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
@@ -122,7 +135,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
 async function start(options: AppOptions): Promise<RunningApp> {
   const { config, logger } = options;
+  const stepDone = startupSteps(logger);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  stepDone('store opened and migrated');
   let server: FastifyInstance | undefined;
   let queue: JobQueue | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -153,6 +168,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       onError: (error) => logger.warn({ reason: errorSummary(error) }, 'job queue error'),
     });
     await queue.start();
+    stepDone('job queue started');
     const core: CoreContext = {
       database,
       jobs: queue,
@@ -194,6 +210,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
         logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
     }
     await loadClosures(core);
+    stepDone('timer queues created, closures loaded');
     const sweep = async () => {
       // Timers whose job was lost or ran before the clock reached them; closures another process added.
       await loadClosures(core);
@@ -218,10 +235,12 @@ async function start(options: AppOptions): Promise<RunningApp> {
     for (const adapter of adapters.values()) {
       if (hasHttpRoutes(adapter)) adapter.registerRoutes(server);
     }
+    stepDone('web server built');
     for (const adapter of adapters.values()) {
       started.push(adapter);
       await adapter.start(channelContext);
       logger.info({ channel: adapter.name }, `channel ${adapter.name}: on`);
+      stepDone(`channel ${adapter.name} started`);
     }
     if (options.workers !== false) {
       const jobs = queue;
@@ -262,6 +281,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
         );
       }, config.env.DELIVERY_SWEEP_SECONDS * 1000);
       sweepTimer.unref();
+      stepDone('workers started, first sweep done');
     }
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address();
