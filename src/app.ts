@@ -62,6 +62,8 @@ export interface AppOptions {
   workerBatchSize?: number;
   /** Called after a delivery's final status committed (e.g. the Slack relay). */
   outboxEvents?: OutboxEvents;
+  /** In-memory embedded store only: the data directory to start from (tests: a migrated template). */
+  initialData?: Blob;
 }
 
 /** A generated API token is written where only the owner of the data directory can read it. */
@@ -136,7 +138,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 async function start(options: AppOptions): Promise<RunningApp> {
   const { config, logger } = options;
   const stepDone = startupSteps(logger);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    initialData: options.initialData,
+  });
   stepDone('store opened and migrated');
   let server: FastifyInstance | undefined;
   let queue: JobQueue | undefined;

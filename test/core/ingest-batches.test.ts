@@ -9,7 +9,7 @@ let database: Database;
 
 beforeAll(async () => {
   store = await createTestStore();
-  database = await openDatabase({ databaseUrl: store.databaseUrl, dataDir: store.dataDir });
+  database = await openDatabase(store);
   await database.sql.query('create table batch_items (name text primary key, tx bigint not null)');
 });
 

@@ -47,6 +47,7 @@ export async function startTestApp(
     now: options.now,
     workers: options.workers,
     workerBatchSize: options.workerBatchSize,
+    initialData: store.initialData,
     settings: { deliveryRetryBaseMs: 50, ...options.settings },
   });
   return {

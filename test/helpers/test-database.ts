@@ -1,24 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { embeddedTemplate, SERVER_TEMPLATE_ENV } from './store-template.js';
 
 /**
- * Where a test's store lives: embedded PGlite in memory by default; with DATABASE_URL set (the
- * CI server run), a fresh database on that server per call, dropped by `drop()`. Each test file
- * is isolated, so files run in parallel.
+ * Where a test's store lives: embedded PGlite in memory by default, started from a migrated
+ * template (`initialData`); with DATABASE_URL set (the CI server run), a fresh database on that
+ * server per call, copied from the migrated template database when global setup made one, dropped
+ * by `drop()`. Each test file is isolated, so files run in parallel.
  */
 export interface TestStore {
   databaseUrl?: string;
   dataDir: string;
+  /** The in-memory store's starting data directory (see `openDatabase`). */
+  initialData?: Blob;
   drop(): Promise<void>;
 }
 
 export async function createTestStore(): Promise<TestStore> {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return { dataDir: 'memory://', drop: async () => {} };
+  if (!serverUrl)
+    return { dataDir: 'memory://', initialData: await embeddedTemplate(), drop: async () => {} };
   const name = `hd_test_${randomBytes(6).toString('hex')}`;
+  const template = process.env[SERVER_TEMPLATE_ENV];
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -13,7 +13,7 @@ let queue: JobQueue;
 
 beforeAll(async () => {
   store = await createTestStore();
-  database = await openDatabase({ databaseUrl: store.databaseUrl, dataDir: store.dataDir });
+  database = await openDatabase(store);
   queue = new JobQueue(database, { pollIntervalMs: 60_000 });
   await queue.start();
 });
