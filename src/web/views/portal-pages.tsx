@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type sanitizeHtmlFunction from 'sanitize-html';
 import type { customerOverview, myTicket, myTickets } from '../portal-data.js';
 import { dateTime } from './dates.js';
-import { CsrfField, Field, Layout, Notice, type PageContext } from './layout.js';
+import { CsrfField, Layout, Notice, type PageContext } from './layout.js';
+import { canPost, type Draft, NewMessageForm, refusalText, StatusNotice } from './portal-forms.js';
 import {
   type Appointments,
   AppointmentsSection,
@@ -59,29 +60,6 @@ function safeHtml(html: string): string {
   });
 }
 
-function NewMessageForm(props: {
-  ctx: PageContext;
-  action: string;
-  nonce: string;
-  withSubject: boolean;
-  label: string;
-}) {
-  const { t } = props.ctx;
-  return (
-    <form method="post" action={props.action} enctype="multipart/form-data">
-      <CsrfField token={props.ctx.csrfToken} />
-      <input type="hidden" name="nonce" value={props.nonce} />
-      {props.withSubject && <Field name="subject" label={t.subject} required />}
-      <Field name="text" label={t.message} required multiline />
-      <div class="field">
-        <label for="f-attachments">{t.attachments}</label>
-        <input id="f-attachments" type="file" name="attachments" multiple />
-      </div>
-      <button type="submit">{props.label}</button>
-    </form>
-  );
-}
-
 export function PortalPage(props: {
   ctx: PageContext;
   overview: Overview;
@@ -89,12 +67,14 @@ export function PortalPage(props: {
   appointments: Appointments;
   hourSummaries: HourSummaries;
   nonce: string;
+  draft?: Draft;
 }) {
   const { ctx } = props;
   const { t } = ctx;
+  const { status } = props.overview.customer;
   return (
     <Layout ctx={ctx} title={t.myTickets}>
-      {props.overview.customer.status === 'pending' && <Notice kind="info">{t.pending}</Notice>}
+      <StatusNotice ctx={ctx} status={status} />
       <section aria-labelledby="tickets-title">
         <h2 id="tickets-title">{t.myTickets}</h2>
         {props.tickets.length === 0 ? (
@@ -128,13 +108,18 @@ export function PortalPage(props: {
       </section>
       <section aria-labelledby="new-title">
         <h2 id="new-title">{t.newTicket}</h2>
-        <NewMessageForm
-          ctx={ctx}
-          action="/portal/tickets"
-          nonce={props.nonce}
-          withSubject
-          label={t.newTicket}
-        />
+        {canPost(status) ? (
+          <NewMessageForm
+            ctx={ctx}
+            action="/portal/tickets"
+            nonce={props.nonce}
+            withSubject
+            label={t.newTicket}
+            draft={props.draft}
+          />
+        ) : (
+          <p>{refusalText(ctx, status)}</p>
+        )}
       </section>
       <AppointmentsSection ctx={ctx} appointments={props.appointments} />
       <HoursSection ctx={ctx} summaries={props.hourSummaries} />
@@ -142,12 +127,21 @@ export function PortalPage(props: {
   );
 }
 
-export function TicketPage(props: { ctx: PageContext; view: TicketView; nonce: string; sent: boolean }) {
-  const { ctx } = props;
+export function TicketPage(props: {
+  ctx: PageContext;
+  view: TicketView;
+  nonce: string;
+  sent: boolean;
+  /** The customer's status (`customers.status`): the reply form only when they may post. */
+  status: string;
+  draft?: Draft;
+}) {
+  const { ctx, status } = props;
   const { t } = ctx;
   const { ticket, messages } = props.view;
   return (
     <Layout ctx={ctx} title={`#${ticket.number} ${ticket.subject}`}>
+      <StatusNotice ctx={ctx} status={status} />
       {props.sent && <Notice kind="ok">{t.sent}</Notice>}
       <p>
         {t.status}: <strong>{t.statuses[ticket.status] ?? ticket.status}</strong> ·{' '}
@@ -184,13 +178,18 @@ export function TicketPage(props: { ctx: PageContext; view: TicketView; nonce: s
       </ol>
       <section aria-labelledby="reply-title">
         <h2 id="reply-title">{t.reply}</h2>
-        <NewMessageForm
-          ctx={ctx}
-          action={`/portal/tickets/${ticket.number}/reply`}
-          nonce={props.nonce}
-          withSubject={false}
-          label={t.reply}
-        />
+        {canPost(status) ? (
+          <NewMessageForm
+            ctx={ctx}
+            action={`/portal/tickets/${ticket.number}/reply`}
+            nonce={props.nonce}
+            withSubject={false}
+            label={t.reply}
+            draft={props.draft}
+          />
+        ) : (
+          <p>{refusalText(ctx, status)}</p>
+        )}
       </section>
     </Layout>
   );
@@ -201,6 +200,9 @@ export function AccountPage(props: {
   overview: Overview;
   telegram?: { link: string; qrSvg: string };
   telegramOn: boolean;
+  /** The `link <code>` message for the Slack bot, once made. */
+  slack?: { command: string };
+  slackOn: boolean;
   consents: Consents;
 }) {
   const { ctx, overview } = props;
@@ -208,6 +210,7 @@ export function AccountPage(props: {
   const quick = overview.customer.quickAccess;
   return (
     <Layout ctx={ctx} title={t.account}>
+      <StatusNotice ctx={ctx} status={overview.customer.status} />
       <section aria-labelledby="quick-title">
         <h2 id="quick-title">{t.quickAccess}</h2>
         <p>{quick ? t.quickAccessOn : t.quickAccessOff}</p>
@@ -251,7 +254,20 @@ export function AccountPage(props: {
             <button type="submit">{t.makeLink}</button>
           </form>
         )}
-        <p>{t.linkSlack}</p>
+        <h3>{t.linkSlack}</h3>
+        {!props.slackOn ? (
+          <p>{t.slackOff}</p>
+        ) : props.slack ? (
+          <>
+            <p>{t.linkSlackText}</p>
+            <pre class="code">{props.slack.command}</pre>
+          </>
+        ) : (
+          <form method="post" action="/portal/slack-link">
+            <CsrfField token={ctx.csrfToken} />
+            <button type="submit">{t.makeCode}</button>
+          </form>
+        )}
       </section>
       <ConsentsSection ctx={ctx} consents={props.consents} />
       <section aria-labelledby="data-title">
