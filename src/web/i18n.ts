@@ -73,6 +73,7 @@ const it = {
   notActive:
     "Il suo account non è attivo: dal portale non può aprire ticket né rispondere. Per informazioni contatti l'assistenza per telefono o per email.",
   postRefused: 'Messaggio non inviato.',
+  yourMessage: 'Il suo messaggio (non inviato)',
   draftKept: 'Il testo che ha scritto è ancora qui sotto: lo corregga e lo invii di nuovo.',
   filesAgain: 'Gli allegati vanno scelti di nuovo.',
   myTickets: 'I miei ticket',
@@ -226,6 +227,7 @@ const en: Messages = {
   notActive:
     'Your account is not active: you cannot open tickets or reply from the portal. For information, contact support by phone or email.',
   postRefused: 'Message not sent.',
+  yourMessage: 'Your message (not sent)',
   draftKept: 'What you wrote is still below: correct it and send it again.',
   filesAgain: 'Attachments must be chosen again.',
   myTickets: 'My tickets',

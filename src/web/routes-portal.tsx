@@ -102,6 +102,16 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       ticketPage(request, reply, ticketNumberOf(request)),
     );
 
+    // A refused post's page has the form's address: its language switch (a GET) lands on the page.
+    const query = (request: FastifyRequest) => {
+      const at = request.url.indexOf('?');
+      return at < 0 ? '' : request.url.slice(at);
+    };
+    portal.get('/portal/tickets', (request, reply) => reply.redirect(`/portal${query(request)}`, 303));
+    portal.get('/portal/tickets/:number/reply', (request, reply) =>
+      reply.redirect(`/portal/tickets/${ticketNumberOf(request)}${query(request)}`, 303),
+    );
+
     registerPortalPosts(portal, deps, {
       ctxOf,
       refused: (request, reply, number, draft, status) =>

@@ -58,3 +58,26 @@ export function StatusNotice(props: { ctx: PageContext; status: string }) {
 export function refusalText(ctx: PageContext, status: string): string {
   return status === 'suspended' ? ctx.t.suspended : ctx.t.notActive;
 }
+
+/**
+ * A draft refused because the account may not post (no form to send it again): the reason and
+ * the text, read-only, so the customer can copy it into a mail or keep it.
+ */
+export function RefusedDraft(props: { ctx: PageContext; draft?: Draft }) {
+  const { t } = props.ctx;
+  const { draft } = props;
+  if (!draft) return null;
+  return (
+    <>
+      <Notice kind="error">
+        {t.postRefused} {draft.error}
+      </Notice>
+      <div class="field">
+        <label for="f-refused">{t.yourMessage}</label>
+        <textarea id="f-refused" name="text" rows={6} readonly>
+          {[draft.subject, draft.text].filter(Boolean).join('\n\n')}
+        </textarea>
+      </div>
+    </>
+  );
+}

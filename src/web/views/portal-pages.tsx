@@ -3,7 +3,14 @@ import type sanitizeHtmlFunction from 'sanitize-html';
 import type { customerOverview, myTicket, myTickets } from '../portal-data.js';
 import { dateTime } from './dates.js';
 import { CsrfField, Layout, Notice, type PageContext } from './layout.js';
-import { canPost, type Draft, NewMessageForm, refusalText, StatusNotice } from './portal-forms.js';
+import {
+  canPost,
+  type Draft,
+  NewMessageForm,
+  RefusedDraft,
+  refusalText,
+  StatusNotice,
+} from './portal-forms.js';
 import {
   type Appointments,
   AppointmentsSection,
@@ -118,7 +125,10 @@ export function PortalPage(props: {
             draft={props.draft}
           />
         ) : (
-          <p>{refusalText(ctx, status)}</p>
+          <>
+            <p>{refusalText(ctx, status)}</p>
+            <RefusedDraft ctx={ctx} draft={props.draft} />
+          </>
         )}
       </section>
       <AppointmentsSection ctx={ctx} appointments={props.appointments} />
@@ -188,7 +198,10 @@ export function TicketPage(props: {
             draft={props.draft}
           />
         ) : (
-          <p>{refusalText(ctx, status)}</p>
+          <>
+            <p>{refusalText(ctx, status)}</p>
+            <RefusedDraft ctx={ctx} draft={props.draft} />
+          </>
         )}
       </section>
     </Layout>
