@@ -14,8 +14,9 @@ import {
   setQuickAccess,
 } from './portal-data.js';
 import { notFoundPage, registerPortalPosts, ticketNumberOf } from './portal-posts.js';
+import { AccountPage } from './views/account-page.js';
 import type { Draft } from './views/portal-forms.js';
-import { AccountPage, PortalPage, TicketPage } from './views/portal-pages.js';
+import { PortalPage, TicketPage } from './views/portal-pages.js';
 import { field, newFormNonce, pageContext, sendPage, type WebDeps } from './web-ui.js';
 
 /**
