@@ -20,6 +20,7 @@ import { registerBillingRoutes } from './routes-billing.js';
 import { registerClosureRoutes } from './routes-closures.js';
 import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
+import { registerErasureRoutes } from './routes-erasure.js';
 import { registerProposalRoutes } from './routes-proposals.js';
 import {
   customerIdParams,
@@ -266,4 +267,5 @@ export function registerV1Routes(
   registerBillingRoutes(api, core);
   registerClosureRoutes(server, core);
   registerProposalRoutes(server, core);
+  registerErasureRoutes(server, core);
 }

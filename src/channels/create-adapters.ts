@@ -57,6 +57,7 @@ export async function loadChannelAdapters(
               | undefined;
             return chat?.deepLink?.(code);
           },
+          chatOn: (kind) => adapters.some((adapter) => adapter.name === kind),
         }),
       );
     }

@@ -68,6 +68,14 @@ const it = {
   tooLarge: 'Il messaggio o un allegato è troppo grande. Limite per file (al massimo 5 file):',
   pending:
     'Il suo account è in attesa di attivazione (entro 48 ore dalla registrazione). Può già aprire ticket.',
+  suspended:
+    "Il suo account è sospeso: dal portale non può aprire ticket né rispondere. Può leggere i suoi ticket e scaricare i suoi dati. Per riattivarlo contatti l'assistenza per telefono o per email.",
+  notActive:
+    "Il suo account non è attivo: dal portale non può aprire ticket né rispondere. Per informazioni contatti l'assistenza per telefono o per email.",
+  postRefused: 'Messaggio non inviato.',
+  yourMessage: 'Il suo messaggio (non inviato)',
+  draftKept: 'Il testo che ha scritto è ancora qui sotto: lo corregga e lo invii di nuovo.',
+  filesAgain: 'Gli allegati vanno scelti di nuovo.',
   myTickets: 'I miei ticket',
   noTickets: 'Nessun ticket per ora.',
   newTicket: 'Apri un ticket',
@@ -126,13 +134,17 @@ const it = {
     'Apra il link (o inquadri il codice QR con il telefono) e premi Avvia in Telegram: il suo account Telegram sarà collegato. Il link vale 24 ore, una volta sola.',
   makeLink: 'Crea il link',
   telegramOff: 'Telegram non è attivo su questa installazione.',
-  linkSlack: 'Collegare Slack: scriva in privato al bot «link» e la sua email; riceverà un link di conferma.',
+  linkSlack: 'Collega Slack',
+  linkSlackText:
+    "Scriva in privato al bot dell'assistenza su Slack il messaggio qui sotto: il suo account Slack sarà collegato. Il codice vale 24 ore, una volta sola.",
+  slackOff: 'Slack non è attivo su questa installazione.',
+  makeCode: 'Crea il codice',
   linked: 'Collegati',
   myData: 'I miei dati',
   download: 'Scarica i miei dati (JSON)',
   erasure: 'Chiedi la cancellazione',
   erasureText:
-    'Lo staff conferma la richiesta: i messaggi dei ticket chiusi vengono resi anonimi; le prove dei consensi sono conservate come richiesto dalla legge.',
+    "Lo staff esegue la richiesta quando i suoi ticket sono chiusi: i suoi messaggi e allegati vengono cancellati, l'accesso al portale e i collegamenti rimossi. Restano, come richiesto dalla legge, le registrazioni dei consensi e le ore fatturate (con i dati di fatturazione).",
   erasureAsked: 'Richiesta di cancellazione registrata il',
   newTerms: 'I termini sono cambiati',
   newTermsText: 'Per continuare legga e accetti la nuova versione.',
@@ -210,6 +222,14 @@ const en: Messages = {
   tooLarge: 'The message or an attachment is too large. Limit per file (at most 5 files):',
   pending:
     'Your account is waiting for activation (within 48 hours of registering). You can already open tickets.',
+  suspended:
+    'Your account is suspended: you cannot open tickets or reply from the portal. You can read your tickets and download your data. To have it reactivated, contact support by phone or email.',
+  notActive:
+    'Your account is not active: you cannot open tickets or reply from the portal. For information, contact support by phone or email.',
+  postRefused: 'Message not sent.',
+  yourMessage: 'Your message (not sent)',
+  draftKept: 'What you wrote is still below: correct it and send it again.',
+  filesAgain: 'Attachments must be chosen again.',
   myTickets: 'My tickets',
   noTickets: 'No tickets yet.',
   newTicket: 'Open a ticket',
@@ -268,14 +288,17 @@ const en: Messages = {
     'Open the link (or scan the QR code with your phone) and press Start in Telegram: your Telegram account will be linked. The link works once, for 24 hours.',
   makeLink: 'Make the link',
   telegramOff: 'Telegram is not on in this installation.',
-  linkSlack:
-    'To link Slack: write “link” and your email to the bot in a direct message; you will get a confirmation link.',
+  linkSlack: 'Link Slack',
+  linkSlackText:
+    'Send the message below to the support bot in a direct message on Slack: your Slack account will be linked. The code works once, for 24 hours.',
+  slackOff: 'Slack is not on in this installation.',
+  makeCode: 'Make the code',
   linked: 'Linked',
   myData: 'My data',
   download: 'Download my data (JSON)',
   erasure: 'Ask for erasure',
   erasureText:
-    'Staff confirm the request: messages of closed tickets are anonymised; consent evidence is kept as the law requires.',
+    'Staff carry out the request once your tickets are closed: your messages and attachments are erased, your portal sign-in and linked accounts removed. Kept, as the law requires: the consent records and billed hours (with the invoicing details).',
   erasureAsked: 'Erasure requested on',
   newTerms: 'The terms have changed',
   newTermsText: 'To continue, read and accept the new version.',

@@ -6,15 +6,12 @@ import type { CoreContext } from '../core/core-context.js';
 import {
   appointments,
   attachments,
-  auditLog,
   customers,
   erasureRequests,
   identities,
   messages,
-  termsAcceptances,
   tickets,
   timeEntries,
-  webAccounts,
 } from '../db/schema.js';
 import type { MessageDisposition } from '../db/statuses.js';
 import type { Locale } from '../templates/format.js';
@@ -253,69 +250,4 @@ export async function requestErasure(ctx: CoreContext, customerId: bigint): Prom
       data: { customerId: customerId.toString() },
     });
   });
-}
-
-/**
- * Everything we hold about the customer (GDPR art. 15 and 20), as JSON: the customer, identities,
- * account (without its password hash), terms accepted, tickets with their messages and the
- * attachments' names and sizes, erasure requests and the audit entries about them.
- */
-export async function exportMyData(ctx: CoreContext, customerId: bigint) {
-  const db = ctx.database.db;
-  const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
-  const [account] = await db
-    .select({
-      email: webAccounts.email,
-      contactName: webAccounts.contactName,
-      telegramUsername: webAccounts.telegramUsername,
-      passwordSetAt: webAccounts.passwordSetAt,
-      privacyAcceptedAt: webAccounts.privacyAcceptedAt,
-      createdAt: webAccounts.createdAt,
-    })
-    .from(webAccounts)
-    .where(eq(webAccounts.customerId, customerId));
-  const ticketRows = await db
-    .select()
-    .from(tickets)
-    .where(eq(tickets.customerId, customerId))
-    .orderBy(asc(tickets.id));
-  const conversation = [];
-  for (const ticket of ticketRows) {
-    const full = await myTicket(ctx, customerId, ticket.number);
-    conversation.push({
-      number: ticket.number,
-      subject: ticket.subject,
-      status: ticket.status,
-      channel: ticket.originChannel,
-      createdAt: ticket.createdAt,
-      messages: full?.messages.map((m) => ({
-        direction: m.direction,
-        channel: m.channel,
-        author: m.author ?? m.senderName,
-        text: m.newText,
-        at: m.createdAt,
-        attachments: m.attachments.map((a) => ({ filename: a.filename, size: a.size })),
-      })),
-    });
-  }
-  return {
-    exportedAt: ctx.now(),
-    customer,
-    account,
-    identities: await db.select().from(identities).where(eq(identities.customerId, customerId)),
-    termsAcceptances: await db
-      .select()
-      .from(termsAcceptances)
-      .where(eq(termsAcceptances.customerId, customerId)),
-    tickets: conversation,
-    erasureRequests: await db
-      .select()
-      .from(erasureRequests)
-      .where(eq(erasureRequests.customerId, customerId)),
-    auditLog: await db
-      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data })
-      .from(auditLog)
-      .where(eq(auditLog.customerId, customerId))
-      .orderBy(asc(auditLog.id)),
-  };
 }

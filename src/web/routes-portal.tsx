@@ -1,12 +1,9 @@
-import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toInboundMessage } from '../channels/web/web-inbound.js';
-import type { InboundAttachment } from '../core/channel.js';
 import { createLinkCode } from '../core/chat-operations.js';
 import { currentTerms } from './accounts.js';
+import { exportMyData } from './data-export.js';
 import {
   customerOverview,
-  exportMyData,
   myAppointments,
   myAttachment,
   myConsents,
@@ -15,34 +12,21 @@ import {
   myTickets,
   requestErasure,
   setQuickAccess,
-  ticketNumberOfMessage,
 } from './portal-data.js';
-import { MessagePage } from './views/auth-pages.js';
-import { AccountPage, PortalPage, TicketPage } from './views/portal-pages.js';
+import { notFoundPage, registerPortalPosts, ticketNumberOf } from './portal-posts.js';
+import { AccountPage } from './views/account-page.js';
+import type { Draft } from './views/portal-forms.js';
+import { PortalPage, TicketPage } from './views/portal-pages.js';
 import { field, newFormNonce, pageContext, sendPage, type WebDeps } from './web-ui.js';
 
-async function filesOf(body: unknown): Promise<InboundAttachment[]> {
-  const value = (body as Record<string, unknown> | undefined)?.attachments;
-  const parts = (Array.isArray(value) ? value : value ? [value] : []) as MultipartFile[];
-  const files: InboundAttachment[] = [];
-  for (const part of parts) {
-    if (part.type !== 'file' || !part.filename) continue; // an empty file input still sends a part
-    const content = await part.toBuffer();
-    files.push({ filename: part.filename, contentType: part.mimetype, size: content.length, content });
-  }
-  return files;
-}
-
-/** Whether the multipart parser cut a field at its `fieldSize` limit (busboy's `valueTruncated`). */
-function truncated(body: unknown, name: string): boolean {
-  const value = (body as Record<string, { valueTruncated?: boolean } | undefined> | undefined)?.[name];
-  return Boolean(value && typeof value === 'object' && value.valueTruncated);
-}
-
-/** The ticket number in the path, or 0 when it is not a plain number of at most 9 digits (`1e3`, `abc`). */
-function ticketNumberOf(request: FastifyRequest): number {
-  const raw = (request.params as { number: string }).number;
-  return /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+/**
+ * `Content-Disposition: attachment` with a plain ASCII `filename=` (for old clients: anything
+ * outside printable ASCII, quotes and backslashes become `_`) and the exact name in `filename*=`
+ * (RFC 6266, RFC 8187).
+ */
+export function attachmentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 /** The portal (customer side of the web channel): tickets, new ticket and replies, account, data. */
@@ -63,6 +47,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
         await request.session.destroy();
         return reply.redirect('/signin', 303);
       }
+      overviews.set(request, overview);
       const terms = await currentTerms(core);
       if (terms && overview.customer.acceptedTermsVersion !== terms.version)
         return reply.redirect('/terms/accept', 303);
@@ -70,7 +55,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
     const csrf = { preHandler: portal.csrfProtection };
     const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
 
-    portal.get('/portal', async (request, reply) => {
+    const portalPage = async (request: FastifyRequest, reply: FastifyReply, draft?: Draft, status = 200) => {
       const ctx = ctxOf(request, reply);
       const tickets = await myTickets(core, customerId(request));
       const appointments = await myAppointments(core, customerId(request));
@@ -87,81 +72,54 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           tickets={tickets}
           appointments={appointments}
           hourSummaries={hourSummaries}
-          nonce={newFormNonce()}
+          nonce={draft ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce()}
+          draft={draft}
         />,
+        status,
       );
-    });
-
-    portal.get('/portal/tickets/:number', async (request, reply) => {
-      const ctx = ctxOf(request, reply);
-      const number = ticketNumberOf(request);
-      const view = number > 0 ? await myTicket(core, customerId(request), number) : undefined;
-      if (!view)
-        return sendPage(
-          reply,
-          <MessagePage ctx={ctx} title={ctx.t.notFound} text={ctx.t.notFound} kind="error" />,
-          404,
-        );
-      const sent = (request.query as { sent?: string }).sent === '1';
-      return sendPage(reply, <TicketPage ctx={ctx} view={view} nonce={newFormNonce()} sent={sent} />);
-    });
-
-    // New ticket or reply: the web is a channel like the others (same ingest, same acknowledgement).
-    const post = async (request: FastifyRequest, reply: FastifyReply, ticketNumber?: number) => {
-      const ctx = ctxOf(request, reply);
-      const text = field(request.body, 'text')?.trim() ?? '';
-      const subject = field(request.body, 'subject')?.trim();
-      const attachments = await filesOf(request.body);
-      // Never cut silently: a subject over 200 characters, or a text the form parser cut at its
-      // 64 KiB field limit, is sent back with the reason (nothing is stored).
-      if ((subject?.length ?? 0) > 200 || truncated(request.body, 'text') || text.length > 100_000) {
-        return sendPage(
-          reply,
-          <MessagePage ctx={ctx} title={ctx.t.fixErrors} text={ctx.t.messageTooLong} kind="error" />,
-          400,
-        );
-      }
-      if (!text || (ticketNumber === undefined && !subject)) {
-        return sendPage(
-          reply,
-          <MessagePage ctx={ctx} title={ctx.t.fixErrors} text={ctx.t.required} kind="error" />,
-          400,
-        );
-      }
-      if (
-        ticketNumber !== undefined &&
-        !(ticketNumber > 0 && (await myTicket(core, customerId(request), ticketNumber)))
-      ) {
-        return sendPage(
-          reply,
-          <MessagePage ctx={ctx} title={ctx.t.notFound} text={ctx.t.notFound} kind="error" />,
-          404,
-        );
-      }
-      const outcome = await deps.ingest(
-        toInboundMessage({
-          login: request.session.login!,
-          formNonce: (field(request.body, 'nonce') ?? newFormNonce()).slice(0, 40),
-          ticketNumber,
-          subject,
-          text,
-          attachments,
-          receivedAt: core.now(),
-        }),
-      );
-      const number =
-        'ticketNumber' in outcome
-          ? outcome.ticketNumber
-          : outcome.status === 'duplicate'
-            ? ((await ticketNumberOfMessage(core, customerId(request), outcome.messageId)) ?? ticketNumber)
-            : ticketNumber;
-      if (number === undefined) return reply.redirect('/portal', 303);
-      return reply.redirect(`/portal/tickets/${number}?sent=1`, 303);
     };
-    portal.post('/portal/tickets', csrf, (request, reply) => post(request, reply));
-    portal.post('/portal/tickets/:number/reply', csrf, (request, reply) =>
-      post(request, reply, ticketNumberOf(request)),
+    portal.get('/portal', (request, reply) => portalPage(request, reply));
+
+    const ticketPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      number: number,
+      draft?: Draft,
+      status = 200,
+    ) => {
+      const ctx = ctxOf(request, reply);
+      const view = number > 0 ? await myTicket(core, customerId(request), number) : undefined;
+      if (!view) return sendPage(reply, notFoundPage(ctx), 404);
+      const sent = !draft && (request.query as { sent?: string }).sent === '1';
+      const nonce = draft ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce();
+      const customerStatus = (await overviewOf(request)).customer.status;
+      return sendPage(
+        reply,
+        <TicketPage ctx={ctx} view={view} nonce={nonce} sent={sent} status={customerStatus} draft={draft} />,
+        status,
+      );
+    };
+    portal.get('/portal/tickets/:number', (request, reply) =>
+      ticketPage(request, reply, ticketNumberOf(request)),
     );
+
+    // A refused post's page has the form's address: its language switch (a GET) lands on the page.
+    const query = (request: FastifyRequest) => {
+      const at = request.url.indexOf('?');
+      return at < 0 ? '' : request.url.slice(at);
+    };
+    portal.get('/portal/tickets', (request, reply) => reply.redirect(`/portal${query(request)}`, 303));
+    portal.get('/portal/tickets/:number/reply', (request, reply) =>
+      reply.redirect(`/portal/tickets/${ticketNumberOf(request)}${query(request)}`, 303),
+    );
+
+    registerPortalPosts(portal, deps, {
+      ctxOf,
+      refused: (request, reply, number, draft, status) =>
+        number === undefined
+          ? portalPage(request, reply, draft, status)
+          : ticketPage(request, reply, number, draft, status),
+    });
 
     portal.get('/portal/attachments/:id', async (request, reply) => {
       const id = (request.params as { id: string }).id;
@@ -172,7 +130,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       // Always a download, never rendered here: an uploaded HTML file cannot act as our page.
       return reply
         .type('application/octet-stream')
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .header('content-disposition', attachmentDisposition(file.filename))
         .header('x-content-type-options', 'nosniff')
         .send(Buffer.from(file.content!));
     });
@@ -180,7 +138,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
     const accountPage = async (
       request: FastifyRequest,
       reply: FastifyReply,
-      telegram?: { link: string; qrSvg: string },
+      links: { telegram?: { link: string; qrSvg: string }; slack?: { command: string } } = {},
     ) => {
       const ctx = ctxOf(request, reply);
       const overview = await overviewOf(request);
@@ -191,8 +149,10 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
         <AccountPage
           ctx={ctx}
           overview={overview!}
-          telegram={telegram}
+          telegram={links.telegram}
           telegramOn={telegramOn}
+          slack={links.slack}
+          slackOn={deps.chatOn?.('slack') ?? false}
           consents={consents}
         />,
       );
@@ -211,14 +171,25 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       // The QR code generator is loaded on its first use, not at start (docs/performance.md#memory).
       const { default: QRCode } = await import('qrcode');
       const qrSvg = await QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-      return accountPage(request, reply, { link, qrSvg });
+      return accountPage(request, reply, { telegram: { link, qrSvg } });
+    });
+
+    // Slack has no deep link that carries a code: the customer sends `link <code>` to the bot in a
+    // direct message (the Slack adapter redeems it, as for a code made through the API).
+    portal.post('/portal/slack-link', csrf, async (request, reply) => {
+      if (!deps.chatOn?.('slack')) return reply.redirect('/portal/account', 303);
+      const code = await createLinkCode(core, customerId(request), 'slack');
+      return accountPage(request, reply, { slack: { command: `link ${code}` } });
     });
 
     portal.get('/portal/export.json', async (request, reply) => {
       const data = await exportMyData(core, customerId(request));
       return reply
         .type('application/json; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="my-data.json"')
+        .header(
+          'content-disposition',
+          attachmentDisposition(`my-data-${core.now().toISOString().slice(0, 10)}.json`),
+        )
         .header('cache-control', 'no-store')
         .send(
           JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2),

@@ -40,6 +40,8 @@ export interface WebDeps {
   ingest(message: InboundMessage): Promise<IngestOutcome>;
   /** A deep link proving a chat identity (Telegram), when that channel is on. */
   linkFor(kind: 'telegram', code: string): string | undefined;
+  /** Whether a chat channel is on (the portal offers to link Slack only then); absent: none is. */
+  chatOn?(kind: 'slack'): boolean;
 }
 
 /** The page context of a request: language (`?lang=` then the `lang` cookie), CSRF token, who is signed in. */
@@ -149,6 +151,9 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
     await web.register(formbody, { bodyLimit: 64 * 1024 });
     await web.register(multipart, {
       attachFieldsToBody: true,
+      // A file over the limit is cut and marked, not thrown: the portal then answers with the form
+      // and what the customer wrote (portal-posts.tsx); too many files still throws a 413.
+      throwFileSizeLimit: false,
       limits: {
         fileSize: deps.settings.maxAttachmentBytes,
         files: MAX_FILES,

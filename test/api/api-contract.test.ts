@@ -46,6 +46,8 @@ describe('the OpenAPI document', () => {
       '/customers/{id}/link-code',
       '/customers/{id}/prepaid',
       '/deliveries',
+      '/erasure-requests',
+      '/erasure-requests/{id}/execute',
       '/reports/hours',
       '/reports/hours/export',
       '/reports/hours/statements',

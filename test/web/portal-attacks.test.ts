@@ -153,7 +153,7 @@ describe('portal under attack', () => {
     expect(download.response.headers.get('content-type')).toBe('application/octet-stream');
     expect(download.response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(download.response.headers.get('content-disposition')).toBe(
-      "attachment; filename*=UTF-8''%3Cscript%3E.html",
+      'attachment; filename="<script>.html"; filename*=UTF-8\'\'%3Cscript%3E.html',
     );
   });
 

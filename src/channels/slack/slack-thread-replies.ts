@@ -170,6 +170,8 @@ async function forwardEdit(
     !delivery ||
     delivery.status !== 'sent' ||
     !delivery.externalId ||
+    // The customer's data was erased (docs/erasure.md): there is no one left to forward it to.
+    (delivery.payload as { erased?: boolean }).erased ||
     !['telegram', 'slack'].includes(delivery.channel)
   ) {
     return ':pencil2: La modifica non è stata inoltrata al cliente (la risposta non risulta consegnata). / The edit was not forwarded.';

@@ -26,6 +26,8 @@ export class WebAdapter implements ChannelAdapter {
       email: () => ChannelAdapter | undefined;
       /** A chat channel's deep link for a link code (Telegram), when that channel is on. */
       linkFor: (kind: 'telegram', code: string) => string | undefined;
+      /** Whether a chat channel is on (Slack: the portal shows its link code). */
+      chatOn?: (kind: 'slack') => boolean;
     },
   ) {}
 
@@ -41,6 +43,7 @@ export class WebAdapter implements ChannelAdapter {
         core: this.deps.core,
         settings: this.deps.settings,
         linkFor: this.deps.linkFor,
+        chatOn: this.deps.chatOn,
         ingest: (message) => {
           if (!this.context) throw new DeliveryError('transient', 'the web channel is not started yet');
           return this.context.ingest(message);

@@ -2,12 +2,18 @@ import { createRequire } from 'node:module';
 import type sanitizeHtmlFunction from 'sanitize-html';
 import type { customerOverview, myTicket, myTickets } from '../portal-data.js';
 import { dateTime } from './dates.js';
-import { CsrfField, Field, Layout, Notice, type PageContext } from './layout.js';
+import { Layout, Notice, type PageContext } from './layout.js';
+import {
+  canPost,
+  type Draft,
+  NewMessageForm,
+  RefusedDraft,
+  refusalText,
+  StatusNotice,
+} from './portal-forms.js';
 import {
   type Appointments,
   AppointmentsSection,
-  type Consents,
-  ConsentsSection,
   type HourSummaries,
   HoursSection,
 } from './portal-sections.js';
@@ -59,29 +65,6 @@ function safeHtml(html: string): string {
   });
 }
 
-function NewMessageForm(props: {
-  ctx: PageContext;
-  action: string;
-  nonce: string;
-  withSubject: boolean;
-  label: string;
-}) {
-  const { t } = props.ctx;
-  return (
-    <form method="post" action={props.action} enctype="multipart/form-data">
-      <CsrfField token={props.ctx.csrfToken} />
-      <input type="hidden" name="nonce" value={props.nonce} />
-      {props.withSubject && <Field name="subject" label={t.subject} required />}
-      <Field name="text" label={t.message} required multiline />
-      <div class="field">
-        <label for="f-attachments">{t.attachments}</label>
-        <input id="f-attachments" type="file" name="attachments" multiple />
-      </div>
-      <button type="submit">{props.label}</button>
-    </form>
-  );
-}
-
 export function PortalPage(props: {
   ctx: PageContext;
   overview: Overview;
@@ -89,12 +72,14 @@ export function PortalPage(props: {
   appointments: Appointments;
   hourSummaries: HourSummaries;
   nonce: string;
+  draft?: Draft;
 }) {
   const { ctx } = props;
   const { t } = ctx;
+  const { status } = props.overview.customer;
   return (
     <Layout ctx={ctx} title={t.myTickets}>
-      {props.overview.customer.status === 'pending' && <Notice kind="info">{t.pending}</Notice>}
+      <StatusNotice ctx={ctx} status={status} />
       <section aria-labelledby="tickets-title">
         <h2 id="tickets-title">{t.myTickets}</h2>
         {props.tickets.length === 0 ? (
@@ -128,13 +113,21 @@ export function PortalPage(props: {
       </section>
       <section aria-labelledby="new-title">
         <h2 id="new-title">{t.newTicket}</h2>
-        <NewMessageForm
-          ctx={ctx}
-          action="/portal/tickets"
-          nonce={props.nonce}
-          withSubject
-          label={t.newTicket}
-        />
+        {canPost(status) ? (
+          <NewMessageForm
+            ctx={ctx}
+            action="/portal/tickets"
+            nonce={props.nonce}
+            withSubject
+            label={t.newTicket}
+            draft={props.draft}
+          />
+        ) : (
+          <>
+            <p>{refusalText(ctx, status)}</p>
+            <RefusedDraft ctx={ctx} draft={props.draft} />
+          </>
+        )}
       </section>
       <AppointmentsSection ctx={ctx} appointments={props.appointments} />
       <HoursSection ctx={ctx} summaries={props.hourSummaries} />
@@ -142,12 +135,21 @@ export function PortalPage(props: {
   );
 }
 
-export function TicketPage(props: { ctx: PageContext; view: TicketView; nonce: string; sent: boolean }) {
-  const { ctx } = props;
+export function TicketPage(props: {
+  ctx: PageContext;
+  view: TicketView;
+  nonce: string;
+  sent: boolean;
+  /** The customer's status (`customers.status`): the reply form only when they may post. */
+  status: string;
+  draft?: Draft;
+}) {
+  const { ctx, status } = props;
   const { t } = ctx;
   const { ticket, messages } = props.view;
   return (
     <Layout ctx={ctx} title={`#${ticket.number} ${ticket.subject}`}>
+      <StatusNotice ctx={ctx} status={status} />
       {props.sent && <Notice kind="ok">{t.sent}</Notice>}
       <p>
         {t.status}: <strong>{t.statuses[ticket.status] ?? ticket.status}</strong> ·{' '}
@@ -184,93 +186,20 @@ export function TicketPage(props: { ctx: PageContext; view: TicketView; nonce: s
       </ol>
       <section aria-labelledby="reply-title">
         <h2 id="reply-title">{t.reply}</h2>
-        <NewMessageForm
-          ctx={ctx}
-          action={`/portal/tickets/${ticket.number}/reply`}
-          nonce={props.nonce}
-          withSubject={false}
-          label={t.reply}
-        />
-      </section>
-    </Layout>
-  );
-}
-
-export function AccountPage(props: {
-  ctx: PageContext;
-  overview: Overview;
-  telegram?: { link: string; qrSvg: string };
-  telegramOn: boolean;
-  consents: Consents;
-}) {
-  const { ctx, overview } = props;
-  const { t } = ctx;
-  const quick = overview.customer.quickAccess;
-  return (
-    <Layout ctx={ctx} title={t.account}>
-      <section aria-labelledby="quick-title">
-        <h2 id="quick-title">{t.quickAccess}</h2>
-        <p>{quick ? t.quickAccessOn : t.quickAccessOff}</p>
-        <p>{t.quickAccessText}</p>
-        <form method="post" action="/portal/quick-access">
-          <CsrfField token={ctx.csrfToken} />
-          <input type="hidden" name="on" value={quick ? 'no' : 'yes'} />
-          <button type="submit">{quick ? t.turnOff : t.turnOn}</button>
-        </form>
-      </section>
-      <section aria-labelledby="linked-title">
-        <h2 id="linked-title">{t.linked}</h2>
-        <ul>
-          {overview.identities
-            .filter((i) => i.verified && i.kind !== 'web')
-            .map((i) => (
-              <li key={`${i.kind}:${i.address}`}>
-                {i.kind}: {i.address}
-              </li>
-            ))}
-        </ul>
-        <h3>{t.linkTelegram}</h3>
-        {!props.telegramOn ? (
-          <p>{t.telegramOff}</p>
-        ) : props.telegram ? (
+        {canPost(status) ? (
+          <NewMessageForm
+            ctx={ctx}
+            action={`/portal/tickets/${ticket.number}/reply`}
+            nonce={props.nonce}
+            withSubject={false}
+            label={t.reply}
+            draft={props.draft}
+          />
+        ) : (
           <>
-            <p>{t.linkTelegramText}</p>
-            <p>
-              <a href={props.telegram.link}>{props.telegram.link}</a>
-            </p>
-            <div
-              class="qr"
-              role="img"
-              aria-label={t.linkTelegram}
-              dangerouslySetInnerHTML={{ __html: props.telegram.qrSvg }}
-            />
+            <p>{refusalText(ctx, status)}</p>
+            <RefusedDraft ctx={ctx} draft={props.draft} />
           </>
-        ) : (
-          <form method="post" action="/portal/telegram-link">
-            <CsrfField token={ctx.csrfToken} />
-            <button type="submit">{t.makeLink}</button>
-          </form>
-        )}
-        <p>{t.linkSlack}</p>
-      </section>
-      <ConsentsSection ctx={ctx} consents={props.consents} />
-      <section aria-labelledby="data-title">
-        <h2 id="data-title">{t.myData}</h2>
-        <p>
-          <a href="/portal/export.json" download="my-data.json">
-            {t.download}
-          </a>
-        </p>
-        <p>{t.erasureText}</p>
-        {overview.erasureRequestedAt ? (
-          <Notice kind="info">
-            {t.erasureAsked} {dateTime(ctx, overview.erasureRequestedAt)}
-          </Notice>
-        ) : (
-          <form method="post" action="/portal/erasure">
-            <CsrfField token={ctx.csrfToken} />
-            <button type="submit">{t.erasure}</button>
-          </form>
         )}
       </section>
     </Layout>

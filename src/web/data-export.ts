@@ -1,0 +1,168 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { listConsents } from '../core/consent/consent-store.js';
+import type { CoreContext } from '../core/core-context.js';
+import {
+  appointments,
+  auditLog,
+  billingContracts,
+  customers,
+  erasureRequests,
+  identities,
+  messages,
+  prepaidPackages,
+  termsAcceptances,
+  tickets,
+  timeEntries,
+  webAccounts,
+} from '../db/schema.js';
+import { toLocale } from '../templates/format.js';
+import { myHourSummaries, myTicket } from './portal-data.js';
+
+/**
+ * Everything we hold about the customer (GDPR art. 15 and 20; T8), as JSON: the customer and its
+ * contract terms, identities, account (without its password hash), terms accepted, tickets with
+ * their messages and the attachments' names and sizes, messages kept outside a ticket, consent
+ * records (T4, T5, T7), appointments, time entries and each ticket's hour summary (T6), erasure
+ * requests and the audit entries about them. Never another customer's data, and no secret: no
+ * password hash, set-password or link codes, session ids, technicians' private Slack ids; remote
+ * access credentials are never stored at all (T4). docs/web-portal.md, "Download my data".
+ */
+export async function exportMyData(ctx: CoreContext, customerId: bigint) {
+  const db = ctx.database.db;
+  const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
+  const [account] = await db
+    .select({
+      email: webAccounts.email,
+      contactName: webAccounts.contactName,
+      telegramUsername: webAccounts.telegramUsername,
+      passwordSetAt: webAccounts.passwordSetAt,
+      privacyAcceptedAt: webAccounts.privacyAcceptedAt,
+      createdAt: webAccounts.createdAt,
+    })
+    .from(webAccounts)
+    .where(eq(webAccounts.customerId, customerId));
+  const ticketRows = await db
+    .select()
+    .from(tickets)
+    .where(eq(tickets.customerId, customerId))
+    .orderBy(asc(tickets.id));
+  const numbers = new Map(ticketRows.map((t) => [t.id.toString(), t.number]));
+  const conversation = [];
+  for (const ticket of ticketRows) {
+    const full = await myTicket(ctx, customerId, ticket.number);
+    conversation.push({
+      number: ticket.number,
+      subject: ticket.subject,
+      status: ticket.status,
+      channel: ticket.originChannel,
+      createdAt: ticket.createdAt,
+      messages: full?.messages.map((m) => ({
+        direction: m.direction,
+        channel: m.channel,
+        author: m.author ?? m.senderName,
+        text: m.newText,
+        at: m.createdAt,
+        attachments: m.attachments.map((a) => ({ filename: a.filename, size: a.size })),
+      })),
+    });
+  }
+  const consents = (await listConsents(db, { customerId }))
+    .filter((c) => numbers.has(c.ticketId.toString()))
+    .map((c) => ({
+      id: c.id,
+      requestId: c.requestId,
+      event: c.event,
+      ticketNumber: numbers.get(c.ticketId.toString()),
+      technician: c.technician,
+      channel: c.channel,
+      identity: c.identity,
+      requestText: c.requestText,
+      answerText: c.answerText,
+      answerVia: c.answerVia,
+      backupConfirmed: c.backupConfirmed,
+      termsVersion: c.termsVersion,
+      quickAccess: c.quickAccess,
+      minutes: c.minutes,
+      at: c.at,
+    }));
+  return {
+    exportedAt: ctx.now(),
+    customer,
+    billingContract:
+      (await db.select().from(billingContracts).where(eq(billingContracts.customerId, customerId)))[0] ??
+      null,
+    prepaidPackages: await db
+      .select()
+      .from(prepaidPackages)
+      .where(eq(prepaidPackages.customerId, customerId))
+      .orderBy(asc(prepaidPackages.id)),
+    account,
+    identities: await db
+      .select({
+        kind: identities.kind,
+        address: identities.address,
+        displayName: identities.displayName,
+        verified: identities.verified,
+        createdAt: identities.createdAt,
+      })
+      .from(identities)
+      .where(eq(identities.customerId, customerId))
+      .orderBy(asc(identities.id)),
+    termsAcceptances: await db
+      .select()
+      .from(termsAcceptances)
+      .where(eq(termsAcceptances.customerId, customerId))
+      .orderBy(asc(termsAcceptances.id)),
+    tickets: conversation,
+    messagesWithoutTicket: await db
+      .select({
+        channel: messages.channel,
+        text: messages.newText,
+        disposition: messages.disposition,
+        at: messages.createdAt,
+      })
+      .from(messages)
+      .where(and(eq(messages.customerId, customerId), isNull(messages.ticketId)))
+      .orderBy(asc(messages.id)),
+    consents,
+    appointments: await db
+      .select({
+        ticketNumber: tickets.number,
+        technician: appointments.technician,
+        kind: appointments.kind,
+        status: appointments.status,
+        startAt: appointments.startAt,
+        endAt: appointments.endAt,
+      })
+      .from(appointments)
+      .innerJoin(tickets, eq(tickets.id, appointments.ticketId))
+      .where(eq(tickets.customerId, customerId))
+      .orderBy(asc(appointments.startAt), asc(appointments.id)),
+    timeEntries: await db
+      .select({
+        ticketNumber: tickets.number,
+        technician: timeEntries.technician,
+        startedAt: timeEntries.startedAt,
+        minutes: timeEntries.minutes,
+        kind: timeEntries.kind,
+        billable: timeEntries.billable,
+        note: timeEntries.note,
+        status: timeEntries.status,
+        billedAt: timeEntries.billedAt,
+      })
+      .from(timeEntries)
+      .innerJoin(tickets, eq(tickets.id, timeEntries.ticketId))
+      .where(eq(tickets.customerId, customerId))
+      .orderBy(asc(timeEntries.startedAt), asc(timeEntries.id)),
+    hourSummaries: await myHourSummaries(ctx, customerId, toLocale(customer?.locale ?? 'it')),
+    erasureRequests: await db
+      .select()
+      .from(erasureRequests)
+      .where(eq(erasureRequests.customerId, customerId)),
+    auditLog: await db
+      .select({ action: auditLog.action, at: auditLog.at, data: auditLog.data })
+      .from(auditLog)
+      .where(eq(auditLog.customerId, customerId))
+      .orderBy(asc(auditLog.id)),
+  };
+}
