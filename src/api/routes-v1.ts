@@ -21,6 +21,7 @@ import { registerClosureRoutes } from './routes-closures.js';
 import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import { registerProposalRoutes } from './routes-proposals.js';
+import { registerSettingsRoutes } from './routes-settings.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -266,4 +267,5 @@ export function registerV1Routes(
   registerBillingRoutes(api, core);
   registerClosureRoutes(server, core);
   registerProposalRoutes(server, core);
+  registerSettingsRoutes(server, core);
 }

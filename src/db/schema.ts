@@ -816,3 +816,18 @@ export const calendarFeeds = pgTable('calendar_feeds', {
   createdAt: createdAt(),
 });
 // --- end #23 ---
+
+// --- Settings staff change at run time (#25 item 5) ---
+
+/**
+ * Settings an admin changed in the dashboard or through `PUT /api/v1/settings` (business hours,
+ * remote tool, default rate, VAT): one row per key, the value as JSON. A key with no row takes its
+ * environment value (src/core/settings.ts); every change is also in the audit log.
+ */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+// --- end #25 settings ---
