@@ -14,7 +14,7 @@ const values = z.object({
   vatPercent: z.number().int(),
 });
 
-const settingsView = z.object({
+export const settingsView = z.object({
   values: values.describe('what the helpdesk uses now'),
   defaults: values.describe('the environment values, used for a setting not stored'),
   stored: z
@@ -35,7 +35,7 @@ const settingsChange = z
   .strict()
   .describe('the settings to change; null: back to the environment value');
 
-const termsVersionView = z.object({
+export const termsVersionView = z.object({
   id: z.string(),
   version: z.string(),
   locale: z.string(),

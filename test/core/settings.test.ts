@@ -1,5 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { settingsView, termsVersionView } from '../../src/api/routes-settings.js';
 import { coreSettingsFrom } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { postHourSummary } from '../../src/core/billing/hour-summary.js';
@@ -235,5 +237,21 @@ describe('settings stored in the database, effective without a restart', () => {
     await expect(publishTermsVersion(app.core, { version: '2', body: 'x' }, 'test')).rejects.toMatchObject({
       fields: { version: expect.stringContaining('already published') },
     });
+  });
+});
+
+describe('the settings API answers its documented shapes', () => {
+  it('GET and PUT /settings, GET /terms-versions', async () => {
+    const strict = settingsView.strict();
+    strict.parse(await (await app.api('/settings')).json());
+    const put = await app.api('/settings', { method: 'PUT', body: { vatPercent: 21 } });
+    const after = strict.parse(await put.json());
+    expect(after.values.vatPercent).toBe(21);
+    expect(Object.keys(after.stored)).toContain('vatPercent');
+    const unknown = await app.api('/settings', { method: 'PUT', body: { colour: 'red' } });
+    expect(unknown.status).toBe(400);
+    z.object({ versions: z.array(termsVersionView.strict()) })
+      .strict()
+      .parse(await (await app.api('/terms-versions')).json());
   });
 });
