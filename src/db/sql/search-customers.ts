@@ -1,6 +1,6 @@
 import { and, asc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
-import { customers, identities } from '../schema.js';
+import { customers } from '../schema.js';
 import type { CustomerStatus } from '../statuses.js';
 
 /** `%`, `_` and `\` typed by a user match themselves in a LIKE pattern. */
@@ -34,8 +34,8 @@ export async function searchCustomers(
     filters.push(
       or(
         ilike(customers.name, pattern),
-        sql`exists (select 1 from ${identities} where ${identities.customerId} = ${customers.id}
-          and ${identities.kind} in ('email', 'web') and ${identities.address} ilike ${pattern})`,
+        sql`exists (select 1 from identities i where i.customer_id = "customers"."id"
+          and i.kind in ('email', 'web') and i.address ilike ${pattern})`,
       )!,
     );
   }
@@ -49,8 +49,8 @@ export async function searchCustomers(
       acceptedTermsVersion: customers.acceptedTermsVersion,
       hourlyRateCents: customers.hourlyRateCents,
       createdAt: customers.createdAt,
-      emails: sql<string[]>`coalesce((select array_agg(distinct ${identities.address})
-        from ${identities} where ${identities.customerId} = ${customers.id} and ${identities.kind} = 'email'), '{}')`,
+      emails: sql<string[]>`coalesce((select array_agg(i.address order by i.id) from identities i
+        where i.customer_id = "customers"."id" and i.kind = 'email'), '{}')`,
     })
     .from(customers)
     .where(where)
