@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
+import { registerCustomerPages } from './customer-pages.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
+import { registerSettingsPages } from './settings-pages.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
 
@@ -22,11 +24,13 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
       ),
     );
     registerStaffAccountPages(scope, deps);
-    // registerTicketPages(scope, deps); registerCustomerPages(scope, deps); registerReportPages(scope, deps);
+    registerCustomerPages(scope, deps);
+    // registerTicketPages(scope, deps); registerReportPages(scope, deps);
   });
 
   await web.register(async (admin) => {
     admin.addHook('preHandler', staffGuard(deps, 'admin'));
-    // registerSettingsPages(admin, deps); registerAuditPages(admin, deps);
+    registerSettingsPages(admin, deps);
+    // registerAuditPages(admin, deps);
   });
 }
