@@ -176,6 +176,12 @@ describe('staff settings and customers in a browser', { timeout: 120_000 }, () =
     await page.click('button:has-text("Salva")');
     expect(await page.textContent('main')).toContain('Contratto salvato');
     expect(await page.textContent('main')).toContain('35,50');
+    await page.fill('[name=hours]', '7,5');
+    await page.fill('[name=validFrom]', '2027-01-01');
+    await page.fill('[name=validUntil]', '2027-12-31');
+    await page.click('button:has-text("Aggiungi pacchetto")');
+    expect(await page.textContent('main')).toContain('Pacchetto aggiunto');
+    expect(await page.textContent('main')).toContain('7 h 30 min');
   });
 
   it('a technician sees customers but cannot reach the settings or change a contract', async () => {
