@@ -132,8 +132,14 @@ describe('staff settings and customers in a browser', { timeout: 120_000 }, () =
     expect(audited!.actor).toBe(`staff:${ADMIN.email}`);
   });
 
-  it('adds and removes a closure, and publishes a new terms version', async () => {
+  it('goes back to an environment default, adds and removes a closure, publishes a new terms version', async () => {
     await page.goto('/staff/settings');
+    expect(await page.inputValue('[name=remoteToolName]')).toBe('AnyDesk');
+    await page.check('#reset-remoteToolName');
+    await page.click('button:has-text("Salva")');
+    expect(await page.inputValue('[name=remoteToolName]')).toBe('RustDesk');
+    expect(kit.app.core.settings.remoteToolName).toBe('RustDesk');
+    expect(await page.locator('#reset-remoteToolName').count()).toBe(0);
     await page.fill('[name=date]', '2027-08-16');
     await page.fill('[name=reason]', 'Ponte di Ferragosto');
     await page.click('button:has-text("Aggiungi chiusura")');
