@@ -24,6 +24,7 @@ import { instanceSecret } from './core/instance-secrets.js';
 import { ChannelHealth } from './core/outbox/channel-health.js';
 import { releaseDeadLeases } from './core/outbox/outbox.js';
 import { type SweepReport, sweepDeliveries } from './core/outbox/sweeper.js';
+import { loadSettings } from './core/settings.js';
 import { TIMER_HANDLERS } from './core/timer-handlers.js';
 import { fireDueTimers, fireTimer } from './core/timers.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -216,10 +217,13 @@ async function start(options: AppOptions): Promise<RunningApp> {
         logger.warn({ deliveries: released }, 'deliveries left mid-send by a stopped process: sending again');
     }
     await loadClosures(core);
-    stepDone('timer queues created, closures loaded');
+    await loadSettings(core);
+    stepDone('timer queues created, closures and settings loaded');
     const sweep = async () => {
-      // Timers whose job was lost or ran before the clock reached them; closures another process added.
+      // Timers whose job was lost or ran before the clock reached them; closures and settings
+      // another process changed.
       await loadClosures(core);
+      await loadSettings(core);
       await fireDueTimers(core, TIMER_HANDLERS);
       const report = await sweepDeliveries(core, DELIVERY_QUEUE);
       if (report.requeued + report.hastened > 0) {

@@ -1,4 +1,4 @@
-import { type ErrorCode, isKnownError } from '../core/errors.js';
+import { type ErrorCode, InvalidSettingsError, isKnownError } from '../core/errors.js';
 
 /**
  * The one place where an error of ours becomes an HTTP status. A code not listed is a fault of
@@ -13,11 +13,16 @@ const HTTP_STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409>> = {
   TIME_ENTRY_LOCKED: 409,
   NOT_ENTRY_OWNER: 403,
   INVALID_TIME_ENTRY: 400,
+  SETTINGS_INVALID: 400,
 };
 
 /** The HTTP status and public code of `error`, or undefined when it is a 500 (unknown, or ours but internal). */
-export function clientErrorOf(error: unknown): { status: number; code: string } | undefined {
+export function clientErrorOf(
+  error: unknown,
+): { status: number; code: string; fields?: Record<string, string> } | undefined {
   if (!isKnownError(error)) return undefined;
   const status = HTTP_STATUS[error.code];
-  return status === undefined ? undefined : { status, code: error.code.toLowerCase() };
+  if (status === undefined) return undefined;
+  const fields = error instanceof InvalidSettingsError ? error.fields : undefined;
+  return { status, code: error.code.toLowerCase(), ...(fields ? { fields } : {}) };
 }

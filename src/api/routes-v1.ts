@@ -22,6 +22,7 @@ import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import { registerErasureRoutes } from './routes-erasure.js';
 import { registerProposalRoutes } from './routes-proposals.js';
+import { registerSettingsRoutes } from './routes-settings.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -268,4 +269,5 @@ export function registerV1Routes(
   registerClosureRoutes(server, core);
   registerProposalRoutes(server, core);
   registerErasureRoutes(server, core);
+  registerSettingsRoutes(server, core);
 }

@@ -96,7 +96,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     });
   }
   const known = clientErrorOf(error);
-  if (known) return reply.code(known.status).send({ error: known.code, message: error.message });
+  if (known)
+    return reply
+      .code(known.status)
+      .send({ error: known.code, message: error.message, ...(known.fields ? { fields: known.fields } : {}) });
   const status = error.statusCode;
   if (error.code?.startsWith('FST_') && status && status >= 400 && status < 500) {
     return reply.code(status).send({ error: 'bad_request', message: error.message });

@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'JSON_TOO_DEEP'
   | 'TIME_ENTRY_LOCKED'
   | 'NOT_ENTRY_OWNER'
-  | 'INVALID_TIME_ENTRY';
+  | 'INVALID_TIME_ENTRY'
+  | 'SETTINGS_INVALID';
 
 /** One of ours: a {@link HelpdeskError} or the store's {@link StoreError}; its message is meant for people. */
 export function isKnownError(error: unknown): error is HelpdeskError | StoreError {
@@ -288,5 +289,15 @@ export class SlackSignatureError extends HelpdeskError {
 export class AlreadyHandled extends HelpdeskError {
   constructor() {
     super('SLACK_EVENT_HANDLED', 'this Slack event was already handled');
+  }
+}
+
+/**
+ * Settings an admin entered that cannot be used (#25): `fields` maps each bad setting to what is
+ * wrong with it (business hours format, a negative rate, VAT over 100). HTTP 400.
+ */
+export class InvalidSettingsError extends HelpdeskError {
+  constructor(readonly fields: Record<string, string>) {
+    super('SETTINGS_INVALID', `some settings are not valid: ${Object.keys(fields).join(', ')}`, { fields });
   }
 }

@@ -51,6 +51,8 @@ describe('the OpenAPI document', () => {
       '/reports/hours',
       '/reports/hours/export',
       '/reports/hours/statements',
+      '/settings',
+      '/terms-versions',
       '/tickets',
       '/tickets/{number}',
       '/tickets/{number}/bookings',

@@ -1,0 +1,176 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addClosure, listClosures, removeClosure } from '../../core/closures.js';
+import { ConflictError, InvalidSettingsError, NotFoundError } from '../../core/errors.js';
+import {
+  loadSettings,
+  type SettingKey,
+  type SettingsChange,
+  settingProblem,
+  updateSettings,
+} from '../../core/settings.js';
+import { listTermsVersions, publishTermsVersion } from '../../core/terms.js';
+import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
+import { adminTexts, inputToCents } from './admin-texts.js';
+import { SettingsPage, type SettingsPageProps } from './settings-views.js';
+import { staffGuard } from './staff-auth.js';
+
+type FormState = { values: Record<string, string>; errors: Record<string, string> };
+
+/** Who made a change, in the audit log: the staff member's email. */
+export const staffActor = (request: FastifyRequest) => `staff:${request.staff!.email}`;
+
+/** The form field of each setting (the rate is typed in euro, stored in cents). */
+const FIELD_OF: Record<SettingKey, string> = {
+  businessHours: 'businessHours',
+  remoteToolName: 'remoteToolName',
+  remoteToolUrl: 'remoteToolUrl',
+  hourlyRateCents: 'hourlyRate',
+  vatPercent: 'vatPercent',
+};
+
+function resets(body: unknown): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.reset;
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** Reads the settings form: a change for the core, or the fields that are not even numbers. */
+function settingsChangeOf(body: unknown, lang: string): { change: SettingsChange; form: FormState } {
+  const a = adminTexts(lang);
+  const values: Record<string, string> = {};
+  for (const name of Object.values(FIELD_OF)) values[name] = field(body, name)?.trim() ?? '';
+  const errors: Record<string, string> = {};
+  const change: SettingsChange = {
+    businessHours: values.businessHours,
+    remoteToolName: values.remoteToolName,
+    remoteToolUrl: values.remoteToolUrl,
+  };
+  const cents = inputToCents(values.hourlyRate!);
+  if (cents === undefined) errors.hourlyRate = a.badMoney;
+  else change.hourlyRateCents = cents;
+  if (!/^\d{1,3}$/.test(values.vatPercent!)) errors.vatPercent = a.badNumber;
+  else change.vatPercent = Number(values.vatPercent);
+  for (const key of resets(body)) if (key in FIELD_OF) change[key as SettingKey] = null;
+  return { change, form: { values, errors } };
+}
+
+/** The core's field errors, under the form's field names. */
+function formErrors(error: InvalidSettingsError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, text] of Object.entries(error.fields)) out[FIELD_OF[key as SettingKey] ?? key] = text;
+  return out;
+}
+
+/**
+ * `/staff/settings` (#25 item 5, admins only): the settings stored in the database over the
+ * environment's defaults, closures, terms versions. Each form posts to the same core functions as
+ * `PUT /api/v1/settings`, `/api/v1/closures` and `/api/v1/terms-versions`; a change is effective
+ * at once and audit-logged with the staff member.
+ */
+export function registerSettingsPages(scope: FastifyInstance, deps: WebDeps): void {
+  const { core } = deps;
+  scope.register(async (admin) => {
+    admin.addHook('preHandler', staffGuard(deps, 'admin'));
+    const csrf = { preHandler: admin.csrfProtection };
+
+    const show = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      extra: Partial<SettingsPageProps> = {},
+      status = 200,
+    ) => {
+      const ctx = pageContext(request, reply, deps.settings);
+      const done = (request.query as { done?: string } | undefined)?.done;
+      return sendPage(
+        reply,
+        <SettingsPage
+          ctx={ctx}
+          staff={request.staff!}
+          settings={await loadSettings(core)}
+          closures={await listClosures(core)}
+          terms={await listTermsVersions(core)}
+          done={status === 200 ? done : undefined}
+          {...extra}
+        />,
+        status,
+      );
+    };
+    const back = (reply: FastifyReply, done: string) => reply.redirect(`/staff/settings?done=${done}`, 303);
+
+    admin.get('/staff/settings', (request, reply) => show(request, reply));
+
+    admin.post('/staff/settings', csrf, async (request, reply) => {
+      const lang = pageContext(request, reply, deps.settings).t.lang;
+      const { change, form } = settingsChangeOf(request.body, lang);
+      const problems: Record<string, string> = {};
+      for (const [key, value] of Object.entries(change)) {
+        const problem = value === null ? undefined : settingProblem(key as SettingKey, value);
+        if (problem) problems[key] = problem;
+      }
+      try {
+        if (Object.keys(problems).length > 0 || Object.keys(form.errors).length > 0)
+          throw new InvalidSettingsError(problems);
+        await updateSettings(core, change, staffActor(request));
+      } catch (error) {
+        if (!(error instanceof InvalidSettingsError)) throw error;
+        return show(
+          request,
+          reply,
+          { form: { ...form, errors: { ...formErrors(error), ...form.errors } } },
+          400,
+        );
+      }
+      return back(reply, 'saved');
+    });
+
+    admin.post('/staff/settings/closures', csrf, async (request, reply) => {
+      const values = {
+        date: field(request.body, 'date')?.trim() ?? '',
+        reason: field(request.body, 'reason')?.trim() ?? '',
+      };
+      try {
+        if (values.reason.length > 200)
+          throw new ConflictError('at most 200 characters', { field: 'reason' });
+        await addClosure(
+          core,
+          { date: values.date, reason: values.reason || undefined },
+          staffActor(request),
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        const name = (error.context.field as string | undefined) ?? 'date';
+        return show(request, reply, { closureForm: { values, errors: { [name]: error.message } } }, 400);
+      }
+      return back(reply, 'closure-added');
+    });
+
+    admin.post('/staff/settings/closures/delete', csrf, async (request, reply) => {
+      const date = field(request.body, 'date') ?? '';
+      try {
+        await removeClosure(core, date, staffActor(request));
+      } catch (error) {
+        if (!(error instanceof ConflictError) && !(error instanceof NotFoundError)) throw error;
+        return show(
+          request,
+          reply,
+          { closureForm: { values: { date }, errors: { date: error.message } } },
+          400,
+        );
+      }
+      return back(reply, 'closure-removed');
+    });
+
+    admin.post('/staff/settings/terms', csrf, async (request, reply) => {
+      const values = {
+        version: field(request.body, 'version') ?? '',
+        body: field(request.body, 'body') ?? '',
+      };
+      try {
+        await publishTermsVersion(core, values, staffActor(request));
+      } catch (error) {
+        if (!(error instanceof InvalidSettingsError)) throw error;
+        return show(request, reply, { termsForm: { values, errors: error.fields } }, 400);
+      }
+      return back(reply, 'terms-published');
+    });
+  });
+}
