@@ -4,7 +4,6 @@ import {
   businessRangesOn,
   DEFAULT_BUSINESS_CALENDAR,
   instantToZoned,
-  isWithinBusinessHours,
 } from './business-calendar.js';
 
 /**
@@ -28,7 +27,10 @@ export function isOpen(
   instant: Date,
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): boolean {
-  return isWithinBusinessHours(instant, settings);
+  const t = instant.getTime();
+  return rangesOn(instantToZoned(instant, settings.timeZone).date, settings).some(
+    (r) => r.start <= t && t < r.end,
+  );
 }
 
 /**
