@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
 import { listDeliveriesByStatus } from '../core/staff-views.js';
 import { deliveryView, errors, json } from './responses.js';
 import { deliveryListQuery } from './schemas.js';
+import type { ZodApi } from './zod-api.js';
 
 /** `GET /api/v1/deliveries?status=`: outbound deliveries by status, or the stuck ones. */
 export function registerDeliveryRoutes(api: ZodApi, core: CoreContext): void {
@@ -26,12 +25,4 @@ export function registerDeliveryRoutes(api: ZodApi, core: CoreContext): void {
       return { deliveries: rows };
     },
   );
-}
-
-/** The server as routes see it: typed by their zod schemas. */
-type ZodApi =
-  ReturnType<FastifyInstance['withTypeProvider']> extends never ? never : ReturnType<typeof zodApi>;
-
-function zodApi(server: FastifyInstance) {
-  return server.withTypeProvider<ZodTypeProvider>();
 }

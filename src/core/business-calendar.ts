@@ -50,14 +50,8 @@ export interface ZonedDateTime {
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
-/** How far the searches for a next business day go before giving up (misconfigured calendar). */
-const MAX_SEARCH_DAYS = 3_660;
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const HOURS_FORMAT = 'expected HH:MM-HH:MM ranges separated by commas, e.g. "09:00-12:00,15:00-18:00"';
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-const toMinutes = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-const fromMinutes = (m: number): string => `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
 
 /** Parses a `BUSINESS_HOURS` setting such as `09:00-12:00,15:00-18:00` into sorted ranges. */
 export function parseBusinessHours(spec: string): BusinessHoursRange[] {
@@ -187,24 +181,6 @@ export function businessRangesOn(
   }));
 }
 
-export function isWithinBusinessHours(
-  instant: Date,
-  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
-): boolean {
-  const t = instant.getTime();
-  const { date } = instantToZoned(instant, settings.timeZone);
-  return businessRangesOn(date, settings).some((r) => r.start.getTime() <= t && t < r.end.getTime());
-}
-
-export function nextBusinessDay(after: string, settings: BusinessCalendarSettings): string {
-  if (settings.hours.length === 0) throw new Error('business calendar has no business hours');
-  for (let i = 1; i <= MAX_SEARCH_DAYS; i++) {
-    const date = addDays(after, i);
-    if (isBusinessDay(date, settings)) return date;
-  }
-  throw new Error(`business calendar has no business day in the ${MAX_SEARCH_DAYS} days after ${after}`);
-}
-
 /** Whole minutes of business hours between two instants (0 when `to` is not after `from`). */
 export function businessMinutesBetween(
   from: Date,
@@ -222,41 +198,4 @@ export function businessMinutesBetween(
     }
   }
   return Math.floor(ms / MINUTE_MS);
-}
-
-/**
- * The first `count` appointment slots of `durationMinutes`, not before `from`. Each slot starts on
- * a local hour or half-hour and lies wholly inside one business-hours range of a business day;
- * slots do not overlap (the next one starts at the first hour or half-hour after the previous end).
- */
-export function nextBusinessSlots(
-  from: Date,
-  durationMinutes: number,
-  count: number,
-  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
-): Array<{ start: Date; end: Date }> {
-  if (!Number.isInteger(durationMinutes) || durationMinutes <= 0) {
-    throw new RangeError(`durationMinutes must be a positive integer, got ${durationMinutes}`);
-  }
-  const slots: Array<{ start: Date; end: Date }> = [];
-  const fits = settings.hours.some((r) => toMinutes(r.end) - toMinutes(r.start) >= durationMinutes);
-  if (!fits) return slots;
-  const tz = settings.timeZone;
-  let date = instantToZoned(from, tz).date;
-  for (let i = 0; slots.length < count && i <= MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
-    if (!isBusinessDay(date, settings)) continue;
-    for (const range of settings.hours) {
-      const rangeEnd = zonedTimeToInstant(date, range.end, tz).getTime();
-      let minute = Math.ceil(toMinutes(range.start) / 30) * 30;
-      for (; minute + durationMinutes <= toMinutes(range.end) && slots.length < count; minute += 30) {
-        const start = zonedTimeToInstant(date, fromMinutes(minute), tz);
-        const end = new Date(start.getTime() + durationMinutes * MINUTE_MS);
-        const real = instantToZoned(start, tz).time === fromMinutes(minute); // not in a DST gap
-        if (!real || start < from || end.getTime() > rangeEnd) continue;
-        slots.push({ start, end });
-        minute = Math.ceil((minute + durationMinutes) / 30) * 30 - 30;
-      }
-    }
-  }
-  return slots;
 }

@@ -4,7 +4,6 @@ import {
   businessRangesOn,
   DEFAULT_BUSINESS_CALENDAR,
   instantToZoned,
-  isWithinBusinessHours,
 } from './business-calendar.js';
 
 /**
@@ -23,12 +22,31 @@ function rangesOn(date: string, settings: BusinessCalendarSettings): Range[] {
   return businessRangesOn(date, settings).map((r) => ({ start: r.start.getTime(), end: r.end.getTime() }));
 }
 
+/**
+ * The business ranges day by day from the local date of `instant`: forward (`step` 1, earliest
+ * first) or backward (-1, latest first). Throws after {@link MAX_SEARCH_DAYS} days: a calendar with
+ * no open time in ten years is a misconfiguration.
+ */
+function* rangesWalk(instant: Date, settings: BusinessCalendarSettings, step: 1 | -1): Generator<Range> {
+  let date = instantToZoned(instant, settings.timeZone).date;
+  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, date = addDays(date, step)) {
+    const ranges = rangesOn(date, settings);
+    yield* step === 1 ? ranges : ranges.reverse();
+  }
+  throw new Error(
+    `business calendar has no open time in the ${MAX_SEARCH_DAYS} days ${step === 1 ? 'after' : 'before'} ${instant.toISOString()}`,
+  );
+}
+
 /** True while the business is open: inside a range of a business day (start inclusive, end exclusive). */
 export function isOpen(
   instant: Date,
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): boolean {
-  return isWithinBusinessHours(instant, settings);
+  const t = instant.getTime();
+  return rangesOn(instantToZoned(instant, settings.timeZone).date, settings).some(
+    (r) => r.start <= t && t < r.end,
+  );
 }
 
 /**
@@ -41,15 +59,10 @@ export function nextOpening(
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): Date {
   const t = instant.getTime();
-  let date = instantToZoned(instant, settings.timeZone).date;
-  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
-    for (const r of rangesOn(date, settings)) {
-      if (t < r.end) return new Date(Math.max(t, r.start));
-    }
+  for (const r of rangesWalk(instant, settings, 1)) {
+    if (t < r.end) return new Date(Math.max(t, r.start));
   }
-  throw new Error(
-    `business calendar has no open time in the ${MAX_SEARCH_DAYS} days after ${instant.toISOString()}`,
-  );
+  throw new Error('unreachable: rangesWalk throws when it runs out');
 }
 
 /**
@@ -68,18 +81,13 @@ export function addBusinessMinutes(
   let left = minutes * MINUTE_MS;
   if (left === 0) return start;
   const t = start.getTime();
-  let date = instantToZoned(start, settings.timeZone).date;
-  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
-    for (const r of rangesOn(date, settings)) {
-      if (r.end <= t) continue;
-      const from = Math.max(t, r.start);
-      if (r.end - from >= left) return new Date(from + left);
-      left -= r.end - from;
-    }
+  for (const r of rangesWalk(start, settings, 1)) {
+    if (r.end <= t) continue;
+    const from = Math.max(t, r.start);
+    if (r.end - from >= left) return new Date(from + left);
+    left -= r.end - from;
   }
-  throw new Error(
-    `business calendar has no open time in the ${MAX_SEARCH_DAYS} days after ${start.toISOString()}`,
-  );
+  throw new Error('unreachable: rangesWalk throws when it runs out');
 }
 
 /**
@@ -97,18 +105,13 @@ export function subtractBusinessMinutes(
   let left = minutes * MINUTE_MS;
   if (left === 0) return end;
   const t = end.getTime();
-  let date = instantToZoned(end, settings.timeZone).date;
-  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, date = addDays(date, -1)) {
-    for (const r of rangesOn(date, settings).reverse()) {
-      if (r.start >= t) continue;
-      const to = Math.min(t, r.end);
-      if (to - r.start >= left) return new Date(to - left);
-      left -= to - r.start;
-    }
+  for (const r of rangesWalk(end, settings, -1)) {
+    if (r.start >= t) continue;
+    const to = Math.min(t, r.end);
+    if (to - r.start >= left) return new Date(to - left);
+    left -= to - r.start;
   }
-  throw new Error(
-    `business calendar has no open time in the ${MAX_SEARCH_DAYS} days before ${end.toISOString()}`,
-  );
+  throw new Error('unreachable: rangesWalk throws when it runs out');
 }
 
 /** Business minutes of one working day (the sum of `BUSINESS_HOURS` ranges; 360 by default). */

@@ -91,14 +91,6 @@ export function publicHolidays(year: number, place: HolidayPlace): ReadonlySet<s
   return dates;
 }
 
-/** The holiday's name on a date, or undefined; for messages ("chiuso per Ognissanti"). */
-export function holidayName(date: string, place: HolidayPlace): string | undefined {
-  if (place.country === 'none') return undefined;
-  const found = instanceOf(place).isHoliday(new Date(`${date}T12:00:00Z`));
-  const list = Array.isArray(found) ? found : [];
-  return list.find((h) => h.type === 'public' && h.date.slice(0, 10) === date)?.name;
-}
-
 /**
  * Parses `HOLIDAYS_COUNTRY` and `HOLIDAYS_REGION` (`62` or `62/RM`) and checks that the library
  * knows them; returns the reason when it does not.

@@ -18,20 +18,14 @@ import { TransactionBatches } from './ingest-batches.js';
 import { enqueueOutbound } from './outbound.js';
 import { keepSuspiciousUnlessProven, replyTokenNumbers } from './sender-verification.js';
 import { type AfterSlotAnswer, answerSlotOffer } from './slot-answers.js';
+import { stripSubjectPrefixes } from './subject-prefixes.js';
 import { type CustomerRow, findSender, type IdentityRow, matchThread, type TicketRow } from './threading.js';
 import { openTicket, reopenOrFollowUp } from './tickets.js';
 import { handleUnknownSender } from './unknown-senders.js';
 
 /** A ticket subject from the message: its subject without reply prefixes and our tag. */
 export function ticketSubjectFrom(message: InboundMessage): string {
-  let subject = (message.subject ?? '').trim();
-  for (let previous = ''; previous !== subject; ) {
-    previous = subject;
-    subject = subject
-      .replace(/^\s*(re|r|aw|sv|fw|fwd|i|wg|tr|rif)\s*(\[\d+\])?\s*:\s*/i, '')
-      .replace(/^\s*[[(](ticket\s*)?#\s*\d+[\])]\s*/i, '')
-      .trim();
-  }
+  const subject = stripSubjectPrefixes(message.subject ?? '');
   if (subject) return subject.slice(0, 200);
   const firstLine = message.newText.trim().split('\n')[0]?.trim() ?? '';
   return firstLine ? firstLine.slice(0, 80) : '(senza oggetto)';

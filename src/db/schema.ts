@@ -15,7 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { TicketBill } from '../core/billing/pricing.js';
+import type { TicketBill } from './exported-bill.js';
 import {
   CUSTOMER_KINDS,
   CUSTOMER_STATUSES,

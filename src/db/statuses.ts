@@ -76,3 +76,7 @@ export const INTERVENTION_KINDS = ['on_site', 'remote'] as const;
 /** Automatic deliveries with budgets of their own (see src/core/outbound.ts). */
 export const DELIVERY_PURPOSES = ['unknown_sender', 'link'] as const;
 export type DeliveryPurpose = (typeof DELIVERY_PURPOSES)[number];
+
+/** How logged time was spent (`time_entries.kind`, check `time_entries_kind`). */
+export const ENTRY_KINDS = ['remote', 'on_site', 'phone'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];

@@ -143,12 +143,13 @@ export class JobQueue {
    * (a deadline moved by an activation or a closure), otherwise one is added. Inside `tx`.
    */
   async scheduleTimerJob(tx: Tx, key: string, startAfter: Date): Promise<void> {
-    const { rows } = await tx.sql.query(
-      `update pgboss.job set start_after = $3
-       where name = $1 and singleton_key = $2 and state in ('created', 'retry') returning id`,
-      [TIMER_QUEUE, key, startAfter],
-    );
-    if (rows.length > 0) return;
+    const moved = await rescheduleWaitingJob(tx.sql, {
+      queue: TIMER_QUEUE,
+      singletonKey: key,
+      startAfter,
+      includeRetrying: true,
+    });
+    if (moved) return;
     await this.boss.send(TIMER_QUEUE, { key } satisfies TimerJob, {
       startAfter,
       singletonKey: key,

@@ -6,8 +6,18 @@ export function toLocale(value: string | undefined | null): Locale {
   return value?.toLowerCase().startsWith('en') ? 'en' : 'it';
 }
 
+/** Escapes text for an HTML document (email bodies): `& < > " '` as numeric entities. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Escapes text for chat markup, where only `&`, `<` and `>` are special and must be the named
+ * entities `&amp;`, `&lt;`, `&gt;` (quotes stay as typed): Telegram's HTML parse mode (whose
+ * `splitText` counts these lengths) and Slack's mrkdwn and plain `text` fields.
+ */
+export function escapeChatMarkup(text: string): string {
+  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
 /** Plain text → simple HTML: blank lines make paragraphs, single newlines `<br>`. */

@@ -4,13 +4,12 @@ import {
   DEFAULT_BUSINESS_CALENDAR,
   instantToZoned,
   isBusinessDay,
-  isWithinBusinessHours,
-  nextBusinessSlots,
   parseBusinessHours,
   zonedTimeToInstant,
 } from '../../src/core/business-calendar.js';
+import { isOpen } from '../../src/core/business-time.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { holidayName, holidayPlaceOf, publicHolidays } from '../../src/core/holidays.js';
+import { holidayPlaceOf, publicHolidays } from '../../src/core/holidays.js';
 
 const cal = DEFAULT_BUSINESS_CALENDAR;
 /** Winter (CET, +01:00) and summer (CEST, +02:00) local times in Rome, written out by hand. */
@@ -66,7 +65,6 @@ describe('holidays (date-holidays)', () => {
     ]);
     expect(publicHolidays(2026, { country: 'IT' }).has('2026-10-04')).toBe(true);
     expect(isBusinessDay('2027-10-04', cal)).toBe(false); // a Monday
-    expect(holidayName('2026-12-08', { country: 'IT' })).toBe('Immacolata Concezione');
   });
 
   it("adds a region's patron day (HOLIDAYS_REGION 62/RM: Rome, 29 June) and not elsewhere", () => {
@@ -150,7 +148,7 @@ describe('time zone conversion', () => {
   });
 });
 
-describe('isWithinBusinessHours', () => {
+describe('isOpen', () => {
   it.each([
     ['08:59', false],
     ['09:00', true],
@@ -161,14 +159,14 @@ describe('isWithinBusinessHours', () => {
     ['17:59', true],
     ['18:00', false],
   ])('Monday %s → %s', (time, expected) => {
-    expect(isWithinBusinessHours(cet('2026-01-12', time), cal)).toBe(expected);
-    expect(isWithinBusinessHours(cest('2026-07-06', time), cal)).toBe(expected);
+    expect(isOpen(cet('2026-01-12', time), cal)).toBe(expected);
+    expect(isOpen(cest('2026-07-06', time), cal)).toBe(expected);
   });
 
   it('is closed on weekends and holidays, and uses seconds', () => {
-    expect(isWithinBusinessHours(cet('2026-01-17', '10:00'), cal)).toBe(false);
-    expect(isWithinBusinessHours(cet('2026-12-08', '10:00'), cal)).toBe(false);
-    expect(isWithinBusinessHours(new Date('2026-01-12T11:59:59.999+01:00'), cal)).toBe(true);
+    expect(isOpen(cet('2026-01-17', '10:00'), cal)).toBe(false);
+    expect(isOpen(cet('2026-12-08', '10:00'), cal)).toBe(false);
+    expect(isOpen(new Date('2026-01-12T11:59:59.999+01:00'), cal)).toBe(true);
   });
 });
 
@@ -186,64 +184,5 @@ describe('businessMinutesBetween', () => {
   it('is not fooled by DST weekends', () => {
     expect(businessMinutesBetween(cet('2026-03-27', '17:00'), cest('2026-03-30', '10:00'), cal)).toBe(120);
     expect(businessMinutesBetween(cest('2026-10-23', '17:00'), cet('2026-10-26', '10:00'), cal)).toBe(120);
-  });
-});
-
-describe('nextBusinessSlots', () => {
-  const local = (slots: Array<{ start: Date; end: Date }>) =>
-    slots.map((s) => {
-      const a = instantToZoned(s.start, 'Europe/Rome');
-      return `${a.date} ${a.time}-${instantToZoned(s.end, 'Europe/Rome').time}`;
-    });
-
-  it('proposes non-overlapping slots on the hour or half-hour, skipping the lunch break', () => {
-    expect(local(nextBusinessSlots(cet('2026-01-12', '10:10'), 60, 5, cal))).toEqual([
-      '2026-01-12 10:30-11:30',
-      '2026-01-12 15:00-16:00',
-      '2026-01-12 16:00-17:00',
-      '2026-01-12 17:00-18:00',
-      '2026-01-13 09:00-10:00',
-    ]);
-    expect(local(nextBusinessSlots(cet('2026-01-12', '11:00'), 45, 3, cal))).toEqual([
-      '2026-01-12 11:00-11:45',
-      '2026-01-12 15:00-15:45',
-      '2026-01-12 16:00-16:45',
-    ]);
-  });
-
-  it('skips holidays, weekends and DST nights', () => {
-    expect(local(nextBusinessSlots(cet('2026-12-24', '17:00'), 60, 3, cal))).toEqual([
-      '2026-12-24 17:00-18:00',
-      '2026-12-28 09:00-10:00',
-      '2026-12-28 10:00-11:00',
-    ]);
-    const slots = nextBusinessSlots(cet('2026-03-27', '17:30'), 30, 2, cal);
-    expect(slots.map((s) => s.start.toISOString())).toEqual([
-      '2026-03-27T16:30:00.000Z',
-      '2026-03-30T07:00:00.000Z',
-    ]);
-  });
-
-  it('never proposes a slot outside business hours over a long stretch', () => {
-    const slots = nextBusinessSlots(cet('2026-03-20', '00:00'), 90, 200, cal);
-    expect(slots).toHaveLength(200);
-    for (const { start, end } of slots) {
-      const s = instantToZoned(start, 'Europe/Rome');
-      const e = instantToZoned(new Date(end.getTime() - 1), 'Europe/Rome');
-      expect(isBusinessDay(s.date, cal)).toBe(true);
-      expect(['00', '30']).toContain(s.time.slice(3));
-      expect(e.date).toBe(s.date);
-      expect(
-        isWithinBusinessHours(start, cal) && isWithinBusinessHours(new Date(end.getTime() - 1), cal),
-      ).toBe(true);
-      expect(businessMinutesBetween(start, end, cal)).toBe(90);
-    }
-    expect(slots.some((s) => instantToZoned(s.start, 'Europe/Rome').date === '2026-04-06')).toBe(false);
-  });
-
-  it('returns nothing when the duration fits no range, and rejects bad durations', () => {
-    expect(nextBusinessSlots(cet('2026-01-12', '10:00'), 240, 3, cal)).toEqual([]);
-    expect(nextBusinessSlots(cet('2026-01-12', '10:00'), 30, 0, cal)).toEqual([]);
-    expect(() => nextBusinessSlots(cet('2026-01-12', '10:00'), 0, 3, cal)).toThrow(RangeError);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addDays,
+  type BusinessCalendarSettings,
   businessRangesOn,
   DEFAULT_BUSINESS_CALENDAR,
   instantToZoned,
-  nextBusinessDay,
+  isBusinessDay,
   parseBusinessHours,
   zonedTimeToInstant,
 } from '../../src/core/business-calendar.js';
@@ -80,6 +82,13 @@ describe('addBusinessMinutes and subtractBusinessMinutes', () => {
     );
   });
 });
+
+/** The first business day after a local date. */
+function nextBusinessDay(after: string, settings: BusinessCalendarSettings): string {
+  let date = addDays(after, 1);
+  while (!isBusinessDay(date, settings)) date = addDays(date, 1);
+  return date;
+}
 
 /**
  * The rule before #23: the close of the second business day, the arrival day counting only when

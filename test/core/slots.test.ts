@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUSINESS_CALENDAR, instantToZoned } from '../../src/core/business-calendar.js';
+import {
+  businessMinutesBetween,
+  DEFAULT_BUSINESS_CALENDAR,
+  instantToZoned,
+  isBusinessDay,
+} from '../../src/core/business-calendar.js';
+import { isOpen } from '../../src/core/business-time.js';
 import { type Interval, proposeSlots } from '../../src/core/slots.js';
 import { formatSlot, slotList } from '../../src/templates/slots.js';
 
@@ -91,6 +97,24 @@ describe('proposeSlots', () => {
     expect(
       local(proposeSlots({ now: cet('2026-12-01', '10:00'), busy, count: 1, bufferMinutes: 30 }, cal)),
     ).toEqual(['2026-12-01 16:30-17:30']);
+  });
+
+  it('never proposes a slot outside business hours over a long stretch across DST and Easter', () => {
+    const slots = proposeSlots(
+      { now: cet('2026-03-20', '00:00'), durationMinutes: 90, count: 200, horizonDays: 400 },
+      cal,
+    );
+    expect(slots).toHaveLength(200);
+    for (const { start, end } of slots) {
+      const s = instantToZoned(start, cal.timeZone);
+      const last = new Date(end.getTime() - 1);
+      expect(isBusinessDay(s.date, cal)).toBe(true);
+      expect(['00', '30']).toContain(s.time.slice(3));
+      expect(instantToZoned(last, cal.timeZone).date).toBe(s.date);
+      expect(isOpen(start, cal) && isOpen(last, cal)).toBe(true);
+      expect(businessMinutesBetween(start, end, cal)).toBe(90);
+    }
+    expect(slots.some((s) => instantToZoned(s.start, cal.timeZone).date === '2026-04-06')).toBe(false);
   });
 
   it('returns fewer when nothing fits, and rejects a bad request', () => {

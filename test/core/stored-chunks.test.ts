@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer } from '../../src/core/customers.js';
 import { attachmentContents } from '../../src/db/sql/attachment-contents.js';
-import { rawInputData } from '../../src/db/sql/raw-input-data.js';
 import { STORE_CHUNK_BYTES } from '../../src/db/stored-chunks.js';
+import { rawInputData } from '../helpers/raw-input-data.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { inbound, TestChannel } from '../helpers/test-channel.js';
 

@@ -4,6 +4,7 @@ import { chown, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureAptPackage } from './apt-install.js';
 
 // Process-level plumbing for test/helpers/dovecot.ts: install, config, spawn, readiness, stop.
 
@@ -14,50 +15,10 @@ const STOP_GRACE_MS = 3_000;
 
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
-let installPromise: Promise<string> | undefined;
 
 function findDovecot(): string | undefined {
   const dirs = ['/usr/sbin', ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
   return dirs.map((d) => path.join(d, 'dovecot')).find((p) => existsSync(p));
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('error', (err) => resolve({ code: -1, output: `${output}${err.message}` }));
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
-
-async function installDovecot(): Promise<string> {
-  const found = findDovecot();
-  if (found) return found;
-  if (process.getuid?.() !== 0) throw new Error(INSTALL_HINT);
-  // Wait for the dpkg lock instead of failing if another process is running apt.
-  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-  const install = () => run('apt-get', [...lock, 'install', '-y', 'dovecot-imapd']);
-  let result = await install();
-  if (result.code !== 0) {
-    await run('apt-get', [...lock, 'update']);
-    result = await install();
-  }
-  const bin = findDovecot();
-  if (result.code !== 0 || !bin) {
-    throw new Error(
-      `apt-get install -y dovecot-imapd failed (exit ${result.code}):\n${result.output.slice(-2000)}`,
-    );
-  }
-  return bin;
 }
 
 /**
@@ -67,11 +28,7 @@ async function installDovecot(): Promise<string> {
  * @throws when dovecot is missing and the process is not root (one-line install hint)
  */
 export function ensureDovecotInstalled(): Promise<string> {
-  installPromise ??= installDovecot().catch((err: unknown) => {
-    installPromise = undefined;
-    throw err;
-  });
-  return installPromise;
+  return ensureAptPackage('dovecot-imapd', findDovecot, INSTALL_HINT);
 }
 
 function lookupId(file: string, name: string, fallback: number): number {

@@ -5,8 +5,8 @@
  */
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { AttachmentLimits, OutboundMessage } from '../../core/channel.js';
+import { REPLY_PREFIX } from '../../core/subject-prefixes.js';
 import { normaliseMessageId } from './mail-headers.js';
-import { REPLY_PREFIX } from './subject-prefix.js';
 
 /** Who sends, and for which domain Message-IDs are minted. */
 export interface ComposeMailOptions {

@@ -7,7 +7,8 @@ import type {
   SendResult,
 } from '../../core/channel.js';
 import type { Logger } from '../../logger.js';
-import { ImapIngester, type ImapIngesterSettings } from './imap-ingester.js';
+import { ImapIngester } from './imap-ingester.js';
+import type { ImapIngesterSettings } from './imap-settings.js';
 import { SmtpSender } from './smtp-sender.js';
 
 /** The email channel: IMAP in (IDLE, checkpointed), SMTP out. */

@@ -2,7 +2,9 @@ import { ImapFlow } from 'imapflow';
 import type { ChannelContext } from '../../core/channel.js';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { fetchBatchSources, markBatchProcessed } from './imap-batch-mailbox.js';
 import { type BatchPlan, planBatches } from './imap-batches.js';
+import type { ImapIngesterSettings } from './imap-settings.js';
 import {
   announceImport,
   type Checkpoint,
@@ -11,51 +13,8 @@ import {
   startingPoint,
 } from './import-progress.js';
 import { ingestMailBatch, type RawMail } from './mail-batch.js';
-import { fetchOversizeMail } from './oversize-mail.js';
-import { MailParsePool, toSharedBuffer } from './parse-pool.js';
 
-/** Mails at least this large are held in memory shared with the parse worker (parse-pool.ts). */
-const SHARED_SOURCE_BYTES = 256 * 1024;
-
-export interface ImapIngesterSettings {
-  host: string;
-  port: number;
-  secure: boolean;
-  user: string;
-  password: string;
-  mailbox: string;
-  /** Our own sending address: mail from it (or its +token variants) is our own coming back. */
-  ownAddress?: string;
-  /** Our support address's own groups or lists (MAIL_OWN_LISTS). */
-  ownLists?: string[];
-  /** Mail older than this many hours (IMAP internal date) gets no automatic answer; default 24. */
-  ackMaxAgeHours?: number;
-  /** Mail that reached the mailbox before this is not imported; unset: the mailbox's first start. */
-  importSince?: Date;
-  /** authserv-ids whose Authentication-Results we trust (MAIL_AUTHSERV_ID). */
-  trustedAuthservIds?: readonly string[];
-  /** Move processed mail here; unset: flag it \Seen and leave it. */
-  processedMailbox?: string;
-  maxAttachmentBytes: number;
-  /** Mails over this IMAP size are not fetched whole (see oversize-mail.ts). */
-  maxMailBytes: number;
-  /** The raw source kept of one mail, at most. */
-  maxRawInputBytes: number;
-  /** Mails fetched per round trip; bounds memory together with `batchBytes`. */
-  batchSize?: number;
-  /** Raw bytes fetched per round trip, at most (a single larger mail is fetched alone). */
-  batchBytes?: number;
-  /** Idle this long after the last command before IDLE starts (imapflow's autoIdleDelay). */
-  idleDelayMs?: number;
-  /** Look for new mail this often even without an IDLE notification. */
-  pollIntervalMs?: number;
-  /** First reconnect delay; doubles up to a minute. */
-  reconnectBaseMs?: number;
-  /** Budget of one mail's parse in the worker, in ms (default 20 s); over it the mail is kept raw. */
-  parseTimeoutMs?: number;
-  /** The parse worker exits after this many idle ms (default 30 s). */
-  parseIdleMs?: number;
-}
+import { MailParsePool } from './parse-pool.js';
 
 /**
  * Watches one IMAP mailbox with IDLE and ingests every mail exactly once. The checkpoint
@@ -262,7 +221,10 @@ export class ImapIngester {
           stats: this.stats,
           parser: this.parser,
         });
-        await this.markProcessed(client, batches[i]!, heldCredentials);
+        await markBatchProcessed(client, batches[i]!, heldCredentials, {
+          processedMailbox: this.settings.processedMailbox,
+          logger: this.logger,
+        });
         lastUid = batches[i]!.at(-1)!;
         await context.saveCheckpoint(this.checkpointKey, {
           uidValidity,
@@ -286,61 +248,9 @@ export class ImapIngester {
 
   /** Starts fetching a batch's raw mails; a failure surfaces when the result is awaited. */
   private prefetch(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
-    const pending = this.fetchSources(client, batch);
+    const pending = fetchBatchSources(client, batch, this.plan, this.settings.maxMailBytes);
     pending.catch(() => undefined);
     return pending;
-  }
-
-  /** Whole mails, except those over `maxMailBytes`: of those only the start (oversize-mail.ts). */
-  private async fetchSources(client: ImapFlow, batch: number[]): Promise<RawMail[]> {
-    const sources: RawMail[] = [];
-    const max = this.settings.maxMailBytes;
-    const size = (uid: number) => this.plan?.sizes.get(uid) ?? 0;
-    const arrived = (uid: number) => {
-      const date = this.plan?.arrived.get(uid);
-      return date ? { internalDate: date } : {};
-    };
-    const whole = batch.filter((uid) => size(uid) <= max);
-    if (whole.length > 0) {
-      for await (const message of client.fetch(whole.join(','), { uid: true, source: true }, { uid: true })) {
-        // A large mail moves to memory shared with the parse worker, which then needs no copy.
-        const source =
-          message.source && message.source.length >= SHARED_SOURCE_BYTES
-            ? toSharedBuffer(message.source)
-            : message.source;
-        if (source) sources.push({ uid: message.uid, source, ...arrived(message.uid) });
-      }
-    }
-    for (const uid of batch.filter((uid) => size(uid) > max)) {
-      const start = await fetchOversizeMail(client, uid, size(uid), max);
-      if (start) sources.push({ uid, ...start, ...arrived(uid) });
-    }
-    return sources.sort((a, b) => a.uid - b.uid);
-  }
-
-  /**
-   * Moves or flags the stored batch; a mail that carried a remote tool's credentials is instead
-   * marked \Deleted and expunged by UID (RFC 4315 UID EXPUNGE), so the mailbox keeps no copy (T8).
-   */
-  private async markProcessed(
-    client: ImapFlow,
-    batch: number[],
-    heldCredentials: Set<number>,
-  ): Promise<void> {
-    if (heldCredentials.size > 0) {
-      await client.messageDelete([...heldCredentials].join(','), { uid: true });
-      this.logger.info(
-        { count: heldCredentials.size },
-        'mail carrying credentials expunged from the mailbox',
-      );
-    }
-    const range = batch.filter((uid) => !heldCredentials.has(uid)).join(',');
-    if (!range) return;
-    if (this.settings.processedMailbox) {
-      await client.messageMove(range, this.settings.processedMailbox, { uid: true });
-    } else {
-      await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-    }
   }
 
   private sleep(ms: number): Promise<void> {

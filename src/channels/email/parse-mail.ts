@@ -3,9 +3,7 @@
  * (full and new), sanitised HTML, size-capped attachments, threading hints, and whether it is
  * machine-generated. Pure: no database, no network.
  */
-import { compile, type HtmlToTextOptions } from 'html-to-text';
 import type { Attachment, ParsedMail } from 'mailparser';
-import sanitizeHtml from 'sanitize-html';
 import type {
   InboundAttachment,
   InboundMessage,
@@ -19,6 +17,7 @@ import { parseMailCapped } from './capped-parser.js';
 import { mailContentHash } from './content-hash.js';
 import { isOwnListMail, type OwnMailIdentity, personSender } from './machine-senders.js';
 import { messageIdsInHeaderValue, rawHeaderValues } from './mail-headers.js';
+import { htmlToText, sanitiseMailHtml } from './mail-html.js';
 import { extractNewText } from './quote-stripping.js';
 import { openTnefParts } from './tnef.js';
 
@@ -52,61 +51,6 @@ const REPLY_TOKEN_HEADERS = ['in-reply-to', 'references', 'to', 'cc', 'delivered
 
 /** `[#1042]`, `[# 1042]`, `(#1042)`, `[Ticket #1042]`, `[Richiesta #1042]`. */
 const TICKET_TAG = /[[(]\s*(?:(?:ticket|richiesta)\s*)?#\s*(\d{1,9})\s*[\])]/gi;
-
-const HTML_TO_TEXT_OPTIONS: HtmlToTextOptions = {
-  wordwrap: false,
-  limits: { maxInputLength: 4_000_000, maxDepth: 250, maxChildNodes: 20_000, ellipsis: '…' },
-  selectors: [
-    { selector: 'img', format: 'skip' },
-    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-    {
-      selector: 'a',
-      options: {
-        hideLinkHrefIfSameAsText: true,
-        linkBrackets: ['<', '>'],
-        // Only web and mail links are worth showing (html-to-text has already dropped `mailto:`);
-        // `javascript:`, anchors and the like become plain text.
-        pathRewrite: (href: string) => (/^https?:|^[^:/\s]+@[^:/\s]+$/i.test(href) ? href : ''),
-      },
-    },
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-};
-const htmlToPlainText = compile(HTML_TO_TEXT_OPTIONS);
-
-/** Images in sanitised HTML may only point inside the message (`cid:`) or be inline raster data. */
-const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpe?g|webp|bmp);/i;
-
-const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: (
-    'p br div span b strong i em u s strike del sub sup small font a ul ol li blockquote pre code hr ' +
-    'h1 h2 h3 h4 h5 h6 table thead tbody tfoot tr td th caption img'
-  ).split(' '),
-  allowedAttributes: {
-    a: ['href', 'title'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
-    td: ['colspan', 'rowspan'],
-    th: ['colspan', 'rowspan'],
-  },
-  allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['cid', 'data'] },
-  allowedSchemesAppliedToAttributes: ['href', 'src'],
-  allowProtocolRelative: false,
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'xml'],
-  transformTags: {
-    img: (tagName, attribs) => {
-      const src = attribs.src ?? '';
-      if (/^data:/i.test(src) && !SAFE_DATA_IMAGE.test(src)) {
-        return {
-          tagName,
-          attribs: Object.fromEntries(Object.entries(attribs).filter(([name]) => name !== 'src')),
-        };
-      }
-      return { tagName, attribs };
-    },
-  },
-  exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
-};
 
 /** The ticket number of the first tag in a subject (`[#1042]`, `[# 1042]`, `(#1042)`, `[Ticket #1042]`). */
 export function subjectTicketNumber(subject: string): number | undefined {
@@ -165,28 +109,6 @@ function senderOf(parsed: ParsedMail): SenderIdentity {
   }
   const returnPath = /<([^<>]+@[^<>]+)>/.exec(rawHeaderValues(parsed, 'return-path')[0] ?? '')?.[1];
   return { kind: 'email', address: (returnPath ?? '').trim().toLowerCase() };
-}
-
-function htmlToText(html: string): string {
-  try {
-    return htmlToPlainText(html);
-  } catch {
-    // A tree too deep or too odd for the converter: fall back to dropping the tags.
-    return html
-      .replace(/<(script|style|head)[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<[^>]*>/g, ' ')
-      .replace(/[ \t]+/g, ' ')
-      .trim();
-  }
-}
-
-function sanitise(html: string): string | undefined {
-  try {
-    const clean = sanitizeHtml(html, SANITIZE_OPTIONS).trim();
-    return clean === '' ? undefined : clean;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A name for a part that has none: calendar invitations are `invito.ics`, the rest `attachment-N`. */
@@ -296,7 +218,7 @@ export async function parseMail(raw: Buffer, options: ParseMailOptions): Promise
     raw: { contentType: 'message/rfc822', data: raw },
   };
   if (parsed.subject !== undefined) message.subject = parsed.subject;
-  const sanitised = html === undefined ? undefined : sanitise(html);
+  const sanitised = html === undefined ? undefined : sanitiseMailHtml(html);
   if (sanitised !== undefined && sanitised.length <= MAX_STORED_TEXT_CHARS) message.html = sanitised;
   if (automated) {
     message.automated = automated;

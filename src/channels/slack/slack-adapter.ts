@@ -21,10 +21,11 @@ import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
 import { slackDmThreadOfTicket } from '../../db/sql/slack-dm-thread-of-ticket.js';
 import type { Logger } from '../../logger.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import { splitText } from '../telegram/format-message.js';
 import { FastifyReceiver } from './http-receiver.js';
 import { MirrorLoop } from './mirror-loop.js';
-import { escapeSlack, MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
+import { MESSAGE_TEXT_LIMIT } from './slack-blocks.js';
 import { customerButtonBlocks, handOverInSlack, registerCustomerButtons } from './slack-consent.js';
 import { slackRelayFiles } from './slack-files.js';
 import { registerListeners } from './slack-inbound.js';
@@ -226,7 +227,11 @@ export class SlackAdapter implements ChannelAdapter {
         // A technician edited a delivered reply: replace its (first part's) text.
         const [editChannel, ts] = message.editOf.split(':');
         await poster.post(editChannel!, () =>
-          poster.client.chat.update({ channel: editChannel!, ts: ts!, text: escapeSlack(parts[0] ?? '…') }),
+          poster.client.chat.update({
+            channel: editChannel!,
+            ts: ts!,
+            text: escapeChatMarkup(parts[0] ?? '…'),
+          }),
         );
         return { externalId: message.editOf };
       }
@@ -237,13 +242,13 @@ export class SlackAdapter implements ChannelAdapter {
           // Buttons (consent SÌ / NO / STOP) go under the last text part.
           const blocks =
             index === texts.length - 1
-              ? customerButtonBlocks(escapeSlack(texts[index]!), message.buttons)
+              ? customerButtonBlocks(escapeChatMarkup(texts[index]!), message.buttons)
               : undefined;
           const posted = await poster.post(channel, () =>
             poster.client.chat.postMessage({
               channel,
               thread_ts: threadTs,
-              text: escapeSlack(texts[index]!),
+              text: escapeChatMarkup(texts[index]!),
               unfurl_links: false,
               ...(blocks ? { blocks } : {}),
             }),

@@ -3,7 +3,7 @@
  * in a thread, staff alerts. No I/O, no Slack library. Texts are escaped for Slack's mrkdwn
  * (`&`, `<`, `>`), so a customer cannot forge a mention or a link.
  */
-import { formatEuro } from '../../templates/format.js';
+import { escapeChatMarkup, formatEuro } from '../../templates/format.js';
 import { splitText } from '../telegram/format-message.js';
 
 /** Slack's limit for a section block's text. */
@@ -35,11 +35,6 @@ export interface TicketCardView {
   firstContactDueAt: Date | null;
   firstContactAt: Date | null;
   timeZone: string;
-}
-
-/** Escapes text for Slack mrkdwn and plain `text` fields. */
-export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function clip(text: string, max: number): string {
@@ -78,12 +73,12 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
   const c = view.customer;
   const title = `#${view.number} ${clip(view.subject, 150)}`;
   const fields = [
-    `*Cliente*\n${escapeSlack(clip(c.name, 200))} (${CUSTOMER_STATUS_LABELS[c.status] ?? escapeSlack(c.status)})`,
+    `*Cliente*\n${escapeChatMarkup(clip(c.name, 200))} (${CUSTOMER_STATUS_LABELS[c.status] ?? escapeChatMarkup(c.status)})`,
     `*Tariffa*\n${formatEuro(c.hourlyRateCents, 'it')}/h + IVA`,
     `*Accesso rapido*\n${c.quickAccess ? 'sì' : 'no'}`,
-    `*Canale*\n${escapeSlack(view.originChannel)}`,
-    `*Stato*\n${STATUS_LABELS[view.status] ?? escapeSlack(view.status)}`,
-    `*Assegnato a*\n${view.assignee ? escapeSlack(view.assignee) : '—'}`,
+    `*Canale*\n${escapeChatMarkup(view.originChannel)}`,
+    `*Stato*\n${STATUS_LABELS[view.status] ?? escapeChatMarkup(view.status)}`,
+    `*Assegnato a*\n${view.assignee ? escapeChatMarkup(view.assignee) : '—'}`,
     `*Primo contatto*\n${deadlineText(view)}`,
   ];
   const button = (text: string, actionId: string, style?: 'primary' | 'danger') => ({
@@ -95,7 +90,7 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
   });
   const closed = view.status === 'resolved' || view.status === 'closed';
   return {
-    text: escapeSlack(`Ticket ${title} — ${c.name}`),
+    text: escapeChatMarkup(`Ticket ${title} — ${c.name}`),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(title, 150) } },
       { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: clip(text, 2000) })) },
@@ -103,7 +98,7 @@ export function ticketCard(view: TicketCardView): { text: string; blocks: unknow
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: escapeSlack(clip(view.firstText.trim() || '(nessun testo)', CARD_FIRST_TEXT_CHARS)),
+          text: escapeChatMarkup(clip(view.firstText.trim() || '(nessun testo)', CARD_FIRST_TEXT_CHARS)),
         },
       },
       {
@@ -130,11 +125,12 @@ export function customerMessageTexts(input: {
   edited?: boolean;
   omittedFiles?: string[];
 }): string[] {
-  const head = `*${escapeSlack(clip(input.senderName, 100))}* (${escapeSlack(input.channel)})${input.edited ? ' — _messaggio modificato_' : ''}:`;
-  const notes = (input.omittedFiles ?? []).map((note) => `\n_${escapeSlack(note)}_`).join('');
+  const head = `*${escapeChatMarkup(clip(input.senderName, 100))}* (${escapeChatMarkup(input.channel)})${input.edited ? ' — _messaggio modificato_' : ''}:`;
+  const notes = (input.omittedFiles ?? []).map((note) => `\n_${escapeChatMarkup(note)}_`).join('');
   const parts = splitText(input.text.trim() || '(nessun testo)', MESSAGE_TEXT_LIMIT - 200);
   return parts.map(
-    (part, i) => `${i === 0 ? `${head}\n` : ''}${escapeSlack(part)}${i === parts.length - 1 ? notes : ''}`,
+    (part, i) =>
+      `${i === 0 ? `${head}\n` : ''}${escapeChatMarkup(part)}${i === parts.length - 1 ? notes : ''}`,
   );
 }
 
@@ -146,6 +142,6 @@ export function alertText(alert: { kind: string; text: string; mention?: string 
   const mention = alert.mention && /^[UW][A-Z0-9]{2,}$/.test(alert.mention) ? `<@${alert.mention}> ` : '';
   // Billing (#24): the hour summary and a timer that stopped itself are news, not alarms.
   const icon = ALERT_ICONS[alert.kind];
-  if (icon) return `${mention}${icon} ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
-  return `${mention}:rotating_light: *${escapeSlack(alert.kind)}* — ${escapeSlack(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
+  if (icon) return `${mention}${icon} ${escapeChatMarkup(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
+  return `${mention}:rotating_light: *${escapeChatMarkup(alert.kind)}* — ${escapeChatMarkup(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
 }

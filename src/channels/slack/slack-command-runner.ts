@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import { slackRelays, tickets } from '../../db/schema.js';
 import { slackThreadOfTicketNumber } from '../../db/sql/slack-thread-of-ticket-number.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import {
   addNote,
   changeStatus,
@@ -14,7 +15,6 @@ import {
   type SlackActor,
   takeTicket,
 } from './slack-actions.js';
-import { escapeSlack } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { requestConsentFromSlack, sessionFromSlack } from './slack-consent.js';
 import type { InboundDeps } from './slack-inbound.js';
@@ -42,7 +42,7 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       await postInThread(
         deps,
         parsed.number,
-        `:memo: Nota di ${escapeSlack(who.name)}: ${escapeSlack(parsed.text)}`,
+        `:memo: Nota di ${escapeChatMarkup(who.name)}: ${escapeChatMarkup(parsed.text)}`,
       );
       return `Nota aggiunta al ticket #${parsed.number}.`;
     case 'reply':
@@ -90,7 +90,7 @@ async function replyFromCommand(
   const ts = await postInThread(
     deps,
     number,
-    `:outbox_tray: ${escapeSlack(who.name)} (via comando): ${escapeSlack(text)}`,
+    `:outbox_tray: ${escapeChatMarkup(who.name)} (via comando): ${escapeChatMarkup(text)}`,
   );
   if (!ts) {
     await core.database.transaction((tx) =>

@@ -7,7 +7,7 @@ import type { SlackSettings } from '../../config.js';
 import type { AttachmentLimits, ChannelName, InboundAttachment } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
-import { escapeSlack } from './slack-blocks.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import type { SlackPoster } from './slack-poster.js';
 import type { RelayFiles } from './slack-relay.js';
 import { threadOfTicket } from './slack-store.js';
@@ -128,7 +128,7 @@ export function slackRelayFiles(deps: {
           channel: relay.channelId,
           thread_ts: thread?.threadTs,
           text: `:warning: File non inviati al cliente / files not sent to the customer:\n${leftOut
-            .map((line) => `• ${escapeSlack(line)}`)
+            .map((line) => `• ${escapeChatMarkup(line)}`)
             .join('\n')}`,
         }),
       );

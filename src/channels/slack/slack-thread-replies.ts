@@ -13,7 +13,7 @@ import { writeTechnicianMessage } from '../../core/tickets.js';
 import type { Tx } from '../../db/database.js';
 import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
 import { technicianReply } from '../../templates/customer-messages.js';
-import { escapeSlack } from './slack-blocks.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
 import { classifyReply, slackToPlain } from './slack-relay.js';
 import {
@@ -244,8 +244,8 @@ export async function onDelete(
   if (!first) return;
   const thread = await threadOfTicket(core.database.db, relay.ticketId);
   const text = cancelled
-    ? `:no_entry_sign: Risposta di ${escapeSlack(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
-    : `:warning: Risposta di ${escapeSlack(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
+    ? `:no_entry_sign: Risposta di ${escapeChatMarkup(relay.author)} annullata prima dell’invio. / Reply cancelled before sending.`
+    : `:warning: Risposta di ${escapeChatMarkup(relay.author)} già inviata: cancellarla in Slack non la ritira dal cliente. / Already sent; deleting it here does not recall it.`;
   await poster.post(e.channel, () =>
     poster.client.chat.postMessage({ channel: e.channel, thread_ts: thread?.threadTs, text }),
   );

@@ -10,8 +10,9 @@ import type { EntryKind } from '../../core/billing/pricing.js';
 import { recordTimeEntry } from '../../core/billing/time-entries.js';
 import { startTimer, stopTimer, timerStopTime } from '../../core/billing/timers.js';
 import type { CoreContext } from '../../core/core-context.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import type { SlackActor } from './slack-actions.js';
-import { escapeSlack, formatWhen } from './slack-blocks.js';
+import { formatWhen } from './slack-blocks.js';
 
 const KIND_LABELS: Record<EntryKind, string> = { remote: 'da remoto', on_site: 'in sede', phone: 'telefono' };
 const actorOf = (who: SlackActor) => `slack:${who.userId}`;
@@ -46,7 +47,7 @@ export async function logTimeFromCommand(
   const what = `${formatDuration(input.minutes)} ${KIND_LABELS[input.entryKind]}${input.billable ? '' : ', non fatturabile'}`;
   return {
     answer: `Registrati ${what} sul ticket #${input.number}.`,
-    threadText: `:stopwatch: ${escapeSlack(who.name)} ha registrato ${what}${input.text ? `: ${escapeSlack(input.text)}` : ''}`,
+    threadText: `:stopwatch: ${escapeChatMarkup(who.name)} ha registrato ${what}${input.text ? `: ${escapeChatMarkup(input.text)}` : ''}`,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { OutboundButton, OutboundMessage } from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 
 /** Telegram's limit for one message text. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -14,16 +15,7 @@ export const CALLBACK_DATA_MAX_BYTES = 64;
 /** The smallest limit `splitText` accepts: one escaped `&` (`&amp;`) must always fit. */
 const MIN_LIMIT = 8;
 
-/**
- * Escapes text for Telegram's HTML parse mode: only `&`, `<` and `>` need it, as the named
- * entities whose lengths `splitText` counts. HTML documents (email) use `escapeHtml`
- * (src/templates/format.ts).
- */
-export function escapeTelegramHtml(text: string): string {
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-}
-
-/** Length of `escapeTelegramHtml(char)` for one UTF-16 code unit. */
+/** Length of `escapeChatMarkup(char)` for one UTF-16 code unit. */
 function escapedCost(code: number): number {
   if (code === 38) return 5; // &amp;
   if (code === 60 || code === 62) return 4; // &lt; &gt;
@@ -124,7 +116,7 @@ function fittingLength(text: string, limit: number): number {
  * separators at a cut are dropped, trailing whitespace is trimmed, and blank chunks are never
  * returned (an all-blank text gives `[]`). Line endings are normalised to `\n`.
  *
- * The chunks are NOT escaped: pass each through `escapeTelegramHtml`. (Telegram itself counts the limit
+ * The chunks are NOT escaped: pass each through `escapeChatMarkup`. (Telegram itself counts the limit
  * after entity parsing, so measuring escaped text is conservative.)
  */
 export function splitText(text: string, limit = TELEGRAM_TEXT_LIMIT, options: SplitOptions = {}): string[] {
@@ -208,13 +200,13 @@ export function renderOutbound(message: OutboundMessage, options: RenderOptions 
   const mentionsTicket = ticket !== undefined && new RegExp(`#${ticket}(?!\\d)`).test(message.text);
   const prefix =
     ticket !== undefined && !mentionsTicket
-      ? `<b>${escapeTelegramHtml(`${options.ticketLabel ?? 'Ticket'} #${ticket}`)}</b>`
+      ? `<b>${escapeChatMarkup(`${options.ticketLabel ?? 'Ticket'} #${ticket}`)}</b>`
       : undefined;
 
   const chunks = splitText(message.text, limit, {
     firstLimit: prefix === undefined ? limit : limit - prefix.length - 1,
   });
-  const texts = chunks.map(escapeTelegramHtml);
+  const texts = chunks.map(escapeChatMarkup);
   if (prefix !== undefined) {
     if (texts.length === 0) texts.push(prefix);
     else texts[0] = `${prefix}\n${texts[0]}`;

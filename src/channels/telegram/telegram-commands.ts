@@ -37,8 +37,7 @@ import {
   unknownCommand,
 } from '../../templates/chat-messages.js';
 import { unsupportedMessage } from '../../templates/chat-unsupported.js';
-import { type Locale, toLocale } from '../../templates/format.js';
-import { escapeTelegramHtml } from './format-message.js';
+import { escapeChatMarkup, type Locale, toLocale } from '../../templates/format.js';
 import type {
   TelegramCallbackEvent,
   TelegramCommandEvent,
@@ -191,7 +190,7 @@ export async function handleTicketButton(event: TelegramCallbackEvent, deps: Com
     const text = ticketChosen({ ticketNumber: outcome.ticketNumber, subject }, locale).text;
     await answer(text);
     try {
-      await api.editMessageText(event.chatId, event.messageId, escapeTelegramHtml(text), {
+      await api.editMessageText(event.chatId, event.messageId, escapeChatMarkup(text), {
         parse_mode: 'HTML',
       });
     } catch (error) {

@@ -11,13 +11,8 @@ import type {
 } from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import {
-  escapeTelegramHtml,
-  formatExternalId,
-  renderOutbound,
-  splitText,
-  tryParseExternalId,
-} from './format-message.js';
+import { escapeChatMarkup } from '../../templates/format.js';
+import { formatExternalId, renderOutbound, splitText, tryParseExternalId } from './format-message.js';
 import { toDeliveryError } from './telegram-errors.js';
 import { sleep } from './telegram-polling.js';
 
@@ -136,7 +131,7 @@ export class TelegramSender {
       };
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.options.api.sendMessage(chatId, escapeTelegramHtml(chunk), other);
+          await this.options.api.sendMessage(chatId, escapeChatMarkup(chunk), other);
           break;
         } catch (error) {
           const failure = toDeliveryError(error);

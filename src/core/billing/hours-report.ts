@@ -218,6 +218,25 @@ function cell(value: string | number): string {
   return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A totals row: its first two cells, the amounts (cents) in the net, VAT and total columns, and the billed cell. */
+function totalRow(
+  first: string,
+  second: string,
+  amounts: { netCents: number; vatCents: number; totalCents: number },
+  billed: string,
+): string[] {
+  const blanks = CSV_HEADER.length - 6;
+  return [
+    first,
+    second,
+    ...Array<string>(blanks).fill(''),
+    centsToDecimalComma(amounts.netCents),
+    centsToDecimalComma(amounts.vatCents),
+    centsToDecimalComma(amounts.totalCents),
+    billed,
+  ];
+}
+
 /**
  * The report as CSV for Italian Excel: UTF-8 with a BOM, `;` between fields, decimal comma, CRLF.
  * One row per ticket (its net; `Fatturato` says `sì` when an export already invoiced the line,
@@ -247,54 +266,9 @@ export function hoursReportCsv(report: HoursReport): string {
         t.billed ? 'sì' : 'no',
       ]);
     }
-    lines.push([
-      textCell(c.name),
-      'Totale cliente',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      eur(c.netCents),
-      eur(c.vatCents),
-      eur(c.totalCents),
-      '',
-    ]);
-    const open = c.notYetBilled;
-    if (open) {
-      lines.push([
-        textCell(c.name),
-        'Da fatturare',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        eur(open.netCents),
-        eur(open.vatCents),
-        eur(open.totalCents),
-        'no',
-      ]);
-    }
+    lines.push(totalRow(textCell(c.name), 'Totale cliente', c, ''));
+    if (c.notYetBilled) lines.push(totalRow(textCell(c.name), 'Da fatturare', c.notYetBilled, 'no'));
   }
-  lines.push([
-    'Totale',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    eur(report.netCents),
-    eur(report.vatCents),
-    eur(report.totalCents),
-    '',
-  ]);
+  lines.push(totalRow('Totale', '', report, ''));
   return `\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`;
 }

@@ -14,10 +14,12 @@
  *    per ticket; plus the surcharge outside business hours (raw minutes outside them × rate ×
  *    percent, rounded once; prepaid hours do not cover it). VAT once on the net, half-up.
  */
+import type { BillLine, TicketBill } from '../../db/exported-bill.js';
+import type { EntryKind } from '../../db/statuses.js';
 import { amountForMinutes, divideHalfUp, percentOf } from './money.js';
 
-export const ENTRY_KINDS = ['remote', 'on_site', 'phone'] as const;
-export type EntryKind = (typeof ENTRY_KINDS)[number];
+export type { BillLine, TicketBill } from '../../db/exported-bill.js';
+export { ENTRY_KINDS, type EntryKind } from '../../db/statuses.js';
 
 export type RoundingRule = { mode: 'none' } | { mode: 'block'; minutes: number; scope: 'entry' | 'ticket' };
 
@@ -133,36 +135,6 @@ export function allocatePrepaid(
     return used;
   });
   return { uses, left };
-}
-
-export interface BillLine {
-  entryId: string;
-  startedAt: Date;
-  localDate: string;
-  kind: EntryKind;
-  billable: boolean;
-  rawMinutes: number;
-  billedMinutes: number;
-  prepaidMinutes: number;
-}
-
-export interface TicketBill {
-  lines: BillLine[];
-  rawMinutes: number;
-  billedMinutes: number;
-  prepaidMinutes: number;
-  /** Billed minutes not paid by prepaid hours: these cost money. */
-  chargeableMinutes: number;
-  hourlyRateCents: number;
-  /** chargeableMinutes × rate, rounded half-up once. */
-  timeCents: number;
-  outOfHoursMinutes: number;
-  surchargePercent: number;
-  surchargeCents: number;
-  netCents: number;
-  vatPercent: number;
-  vatCents: number;
-  totalCents: number;
 }
 
 /** Net, VAT (once, half-up) and total of a net amount. */

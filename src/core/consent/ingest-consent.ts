@@ -11,8 +11,8 @@ import type { InboundMessage, IngestOutcome } from '../channel.js';
 import type { CoreContext } from '../core-context.js';
 import type { ThreadMatch, TicketRow } from '../threading.js';
 import { interpretConsentAnswer } from './answer-rule.js';
-import { carriesCredentials, withoutCredentials } from './consent-answers.js';
 import { consentStateOfTicket } from './consent-store.js';
+import { carriesCredentials, withoutCredentials } from './credential-handover.js';
 
 /**
  * A plain yes or no in a chat with several open tickets answers the one ticket whose consent is

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMailBatch, type RawMail } from '../../../src/channels/email/mail-batch.js';
 import { MailParsePool } from '../../../src/channels/email/parse-pool.js';
-import { wholeRawInputData } from '../../../src/db/sql/raw-input-data.js';
 import { createLogger } from '../../../src/logger.js';
 import { stallLimitMs, withEventLoopDelay } from '../../helpers/event-loop-delay.js';
 import { hostileMails, nestedHtmlMail } from '../../helpers/hostile-mail.js';
+import { wholeRawInputData } from '../../helpers/raw-input-data.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { PARSE_NOW, rawMail } from './mail-fixtures.js';
 

@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestMailBatch, type RawMail } from '../../../src/channels/email/mail-batch.js';
 import { MailParsePool } from '../../../src/channels/email/parse-pool.js';
-import { wholeRawInputData } from '../../../src/db/sql/raw-input-data.js';
 import { createLogger } from '../../../src/logger.js';
 import { stallLimitMs, withEventLoopDelay } from '../../helpers/event-loop-delay.js';
 import { type MailCase, mailCaseArbitrary, mutateMail } from '../../helpers/mail-mutations.js';
+import { wholeRawInputData } from '../../helpers/raw-input-data.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { fixtureNames, PARSE_NOW, readFixture } from './mail-fixtures.js';
 

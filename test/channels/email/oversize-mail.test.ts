@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailAdapter } from '../../../src/channels/email/email-adapter.js';
 import { createCustomer } from '../../../src/core/customers.js';
-import { wholeRawInputData } from '../../../src/db/sql/raw-input-data.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from '../../helpers/dovecot.js';
 import { emailSettingsFor } from '../../helpers/email-settings.js';
+import { wholeRawInputData } from '../../helpers/raw-input-data.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { rawMail } from './mail-fixtures.js';

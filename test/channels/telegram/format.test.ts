@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  escapeTelegramHtml,
   formatExternalId,
   renderOutbound,
   splitText,
@@ -8,6 +7,7 @@ import {
 } from '../../../src/channels/telegram/format-message.js';
 import type { OutboundMessage } from '../../../src/core/channel.js';
 import { DeliveryError } from '../../../src/core/errors.js';
+import { escapeChatMarkup } from '../../../src/templates/format.js';
 
 function paragraph(n: number, length: number): string {
   const words: string[] = [];
@@ -36,13 +36,13 @@ function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
-describe('escapeTelegramHtml', () => {
+describe('escapeChatMarkup', () => {
   it('escapes &, < and > only', () => {
-    expect(escapeTelegramHtml('<b>&"\'😀')).toBe('&lt;b&gt;&amp;"\'😀');
+    expect(escapeChatMarkup('<b>&"\'😀')).toBe('&lt;b&gt;&amp;"\'😀');
   });
 
   it('leaves already-escaped looking text to be escaped again (it is plain text)', () => {
-    expect(escapeTelegramHtml('&amp;')).toBe('&amp;amp;');
+    expect(escapeChatMarkup('&amp;')).toBe('&amp;amp;');
   });
 });
 
@@ -60,7 +60,7 @@ describe('splitText', () => {
     const chunks = splitText(text);
     expect(chunks.length).toBe(3);
     for (const chunk of chunks) {
-      expect(escapeTelegramHtml(chunk).length).toBeLessThanOrEqual(4096);
+      expect(escapeChatMarkup(chunk).length).toBeLessThanOrEqual(4096);
       // Every chunk is made of whole paragraphs.
       for (const part of chunk.split('\n\n')) expect(paragraphs).toContain(part);
     }
@@ -87,11 +87,11 @@ describe('splitText', () => {
 
   it('keeps escaped chunks within the limit when escaping grows the text', () => {
     const text = '<'.repeat(3000) + '&'.repeat(3000);
-    expect(escapeTelegramHtml(text).length).toBeGreaterThan(4096 * 6);
+    expect(escapeChatMarkup(text).length).toBeGreaterThan(4096 * 6);
     const chunks = splitText(text);
     for (const chunk of chunks) {
       expect(chunk.length).toBeGreaterThan(0);
-      expect(escapeTelegramHtml(chunk).length).toBeLessThanOrEqual(4096);
+      expect(escapeChatMarkup(chunk).length).toBeLessThanOrEqual(4096);
     }
     expect(chunks.join('')).toBe(text);
   });

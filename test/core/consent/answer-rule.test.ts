@@ -4,7 +4,7 @@ import {
   parseConsentButton,
   withoutNameSignOff,
 } from '../../../src/core/consent/answer-rule.js';
-import { isLonePassword } from '../../../src/core/consent/consent-answers.js';
+import { isLonePassword } from '../../../src/core/consent/credential-handover.js';
 
 /** Real phrasings, Italian and English. A yes must be plain; anything else is never consent. */
 const YES = [

@@ -1,7 +1,7 @@
-import type { SqlClient } from '../database.js';
+import type { SqlClient } from '../../src/db/database.js';
 
 /**
- * SQL for the whole kept bytes of the raw input aliased `alias`: `data` followed by its pieces in
+ * Test helper: SQL for the whole kept bytes of the raw input aliased `alias`: `data` followed by its pieces in
  * `raw_input_chunks` (src/db/stored-chunks.ts), in order.
  */
 export function wholeRawInputData(alias: string): string {
