@@ -77,9 +77,15 @@ function instanceOf(place: HolidayPlace): Holidays {
   let instance = instances.get(key);
   if (!instance) {
     const HolidaysClass = holidaysClass();
-    instance = new HolidaysClass(dataOf(place.country), place.country, place.state ?? '', place.region ?? '', {
-      types: ['public'],
-    });
+    instance = new HolidaysClass(
+      dataOf(place.country),
+      place.country,
+      place.state ?? '',
+      place.region ?? '',
+      {
+        types: ['public'],
+      },
+    );
     instances.set(key, instance);
   }
   return instance;
