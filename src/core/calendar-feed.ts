@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
 import ical, { ICalCalendarMethod } from 'ical-generator';
-import { DateTime } from 'luxon';
 import { appointments, calendarFeeds, tickets } from '../db/schema.js';
 import { DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
 import type { CoreContext } from './core-context.js';
+import { DateTime } from './luxon.js';
 
 /**
  * Each technician's private ICS feed (#23 item 5), to subscribe to in their own calendar app:

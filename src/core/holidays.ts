@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Holidays from 'date-holidays-parser';
+import type Holidays from 'date-holidays-parser';
 
 /**
  * Public holidays from the maintained `date-holidays` library (T6: "Italian public holidays"),
@@ -12,7 +12,9 @@ import Holidays from 'date-holidays-parser';
  *
  * Memory: the library's own entry point keeps every country's rules in memory (+27 MB of RSS at
  * idle). We read its data file once, keep only the countries asked for (a few KB each) and hand
- * them to its parser, `date-holidays-parser`, which is what `date-holidays` itself runs on.
+ * them to its parser, `date-holidays-parser`, which is what `date-holidays` itself runs on. The
+ * parser (with astronomia and moment, ~4.5 MB of heap) is loaded on the first holiday asked for,
+ * not at start: checking the settings reads the data file alone.
  */
 
 interface HolidayData {
@@ -23,6 +25,11 @@ interface HolidayData {
 }
 
 const require = createRequire(import.meta.url);
+
+/** The parser's class, loaded on first use (CommonJS, so callers stay synchronous). */
+function holidaysClass(): typeof Holidays {
+  return (require('date-holidays-parser') as { default: typeof Holidays }).default;
+}
 
 /** The library's whole data file, parsed; only while a caller needs it (not kept). */
 function readAllData(): HolidayData {
@@ -69,9 +76,16 @@ function instanceOf(place: HolidayPlace): Holidays {
   const key = keyOf(place);
   let instance = instances.get(key);
   if (!instance) {
-    instance = new Holidays(dataOf(place.country), place.country, place.state ?? '', place.region ?? '', {
-      types: ['public'],
-    });
+    const HolidaysClass = holidaysClass();
+    instance = new HolidaysClass(
+      dataOf(place.country),
+      place.country,
+      place.state ?? '',
+      place.region ?? '',
+      {
+        types: ['public'],
+      },
+    );
     instances.set(key, instance);
   }
   return instance;
@@ -97,20 +111,27 @@ export function publicHolidays(year: number, place: HolidayPlace): ReadonlySet<s
  */
 export function holidayPlaceOf(country: string, regionSpec: string | undefined): HolidayPlace | string {
   if (country === 'none') return { country };
-  const lookup = new Holidays(readAllData());
-  const countries = lookup.getCountries();
-  if (!countries?.[country]) return `unknown country "${country}"`;
+  // The data file's layout, as the parser reads it (its Data.getStates / getRegions).
+  const countries = readAllData().holidays as Record<string, PlaceData | undefined>;
+  const countryData = countries[country];
+  if (!countryData) return `unknown country "${country}"`;
   if (!regionSpec) return { country };
   const [state = '', region, ...rest] = regionSpec.split('/').map((s) => s.trim());
   if (rest.length > 0) return `expected STATE or STATE/REGION, got "${regionSpec}"`;
-  const states = lookup.getStates(country) ?? {};
+  const states = countryData.states ?? countryData.regions ?? {};
   if (!states[state]) {
     return `unknown state "${state}" of ${country}; known: ${Object.keys(states).join(', ') || 'none'}`;
   }
   if (region === undefined) return { country, state };
-  const regions = lookup.getRegions(country, state) ?? {};
+  const regions = countryData.states?.[state.toUpperCase()]?.regions ?? {};
   if (!regions[region]) {
     return `unknown region "${region}" of ${country} ${state}; known: ${Object.keys(regions).join(', ') || 'none'}`;
   }
   return { country, state, region };
+}
+
+/** A country, state or region in the library's data file: its subdivisions, by code. */
+interface PlaceData {
+  states?: Record<string, PlaceData | undefined>;
+  regions?: Record<string, PlaceData | undefined>;
 }

@@ -4,8 +4,8 @@ import ical, {
   ICalCalendarMethod,
   ICalEventStatus,
 } from 'ical-generator';
-import { DateTime } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { DateTime } from './luxon.js';
 
 /**
  * iCalendar invitations for appointments (RFC 5545, iTIP RFC 5546), built with `ical-generator`:

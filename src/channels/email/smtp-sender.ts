@@ -1,5 +1,5 @@
 import net from 'node:net';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
 import type { AttachmentLimits, OutboundMessage, SendResult } from '../../core/channel.js';
 import { DeliveryError } from '../../core/errors.js';
 import { composeMail, mailAttachmentLimits } from './compose-mail.js';
@@ -46,16 +46,36 @@ export function classifySmtpError(error: unknown): DeliveryError {
   return new DeliveryError('transient', reason, { cause: error });
 }
 
-/** Sends composed mail over SMTP through a small connection pool. */
+/**
+ * Sends composed mail over SMTP through a small connection pool. nodemailer is loaded, and the
+ * pool made, on the first mail sent: an idle server does not hold it (~1.8 MB of heap). Why:
+ * docs/performance.md#memory
+ */
 export class SmtpSender {
-  private readonly transport: nodemailer.Transporter;
+  private transport?: Promise<nodemailer.Transporter>;
+  /** The pool once made, for {@link close}. */
+  private made?: nodemailer.Transporter;
+  private closed = false;
   private readonly domain: string;
   readonly attachmentLimits: AttachmentLimits;
 
   constructor(private readonly settings: SmtpSenderSettings) {
     this.attachmentLimits = mailAttachmentLimits(settings.maxMailBytes ?? 25 * 1024 * 1024);
     this.domain = settings.from.split('@')[1] ?? 'localhost';
-    this.transport = nodemailer.createTransport({
+  }
+
+  private pool(): Promise<nodemailer.Transporter> {
+    this.transport ??= import('nodemailer').then(({ default: mailer }) => {
+      this.made = this.createTransport(mailer);
+      if (this.closed) this.made.close();
+      return this.made;
+    });
+    return this.transport;
+  }
+
+  private createTransport(mailer: typeof nodemailer): nodemailer.Transporter {
+    const settings = this.settings;
+    return mailer.createTransport({
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
@@ -89,7 +109,8 @@ export class SmtpSender {
       domain: this.domain,
     });
     try {
-      const info = await this.transport.sendMail(mail);
+      const transport = await this.pool();
+      const info = await transport.sendMail(mail);
       return { externalId: info.messageId };
     } catch (error) {
       throw classifySmtpError(error);
@@ -97,6 +118,7 @@ export class SmtpSender {
   }
 
   close(): void {
-    this.transport.close();
+    this.closed = true;
+    this.made?.close();
   }
 }

@@ -5,7 +5,8 @@
  * ({@link FastifyReceiver}). Loaded only when Slack is on.
  */
 
-import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { createRequire } from 'node:module';
+import type { App, Logger as BoltLogger } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { SlackSettings } from '../../config.js';
 import type {
@@ -32,6 +33,15 @@ import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
 import { pruneSeenEvents } from './slack-store.js';
+
+/**
+ * Bolt's `App` from its own module, not the package's index: the index also loads the Express
+ * receiver (express, body-parser, qs, send and more, ~1.7 MB of heap) that Socket Mode and our
+ * Fastify receiver never use. Why: docs/performance.md#memory
+ */
+const { default: BoltApp, LogLevel } = createRequire(import.meta.url)(
+  '@slack/bolt/dist/App.js',
+) as typeof import('@slack/bolt/dist/App.js');
 
 export interface SlackAdapterOptions {
   settings: SlackSettings;
@@ -139,7 +149,7 @@ export class SlackAdapter implements ChannelAdapter {
       // Well below the outbox's lease, so a send to a customer on Slack never outlives it.
       timeout: settings.sendTimeoutMs ?? 60_000,
     };
-    const app = new App({
+    const app = new BoltApp({
       token: settings.botToken,
       logger: boltLogger(logger),
       clientOptions,
