@@ -2,8 +2,7 @@
  * The staff ticket list (#25): filters, Italian/English full-text search with highlighted
  * matches, keyset pages. The staff pages call this; the SQL is src/db/sql/list-staff-tickets.ts.
  */
-import { addDays, DEFAULT_BUSINESS_CALENDAR, instantToZoned, zonedTimeToInstant } from './business-calendar.js';
-import type { CoreContext } from './core-context.js';
+
 import {
   HIGHLIGHT_END,
   HIGHLIGHT_START,
@@ -11,6 +10,13 @@ import {
   type StaffTicketFilter,
   type StaffTicketRow,
 } from '../db/sql/list-staff-tickets.js';
+import {
+  addDays,
+  DEFAULT_BUSINESS_CALENDAR,
+  instantToZoned,
+  zonedTimeToInstant,
+} from './business-calendar.js';
+import type { CoreContext } from './core-context.js';
 
 export { DEADLINE_STATES, type DeadlineState } from '../db/sql/list-staff-tickets.js';
 export type { StaffTicketRow };

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer } from '../../src/core/customers.js';
-import { getTicketByNumber, postTechnicianMessage } from '../../src/core/tickets.js';
 import { findTickets, headlineParts, type TicketQuery } from '../../src/core/ticket-search.js';
+import { getTicketByNumber, postTechnicianMessage } from '../../src/core/tickets.js';
 import { tickets } from '../../src/db/schema.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { inbound, TestChannel } from '../helpers/test-channel.js';
@@ -123,7 +123,12 @@ describe('ticket full-text search (Italian and English, #25)', () => {
     expect(await numbers({ deadline: 'due_today' })).toEqual([]);
     clock = new Date(ticket.firstContactDueAt!.getTime() - 60_000);
     expect(await numbers({ deadline: 'due_today' })).toContain(printer);
-    await postTechnicianMessage(app.core, { ticketNumber: printer, author: 'Anna', text: 'Arrivo.', internal: false });
+    await postTechnicianMessage(app.core, {
+      ticketNumber: printer,
+      author: 'Anna',
+      text: 'Arrivo.',
+      internal: false,
+    });
     expect(await numbers({ deadline: 'met' })).toEqual([printer]);
     expect(await numbers({ deadline: 'overdue' })).not.toContain(printer);
   });

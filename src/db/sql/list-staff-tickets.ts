@@ -55,8 +55,7 @@ const SNIPPET_OPTIONS = `${HEADLINE}, MaxFragments=2, MaxWords=20, MinWords=8, F
 /** The ticket's text search configuration: the customer's language (the migration's ticket_search_config). */
 const CONFIG_SQL = `(case when c.locale like 'en%' then 'english'::regconfig else 'italian'::regconfig end)`;
 /** Text fed to ts_headline: without the marker characters, so a message cannot fake a highlight. */
-const clean = (column: string, chars: number) =>
-  `translate(left(${column}, ${chars}), chr(1) || chr(2), '')`;
+const clean = (column: string, chars: number) => `translate(left(${column}, ${chars}), chr(1) || chr(2), '')`;
 
 /**
  * Tickets for the staff list, newest first (keyset on the number), filtered, optionally by a
