@@ -11,6 +11,8 @@ export interface StaffTicketFilter {
   /** The ticket's origin channel (`email`, `telegram`, `slack`, `web`, …). */
   channel?: string;
   customerId?: bigint;
+  /** Part of the customer's name, any case. */
+  customerName?: string;
   /** A technician's name as stored in `tickets.assignee`; `null`: unassigned tickets. */
   assignee?: string | null;
   deadline?: DeadlineState;
@@ -40,7 +42,7 @@ export interface StaffTicketRow {
   customer_name: string;
   /** Search only: the subject with the matches marked. */
   subject_headline: string | null;
-  /** Search only: fragments of the first message whose text matches, with the matches marked. */
+  /** Search only: fragments of the ticket's messages' text, with the matches marked. */
   snippet: string | null;
 }
 
@@ -75,6 +77,10 @@ export async function listStaffTickets(sql: SqlClient, filter: StaffTicketFilter
   if (filter.status) where.push(`t.status = ${param(filter.status)}`);
   if (filter.channel) where.push(`t.origin_channel = ${param(filter.channel)}`);
   if (filter.customerId !== undefined) where.push(`t.customer_id = ${param(filter.customerId.toString())}`);
+  if (filter.customerName) {
+    const like = `%${filter.customerName.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`c.name ilike ${param(like)}`);
+  }
   if (filter.assignee === null) where.push('t.assignee is null');
   else if (filter.assignee !== undefined) where.push(`t.assignee = ${param(filter.assignee)}`);
   if (filter.before !== undefined) where.push(`t.number < ${param(filter.before)}`);
@@ -114,13 +120,15 @@ export async function listStaffTickets(sql: SqlClient, filter: StaffTicketFilter
     from tickets t join customers c on c.id = t.customer_id
     ${where.length ? `where ${where.join(' and ')}` : ''}
     order by t.number desc limit ${limit}`;
+  // One headline per ticket over its messages' text (oldest first, the first 20,000 characters):
+  // the text is parsed once, for the page's rows only.
   const headlines = query
     ? `ts_headline(p.cfg, ${clean('p.subject', 2000)}, ${query}, '${SUBJECT_OPTIONS}') as subject_headline,
-       (select ts_headline(p.cfg, ${clean('m.new_text', 20000)}, ${query}, '${SNIPPET_OPTIONS}')
-          from messages m
-          where m.ticket_id = p.id and m.new_text <> ''
-            and to_tsvector(p.cfg, ticket_search_text(m.new_text)) @@ ${query}
-          order by m.id limit 1) as snippet`
+       ts_headline(p.cfg, ${clean(
+         `(select string_agg(left(m.new_text, 20000), ' … ' order by m.id)
+          from messages m where m.ticket_id = p.id)`,
+         20000,
+       )}, ${query}, '${SNIPPET_OPTIONS}') as snippet`
     : 'null as subject_headline, null as snippet';
   const text = `select p.id::text as id, p.number, p.subject, p.status, p.origin_channel, p.assignee,
       p.first_contact_due_at, p.first_contact_at, p.updated_at, p.customer_id::text as customer_id,

@@ -19,7 +19,6 @@ import { assignTicket } from '../../core/ticket-actions.js';
 import { DEADLINE_STATES, type DeadlineState, endOfLocalDay, findTickets } from '../../core/ticket-search.js';
 import { getTicketByNumber, postTechnicianMessage, setStatus } from '../../core/tickets.js';
 import { customers } from '../../db/schema.js';
-import { customerNames } from '../../db/sql/customer-names.js';
 import { staffAttachment } from '../../db/sql/staff-attachment.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import type { StaffMember } from './staff-auth.js';
@@ -27,9 +26,6 @@ import { StaffLayout } from './staff-layout.js';
 import { CHANNELS, type ListFilters, TicketList } from './ticket-list-page.js';
 import { type TicketTexts, ticketTexts } from './ticket-texts.js';
 import { TicketView } from './ticket-view-page.js';
-
-/** Customers offered in the list's customer filter, by name. */
-const CUSTOMER_CHOICES = 500;
 
 const ACTIONS = ['reply', 'note', 'take', 'propose', 'consent', 'time', 'resolve', 'reopen'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -40,14 +36,15 @@ const one = (value: unknown): string => (typeof value === 'string' ? value.trim(
 function filtersOf(query: Record<string, unknown>): ListFilters & { before?: number } {
   const status = one(query.status);
   const channel = one(query.channel);
-  const customer = one(query.customer);
+  const customerId = one(query.customer_id);
   const deadline = one(query.deadline);
   const before = Number(one(query.before));
   return {
     q: one(query.q).slice(0, 200),
     status: isTicketStatus(status) ? status : '',
     channel: (CHANNELS as readonly string[]).includes(channel) ? channel : '',
-    customer: /^\d{1,18}$/.test(customer) ? customer : '',
+    customer: one(query.customer).slice(0, 100),
+    customer_id: /^\d{1,18}$/.test(customerId) ? customerId : '',
     assignee: one(query.assignee).slice(0, 100),
     deadline: (DEADLINE_STATES as readonly string[]).includes(deadline) ? deadline : '',
     before: Number.isInteger(before) && before > 0 ? before : undefined,
@@ -83,12 +80,12 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       search: filters.q || undefined,
       status: isTicketStatus(filters.status) ? filters.status : undefined,
       channel: filters.channel || undefined,
-      customerId: filters.customer ? BigInt(filters.customer) : undefined,
+      customerId: filters.customer_id ? BigInt(filters.customer_id) : undefined,
+      customerName: filters.customer || undefined,
       assignee: filters.assignee === '-' ? null : filters.assignee || undefined,
       deadline: (filters.deadline || undefined) as DeadlineState | undefined,
       before: filters.before,
     });
-    const choices = await customerNames(core.database.sql, CUSTOMER_CHOICES);
     const now = core.now();
     const endOfToday = endOfLocalDay(now, (core.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone);
     const { before, ...shown } = filters;
@@ -101,7 +98,6 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
           ctx={ctx}
           t={t}
           filters={shown}
-          customers={choices}
           me={staff.name}
           page={page}
           paged={before !== undefined}

@@ -14,7 +14,10 @@ export interface ListFilters {
   q: string;
   status: string;
   channel: string;
+  /** Part of the customer's name. */
   customer: string;
+  /** One customer, by id (links from the customer pages and from this list). */
+  customer_id: string;
   assignee: string;
   deadline: string;
 }
@@ -71,12 +74,7 @@ function Select(props: { name: string; label: string; value: string; options: Ar
   );
 }
 
-function FilterForm(props: {
-  t: TicketTexts;
-  filters: ListFilters;
-  customers: Array<{ id: string; name: string }>;
-  me: string;
-}) {
+function FilterForm(props: { t: TicketTexts; filters: ListFilters; me: string }) {
   const { t, filters } = props;
   return (
     <form method="get" action="/staff/tickets" class="filters" aria-label={t.search}>
@@ -99,12 +97,11 @@ function FilterForm(props: {
         value={filters.channel}
         options={[['', t.any], ...CHANNELS.map((c): [string, string] => [c, c])]}
       />
-      <Select
-        name="customer"
-        label={t.customer}
-        value={filters.customer}
-        options={[['', t.any], ...props.customers.map((c): [string, string] => [c.id, c.name])]}
-      />
+      <div class="field">
+        <label for="f-customer">{t.customer}</label>
+        <input id="f-customer" name="customer" value={filters.customer} />
+      </div>
+      {filters.customer_id && <input type="hidden" name="customer_id" value={filters.customer_id} />}
       <div class="field">
         <label for="f-assignee">{t.assignee}</label>
         <p class="hint" id="f-assignee-hint">
@@ -140,7 +137,6 @@ export function TicketList(props: {
   ctx: PageContext;
   t: TicketTexts;
   filters: ListFilters;
-  customers: Array<{ id: string; name: string }>;
   me: string;
   page: TicketPage;
   paged: boolean;
@@ -153,7 +149,7 @@ export function TicketList(props: {
   if (page.nextBefore !== undefined) nextQuery.set('before', String(page.nextBefore));
   return (
     <>
-      <FilterForm t={t} filters={props.filters} customers={props.customers} me={props.me} />
+      <FilterForm t={t} filters={props.filters} me={props.me} />
       {page.rows.length === 0 ? (
         <p role="status">{t.none}</p>
       ) : (
@@ -187,7 +183,9 @@ export function TicketList(props: {
                     </p>
                   )}
                 </td>
-                <td>{row.customer_name}</td>
+                <td>
+                  <a href={`/staff/tickets?customer_id=${row.customer_id}`}>{row.customer_name}</a>
+                </td>
                 <td>{row.origin_channel}</td>
                 <td>{t.statuses[row.status]}</td>
                 <td>{row.assignee ?? t.unassigned}</td>
