@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
+import { registerTicketPages } from './routes-tickets.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
 
@@ -22,7 +23,8 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
       ),
     );
     registerStaffAccountPages(scope, deps);
-    // registerTicketPages(scope, deps); registerCustomerPages(scope, deps); registerReportPages(scope, deps);
+    registerTicketPages(scope, deps);
+    // registerCustomerPages(scope, deps); registerReportPages(scope, deps);
   });
 
   await web.register(async (admin) => {

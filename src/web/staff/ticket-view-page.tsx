@@ -27,9 +27,8 @@ function Message(props: { ctx: PageContext; t: TicketTexts; part: MessageWithPar
     <li>
       <article class={`message ${m.direction}`} aria-label={m.direction === 'note' ? t.note : undefined}>
         <p class="meta">
-          <Author t={t} m={m} customerName={props.customerName} /> · {dateTime(ctx, m.createdAt)} · {t.via}{' '}
-          {m.channel}
-          {m.direction === 'note' && <span class="badge">{t.internal}</span>}
+          <Author t={t} m={m} customerName={props.customerName} /> · {dateTime(ctx, m.createdAt)}
+          {m.direction === 'note' ? ` · ${t.internal}` : ` · ${t.via} ${m.channel}`}
         </p>
         {m.html && m.direction === 'inbound' && m.channel === 'email' ? (
           <div class="body" dangerouslySetInnerHTML={{ __html: safeHtml(m.html) }} />
