@@ -28,7 +28,7 @@ const WORDS = `problema computer rete stampa posta server backup password aggior
   .split(/\s+/);
 
 const pick = (seed: string, count: number) =>
-  `array_to_string(array(select (array[${WORDS.map((w) => `'${w}'`).join(',')}])[1 + ((${seed} * 7919 + k * 104729) % ${WORDS.length})] from generate_series(1, ${count}) k), ' ')`;
+  `array_to_string(array(select (array[${WORDS.map((w) => `'${w}'`).join(',')}])[1 + ((${seed})::bigint * 7919 + k * 104729) % ${WORDS.length}] from generate_series(1, ${count}) k), ' ')`;
 
 /**
  * Seeds `tickets` tickets with `perTicket` messages each in SQL (generate_series), as fast as the
