@@ -23,6 +23,8 @@ export type { StaffTicketRow };
 
 /** Tickets per page of the staff list. */
 export const STAFF_PAGE_SIZE = 50;
+/** Tickets per page of search results (each row gets its highlighted headlines: ~3 ms embedded). */
+export const SEARCH_PAGE_SIZE = 25;
 
 export type TicketQuery = Omit<StaffTicketFilter, 'limit' | 'now' | 'endOfToday'> & { limit?: number };
 
@@ -43,7 +45,7 @@ export function endOfLocalDay(now: Date, timeZone: string): Date {
  * the end of today in the business time zone; `overdue`: not contacted and past due (T2).
  */
 export async function findTickets(ctx: CoreContext, query: TicketQuery): Promise<TicketPage> {
-  const limit = query.limit ?? STAFF_PAGE_SIZE;
+  const limit = query.limit ?? (query.search?.trim() ? SEARCH_PAGE_SIZE : STAFF_PAGE_SIZE);
   const now = ctx.now();
   const timeZone = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
   const rows = await listStaffTickets(ctx.database.sql, {
