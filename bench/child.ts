@@ -7,6 +7,7 @@ import { benchHostile } from './hostile.js';
 import { benchChatStalls } from './hostile-chat.js';
 import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
+import { benchTickets } from './tickets.js';
 import { benchWeb } from './web.js';
 
 /**
@@ -24,6 +25,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   template: (options) => makeTemplate(String(options.dataDir)),
   slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),
   web: (options) => benchWeb(options as Parameters<typeof benchWeb>[0]),
+  tickets: (options) => benchTickets(options as Parameters<typeof benchTickets>[0]),
 };
 
 const reply = (message: unknown): Promise<void> =>

@@ -7,6 +7,7 @@ import type { ChatStallResult } from './hostile-chat.js';
 import { p95, type SlackResult } from './slack.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
+import type { TicketsResult } from './tickets.js';
 import type { WebResult } from './web.js';
 
 export interface Figure {
@@ -33,6 +34,7 @@ export interface BenchResults {
   startup?: StartupResult;
   slack?: SlackResult;
   web?: WebResult;
+  tickets?: TicketsResult;
 }
 
 function figure(
@@ -56,7 +58,7 @@ const median = (values: number[]) => {
 /** The figures with their targets (PRODUCT targets for 2-core machines; see bench/README.md). */
 export function figures(results: BenchResults, store: MachineInfo['store']): Figure[] {
   const out: Figure[] = [];
-  const { core, email, delivery, backlog, startup, slack, web } = results;
+  const { core, email, delivery, backlog, startup, slack, web, tickets } = results;
   if (core) {
     const c = core.concurrency;
     // The headline is the faster of the two: maximum throughput, with the baseline at the same
@@ -220,6 +222,19 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
           value: 1000,
         },
       ),
+    );
+  }
+  if (tickets) {
+    const size = `${tickets.tickets / 1000}k tickets, ${tickets.messages / 1000}k messages`;
+    out.push(
+      figure('tickets.list', `Staff ticket list page (${size}), p95`, p95(tickets.listPage), 'ms', {
+        op: '<',
+        value: 100,
+      }),
+      figure('tickets.search', `Full-text search page (${size}), p95`, p95(tickets.searchPage), 'ms', {
+        op: '<',
+        value: 200,
+      }),
     );
   }
   return out;

@@ -20,6 +20,7 @@ import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
 import { machineInfo, now } from './stats.js';
+import type { TicketsResult } from './tickets.js';
 import type { WebResult } from './web.js';
 
 /**
@@ -27,17 +28,18 @@ import type { WebResult } from './web.js';
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack,web picks
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack,web,tickets picks
  * sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
- * (10000 messages to 1,000 recipients) size the runs.
+ * (10000 messages to 1,000 recipients) and BENCH_TICKETS (100000 tickets, 5 messages each) size the runs.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack', 'web'];
+const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack', 'web', 'tickets'];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(','));
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
 const SLACK_SAMPLES = Number(process.env.BENCH_SLACK_SAMPLES ?? 40);
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const CHILD = fileURLToPath(new URL('child.ts', import.meta.url));
 const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
@@ -250,6 +252,17 @@ async function main(): Promise<void> {
   if (ONLY.has('web')) {
     log('web: 10 registrations to the set-password mail, 100 loads of a portal page with 200 tickets');
     results.web = await section<WebResult>('web', { registrations: 10, pageLoads: 100 });
+  }
+
+  if (ONLY.has('tickets')) {
+    log(`tickets: ${TICKETS} tickets and ${TICKETS * 5} messages, staff list and full-text search`);
+    results.tickets = await section<TicketsResult>(
+      'tickets',
+      { tickets: TICKETS, perTicket: 5, samples: 60 },
+      1_800_000,
+    );
+    const r = results.tickets;
+    log(`tickets: seeded in ${r.seedSeconds.toFixed(0)} s; the search word is in ${r.searchMatches} tickets`);
   }
 
   if (ONLY.has('startup') && dovecot && smtp) {

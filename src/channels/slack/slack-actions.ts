@@ -6,6 +6,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { OPEN_STATUSES } from '../../core/lifecycle.js';
+import { assignTicket } from '../../core/ticket-actions.js';
 import { getTicketByNumber, setStatus, writeTechnicianMessage } from '../../core/tickets.js';
 import { customers, messages, tickets } from '../../db/schema.js';
 
@@ -18,20 +19,8 @@ const actorOf = (who: SlackActor) => `slack:${who.userId}`;
 
 /** Assigns the ticket to the technician (their Slack display name). */
 export async function takeTicket(core: CoreContext, number: number, who: SlackActor): Promise<string> {
-  return core.database.transaction(async (tx) => {
-    const ticket = await getTicketByNumber(tx, number);
-    await tx.db
-      .update(tickets)
-      .set({ assignee: who.name, updatedAt: core.now() })
-      .where(eq(tickets.id, ticket.id));
-    await audit(tx, {
-      actor: actorOf(who),
-      action: 'ticket.assigned',
-      ticketId: ticket.id,
-      data: { from: ticket.assignee, to: who.name },
-    });
-    return `Ticket #${number} assegnato a ${who.name}.`;
-  });
+  await assignTicket(core, number, who.name, actorOf(who));
+  return `Ticket #${number} assegnato a ${who.name}.`;
 }
 
 /** Resolves or reopens; throws InvalidTransitionError when the lifecycle does not allow it. */

@@ -14,7 +14,7 @@ import { MAX_ENTRY_MINUTES } from './duration.js';
 import { ENTRY_KINDS, type EntryKind } from './pricing.js';
 
 export type TimeEntryRow = typeof timeEntries.$inferSelect;
-export type TimeEntrySource = 'api' | 'slack' | 'timer' | 'remote_session';
+export type TimeEntrySource = 'api' | 'slack' | 'web' | 'timer' | 'remote_session';
 
 export interface TimeEntryInput {
   ticketNumber: number;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
 import { registerCustomerPages } from './customer-pages.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
+import { registerTicketPages } from './routes-tickets.js';
 import { registerSettingsPages } from './settings-pages.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
@@ -25,7 +26,8 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
     );
     registerStaffAccountPages(scope, deps);
     registerCustomerPages(scope, deps);
-    // registerTicketPages(scope, deps); registerReportPages(scope, deps);
+    registerTicketPages(scope, deps);
+    // registerReportPages(scope, deps);
   });
 
   await web.register(async (admin) => {

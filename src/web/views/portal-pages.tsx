@@ -31,7 +31,7 @@ let sanitizer: typeof sanitizeHtmlFunction | undefined;
  * sanitize-html (with htmlparser2 and postcss) is required on the first ticket page that shows
  * HTML, not at start (~1.3 MB of heap; docs/performance.md#memory).
  */
-function safeHtml(html: string): string {
+export function safeHtml(html: string): string {
   sanitizer ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtmlFunction;
   const sanitizeHtml = sanitizer;
   return sanitizeHtml(html, {
