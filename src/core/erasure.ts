@@ -19,6 +19,7 @@ import {
   webAccounts,
   webSessions,
 } from '../db/schema.js';
+import { rebuildTicketSearch } from '../db/sql/rebuild-ticket-search.js';
 import { audit } from './audit.js';
 import type { CoreContext } from './core-context.js';
 import { ConflictError, NotFoundError } from './errors.js';
@@ -177,6 +178,10 @@ async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSum
       .update(slackRelays)
       .set({ text: ERASED_TEXT, files: null })
       .where(inArray(slackRelays.ticketId, ticketIds));
+    await rebuildTicketSearch(
+      tx.sql,
+      ticketIds.map((id) => id.toString()),
+    );
   }
   // Alerts to staff quote names, addresses and texts (a registration's alert, a message's).
   await tx.db

@@ -187,6 +187,12 @@ describe('erasure (T8): the customer asks, staff carry it out', () => {
        where new_text like '%via Roma%' or full_text like '%via Roma%' or sender_address like '%dario%'`,
     );
     expect(words.rows[0]!.n).toBe(0);
+    // Nor through the staff search: the ticket's search vector kept no word of what was erased.
+    const searchable = await app.database.sql.query<{ n: number }>(
+      `select count(*)::int as n from tickets
+       where search_vector @@ to_tsquery('italian', 'roma') or search_vector @@ to_tsquery('simple', 'roma')`,
+    );
+    expect(searchable.rows[0]!.n).toBe(0);
     const files = await app.database.sql.query<{ n: number }>(
       "select count(*)::int as n from attachments where filename = 'Server.txt' or content is not null and message_id in (select m.id from messages m join tickets t on t.id = m.ticket_id where t.number = $1)",
       [number],
