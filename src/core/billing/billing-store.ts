@@ -26,7 +26,11 @@ type CustomerRow = typeof customers.$inferSelect;
 type ContractRow = typeof billingContracts.$inferSelect;
 
 /** The terms of a customer row and its contract (none: the default terms at its or the default rate). */
-function termsOf(customer: CustomerRow, contract: ContractRow | undefined, defaultRateCents: number): BillingTerms {
+function termsOf(
+  customer: CustomerRow,
+  contract: ContractRow | undefined,
+  defaultRateCents: number,
+): BillingTerms {
   const base = defaultTerms(customer.hourlyRateCents ?? defaultRateCents);
   if (!contract) return base;
   return {
@@ -170,7 +174,10 @@ export async function loadCustomersBilling(
   if (customerIds.length === 0) return result;
   const ids = [...customerIds];
   const rows = await tx.db.select().from(customers).where(inArray(customers.id, ids));
-  const contracts = await tx.db.select().from(billingContracts).where(inArray(billingContracts.customerId, ids));
+  const contracts = await tx.db
+    .select()
+    .from(billingContracts)
+    .where(inArray(billingContracts.customerId, ids));
   const packages = await tx.db
     .select()
     .from(prepaidPackages)

@@ -97,9 +97,7 @@ export async function hoursReport(
       .from(tickets)
       .where(eq(tickets.customerId, row.customerId))
       .orderBy(asc(tickets.number));
-    result.push(
-      reportCustomer(ctx, { ...row, month, bills, ticketRows, exportedLines: lines }),
-    );
+    result.push(reportCustomer(ctx, { ...row, month, bills, ticketRows, exportedLines: lines }));
   }
   const sum = (pick: (c: ReportCustomer) => number) => result.reduce((a, c) => a + pick(c), 0);
   return {

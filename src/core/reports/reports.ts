@@ -7,7 +7,10 @@ import { and, gte, lte } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingExports } from '../../db/schema.js';
 import { reportBacklogByStatus } from '../../db/sql/report-backlog-by-status.js';
-import { type FirstContactWeekRow, reportFirstContactWeeks } from '../../db/sql/report-first-contact-weeks.js';
+import {
+  type FirstContactWeekRow,
+  reportFirstContactWeeks,
+} from '../../db/sql/report-first-contact-weeks.js';
 import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
 import { reportWorkMonths } from '../../db/sql/report-work-months.js';
 import { reportWorkedTickets } from '../../db/sql/report-worked-tickets.js';
@@ -54,7 +57,9 @@ export async function revenueReport(
     .select({ month: billingExports.month, lines: billingExports.lines })
     .from(billingExports)
     .where(and(gte(billingExports.month, period.fromMonth), lte(billingExports.month, period.toMonth)));
-  const linesOf = new Map(months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]));
+  const linesOf = new Map(
+    months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
+  );
   const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))]);
   const billsOf = new Map<string, Map<string, TicketBill>>();
   const ticketsOf = new Map<bigint, typeof worked>();
