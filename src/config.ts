@@ -229,6 +229,10 @@ const schema = z.object({
   WEB_SESSION_HOURS: int(12, 1, 720),
   TRUST_PROXY: bool(false),
   // --- end web channel ---
+  // --- Staff dashboard (#25) ---
+  /** Admins must turn on the TOTP second factor before anything else on the dashboard. */
+  STAFF_REQUIRE_2FA: bool(false),
+  // --- end staff dashboard ---
 });
 
 /** `YYYY-MM-DD…` whose day exists (not 2026-02-30) and that parses as a time. */
@@ -366,6 +370,8 @@ export interface WebChannelSettings {
   sessionMaxAgeMs: number;
   maxAttachmentBytes: number;
   defaultLocale: 'it' | 'en';
+  /** STAFF_REQUIRE_2FA (#25): admins need the TOTP second factor. */
+  staffRequire2fa?: boolean;
 }
 
 /** Parse settings; throws ConfigError naming the first bad setting and how to fix it. */
@@ -490,6 +496,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       sessionMaxAgeMs: env.WEB_SESSION_HOURS * 3600_000,
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       defaultLocale: env.LOCALE,
+      staffRequire2fa: env.STAFF_REQUIRE_2FA,
     };
   }
 

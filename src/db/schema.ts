@@ -816,3 +816,54 @@ export const calendarFeeds = pgTable('calendar_feeds', {
   createdAt: createdAt(),
 });
 // --- end #23 ---
+
+// --- Staff dashboard (#25): staff accounts and their one-time links ---
+
+/**
+ * A technician's or admin's sign-in to the staff dashboard. `slack_user_id` makes the account a
+ * technician on Slack (SLACK_TECHNICIANS stays as a fallback); a disabled account cannot sign in,
+ * its sessions stop at the next request and Slack no longer takes it as a technician.
+ */
+export const staffAccounts = pgTable(
+  'staff_accounts',
+  {
+    id: id(),
+    /** The login, lower-case. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    /** `scrypt$N$r$p$salt$hash` (src/web/passwords.ts); null until the set-password link is used. */
+    passwordHash: text('password_hash'),
+    passwordSetAt: timestamp('password_set_at', { withTimezone: true }),
+    /** The TOTP secret (base32, RFC 6238) once enrolment was confirmed with a code; null: no second factor. */
+    totpSecret: text('totp_secret'),
+    /** The last TOTP time step accepted (30 s steps since the epoch): a code works once. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    slackUserId: text('slack_user_id'),
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('staff_accounts_email').on(t.email),
+    uniqueIndex('staff_accounts_slack_user_id').on(t.slackUserId),
+    check('staff_accounts_role_known', sql`${t.role} in ('admin', 'technician')`),
+  ],
+);
+
+/** Single-use, expiring set-password links of staff accounts; only a SHA-256 of the token is kept. */
+export const staffTokens = pgTable(
+  'staff_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    accountId: ref('account_id')
+      .notNull()
+      .references(() => staffAccounts.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.accountId)],
+);
+// --- end #25 staff accounts ---

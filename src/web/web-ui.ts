@@ -20,6 +20,7 @@ import { messagesFor } from './i18n.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerPortalRoutes } from './routes-portal.js';
 import { databaseSessionStore } from './session-store.js';
+import { registerStaffPages } from './staff/register-staff-pages.js';
 import { MessagePage } from './views/auth-pages.js';
 import { type PageContext, renderPage } from './views/layout.js';
 
@@ -30,6 +31,8 @@ export interface WebSettings extends WebAccountSettings {
   sessionMaxAgeMs: number;
   maxAttachmentBytes: number;
   defaultLocale: Locale;
+  /** Admins must have the TOTP second factor (STAFF_REQUIRE_2FA, #25). */
+  staffRequire2fa?: boolean;
 }
 
 /** What the pages need from the rest of the app; the staff dashboard (#25) adds its routes beside. */
@@ -86,7 +89,7 @@ export function field(body: unknown, name: string): string | undefined {
 }
 
 /** The paths of the web pages (an unknown one gets our 404 page). */
-const WEB_PATHS = /^\/(portal|register|signin|signout|password|terms|assets)([/?]|$)/;
+const WEB_PATHS = /^\/(portal|register|signin|signout|password|terms|assets|staff)([/?]|$)/;
 
 /** Files per portal message. */
 const MAX_FILES = 5;
@@ -213,5 +216,6 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
 
     registerAuthRoutes(web, deps);
     registerPortalRoutes(web, deps);
+    await registerStaffPages(web, deps);
   });
 }

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../web-ui.js';
+import { registerStaffAccountPages } from './routes-staff-account.js';
+import { staffGuard } from './staff-auth.js';
+import { registerStaffAuthRoutes } from './staff-auth-routes.js';
+
+/**
+ * The staff dashboard (#25) inside the web UI's scope (sessions, CSRF, rate limits, CSP are the
+ * portal's): sign-in pages open to all, then two guarded scopes — every signed-in staff member, and
+ * admins only. Page modules register into the scope that fits (contract: docs of #25).
+ */
+export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): Promise<void> {
+  registerStaffAuthRoutes(web, deps);
+
+  await web.register(async (scope) => {
+    scope.addHook('preHandler', staffGuard(deps));
+    // The first page: the ticket list when it is there, else the registrations.
+    scope.get('/staff', async (_request, reply) =>
+      reply.redirect(
+        scope.hasRoute({ method: 'GET', url: '/staff/tickets' }) ? '/staff/tickets' : '/staff/registrations',
+        303,
+      ),
+    );
+    registerStaffAccountPages(scope, deps);
+    // registerTicketPages(scope, deps); registerCustomerPages(scope, deps); registerReportPages(scope, deps);
+  });
+
+  await web.register(async (admin) => {
+    admin.addHook('preHandler', staffGuard(deps, 'admin'));
+    // registerSettingsPages(admin, deps); registerAuditPages(admin, deps);
+  });
+}

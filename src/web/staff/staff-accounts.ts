@@ -1,0 +1,264 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { audit } from '../../core/audit.js';
+import type { CoreContext } from '../../core/core-context.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { Tx } from '../../db/database.js';
+import { staffAccounts, staffTokens, webSessions } from '../../db/schema.js';
+import type { WebAccountSettings } from '../accounts.js';
+import { decoyHash, hashPassword, verifyPassword } from '../passwords.js';
+
+export type StaffRole = 'admin' | 'technician';
+export type StaffAccountRow = typeof staffAccounts.$inferSelect;
+
+/** How long a staff set-password link works (hours): a day, as the customers' (OWASP). */
+export const STAFF_LINK_HOURS = 24;
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** `PUBLIC_URL/staff/set-password?token=…` */
+export const staffLinkTo = (ctx: CoreContext, token: string) =>
+  `${ctx.settings.publicUrl.replace(/\/$/, '')}/staff/set-password?token=${encodeURIComponent(token)}`;
+
+/**
+ * A one-time set-password link for a staff account, valid `hours` (default 24): the earlier
+ * unused links of the account stop working; only the token's SHA-256 is stored, never the link.
+ */
+export async function issueStaffLink(
+  ctx: CoreContext,
+  tx: Tx,
+  accountId: bigint,
+  hours = STAFF_LINK_HOURS,
+): Promise<string> {
+  const now = ctx.now();
+  await tx.db
+    .update(staffTokens)
+    .set({ usedAt: now })
+    .where(and(eq(staffTokens.accountId, accountId), isNull(staffTokens.usedAt)));
+  const token = randomBytes(32).toString('base64url');
+  await tx.db.insert(staffTokens).values({
+    tokenHash: tokenHash(token),
+    accountId,
+    expiresAt: new Date(now.getTime() + hours * 3600_000),
+  });
+  return staffLinkTo(ctx, token);
+}
+
+/**
+ * Creates a staff account (no password yet) and returns it with its one-time set-password link.
+ * An address already used by a staff account: {@link ConflictError}. `actor` goes to the audit log.
+ */
+export async function createStaffAccount(
+  ctx: CoreContext,
+  input: { email: string; name: string; role: StaffRole; slackUserId?: string | null },
+  actor: string,
+): Promise<{ account: StaffAccountRow; link: string }> {
+  const email = normaliseEmail(input.email);
+  return ctx.database.transaction(async (tx) => {
+    const [account] = await tx.db
+      .insert(staffAccounts)
+      .values({
+        email,
+        name: input.name.trim() || email,
+        role: input.role,
+        slackUserId: input.slackUserId || null,
+        createdAt: ctx.now(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (!account) throw new ConflictError(`a staff account with ${email} (or that Slack user id) exists`);
+    const link = await issueStaffLink(ctx, tx, account.id);
+    await audit(tx, {
+      actor,
+      action: 'staff.created',
+      data: { staffId: account.id.toString(), email, role: input.role },
+    });
+    return { account, link };
+  });
+}
+
+/** Whether any staff account exists (the first start prints a link for the first admin when none does). */
+export async function hasStaffAccounts(ctx: CoreContext): Promise<boolean> {
+  const rows = await ctx.database.db.select({ id: staffAccounts.id }).from(staffAccounts).limit(1);
+  return rows.length > 0;
+}
+
+export async function listStaffAccounts(ctx: CoreContext): Promise<StaffAccountRow[]> {
+  return ctx.database.db.select().from(staffAccounts).orderBy(asc(staffAccounts.name), asc(staffAccounts.id));
+}
+
+export async function staffAccountById(ctx: CoreContext, id: string | bigint) {
+  if (!/^\d{1,19}$/.test(String(id))) return undefined;
+  const [row] = await ctx.database.db
+    .select()
+    .from(staffAccounts)
+    .where(eq(staffAccounts.id, BigInt(id)));
+  return row;
+}
+
+/** The enabled account a set-password link belongs to, when the link is still good. */
+export async function staffAccountForToken(ctx: CoreContext, token: string) {
+  const [row] = await ctx.database.db
+    .select({ account: staffAccounts, expiresAt: staffTokens.expiresAt })
+    .from(staffTokens)
+    .innerJoin(staffAccounts, eq(staffAccounts.id, staffTokens.accountId))
+    .where(and(eq(staffTokens.tokenHash, tokenHash(token)), isNull(staffTokens.usedAt)));
+  if (!row || row.expiresAt.getTime() <= ctx.now().getTime() || row.account.disabledAt) return undefined;
+  return row.account;
+}
+
+/**
+ * Uses a set-password link once: stores the scrypt hash, lifts a lock-out and ends the account's
+ * sessions (whoever knew the old password is out). Undefined for a used, expired or unknown link.
+ */
+export async function setStaffPassword(ctx: CoreContext, token: string, password: string) {
+  const hash = await hashPassword(password);
+  return ctx.database.transaction(async (tx) => {
+    const now = ctx.now();
+    const [used] = await tx.db
+      .update(staffTokens)
+      .set({ usedAt: now })
+      .where(and(eq(staffTokens.tokenHash, tokenHash(token)), isNull(staffTokens.usedAt)))
+      .returning();
+    if (!used || used.expiresAt.getTime() <= now.getTime()) return undefined;
+    const [account] = await tx.db
+      .update(staffAccounts)
+      .set({ passwordHash: hash, passwordSetAt: now, failedSignIns: 0, lockedUntil: null })
+      .where(and(eq(staffAccounts.id, used.accountId), isNull(staffAccounts.disabledAt)))
+      .returning();
+    if (!account) return undefined;
+    await endStaffSessions(tx, account.id);
+    await audit(tx, { actor: `staff:${account.email}`, action: 'staff.password_set' });
+    return account;
+  });
+}
+
+/** Removes every session signed in (or half signed in) as this staff account. */
+export async function endStaffSessions(tx: Tx, accountId: bigint): Promise<void> {
+  await tx.db
+    .delete(webSessions)
+    .where(
+      sql`${webSessions.data}->>'staffId' = ${accountId.toString()} or ${webSessions.data}->>'staffPendingId' = ${accountId.toString()}`,
+    );
+}
+
+export type StaffPasswordResult =
+  | { status: 'ok'; account: StaffAccountRow }
+  | { status: 'bad' }
+  | { status: 'locked'; until: Date };
+
+/** Failures for addresses without a staff account, so they lock out like real ones (no enumeration). */
+const unknownFailures = new Map<string, { count: number; lockedUntil?: number }>();
+
+/**
+ * The first step of a staff sign-in: the password. After `signInAttempts` failures in a row the
+ * account is locked for `lockoutMs`; an unknown or disabled address answers exactly like a wrong
+ * password and takes as long (the decoy hash).
+ */
+export async function checkStaffPassword(
+  ctx: CoreContext,
+  settings: WebAccountSettings,
+  emailInput: string,
+  password: string,
+): Promise<StaffPasswordResult> {
+  const email = normaliseEmail(emailInput);
+  const now = ctx.now().getTime();
+  const [account] = await ctx.database.db.select().from(staffAccounts).where(eq(staffAccounts.email, email));
+  if (!account?.passwordHash || account.disabledAt) {
+    await verifyPassword(password, await decoyHash());
+    if (unknownFailures.size > 10_000) unknownFailures.clear();
+    const entry = unknownFailures.get(email) ?? { count: 0 };
+    if (entry.lockedUntil && entry.lockedUntil > now)
+      return { status: 'locked', until: new Date(entry.lockedUntil) };
+    entry.count += 1;
+    if (entry.count >= settings.signInAttempts) {
+      entry.count = 0;
+      entry.lockedUntil = now + settings.lockoutMs;
+    }
+    unknownFailures.set(email, entry);
+    return { status: 'bad' };
+  }
+  if (account.lockedUntil && account.lockedUntil.getTime() > now)
+    return { status: 'locked', until: account.lockedUntil };
+  if (await verifyPassword(password, account.passwordHash)) return { status: 'ok', account };
+  await recordStaffFailure(ctx, settings, account);
+  return { status: 'bad' };
+}
+
+/** One more failed password or code; locks the account at `signInAttempts` in a row. */
+export async function recordStaffFailure(
+  ctx: CoreContext,
+  settings: WebAccountSettings,
+  account: StaffAccountRow,
+): Promise<void> {
+  const failures = account.failedSignIns + 1;
+  const lock = failures >= settings.signInAttempts;
+  await ctx.database.transaction(async (tx) => {
+    await tx.db
+      .update(staffAccounts)
+      .set(
+        lock
+          ? { failedSignIns: 0, lockedUntil: new Date(ctx.now().getTime() + settings.lockoutMs) }
+          : { failedSignIns: sql`${staffAccounts.failedSignIns} + 1` },
+      )
+      .where(eq(staffAccounts.id, account.id));
+    if (lock) await audit(tx, { actor: 'web', action: 'staff.locked', data: { email: account.email } });
+  });
+}
+
+/** A complete sign-in: the failure count goes back to zero. */
+export async function recordStaffSuccess(ctx: CoreContext, accountId: bigint): Promise<void> {
+  await ctx.database.db
+    .update(staffAccounts)
+    .set({ failedSignIns: 0, lockedUntil: null })
+    .where(eq(staffAccounts.id, accountId));
+}
+
+/** Sets (or clears, with null/empty) a staff account's Slack user id; one account per Slack user. */
+export async function setStaffSlackUserId(
+  ctx: CoreContext,
+  accountId: bigint,
+  slackUserId: string | null,
+  actor: string,
+): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    const [taken] = slackUserId
+      ? await tx.db
+          .select({ id: staffAccounts.id })
+          .from(staffAccounts)
+          .where(eq(staffAccounts.slackUserId, slackUserId))
+      : [];
+    if (taken && taken.id !== accountId)
+      throw new ConflictError(`Slack user ${slackUserId} is on another account`);
+    const [row] = await tx.db
+      .update(staffAccounts)
+      .set({ slackUserId: slackUserId || null })
+      .where(eq(staffAccounts.id, accountId))
+      .returning();
+    if (!row) throw new NotFoundError('staff account', accountId.toString());
+    await audit(tx, {
+      actor,
+      action: 'staff.slack_user_set',
+      data: { staffId: accountId.toString(), slackUserId: slackUserId || null },
+    });
+  });
+}
+
+/** Disables a staff account: no sign-in, its sessions end, Slack no longer takes it as a technician. */
+export async function disableStaffAccount(ctx: CoreContext, accountId: bigint, actor: string): Promise<void> {
+  await ctx.database.transaction(async (tx) => {
+    const [row] = await tx.db
+      .update(staffAccounts)
+      .set({ disabledAt: ctx.now() })
+      .where(and(eq(staffAccounts.id, accountId), isNull(staffAccounts.disabledAt)))
+      .returning();
+    if (!row) return;
+    await endStaffSessions(tx, accountId);
+    await audit(tx, {
+      actor,
+      action: 'staff.disabled',
+      data: { staffId: accountId.toString(), email: row.email },
+    });
+  });
+}

@@ -1,0 +1,154 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit } from '../../core/audit.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
+import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
+import {
+  checkStaffPassword,
+  recordStaffFailure,
+  recordStaffSuccess,
+  setStaffPassword,
+  staffAccountById,
+  staffAccountForToken,
+} from './staff-accounts.js';
+import { safeNext } from './staff-auth.js';
+import { StaffCodePage, StaffSetPasswordPage, StaffSignInPage } from './staff-auth-pages.js';
+import { staffMessages } from './staff-i18n.js';
+import { StaffMessagePage } from './staff-layout.js';
+import { useTotpCode } from './staff-totp.js';
+
+/** Per address, per minute, as the portal's forms: enough for a person, too few for a script. */
+const FORM_RATE_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
+
+/** The TOTP step must follow the password within this time (ms). */
+const CODE_STEP_MS = 5 * 60_000;
+
+/**
+ * Staff sign-in (password, then the TOTP code when the account has one), sign-out and the one-time
+ * set-password page. Outside the guard. Wrong email and wrong password get the same answer.
+ */
+export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
+  const { core, settings } = deps;
+  const csrf = { preHandler: web.csrfProtection };
+  const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
+
+  const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, id: bigint, email: string) => {
+    const next = safeNext(request.session.staffNext);
+    await recordStaffSuccess(core, id);
+    request.session.staffPendingId = undefined;
+    request.session.staffPendingAt = undefined;
+    request.session.staffNext = undefined;
+    request.session.staffId = id.toString();
+    await core.database.transaction((tx) =>
+      audit(tx, { actor: `staff:${email}`, action: 'staff.signed_in' }),
+    );
+    return reply.redirect(next, 303);
+  };
+
+  web.get('/staff/sign-in', async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    const s = staffMessages(ctx.t.lang);
+    const query = request.query as { next?: string; done?: string };
+    const notice = query.done === 'password' ? s.passwordSet : undefined;
+    return sendPage(reply, <StaffSignInPage {...ctx} next={safeNext(query.next)} notice={notice} />);
+  });
+
+  web.post('/staff/sign-in', { ...csrf, config: FORM_RATE_LIMIT }, async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    const s = staffMessages(ctx.t.lang);
+    const email = field(request.body, 'email')?.slice(0, 320) ?? '';
+    const password = field(request.body, 'password')?.slice(0, MAX_PASSWORD_LENGTH) ?? '';
+    const next = safeNext(field(request.body, 'next'));
+    const result = await checkStaffPassword(core, settings, email, password);
+    if (result.status !== 'ok') {
+      const locked = result.status === 'locked';
+      return sendPage(
+        reply,
+        <StaffSignInPage {...ctx} next={next} email={email} error={locked ? s.locked : s.badSignIn} />,
+        locked ? 429 : 401,
+      );
+    }
+    // A new session id at sign-in: a session fixed before it is worth nothing (OWASP).
+    await request.session.regenerate();
+    request.session.staffNext = next;
+    const { account } = result;
+    if (!account.totpSecret) return completeSignIn(request, reply, account.id, account.email);
+    request.session.staffPendingId = account.id.toString();
+    request.session.staffPendingAt = core.now().getTime();
+    return reply.redirect('/staff/sign-in/code', 303);
+  });
+
+  const pendingAccount = async (request: FastifyRequest) => {
+    const { staffPendingId, staffPendingAt } = request.session;
+    if (!staffPendingId || !staffPendingAt || core.now().getTime() - staffPendingAt > CODE_STEP_MS)
+      return undefined;
+    const account = await staffAccountById(core, staffPendingId);
+    return account && !account.disabledAt ? account : undefined;
+  };
+
+  web.get('/staff/sign-in/code', async (request, reply) => {
+    if (!(await pendingAccount(request))) return reply.redirect('/staff/sign-in', 303);
+    return sendPage(reply, <StaffCodePage {...ctxOf(request, reply)} />);
+  });
+
+  web.post('/staff/sign-in/code', { ...csrf, config: FORM_RATE_LIMIT }, async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    const s = staffMessages(ctx.t.lang);
+    const account = await pendingAccount(request);
+    if (!account) {
+      const page = (
+        <StaffSignInPage {...ctx} next={safeNext(request.session.staffNext)} error={s.codeExpired} />
+      );
+      return sendPage(reply, page, 401);
+    }
+    if (account.lockedUntil && account.lockedUntil.getTime() > core.now().getTime()) {
+      request.session.staffPendingId = undefined;
+      return sendPage(reply, <StaffSignInPage {...ctx} next="/staff" error={s.locked} />, 429);
+    }
+    if (!(await useTotpCode(core, account, field(request.body, 'code') ?? ''))) {
+      await recordStaffFailure(core, settings, account);
+      return sendPage(reply, <StaffCodePage {...ctx} error={s.badCode} />, 401);
+    }
+    return completeSignIn(request, reply, account.id, account.email);
+  });
+
+  web.post('/staff/sign-out', csrf, async (request, reply) => {
+    request.session.staffId = undefined;
+    request.session.staffPendingId = undefined;
+    request.session.staffTotpSecret = undefined;
+    return reply.redirect('/staff/sign-in', 303);
+  });
+
+  const badLink = (request: FastifyRequest, reply: FastifyReply) => {
+    const ctx = ctxOf(request, reply);
+    const s = staffMessages(ctx.t.lang);
+    return sendPage(
+      reply,
+      <StaffMessagePage {...ctx} title={s.setPassword} text={s.badLink} kind="error" />,
+      400,
+    );
+  };
+
+  web.get('/staff/set-password', async (request, reply) => {
+    const token = (request.query as { token?: string }).token ?? '';
+    const account = token ? await staffAccountForToken(core, token) : undefined;
+    if (!account) return badLink(request, reply);
+    return sendPage(
+      reply,
+      <StaffSetPasswordPage {...ctxOf(request, reply)} token={token} email={account.email} />,
+    );
+  });
+
+  web.post('/staff/set-password', { ...csrf, config: FORM_RATE_LIMIT }, async (request, reply) => {
+    const token = field(request.body, 'token') ?? '';
+    const password = field(request.body, 'password') ?? '';
+    const account = token ? await staffAccountForToken(core, token) : undefined;
+    if (!account) return badLink(request, reply);
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+      const ctx = ctxOf(request, reply);
+      const page = <StaffSetPasswordPage {...ctx} token={token} email={account.email} error="short" />;
+      return sendPage(reply, page, 400);
+    }
+    if (!(await setStaffPassword(core, token, password))) return badLink(request, reply);
+    return reply.redirect('/staff/sign-in?done=password', 303);
+  });
+}

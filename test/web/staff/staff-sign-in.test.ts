@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebAdapter } from '../../../src/channels/web/web-adapter.js';
+import type { CoreContext } from '../../../src/core/core-context.js';
+import { createLogger } from '../../../src/logger.js';
+import { createStaffAccount as createWithLink } from '../../../src/web/staff/staff-accounts.js';
+import { newTotpSecret } from '../../../src/web/staff/staff-totp.js';
+import { createStaffAccount, staffSession } from '../../helpers/staff-kit.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { WEB_TEST_SETTINGS } from '../../helpers/web-kit.js';
+
+// Staff sign-in over HTTP (no browser): the guard, the generic error, set-password links, TOTP.
+let app: TestApp;
+let core: CoreContext;
+const PASSWORD = 'password-del-tecnico-1';
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+async function page(path: string, cookie?: string) {
+  return fetch(`${app.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+}
+
+beforeAll(async () => {
+  app = await startTestApp({
+    env: { PUBLIC_URL: 'http://staff.example.test' },
+    adapters: (_context, c) => {
+      core = c;
+      return [
+        new WebAdapter({
+          core: c,
+          settings: { ...WEB_TEST_SETTINGS, staffRequire2fa: true },
+          logger: createLogger('silent'),
+          email: () => undefined,
+          linkFor: () => undefined,
+        }),
+      ];
+    },
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('staff sign-in', () => {
+  it('sends a visitor to the sign-in page with where they were going', async () => {
+    const answer = await page('/staff/account');
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe('/staff/sign-in?next=%2Fstaff%2Faccount');
+  });
+
+  it('answers a wrong password and an unknown address with the same words', async () => {
+    await createStaffAccount(core, { email: 'tech1@shop.test', role: 'technician', password: PASSWORD });
+    const answers: string[] = [];
+    for (const email of ['tech1@shop.test', 'nobody@shop.test']) {
+      await expect(staffSession(app.url, { email, password: 'sbagliata-123' })).rejects.toThrow('401');
+      const signInPage = await page('/staff/sign-in');
+      const cookie = signInPage.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await signInPage.text())![1]!;
+      const answer = await fetch(`${app.url}/staff/sign-in`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ _csrf: csrf, email, password: 'sbagliata-123' }),
+      });
+      expect(answer.status).toBe(401);
+      answers.push(/<p class="notice error"[^>]*>([^<]+)</.exec(await answer.text())![1]!);
+    }
+    expect(answers[0]).toBe('Email o password non corretti.');
+    expect(answers[1]).toBe(answers[0]);
+  });
+
+  it('lets a technician in without TOTP and keeps admin-only links out of the nav', async () => {
+    const { cookie } = await staffSession(app.url, { email: 'tech1@shop.test', password: PASSWORD });
+    const account = await page('/staff/account', cookie);
+    expect(account.status).toBe(200);
+    const html = await account.text();
+    expect(html).toContain('tech1@shop.test');
+    expect(html).not.toContain('/staff/settings');
+  });
+
+  it('sets a password once through the one-time link, then signs in', async () => {
+    const { link } = await createWithLink(
+      core,
+      { email: 'Nuovo@Shop.test', name: 'Nuovo', role: 'technician' },
+      'test',
+    );
+    expect(link).toMatch(/^http:\/\/staff\.example\.test\/staff\/set-password\?token=[\w-]{43}$/);
+    const path = link.replace('http://staff.example.test', '');
+    const get = await page(path);
+    expect(get.status).toBe(200);
+    const cookie = get.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await get.text())![1]!;
+    const token = new URL(link).searchParams.get('token')!;
+    const post = (password: string) =>
+      fetch(`${app.url}/staff/set-password`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ _csrf: csrf, token, password }),
+        redirect: 'manual',
+      });
+    expect((await post('corta')).status).toBe(400);
+    const done = await post('una-password-nuova-1');
+    expect(done.headers.get('location')).toBe('/staff/sign-in?done=password');
+    expect((await post('una-password-nuova-2')).status).toBe(400);
+    const { rows } = await app.database.sql.query<{ n: number }>(
+      'select count(*)::int as n from staff_tokens where used_at is null',
+    );
+    expect(rows[0]!.n).toBe(0);
+    await staffSession(app.url, { email: 'nuovo@shop.test', password: 'una-password-nuova-1' });
+  });
+
+  it('asks an admin with TOTP for a code, which works only once', async () => {
+    const secret = newTotpSecret();
+    await createStaffAccount(core, {
+      email: 'admin@shop.test',
+      role: 'admin',
+      password: PASSWORD,
+      totpSecret: secret,
+    });
+    const { cookie } = await staffSession(app.url, {
+      email: 'admin@shop.test',
+      password: PASSWORD,
+      totpSecret: secret,
+    });
+    expect((await page('/staff/account', cookie)).status).toBe(200);
+  });
+
+  it('sends an admin without TOTP to enrol first when STAFF_REQUIRE_2FA=true', async () => {
+    await createStaffAccount(core, { email: 'admin2@shop.test', role: 'admin', password: PASSWORD });
+    const { cookie } = await staffSession(app.url, { email: 'admin2@shop.test', password: PASSWORD });
+    const answer = await page('/staff/account', cookie);
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe('/staff/account/totp');
+    const enrol = await page('/staff/account/totp', cookie);
+    expect(enrol.status).toBe(200);
+    expect(await enrol.text()).toContain('otpauth://totp/');
+  });
+});
