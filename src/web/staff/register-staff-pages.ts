@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
+import { registerAuditPages } from './routes-audit.js';
+import { registerReportPages } from './routes-reports.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
@@ -22,11 +24,13 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
       ),
     );
     registerStaffAccountPages(scope, deps);
-    // registerTicketPages(scope, deps); registerCustomerPages(scope, deps); registerReportPages(scope, deps);
+    registerReportPages(scope, deps);
+    // registerTicketPages(scope, deps); registerCustomerPages(scope, deps);
   });
 
   await web.register(async (admin) => {
     admin.addHook('preHandler', staffGuard(deps, 'admin'));
-    // registerSettingsPages(admin, deps); registerAuditPages(admin, deps);
+    registerAuditPages(admin, deps);
+    // registerSettingsPages(admin, deps);
   });
 }

@@ -1,10 +1,10 @@
 /** The staff reports page's numbers and charts (#25): the four reports of a period, as SVG too. */
-import type { FirstContactWeekRow } from '../../db/sql/report-first-contact-weeks.js';
+
 import { formatMoney } from '../../core/billing/money.js';
 import type { CoreContext } from '../../core/core-context.js';
 import type { TicketStatus } from '../../core/lifecycle.js';
-import { hoursDecimalComma } from '../../core/reports/report-csv.js';
 import type { ReportPeriod } from '../../core/reports/periods.js';
+import { hoursDecimalComma } from '../../core/reports/report-csv.js';
 import {
   backlogReport,
   channelReport,
@@ -12,6 +12,7 @@ import {
   type RevenueReport,
   revenueReport,
 } from '../../core/reports/reports.js';
+import type { FirstContactWeekRow } from '../../db/sql/report-first-contact-weeks.js';
 import type { Locale } from '../../templates/format.js';
 import { type BarChart, renderBarChart } from './report-charts.js';
 import type { ReportTexts } from './report-texts.js';
@@ -122,5 +123,11 @@ export async function renderReportCharts(
     },
   ];
   const [revenue, hoursSvg, firstContact, channels, backlog] = await Promise.all(charts.map(renderBarChart));
-  return { revenue: revenue!, hours: hoursSvg!, firstContact: firstContact!, channels: channels!, backlog: backlog! };
+  return {
+    revenue: revenue!,
+    hours: hoursSvg!,
+    firstContact: firstContact!,
+    channels: channels!,
+    backlog: backlog!,
+  };
 }
