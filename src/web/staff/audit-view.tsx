@@ -49,7 +49,7 @@ export function AuditContent(props: {
       <input
         id={`audit-${name}`}
         name={name}
-        type={type}
+        type={type as 'text'}
         value={query[name] ?? ''}
         aria-describedby={hint ? `audit-${name}-hint` : undefined}
       />
