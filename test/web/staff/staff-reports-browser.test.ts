@@ -36,7 +36,7 @@ beforeAll(async () => {
   );
   await createStaffAccount(core, { email: 'admin@shop.test', role: 'admin', password: PASSWORD });
   await createStaffAccount(core, { email: 'tech@shop.test', role: 'technician', password: PASSWORD });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await kit?.close();
@@ -76,7 +76,7 @@ describe('staff reports in a browser', () => {
     expect(await axeViolations(checker)).toEqual([]);
     await checker.close();
     await page.close();
-  });
+  }, 180_000);
 
   it('a technician sees the reports but not the audit log', async () => {
     await kit.noScript.clearCookies();
@@ -88,5 +88,5 @@ describe('staff reports in a browser', () => {
     expect(audit!.status()).toBe(403);
     expect(await page.locator('main').textContent()).not.toContain('Autore');
     await page.close();
-  });
+  }, 120_000);
 });
