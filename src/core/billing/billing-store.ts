@@ -3,7 +3,7 @@
  * Prices always come from `pricing.ts` over all the customer's confirmed entries, so the hour
  * summary, the report and the export show the same numbers and prepaid hours are used once.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingContracts, customers, prepaidPackages, tickets, timeEntries } from '../../db/schema.js';
 import { businessMinutesBetween, DEFAULT_BUSINESS_CALENDAR, instantToZoned } from '../business-calendar.js';
@@ -169,12 +169,16 @@ function pricedCustomer(
 /**
  * {@link loadCustomerBilling} for many customers in four queries (the staff reports page, #25):
  * the same rows, the same pricing and cents; a bill's `outOfHoursMinutes` is worked out only for
- * terms with a surcharge (0 otherwise). Keyed by customer id (text); unknown ids are left out.
+ * terms with a surcharge (0 otherwise). With `window`, only what can change the prices of work in
+ * it is loaded: entries started before `to`, and for customers without prepaid packages only those
+ * from `from` on (pricing groups never span months; only prepaid hours, allocated in time
+ * order, carry earlier work into a month), so `entriesByTicket` holds that subset. Keyed by customer id (text); unknown ids are left out.
  */
 export async function loadCustomersBilling(
   ctx: CoreContext,
   tx: Tx,
   customerIds: readonly bigint[],
+  window?: { from: Date; to: Date },
 ): Promise<Map<string, PricedCustomer>> {
   const result = new Map<string, PricedCustomer>();
   if (customerIds.length === 0) return result;
@@ -189,11 +193,21 @@ export async function loadCustomersBilling(
     .from(prepaidPackages)
     .where(inArray(prepaidPackages.customerId, ids))
     .orderBy(asc(prepaidPackages.validFrom), asc(prepaidPackages.id));
+  const prepaid = [...new Set(packages.map((p) => p.customerId))];
   const entries = await tx.db
     .select({ entry: timeEntries, customerId: tickets.customerId })
     .from(timeEntries)
     .innerJoin(tickets, eq(tickets.id, timeEntries.ticketId))
-    .where(and(inArray(tickets.customerId, ids), eq(timeEntries.status, 'confirmed')))
+    .where(
+      and(
+        inArray(tickets.customerId, ids),
+        eq(timeEntries.status, 'confirmed'),
+        window ? lt(timeEntries.startedAt, window.to) : undefined,
+        window
+          ? or(gte(timeEntries.startedAt, window.from), inArray(tickets.customerId, prepaid))
+          : undefined,
+      ),
+    )
     .orderBy(asc(timeEntries.startedAt), asc(timeEntries.id));
   const byCustomer = <T>(list: T[], idOf: (x: T) => bigint) => {
     const map = new Map<string, T[]>();

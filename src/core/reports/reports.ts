@@ -60,7 +60,7 @@ export async function revenueReport(
   const linesOf = new Map(
     months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
   );
-  const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))]);
+  const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))], range);
   const billsOf = new Map<string, Map<string, TicketBill>>();
   const ticketsOf = new Map<bigint, typeof worked>();
   for (const t of worked) {
