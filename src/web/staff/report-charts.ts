@@ -77,6 +77,9 @@ export async function renderBarChart(chart: BarChart): Promise<string> {
     ],
   }) as unknown as Element;
   for (const style of [...svg.querySelectorAll('style')]) style.remove();
+  // The SVG is one image named by its title and description (role="img"): Plot's labels on
+  // inner groups would be ARIA attributes on elements without a role (axe: aria-prohibited-attr).
+  for (const g of [...svg.querySelectorAll('[aria-label]')]) g.removeAttribute('aria-label');
   svg.setAttribute('class', 'chart');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-labelledby', `${chart.id}-title ${chart.id}-desc`);
