@@ -5,6 +5,7 @@ import { benchDelivery } from './delivery.js';
 import { benchEmail } from './email.js';
 import { benchHostile } from './hostile.js';
 import { benchChatStalls } from './hostile-chat.js';
+import { benchReports } from './reports.js';
 import { benchSlack } from './slack.js';
 import { installStatementTimings, statementReport } from './statement-timings.js';
 import { benchTickets } from './tickets.js';
@@ -26,6 +27,7 @@ const sections: Record<string, (options: Record<string, unknown>) => Promise<unk
   slack: (options) => benchSlack(options as Parameters<typeof benchSlack>[0]),
   web: (options) => benchWeb(options as Parameters<typeof benchWeb>[0]),
   tickets: (options) => benchTickets(options as Parameters<typeof benchTickets>[0]),
+  reports: (options) => benchReports(options as Parameters<typeof benchReports>[0]),
 };
 
 const reply = (message: unknown): Promise<void> =>

@@ -6,11 +6,13 @@
 import { and, asc, eq, gte, inArray, isNull, lt } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingExports, customers, type ExportedBillLine, tickets, timeEntries } from '../../db/schema.js';
-import { DEFAULT_BUSINESS_CALENDAR, instantToZoned, zonedTimeToInstant } from '../business-calendar.js';
+import { DEFAULT_BUSINESS_CALENDAR, zonedTimeToInstant } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
+import { excelCsv, textCell } from '../csv.js';
 import { loadCustomerBilling } from './billing-store.js';
 import { centsToDecimalComma } from './money.js';
-import { type TicketBill, withVat } from './pricing.js';
+import { monthGroupOf, reportCustomer } from './month-lines.js';
+import type { TicketBill } from './pricing.js';
 
 export interface ReportTicket {
   ticketNumber: number;
@@ -86,44 +88,16 @@ export async function hoursReport(
     .where(eq(billingExports.month, month))
     .orderBy(asc(billingExports.id));
   const result: ReportCustomer[] = [];
+  const lines = exported.flatMap((x) => x.lines);
   for (const row of rows) {
     const billing = await loadCustomerBilling(ctx, tx, row.customerId);
-    const monthOf = (at: Date) => instantToZoned(at, tz).date.slice(0, 7);
-    // Billed and not yet billed work of a ticket are priced apart: only the latter is priced now.
-    const { bills } = billing.price(
-      (e) => `${e.ticketId}|${monthOf(e.startedAt)}|${e.billedAt ? 'billed' : 'open'}`,
-    );
+    const { bills } = billing.price(monthGroupOf(tz));
     const ticketRows = await tx.db
       .select({ id: tickets.id, number: tickets.number, subject: tickets.subject })
       .from(tickets)
       .where(eq(tickets.customerId, row.customerId))
       .orderBy(asc(tickets.number));
-    const subjectOf = new Map(ticketRows.map((t) => [t.number, t.subject]));
-    const list: ReportTicket[] = exported
-      .flatMap((x) => x.lines)
-      .filter((l) => l.customerId === row.customerId.toString())
-      .map((l) => ({
-        ticketNumber: l.ticketNumber,
-        subject: subjectOf.get(l.ticketNumber) ?? '',
-        bill: l.bill,
-        billed: true,
-      }));
-    for (const t of ticketRows) {
-      const bill = bills.get(`${t.id}|${month}|open`);
-      if (bill) list.push({ ticketNumber: t.number, subject: t.subject, bill, billed: false });
-    }
-    const netCents = list.reduce((a, t) => a + t.bill.netCents, 0);
-    const openNet = list.filter((t) => !t.billed).reduce((a, t) => a + t.bill.netCents, 0);
-    result.push({
-      customerId: row.customerId.toString(),
-      name: row.name,
-      tickets: list,
-      netCents,
-      ...withVat(netCents, ctx.settings.vatPercent),
-      notYetBilled: list.some((t) => !t.billed)
-        ? { netCents: openNet, ...withVat(openNet, ctx.settings.vatPercent) }
-        : null,
-    });
+    result.push(reportCustomer(ctx, { ...row, month, bills, ticketRows, exportedLines: lines }));
   }
   const sum = (pick: (c: ReportCustomer) => number) => result.reduce((a, c) => a + pick(c), 0);
   return {
@@ -204,20 +178,6 @@ export const CSV_HEADER = [
   'Fatturato',
 ] as const;
 
-/**
- * A cell of text someone else wrote (a customer's name, a ticket's subject): one starting with
- * `=`, `+`, `-`, `@`, tab or CR would run as a formula in Excel, so it gets a leading `'`
- * (OWASP, "CSV Injection"). Numbers and amounts are ours and stay as they are.
- */
-function textCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-function cell(value: string | number): string {
-  const text = String(value);
-  return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** A totals row: its first two cells, the amounts (cents) in the net, VAT and total columns, and the billed cell. */
 function totalRow(
   first: string,
@@ -270,5 +230,5 @@ export function hoursReportCsv(report: HoursReport): string {
     if (c.notYetBilled) lines.push(totalRow(textCell(c.name), 'Da fatturare', c.notYetBilled, 'no'));
   }
   lines.push(totalRow('Totale', '', report, ''));
-  return `\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`;
+  return excelCsv(lines);
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
 import { registerCustomerPages } from './customer-pages.js';
+import { registerAuditPages } from './routes-audit.js';
+import { registerReportPages } from './routes-reports.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
 import { registerTicketPages } from './routes-tickets.js';
 import { registerSettingsPages } from './settings-pages.js';
@@ -17,22 +19,16 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
 
   await web.register(async (scope) => {
     scope.addHook('preHandler', staffGuard(deps));
-    // The first page: the ticket list when it is there, else the registrations.
-    scope.get('/staff', async (_request, reply) =>
-      reply.redirect(
-        scope.hasRoute({ method: 'GET', url: '/staff/tickets' }) ? '/staff/tickets' : '/staff/registrations',
-        303,
-      ),
-    );
+    scope.get('/staff', async (_request, reply) => reply.redirect('/staff/tickets', 303));
     registerStaffAccountPages(scope, deps);
     registerCustomerPages(scope, deps);
     registerTicketPages(scope, deps);
-    // registerReportPages(scope, deps);
+    registerReportPages(scope, deps);
   });
 
   await web.register(async (admin) => {
     admin.addHook('preHandler', staffGuard(deps, 'admin'));
     registerSettingsPages(admin, deps);
-    // registerAuditPages(admin, deps);
+    registerAuditPages(admin, deps);
   });
 }

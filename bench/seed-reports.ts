@@ -1,0 +1,67 @@
+import type { SqlClient } from '../src/db/database.js';
+
+/**
+ * Bulk data for the reports bench (#25): `customers` customers, `tickets` tickets spread over the
+ * year before `now` (every status and channel, first-contact deadlines met, missed and pending),
+ * `messagesPerTicket` messages each, and a confirmed time entry on every fifth ticket. Plain SQL
+ * with generate_series: seconds, not the hours going through ingest would take.
+ */
+export async function seedReportData(
+  sql: SqlClient,
+  options: { customers: number; tickets: number; messagesPerTicket: number; now: Date },
+): Promise<{ tickets: number; messages: number; timeEntries: number }> {
+  const { rows } = await sql.query<{ id: string }>(
+    `insert into customers (name, status, locale, activated_at)
+     select 'Cliente bench ' || i, 'active', 'it', $2::timestamptz - interval '400 days'
+       from generate_series(1, $1::int) i returning id::text`,
+    [options.customers, options.now],
+  );
+  const ids = rows.map((r) => r.id);
+  const batch = 20_000;
+  for (let start = 1; start <= options.tickets; start += batch) {
+    const end = Math.min(options.tickets, start + batch - 1);
+    await sql.query(
+      `insert into tickets (customer_id, subject, status, origin_channel, first_contact_due_at,
+                            first_contact_at, created_at, updated_at)
+       select ($1::bigint[])[1 + i % cardinality($1::bigint[])], 'Stampante bench ' || i,
+              (array['new','open','waiting_customer','scheduled','in_progress','resolved',
+                     'closed','closed','closed','closed'])[1 + i % 10],
+              (array['email','telegram','slack','web'])[1 + i % 4],
+              $2::timestamptz - (i % 365) * interval '1 day' + interval '2 days',
+              case when i % 7 = 0 then null
+                   else $2::timestamptz - (i % 365) * interval '1 day' + (1 + i % 3) * interval '20 hours' end,
+              $2::timestamptz - (i % 365) * interval '1 day',
+              $2::timestamptz - (i % 365) * interval '1 day'
+         from generate_series($3::int, $4::int) i`,
+      [ids, options.now, start, end],
+    );
+  }
+  const { rows: range } = await sql.query<{ lo: string; hi: string }>(
+    `select min(id)::text as lo, max(id)::text as hi from tickets where subject like 'Stampante bench %'`,
+  );
+  const lo = BigInt(range[0]!.lo);
+  const hi = BigInt(range[0]!.hi);
+  for (let from = lo; from <= hi; from += 20_000n) {
+    await sql.query(
+      `insert into messages (ticket_id, customer_id, direction, channel, new_text, full_text, created_at)
+       select t.id, t.customer_id, 'inbound', t.origin_channel, 'La stampante non stampa ' || g,
+              'La stampante non stampa, messaggio ' || g, t.created_at + g * interval '1 hour'
+         from tickets t cross join generate_series(1, $3::int) g
+        where t.id between $1::bigint and $2::bigint`,
+      [from.toString(), (from + 19_999n).toString(), options.messagesPerTicket],
+    );
+  }
+  await sql.query(
+    `insert into time_entries (ticket_id, technician, started_at, minutes, kind, billable, status, source)
+     select id, 'Luca', created_at + interval '3 hours', 15 + (number % 8) * 15, 'remote', true, 'confirmed', 'api'
+       from tickets where subject like 'Stampante bench %' and number % 5 = 0`,
+  );
+  await sql.query('analyze');
+  const count = async (table: string) =>
+    (await sql.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
+  return {
+    tickets: await count('tickets'),
+    messages: await count('messages'),
+    timeEntries: await count('time_entries'),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The staff reports (issue #25, item 4): hours and revenue per customer per month, first-contact
+ * deadlines met and missed per week (T2), tickets per channel, the backlog by status. Amounts are
+ * the monthly hours report's (#24, T6): the same pricing and the same per-month lines, integer cents.
+ */
+import { and, gte, lte } from 'drizzle-orm';
+import type { Tx } from '../../db/database.js';
+import { billingExports } from '../../db/schema.js';
+import { reportBacklogByStatus } from '../../db/sql/report-backlog-by-status.js';
+import {
+  type FirstContactWeekRow,
+  reportFirstContactWeeks,
+} from '../../db/sql/report-first-contact-weeks.js';
+import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
+import { reportWorkMonths } from '../../db/sql/report-work-months.js';
+import { reportWorkedTickets } from '../../db/sql/report-worked-tickets.js';
+import { loadCustomersBilling } from '../billing/billing-store.js';
+import { monthGroupOf, reportCustomer } from '../billing/month-lines.js';
+import type { TicketBill } from '../billing/pricing.js';
+import { DEFAULT_BUSINESS_CALENDAR } from '../business-calendar.js';
+import type { CoreContext } from '../core-context.js';
+import { OPEN_STATUSES, type TicketStatus } from '../lifecycle.js';
+import { mondaysBetween, monthsBetween, monthsRange, type ReportPeriod, weeksRange } from './periods.js';
+
+export interface RevenueRow {
+  customerId: string;
+  name: string;
+  month: string;
+  /** Minutes worked (confirmed entries, billable or not). */
+  workedMinutes: number;
+  /** Minutes billed after rounding and minimum, prepaid ones included. */
+  billedMinutes: number;
+  /** Net (VAT excluded), as the month's statement shows it. */
+  netCents: number;
+  totalCents: number;
+}
+
+export interface RevenueReport {
+  months: string[];
+  rows: RevenueRow[];
+  /** Per month of `months`: the sums over customers. */
+  perMonth: Array<{ month: string; workedMinutes: number; netCents: number; totalCents: number }>;
+}
+
+/** Hours and revenue per customer per month of the period (customers with confirmed work). */
+export async function revenueReport(
+  ctx: CoreContext,
+  tx: Tx,
+  period: Pick<ReportPeriod, 'fromMonth' | 'toMonth'>,
+): Promise<RevenueReport> {
+  const timeZone = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
+  const months = monthsBetween(period.fromMonth, period.toMonth);
+  const range = monthsRange(period.fromMonth, period.toMonth, timeZone);
+  const work = await reportWorkMonths(tx.sql, { ...range, timeZone });
+  const worked = await reportWorkedTickets(tx.sql, range);
+  const exported = await tx.db
+    .select({ month: billingExports.month, lines: billingExports.lines })
+    .from(billingExports)
+    .where(and(gte(billingExports.month, period.fromMonth), lte(billingExports.month, period.toMonth)));
+  const linesOf = new Map(
+    months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
+  );
+  const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))], range);
+  const billsOf = new Map<string, Map<string, TicketBill>>();
+  const ticketsOf = new Map<bigint, typeof worked>();
+  for (const t of worked) {
+    const list = ticketsOf.get(t.customerId);
+    if (list) list.push(t);
+    else ticketsOf.set(t.customerId, [t]);
+  }
+  const rows: RevenueRow[] = [];
+  for (const w of work) {
+    const key = w.customerId.toString();
+    let bills = billsOf.get(key);
+    if (!bills) {
+      bills = billing.get(key)!.price(monthGroupOf(timeZone)).bills;
+      billsOf.set(key, bills);
+    }
+    const ticketRows = ticketsOf.get(w.customerId) ?? [];
+    const c = reportCustomer(ctx, { ...w, bills, ticketRows, exportedLines: linesOf.get(w.month) ?? [] });
+    rows.push({
+      customerId: key,
+      name: w.name,
+      month: w.month,
+      workedMinutes: c.tickets.reduce((a, t) => a + t.bill.rawMinutes, 0),
+      billedMinutes: c.tickets.reduce((a, t) => a + t.bill.billedMinutes, 0),
+      netCents: c.netCents,
+      totalCents: c.totalCents,
+    });
+  }
+  const perMonth = months.map((month) => {
+    const of = rows.filter((r) => r.month === month);
+    const sum = (pick: (r: RevenueRow) => number) => of.reduce((a, r) => a + pick(r), 0);
+    return {
+      month,
+      workedMinutes: sum((r) => r.workedMinutes),
+      netCents: sum((r) => r.netCents),
+      totalCents: sum((r) => r.totalCents),
+    };
+  });
+  return { months, rows, perMonth };
+}
+
+/** First-contact deadlines per week of the period, every week listed (zeros where none fell). */
+export async function firstContactReport(
+  ctx: CoreContext,
+  tx: Tx,
+  period: Pick<ReportPeriod, 'fromWeek' | 'toWeek'>,
+): Promise<FirstContactWeekRow[]> {
+  const timeZone = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
+  const range = weeksRange(period.fromWeek, period.toWeek, timeZone);
+  const rows = await reportFirstContactWeeks(tx.sql, { ...range, timeZone, now: ctx.now() });
+  const byWeek = new Map(rows.map((r) => [r.week, r]));
+  return mondaysBetween(period.fromWeek, period.toWeek).map(
+    (week) => byWeek.get(week) ?? { week, met: 0, missed: 0, pending: 0 },
+  );
+}
+
+/** Tickets opened in the period's months, per channel. */
+export async function channelReport(
+  ctx: CoreContext,
+  tx: Tx,
+  period: Pick<ReportPeriod, 'fromMonth' | 'toMonth'>,
+): Promise<Array<{ channel: string; tickets: number }>> {
+  const timeZone = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
+  return reportTicketsPerChannel(tx.sql, monthsRange(period.fromMonth, period.toMonth, timeZone));
+}
+
+/** Open tickets now, per status (lifecycle order). */
+export async function backlogReport(tx: Tx): Promise<Array<{ status: TicketStatus; tickets: number }>> {
+  return reportBacklogByStatus(tx.sql, OPEN_STATUSES);
+}
