@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
+import { registerStaffAccountsPages } from './routes-staff-accounts.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
 
@@ -27,6 +28,7 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
 
   await web.register(async (admin) => {
     admin.addHook('preHandler', staffGuard(deps, 'admin'));
+    registerStaffAccountsPages(admin, deps);
     // registerSettingsPages(admin, deps); registerAuditPages(admin, deps);
   });
 }
