@@ -17,10 +17,12 @@ CREATE TABLE "staff_accounts" (
 --> statement-breakpoint
 CREATE TABLE "staff_tokens" (
 	"token_hash" text PRIMARY KEY NOT NULL,
-	"account_id" bigint NOT NULL,
+	"purpose" text DEFAULT 'set_password' NOT NULL,
+	"account_id" bigint,
 	"expires_at" timestamp with time zone NOT NULL,
 	"used_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "staff_tokens_purpose_known" CHECK (("staff_tokens"."purpose" = 'set_password' and "staff_tokens"."account_id" is not null) or ("staff_tokens"."purpose" = 'first_admin' and "staff_tokens"."account_id" is null))
 );
 --> statement-breakpoint
 ALTER TABLE "staff_tokens" ADD CONSTRAINT "staff_tokens_account_id_staff_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."staff_accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -867,18 +867,27 @@ export const staffAccounts = pgTable(
   ],
 );
 
-/** Single-use, expiring set-password links of staff accounts; only a SHA-256 of the token is kept. */
+/**
+ * Single-use, expiring links of the staff dashboard; only a SHA-256 of the token is kept.
+ * `set_password`: an account's password link; `first_admin`: printed in the log at a start with no
+ * staff account, it creates the first admin (no account yet, so no `account_id`).
+ */
 export const staffTokens = pgTable(
   'staff_tokens',
   {
     tokenHash: text('token_hash').primaryKey(),
-    accountId: ref('account_id')
-      .notNull()
-      .references(() => staffAccounts.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull().default('set_password'),
+    accountId: ref('account_id').references(() => staffAccounts.id, { onDelete: 'cascade' }),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.accountId)],
+  (t) => [
+    index().on(t.accountId),
+    check(
+      'staff_tokens_purpose_known',
+      sql`(${t.purpose} = 'set_password' and ${t.accountId} is not null) or (${t.purpose} = 'first_admin' and ${t.accountId} is null)`,
+    ),
+  ],
 );
 // --- end #25 staff accounts ---

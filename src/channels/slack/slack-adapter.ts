@@ -20,6 +20,7 @@ import type {
 import { CredentialVault } from '../../core/consent/credential-vault.js';
 import type { CoreContext, DeliverySettled } from '../../core/core-context.js';
 import { DeliveryError, errorSummary } from '../../core/errors.js';
+import { isTechnicianSlackUser, staffOfSlackUser } from '../../core/staff-directory.js';
 import { slackDmThreadOfTicket } from '../../db/sql/slack-dm-thread-of-ticket.js';
 import type { Logger } from '../../logger.js';
 import { escapeChatMarkup } from '../../templates/format.js';
@@ -189,6 +190,7 @@ export class SlackAdapter implements ChannelAdapter {
       logger,
       maxFileBytes: this.options.maxFileBytes,
       nameOf: (userId) => this.nameOf(userId),
+      isTechnician: (userId) => isTechnicianSlackUser(core, userId, settings.technicians),
       wake: () => this.loop?.wake(),
     });
     registerCustomerButtons(app, { core, poster: this.poster, logger });
@@ -310,8 +312,13 @@ export class SlackAdapter implements ChannelAdapter {
     });
   }
 
-  /** Display name of a Slack user (profile display name, else real name); cached. */
+  /**
+   * A technician's name for tickets and time entries: their staff account's name (#25), else the
+   * Slack profile's display name or real name (cached).
+   */
   private async nameOf(userId: string): Promise<string> {
+    const staff = await staffOfSlackUser(this.options.core, userId);
+    if (staff) return staff.name;
     const cached = this.names.get(userId);
     if (cached) return cached;
     try {

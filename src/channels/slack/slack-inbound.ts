@@ -23,7 +23,7 @@ import { onDelete, onEdit, onThreadReply } from './slack-thread-replies.js';
 import { logTimeHint, startTicketTimer, stopTicketTimer } from './slack-time.js';
 
 export const NOT_ALLOWED =
-  'Non sei abilitato a operare sui ticket (SLACK_TECHNICIANS). / You are not allowed to act on tickets.';
+  'Non sei abilitato a operare sui ticket (account tecnico o SLACK_TECHNICIANS). / You are not allowed to act on tickets.';
 export const NOT_AVAILABLE = 'Funzione non ancora disponibile. / This feature is not available yet.';
 
 export interface InboundDeps {
@@ -34,8 +34,10 @@ export interface InboundDeps {
   logger: Logger;
   /** Customers' files larger than this are kept as a note (MAX_ATTACHMENT_MB). */
   maxFileBytes: number;
-  /** The technician's display name (never "Bot"). */
+  /** The technician's name: their staff account's, else the Slack display name (never "Bot"). */
   nameOf(userId: string): Promise<string>;
+  /** Whether the Slack user may act on tickets: an enabled staff account's Slack id, or SLACK_TECHNICIANS. */
+  isTechnician(userId: string): Promise<boolean>;
   /** Run a mirror pass now (a relay is due, a card changed). */
   wake(): void;
 }
@@ -97,7 +99,7 @@ export function registerListeners(app: App, deps: InboundDeps): void {
         deps.poster.client.chat.postEphemeral({ channel, user: b.user.id, text }),
       );
     try {
-      if (!settings.technicians.includes(b.user.id)) return void (await tell(NOT_ALLOWED));
+      if (!(await deps.isTechnician(b.user.id))) return void (await tell(NOT_ALLOWED));
       const number = Number(a.value);
       const who: SlackActor = { userId: b.user.id, name: await deps.nameOf(b.user.id) };
       let answer: string | undefined;
@@ -127,7 +129,7 @@ export function registerListeners(app: App, deps: InboundDeps): void {
     await ack();
     const say = (text: string) => respond({ response_type: 'ephemeral', text });
     try {
-      if (!settings.technicians.includes(command.user_id)) return void (await say(NOT_ALLOWED));
+      if (!(await deps.isTechnician(command.user_id))) return void (await say(NOT_ALLOWED));
       const who: SlackActor = { userId: command.user_id, name: await deps.nameOf(command.user_id) };
       await say(await runCommand(deps, command.text ?? '', who));
       deps.wake();

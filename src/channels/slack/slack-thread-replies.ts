@@ -45,7 +45,7 @@ export async function onThreadReply(
   if (!thread) return;
   const keys = eventKeys({ eventId, channel: e.channel, ts: e.ts });
   const user = e.user;
-  if (!settings.technicians.includes(user)) {
+  if (!(await deps.isTechnician(user))) {
     const first = await onceForEvent(core.database, keys, async () => {});
     if (first) {
       await poster.post(e.channel, () =>

@@ -5,6 +5,8 @@ import type { CoreContext } from '../../core/core-context.js';
 import { DeliveryError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import { ticketSubject } from '../../templates/customer-messages.js';
+import { issueFirstAdminLink } from '../../web/staff/first-admin.js';
+import { STAFF_LINK_HOURS } from '../../web/staff/staff-accounts.js';
 import { registerWebUi } from '../../web/web-ui.js';
 
 /**
@@ -33,6 +35,13 @@ export class WebAdapter implements ChannelAdapter {
 
   async start(context: ChannelContext): Promise<void> {
     this.context = context;
+    // No staff account yet (#25): a one-time link to create the first admin, valid 24 hours.
+    const link = await issueFirstAdminLink(this.deps.core);
+    if (link) {
+      this.deps.logger.warn(
+        `No staff account yet: open ${link} within ${STAFF_LINK_HOURS} hours to create the first admin (or run npm run admin:create -- EMAIL with the app stopped)`,
+      );
+    }
   }
 
   async stop(): Promise<void> {}

@@ -4,6 +4,7 @@ import { registerCustomerPages } from './customer-pages.js';
 import { registerAuditPages } from './routes-audit.js';
 import { registerReportPages } from './routes-reports.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
+import { registerStaffAccountsPages } from './routes-staff-accounts.js';
 import { registerTicketPages } from './routes-tickets.js';
 import { registerSettingsPages } from './settings-pages.js';
 import { staffGuard } from './staff-auth.js';
@@ -28,6 +29,7 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
 
   await web.register(async (admin) => {
     admin.addHook('preHandler', staffGuard(deps, 'admin'));
+    registerStaffAccountsPages(admin, deps);
     registerSettingsPages(admin, deps);
     registerAuditPages(admin, deps);
   });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
-import type { CoreContext } from '../../core/core-context.js';
+import type { CoreContext, CoreSettings } from '../../core/core-context.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { Tx } from '../../db/database.js';
 import { staffAccounts, staffTokens, webSessions } from '../../db/schema.js';
@@ -14,11 +14,16 @@ export type StaffAccountRow = typeof staffAccounts.$inferSelect;
 /** How long a staff set-password link works (hours): a day, as the customers' (OWASP). */
 export const STAFF_LINK_HOURS = 24;
 
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+/** What staff-account operations need: the store, the clock, PUBLIC_URL (the CLI builds just this). */
+export type StaffStore = Pick<CoreContext, 'database' | 'now'> & {
+  settings: Pick<CoreSettings, 'publicUrl' | 'companyName'>;
+};
+
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /** `PUBLIC_URL/staff/set-password?token=…` */
-export const staffLinkTo = (ctx: CoreContext, token: string) =>
+export const staffLinkTo = (ctx: StaffStore, token: string) =>
   `${ctx.settings.publicUrl.replace(/\/$/, '')}/staff/set-password?token=${encodeURIComponent(token)}`;
 
 /**
@@ -26,7 +31,7 @@ export const staffLinkTo = (ctx: CoreContext, token: string) =>
  * unused links of the account stop working; only the token's SHA-256 is stored, never the link.
  */
 export async function issueStaffLink(
-  ctx: CoreContext,
+  ctx: StaffStore,
   tx: Tx,
   accountId: bigint,
   hours = STAFF_LINK_HOURS,
@@ -50,7 +55,7 @@ export async function issueStaffLink(
  * An address already used by a staff account: {@link ConflictError}. `actor` goes to the audit log.
  */
 export async function createStaffAccount(
-  ctx: CoreContext,
+  ctx: StaffStore,
   input: { email: string; name: string; role: StaffRole; slackUserId?: string | null },
   actor: string,
 ): Promise<{ account: StaffAccountRow; link: string }> {
@@ -79,16 +84,16 @@ export async function createStaffAccount(
 }
 
 /** Whether any staff account exists (the first start prints a link for the first admin when none does). */
-export async function hasStaffAccounts(ctx: CoreContext): Promise<boolean> {
+export async function hasStaffAccounts(ctx: StaffStore): Promise<boolean> {
   const rows = await ctx.database.db.select({ id: staffAccounts.id }).from(staffAccounts).limit(1);
   return rows.length > 0;
 }
 
-export async function listStaffAccounts(ctx: CoreContext): Promise<StaffAccountRow[]> {
+export async function listStaffAccounts(ctx: StaffStore): Promise<StaffAccountRow[]> {
   return ctx.database.db.select().from(staffAccounts).orderBy(asc(staffAccounts.name), asc(staffAccounts.id));
 }
 
-export async function staffAccountById(ctx: CoreContext, id: string | bigint) {
+export async function staffAccountById(ctx: StaffStore, id: string | bigint) {
   if (!/^\d{1,19}$/.test(String(id))) return undefined;
   const [row] = await ctx.database.db
     .select()
@@ -98,7 +103,7 @@ export async function staffAccountById(ctx: CoreContext, id: string | bigint) {
 }
 
 /** The enabled account a set-password link belongs to, when the link is still good. */
-export async function staffAccountForToken(ctx: CoreContext, token: string) {
+export async function staffAccountForToken(ctx: StaffStore, token: string) {
   const [row] = await ctx.database.db
     .select({ account: staffAccounts, expiresAt: staffTokens.expiresAt })
     .from(staffTokens)
@@ -112,16 +117,22 @@ export async function staffAccountForToken(ctx: CoreContext, token: string) {
  * Uses a set-password link once: stores the scrypt hash, lifts a lock-out and ends the account's
  * sessions (whoever knew the old password is out). Undefined for a used, expired or unknown link.
  */
-export async function setStaffPassword(ctx: CoreContext, token: string, password: string) {
+export async function setStaffPassword(ctx: StaffStore, token: string, password: string) {
   const hash = await hashPassword(password);
   return ctx.database.transaction(async (tx) => {
     const now = ctx.now();
     const [used] = await tx.db
       .update(staffTokens)
       .set({ usedAt: now })
-      .where(and(eq(staffTokens.tokenHash, tokenHash(token)), isNull(staffTokens.usedAt)))
+      .where(
+        and(
+          eq(staffTokens.tokenHash, tokenHash(token)),
+          eq(staffTokens.purpose, 'set_password'),
+          isNull(staffTokens.usedAt),
+        ),
+      )
       .returning();
-    if (!used || used.expiresAt.getTime() <= now.getTime()) return undefined;
+    if (!used?.accountId || used.expiresAt.getTime() <= now.getTime()) return undefined;
     const [account] = await tx.db
       .update(staffAccounts)
       .set({ passwordHash: hash, passwordSetAt: now, failedSignIns: 0, lockedUntil: null })
@@ -157,7 +168,7 @@ const unknownFailures = new Map<string, { count: number; lockedUntil?: number }>
  * password and takes as long (the decoy hash).
  */
 export async function checkStaffPassword(
-  ctx: CoreContext,
+  ctx: StaffStore,
   settings: WebAccountSettings,
   emailInput: string,
   password: string,
@@ -188,7 +199,7 @@ export async function checkStaffPassword(
 
 /** One more failed password or code; locks the account at `signInAttempts` in a row. */
 export async function recordStaffFailure(
-  ctx: CoreContext,
+  ctx: StaffStore,
   settings: WebAccountSettings,
   account: StaffAccountRow,
 ): Promise<void> {
@@ -208,7 +219,7 @@ export async function recordStaffFailure(
 }
 
 /** A complete sign-in: the failure count goes back to zero. */
-export async function recordStaffSuccess(ctx: CoreContext, accountId: bigint): Promise<void> {
+export async function recordStaffSuccess(ctx: StaffStore, accountId: bigint): Promise<void> {
   await ctx.database.db
     .update(staffAccounts)
     .set({ failedSignIns: 0, lockedUntil: null })
@@ -217,7 +228,7 @@ export async function recordStaffSuccess(ctx: CoreContext, accountId: bigint): P
 
 /** Sets (or clears, with null/empty) a staff account's Slack user id; one account per Slack user. */
 export async function setStaffSlackUserId(
-  ctx: CoreContext,
+  ctx: StaffStore,
   accountId: bigint,
   slackUserId: string | null,
   actor: string,
@@ -246,7 +257,7 @@ export async function setStaffSlackUserId(
 }
 
 /** Disables a staff account: no sign-in, its sessions end, Slack no longer takes it as a technician. */
-export async function disableStaffAccount(ctx: CoreContext, accountId: bigint, actor: string): Promise<void> {
+export async function disableStaffAccount(ctx: StaffStore, accountId: bigint, actor: string): Promise<void> {
   await ctx.database.transaction(async (tx) => {
     const [row] = await tx.db
       .update(staffAccounts)

@@ -86,3 +86,45 @@ export function StaffSetPasswordPage(props: Base & { token: string; email: strin
     </StaffLayout>
   );
 }
+
+export function FirstAdminPage(
+  props: Base & { token: string; values: { email?: string; name?: string }; errors: Record<string, string> },
+) {
+  const s = staffMessages(props.t.lang);
+  return (
+    <StaffLayout {...props} title={s.firstAdmin}>
+      <p>{s.firstAdminText}</p>
+      <form method="post" action="/staff/set-password">
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="token" value={props.token} />
+        <Field
+          name="name"
+          label={s.name}
+          value={props.values.name}
+          required
+          error={props.errors.name}
+          autocomplete="name"
+        />
+        <Field
+          name="email"
+          type="email"
+          label={s.email}
+          value={props.values.email}
+          required
+          error={props.errors.email}
+          autocomplete="username"
+        />
+        <Field
+          name="password"
+          type="password"
+          label={s.newPassword}
+          hint={s.passwordHint}
+          required
+          error={props.errors.password}
+          autocomplete="new-password"
+        />
+        <button type="submit">{s.save}</button>
+      </form>
+    </StaffLayout>
+  );
+}

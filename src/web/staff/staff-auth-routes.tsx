@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
+import { createFirstAdmin, isFirstAdminToken } from './first-admin.js';
 import {
   checkStaffPassword,
   recordStaffFailure,
@@ -11,7 +13,7 @@ import {
   staffAccountForToken,
 } from './staff-accounts.js';
 import { safeNext } from './staff-auth.js';
-import { StaffCodePage, StaffSetPasswordPage, StaffSignInPage } from './staff-auth-pages.js';
+import { FirstAdminPage, StaffCodePage, StaffSetPasswordPage, StaffSignInPage } from './staff-auth-pages.js';
 import { staffMessages } from './staff-i18n.js';
 import { StaffMessagePage } from './staff-layout.js';
 import { useTotpCode } from './staff-totp.js';
@@ -128,9 +130,35 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
     );
   };
 
+  const firstAdmin = async (request: FastifyRequest, reply: FastifyReply, token: string) => {
+    const ctx = ctxOf(request, reply);
+    const s = staffMessages(ctx.t.lang);
+    const values = {
+      email: field(request.body, 'email')?.trim().slice(0, 320) ?? '',
+      name: field(request.body, 'name')?.trim().slice(0, 200) ?? '',
+    };
+    const password = field(request.body, 'password') ?? '';
+    const errors: Record<string, string> = {};
+    if (!values.name) errors.name = s.required;
+    if (!z.email().safeParse(values.email).success) errors.email = s.badEmail;
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH)
+      errors.password = s.shortPassword;
+    if (Object.keys(errors).length > 0) {
+      return sendPage(reply, <FirstAdminPage {...ctx} token={token} values={values} errors={errors} />, 400);
+    }
+    if (!(await createFirstAdmin(core, token, { ...values, password }))) return badLink(request, reply);
+    return reply.redirect('/staff/sign-in?done=password', 303);
+  };
+
   web.get('/staff/set-password', async (request, reply) => {
     const token = (request.query as { token?: string }).token ?? '';
     const account = token ? await staffAccountForToken(core, token) : undefined;
+    if (!account && token && (await isFirstAdminToken(core, token))) {
+      return sendPage(
+        reply,
+        <FirstAdminPage {...ctxOf(request, reply)} token={token} values={{}} errors={{}} />,
+      );
+    }
     if (!account) return badLink(request, reply);
     return sendPage(
       reply,
@@ -142,6 +170,7 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
     const token = field(request.body, 'token') ?? '';
     const password = field(request.body, 'password') ?? '';
     const account = token ? await staffAccountForToken(core, token) : undefined;
+    if (!account && token && (await isFirstAdminToken(core, token))) return firstAdmin(request, reply, token);
     if (!account) return badLink(request, reply);
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       const ctx = ctxOf(request, reply);

@@ -71,6 +71,9 @@ const it = {
   badEmail: 'Indirizzo email non valido.',
   saved: 'Salvato.',
   actions: 'Azioni',
+  firstAdmin: 'Crei il primo amministratore',
+  firstAdminText:
+    "Questo link crea l'account amministratore della prima installazione; funziona una sola volta.",
 };
 
 export type StaffMessages = typeof it;
@@ -140,6 +143,8 @@ const en: StaffMessages = {
   badEmail: 'Not a valid email address.',
   saved: 'Saved.',
   actions: 'Actions',
+  firstAdmin: 'Create the first administrator',
+  firstAdminText: "This link creates the installation's first administrator account; it works once.",
 };
 
 export function staffMessages(locale: Locale | string): StaffMessages {

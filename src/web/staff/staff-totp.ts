@@ -2,8 +2,8 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import { audit } from '../../core/audit.js';
-import type { CoreContext } from '../../core/core-context.js';
 import { staffAccounts } from '../../db/schema.js';
+import type { StaffStore } from './staff-accounts.js';
 
 /**
  * TOTP second factor of staff accounts (RFC 6238 with otplib: SHA-1, 6 digits, 30 s steps, the
@@ -16,7 +16,7 @@ const TOLERANCE_SECONDS = 30;
 export const newTotpSecret = (): string => generateSecret();
 
 /** The `otpauth://` URI authenticator apps read (shown as text and as a QR code). */
-export function totpUri(ctx: CoreContext, email: string, secret: string): string {
+export function totpUri(ctx: StaffStore, email: string, secret: string): string {
   return generateURI({ issuer: ctx.settings.companyName, label: email, secret });
 }
 
@@ -26,7 +26,7 @@ export function totpQrSvg(uri: string): Promise<string> {
 }
 
 /** The time step `code` matches for `secret` at ctx.now(), or undefined. */
-async function matchingStep(ctx: CoreContext, secret: string, code: string): Promise<number | undefined> {
+async function matchingStep(ctx: StaffStore, secret: string, code: string): Promise<number | undefined> {
   const token = code.replace(/\s/g, '');
   if (!/^\d{6}$/.test(token)) return undefined;
   const result = await verify({
@@ -43,7 +43,7 @@ async function matchingStep(ctx: CoreContext, secret: string, code: string): Pro
  * newer than the last one used (one statement, so two requests with one code cannot both pass).
  */
 export async function useTotpCode(
-  ctx: CoreContext,
+  ctx: StaffStore,
   account: { id: bigint; totpSecret: string | null },
   code: string,
 ): Promise<boolean> {
@@ -68,7 +68,7 @@ export async function useTotpCode(
  * false when the code is wrong.
  */
 export async function enableTotp(
-  ctx: CoreContext,
+  ctx: StaffStore,
   account: { id: bigint; email: string },
   secret: string,
   code: string,
@@ -86,7 +86,7 @@ export async function enableTotp(
 }
 
 /** Turns the second factor off (the person's own choice, with a current code; never for a required admin). */
-export async function disableTotp(ctx: CoreContext, account: { id: bigint; email: string }): Promise<void> {
+export async function disableTotp(ctx: StaffStore, account: { id: bigint; email: string }): Promise<void> {
   await ctx.database.transaction(async (tx) => {
     await tx.db
       .update(staffAccounts)

@@ -108,7 +108,7 @@ describe('staff sign-in', () => {
     expect(done.headers.get('location')).toBe('/staff/sign-in?done=password');
     expect((await post('una-password-nuova-2')).status).toBe(400);
     const { rows } = await app.database.sql.query<{ n: number }>(
-      'select count(*)::int as n from staff_tokens where used_at is null',
+      "select count(*)::int as n from staff_tokens where used_at is null and purpose = 'set_password'",
     );
     expect(rows[0]!.n).toBe(0);
     await staffSession(app.url, { email: 'nuovo@shop.test', password: 'una-password-nuova-1' });
@@ -139,5 +139,43 @@ describe('staff sign-in', () => {
     const enrol = await page('/staff/account/totp', cookie);
     expect(enrol.status).toBe(200);
     expect(await enrol.text()).toContain('otpauth://totp/');
+  });
+
+  it('keeps a technician off the admin page (403) and lets an admin create an account with a link', async () => {
+    const tech = await staffSession(app.url, { email: 'tech1@shop.test', password: PASSWORD });
+    const refused = await page('/staff/accounts', tech.cookie);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('riservata agli amministratori');
+    const secret = newTotpSecret();
+    await createStaffAccount(core, {
+      email: 'boss@shop.test',
+      role: 'admin',
+      password: PASSWORD,
+      totpSecret: secret,
+    });
+    const boss = await staffSession(app.url, {
+      email: 'boss@shop.test',
+      password: PASSWORD,
+      totpSecret: secret,
+    });
+    const created = await fetch(`${app.url}/staff/accounts`, {
+      method: 'POST',
+      headers: { cookie: boss.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({
+        _csrf: boss.csrfToken,
+        name: 'Sara',
+        email: 'sara@shop.test',
+        role: 'technician',
+        slackUserId: 'U0SARA1',
+      }),
+    });
+    expect(created.status).toBe(200);
+    expect(await created.text()).toMatch(
+      /http:\/\/staff\.example\.test\/staff\/set-password\?token=[\w-]{43}/,
+    );
+    const { rows } = await app.database.sql.query<{ role: string; slack_user_id: string }>(
+      "select role, slack_user_id from staff_accounts where email = 'sara@shop.test'",
+    );
+    expect(rows).toEqual([{ role: 'technician', slack_user_id: 'U0SARA1' }]);
   });
 });
