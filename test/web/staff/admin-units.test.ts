@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCustomer } from '../../src/core/customers.js';
-import { searchCustomers } from '../../src/db/sql/search-customers.js';
-import { centsToInput, inputToCents } from '../../src/web/staff/admin-texts.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { createCustomer } from '../../../src/core/customers.js';
+import { searchCustomers } from '../../../src/db/sql/search-customers.js';
+import { centsToInput, inputToCents } from '../../../src/web/staff/admin-texts.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 describe('amounts typed by staff (euro → integer cents)', () => {
   it('reads the Italian and the English way, refuses what is not an amount', () => {

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstContactDeadline } from '../../src/core/business-time.js';
-import { createCustomer } from '../../src/core/customers.js';
-import { getTicketByNumber } from '../../src/core/tickets.js';
-import { auditLog, customers, firstContactClocks } from '../../src/db/schema.js';
-import { createStaffAccount, signInStaff } from '../helpers/staff-kit.js';
-import { inbound } from '../helpers/test-channel.js';
-import { axeViolations, startWebKit, type WebKit } from '../helpers/web-kit.js';
+import { firstContactDeadline } from '../../../src/core/business-time.js';
+import { createCustomer } from '../../../src/core/customers.js';
+import { getTicketByNumber } from '../../../src/core/tickets.js';
+import { auditLog, customers, firstContactClocks } from '../../../src/db/schema.js';
+import { createStaffAccount, signInStaff } from '../../helpers/staff-kit.js';
+import { inbound } from '../../helpers/test-channel.js';
+import { axeViolations, startWebKit, type WebKit } from '../../helpers/web-kit.js';
 
 // The admin's settings and customers pages (#25 items 3 and 5) in Debian's Chromium, JavaScript
 // off; axe-core in a second context with JavaScript on.
