@@ -87,10 +87,18 @@ export function ReportsContent(props: {
               <tr>
                 <th scope="col">{t.customer}</th>
                 <th scope="col">{t.month}</th>
-                <th scope="col">{t.worked}</th>
-                <th scope="col">{t.billed}</th>
-                <th scope="col">{t.net}</th>
-                <th scope="col">{t.total}</th>
+                <th scope="col" class="num">
+                  {t.worked}
+                </th>
+                <th scope="col" class="num">
+                  {t.billed}
+                </th>
+                <th scope="col" class="num">
+                  {t.net}
+                </th>
+                <th scope="col" class="num">
+                  {t.total}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -141,9 +149,15 @@ export function ReportsContent(props: {
           <thead>
             <tr>
               <th scope="col">{t.weekOf}</th>
-              <th scope="col">{t.met}</th>
-              <th scope="col">{t.missed}</th>
-              <th scope="col">{t.pending}</th>
+              <th scope="col" class="num">
+                {t.met}
+              </th>
+              <th scope="col" class="num">
+                {t.missed}
+              </th>
+              <th scope="col" class="num">
+                {t.pending}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -185,7 +199,9 @@ function CountTable(props: { caption: string; head: [string, string]; rows: Arra
       <thead>
         <tr>
           <th scope="col">{props.head[0]}</th>
-          <th scope="col">{props.head[1]}</th>
+          <th scope="col" class="num">
+            {props.head[1]}
+          </th>
         </tr>
       </thead>
       <tbody>
