@@ -68,6 +68,9 @@ const it = {
   tooLarge: 'Il messaggio o un allegato è troppo grande. Limite per file (al massimo 5 file):',
   pending:
     'Il suo account è in attesa di attivazione (entro 48 ore dalla registrazione). Può già aprire ticket.',
+  suspended: "Il suo account è sospeso: i nuovi messaggi non aprono ticket. Contatti l'assistenza.",
+  rejected:
+    "La sua registrazione non è stata accettata: i nuovi messaggi non aprono ticket. Contatti l'assistenza.",
   myTickets: 'I miei ticket',
   noTickets: 'Nessun ticket per ora.',
   newTicket: 'Apri un ticket',
@@ -210,6 +213,8 @@ const en: Messages = {
   tooLarge: 'The message or an attachment is too large. Limit per file (at most 5 files):',
   pending:
     'Your account is waiting for activation (within 48 hours of registering). You can already open tickets.',
+  suspended: 'Your account is suspended: new messages do not open tickets. Please contact support.',
+  rejected: 'Your registration was not accepted: new messages do not open tickets. Please contact support.',
   myTickets: 'My tickets',
   noTickets: 'No tickets yet.',
   newTicket: 'Open a ticket',

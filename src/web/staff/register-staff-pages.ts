@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-ui.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
 import { registerStaffAccountsPages } from './routes-staff-accounts.js';
+import { registerRegistrationPages } from './routes-staff-registrations.js';
+import { registerUnmatchedPages } from './routes-staff-unmatched.js';
 import { staffGuard } from './staff-auth.js';
 import { registerStaffAuthRoutes } from './staff-auth-routes.js';
 
@@ -23,6 +25,8 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
       ),
     );
     registerStaffAccountPages(scope, deps);
+    registerRegistrationPages(scope, deps);
+    registerUnmatchedPages(scope, deps);
     // registerTicketPages(scope, deps); registerCustomerPages(scope, deps); registerReportPages(scope, deps);
   });
 

@@ -95,6 +95,8 @@ export function PortalPage(props: {
   return (
     <Layout ctx={ctx} title={t.myTickets}>
       {props.overview.customer.status === 'pending' && <Notice kind="info">{t.pending}</Notice>}
+      {props.overview.customer.status === 'suspended' && <Notice kind="error">{t.suspended}</Notice>}
+      {props.overview.customer.status === 'rejected' && <Notice kind="error">{t.rejected}</Notice>}
       <section aria-labelledby="tickets-title">
         <h2 id="tickets-title">{t.myTickets}</h2>
         {props.tickets.length === 0 ? (
