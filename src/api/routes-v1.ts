@@ -21,6 +21,7 @@ import { registerClosureRoutes } from './routes-closures.js';
 import { registerConsentRoutes } from './routes-consent.js';
 import { registerDeliveryRoutes } from './routes-deliveries.js';
 import { registerProposalRoutes } from './routes-proposals.js';
+import { registerUnmatchedRoutes } from './routes-unmatched.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -262,6 +263,7 @@ export function registerV1Routes(
   );
 
   registerDeliveryRoutes(api, core);
+  registerUnmatchedRoutes(api, core);
   registerConsentRoutes(api, core);
   registerBillingRoutes(api, core);
   registerClosureRoutes(server, core);

@@ -41,6 +41,22 @@ async function post(path: string, cookie: string, fields: Record<string, string>
   });
 }
 
+async function mailFrom(address: string, subject: string) {
+  const outcome = await kit.app.channelContext.ingest({
+    channel: 'email',
+    externalId: `<${subject.replace(/\W/g, '')}@${address}>`,
+    sender: { kind: 'email', address, displayName: address.split('@')[0] },
+    subject,
+    newText: `${subject}: aiuto.`,
+    fullText: `${subject}: aiuto.`,
+    attachments: [],
+    thread: {},
+    receivedAt: new Date(),
+    raw: { contentType: 'message/rfc822', data: `From: ${address}\r\n\r\nx` },
+  });
+  return { outcome, id: (outcome as { messageId: string }).messageId };
+}
+
 const get = (path: string, cookie: string) =>
   fetch(`${kit.app.url}${path}`, { headers: { cookie }, redirect: 'manual' });
 
@@ -143,6 +159,15 @@ describe('registrations over HTTP', () => {
     const session = [...jar, ...signedIn.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
     const portal = await (await get('/portal', session)).text();
     expect(portal).toContain('La sua registrazione non è stata accettata');
+
+    // Like a suspended customer: a mail from their (verified) address opens no ticket.
+    await kit.app.database.sql.query('update identities set verified = true where customer_id = $1', [id]);
+    const { outcome } = await mailFrom('marco@cliente.test', 'Ancora io');
+    expect(outcome.status).toBe('unmatched');
+    const { rows: held } = await kit.app.database.sql.query<{ disposition_reason: string }>(
+      "select disposition_reason from messages where sender_address = 'marco@cliente.test' and direction = 'inbound'",
+    );
+    expect(held).toEqual([{ disposition_reason: 'customer rejected' }]);
   });
 
   it('links an unmatched message to a customer picked by email, then opens a ticket with it', async () => {
@@ -205,6 +230,20 @@ describe('registrations over HTTP', () => {
       { subject: 'Il PC non si accende', customer_id: id, ticket_id: expect.any(String) },
     ]);
     expect(await (await get('/staff/unmatched', cookie)).text()).not.toContain(`data-message="${messageId}"`);
+
+    // The REST API does the same through the same core functions.
+    const other = await mailFrom('sara.ufficio@altro.test', 'Stampante ufficio');
+    const early = await kit.app.api(`/unmatched/${other.id}/ticket`, { method: 'POST' });
+    expect(early.status).toBe(409);
+    const link = await kit.app.api(`/unmatched/${other.id}/link`, {
+      method: 'POST',
+      body: { customerId: Number(id) },
+    });
+    expect(link.status).toBe(200);
+    const made = await kit.app.api(`/unmatched/${other.id}/ticket`, { method: 'POST' });
+    expect(made.status).toBe(201);
+    expect(((await made.json()) as { ticketNumber: number }).ticketNumber).toBeGreaterThan(Number(number));
+    expect((await kit.app.api(`/unmatched/${other.id}/ticket`, { method: 'POST' })).status).toBe(404);
   });
 });
 
