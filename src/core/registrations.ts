@@ -100,7 +100,8 @@ export async function activateRegistration(
   actor: string,
 ): Promise<void> {
   await ctx.database.transaction(async (tx) => {
-    const [current] = await tx.db.select().from(customers).where(eq(customers.id, customerId));
+    // Locked first: a rejection at the same moment is seen, not overwritten.
+    const [current] = await tx.db.select().from(customers).where(eq(customers.id, customerId)).for('update');
     if (!current) throw new NotFoundError('customer', customerId.toString());
     if (current.status !== 'pending' && current.status !== 'active')
       throw new ConflictError(`customer ${customerId} is ${current.status}, not pending`, {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type sanitizeHtmlFunction from 'sanitize-html';
+import { isBlockedCustomer } from '../../db/statuses.js';
 import type { customerOverview, myTicket, myTickets } from '../portal-data.js';
 import { dateTime } from './dates.js';
 import { CsrfField, Field, Layout, Notice, type PageContext } from './layout.js';
@@ -128,16 +129,19 @@ export function PortalPage(props: {
           </table>
         )}
       </section>
-      <section aria-labelledby="new-title">
-        <h2 id="new-title">{t.newTicket}</h2>
-        <NewMessageForm
-          ctx={ctx}
-          action="/portal/tickets"
-          nonce={props.nonce}
-          withSubject
-          label={t.newTicket}
-        />
-      </section>
+      {/* A suspended or rejected customer's messages open no ticket: no form that would pretend to. */}
+      {!isBlockedCustomer(props.overview.customer.status) && (
+        <section aria-labelledby="new-title">
+          <h2 id="new-title">{t.newTicket}</h2>
+          <NewMessageForm
+            ctx={ctx}
+            action="/portal/tickets"
+            nonce={props.nonce}
+            withSubject
+            label={t.newTicket}
+          />
+        </section>
+      )}
       <AppointmentsSection ctx={ctx} appointments={props.appointments} />
       <HoursSection ctx={ctx} summaries={props.hourSummaries} />
     </Layout>

@@ -159,6 +159,7 @@ describe('registrations over HTTP', () => {
     const session = [...jar, ...signedIn.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
     const portal = await (await get('/portal', session)).text();
     expect(portal).toContain('La sua registrazione non è stata accettata');
+    expect(portal).not.toContain('action="/portal/tickets"');
 
     // Like a suspended customer: a mail from their (verified) address opens no ticket.
     await kit.app.database.sql.query('update identities set verified = true where customer_id = $1', [id]);
