@@ -23,6 +23,7 @@ import { registerDeliveryRoutes } from './routes-deliveries.js';
 import { registerErasureRoutes } from './routes-erasure.js';
 import { registerProposalRoutes } from './routes-proposals.js';
 import { registerSettingsRoutes } from './routes-settings.js';
+import { registerUnmatchedRoutes } from './routes-unmatched.js';
 import {
   customerIdParams,
   linkCodeBody,
@@ -264,6 +265,7 @@ export function registerV1Routes(
   );
 
   registerDeliveryRoutes(api, core);
+  registerUnmatchedRoutes(api, core);
   registerConsentRoutes(api, core);
   registerBillingRoutes(api, core);
   registerClosureRoutes(server, core);

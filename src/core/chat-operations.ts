@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, count, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { auditLog, customers, identities, linkCodes, messages, tickets } from '../db/schema.js';
+import { isBlockedCustomer } from '../db/statuses.js';
 import { linkByEmail } from '../templates/chat-messages.js';
 import { toLocale } from '../templates/format.js';
 import { audit } from './audit.js';
@@ -106,7 +107,7 @@ export async function requestLinkByEmail(
       .where(and(eq(auditLog.actor, actor), eq(auditLog.action, 'link.requested'), gt(auditLog.at, since)));
     if ((recent?.n ?? 0) >= LINK_REQUESTS_PER_HOUR) return 'rate_limited' as const;
     const owner = await findSender(tx, { kind: 'email', address: email });
-    const found = owner && owner.customer.status !== 'suspended' ? owner : undefined;
+    const found = owner && !isBlockedCustomer(owner.customer.status) ? owner : undefined;
     await tx.db.insert(auditLog).values({
       actor,
       action: 'link.requested',

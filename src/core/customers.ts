@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Tx } from '../db/database.js';
 import { customers, identities, tickets } from '../db/schema.js';
 import { scheduleActivationTimers } from './activation.js';
 import { audit } from './audit.js';
@@ -133,26 +134,38 @@ export async function listCustomers(ctx: CoreContext, only?: bigint): Promise<Cu
  * starts now (T2: the later of ticket creation and activation).
  */
 export async function activateCustomer(ctx: CoreContext, customerId: bigint, actor: string): Promise<void> {
-  await ctx.database.transaction(async (tx) => {
-    const [customer] = await tx.db.select().from(customers).where(eq(customers.id, customerId));
-    if (!customer) throw new NotFoundError('customer', customerId.toString());
-    if (customer.status === 'active') return;
-    const now = ctx.now();
-    await tx.db
-      .update(customers)
-      .set({ status: 'active', activatedAt: now })
-      .where(eq(customers.id, customerId));
-    const waiting = await tx.db
-      .select({ id: tickets.id })
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.customerId, customerId),
-          isNull(tickets.firstContactDueAt),
-          inArray(tickets.status, [...OPEN_STATUSES]),
-        ),
-      );
-    for (const ticket of waiting) await startFirstContactClock(ctx, tx, ticket.id, now);
-    await audit(tx, { actor, action: 'customer.activated', customerId, data: { from: customer.status } });
-  });
+  await ctx.database.transaction((tx) => activateCustomerIn(ctx, tx, customerId, actor));
+}
+
+/**
+ * {@link activateCustomer} inside the caller's transaction; returns the customer as it was before,
+ * or undefined when it was already active (nothing changed).
+ */
+export async function activateCustomerIn(
+  ctx: CoreContext,
+  tx: Tx,
+  customerId: bigint,
+  actor: string,
+): Promise<typeof customers.$inferSelect | undefined> {
+  const [customer] = await tx.db.select().from(customers).where(eq(customers.id, customerId)).for('update');
+  if (!customer) throw new NotFoundError('customer', customerId.toString());
+  if (customer.status === 'active') return undefined;
+  const now = ctx.now();
+  await tx.db
+    .update(customers)
+    .set({ status: 'active', activatedAt: now })
+    .where(eq(customers.id, customerId));
+  const waiting = await tx.db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.customerId, customerId),
+        isNull(tickets.firstContactDueAt),
+        inArray(tickets.status, [...OPEN_STATUSES]),
+      ),
+    );
+  for (const ticket of waiting) await startFirstContactClock(ctx, tx, ticket.id, now);
+  await audit(tx, { actor, action: 'customer.activated', customerId, data: { from: customer.status } });
+  return customer;
 }

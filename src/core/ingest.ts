@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import { messages, tickets } from '../db/schema.js';
+import { isBlockedCustomer } from '../db/statuses.js';
 import { CREDENTIALS_PLACEHOLDER } from '../templates/consent-messages.js';
 import { acknowledgement, attachmentsOmitted, chooseTicket } from '../templates/customer-messages.js';
 import { toLocale } from '../templates/format.js';
@@ -163,8 +164,13 @@ async function decide(ctx: CoreContext, tx: Tx, received: InboundMessage): Promi
   }
 
   const sender = await findSender(tx, message.sender);
-  if (!sender || sender.customer.status === 'suspended') {
-    return handleUnknownSender(ctx, tx, message, sender ? 'customer suspended' : 'unknown sender');
+  if (!sender || isBlockedCustomer(sender.customer.status)) {
+    return handleUnknownSender(
+      ctx,
+      tx,
+      message,
+      sender ? `customer ${sender.customer.status}` : 'unknown sender',
+    );
   }
   const match = await consentDecidesChoice(
     ctx,

@@ -35,9 +35,17 @@ export const PENDING_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', '
 /** SQL list of the pending delivery statuses, for `status in (...)`. */
 export const PENDING_DELIVERY_SQL = PENDING_DELIVERY_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** A customer: `pending` until activated (terms accepted), `active`, or `suspended` by staff. */
-export const CUSTOMER_STATUSES = ['pending', 'active', 'suspended'] as const;
+/** A customer: `pending` until activated (terms accepted), `active`, `suspended` by staff, or `rejected` (a registration staff turned down, #25). */
+export const CUSTOMER_STATUSES = ['pending', 'active', 'suspended', 'rejected'] as const;
+
+/** Statuses whose customer is treated as unknown: messages kept as unmatched, the portal says so. */
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+/** Statuses whose customer is treated as unknown: messages kept as unmatched, the portal says so. */
+export const BLOCKED_CUSTOMER_STATUSES: readonly string[] = ['suspended', 'rejected'];
+
+/** Whether a customer with this status is blocked (suspended, or a rejected registration). */
+export const isBlockedCustomer = (status: string): boolean => BLOCKED_CUSTOMER_STATUSES.includes(status);
 
 /** A Slack thread reply on its way to the customer (held for the relay delay, then queued). */
 export const SLACK_RELAY_STATUSES = ['held', 'cancelled', 'queued', 'done'] as const;

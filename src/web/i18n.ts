@@ -70,6 +70,8 @@ const it = {
     'Il suo account è in attesa di attivazione (entro 48 ore dalla registrazione). Può già aprire ticket.',
   suspended:
     "Il suo account è sospeso: dal portale non può aprire ticket né rispondere. Può leggere i suoi ticket e scaricare i suoi dati. Per riattivarlo contatti l'assistenza per telefono o per email.",
+  rejected:
+    "La sua registrazione non è stata accettata: dal portale non può aprire ticket né rispondere. Per informazioni contatti l'assistenza per telefono o per email.",
   notActive:
     "Il suo account non è attivo: dal portale non può aprire ticket né rispondere. Per informazioni contatti l'assistenza per telefono o per email.",
   postRefused: 'Messaggio non inviato.',
@@ -224,6 +226,8 @@ const en: Messages = {
     'Your account is waiting for activation (within 48 hours of registering). You can already open tickets.',
   suspended:
     'Your account is suspended: you cannot open tickets or reply from the portal. You can read your tickets and download your data. To have it reactivated, contact support by phone or email.',
+  rejected:
+    'Your registration was not accepted: you cannot open tickets or reply from the portal. For information, contact support by phone or email.',
   notActive:
     'Your account is not active: you cannot open tickets or reply from the portal. For information, contact support by phone or email.',
   postRefused: 'Message not sent.',

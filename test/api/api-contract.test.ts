@@ -66,6 +66,8 @@ describe('the OpenAPI document', () => {
       '/tickets/{number}/time/summary',
       '/tickets/{number}/time/{entryId}',
       '/unmatched',
+      '/unmatched/{id}/link',
+      '/unmatched/{id}/ticket',
     ]);
   });
 

@@ -60,6 +60,7 @@ const CUSTOMER_STATUS_LABELS: Record<string, string> = {
   pending: 'da attivare',
   active: 'attivo',
   suspended: 'sospeso',
+  rejected: 'rifiutato',
 };
 
 function deadlineText(view: TicketCardView): string {

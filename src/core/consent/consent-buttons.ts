@@ -6,6 +6,7 @@
 
 import { eq } from 'drizzle-orm';
 import { customers } from '../../db/schema.js';
+import { isBlockedCustomer } from '../../db/statuses.js';
 import { type Locale, toLocale } from '../../templates/format.js';
 import { audit } from '../audit.js';
 import type { SenderIdentity } from '../channel.js';
@@ -35,7 +36,7 @@ export async function answerConsentButton(
     const locale = toLocale(sender?.customer.locale ?? ctx.settings.defaultLocale);
     if (!request) return { outcome: 'stale' as const, locale };
     const who = `${input.sender.kind}:${input.sender.address}`;
-    if (!sender || sender.customer.id !== request.customerId || sender.customer.status === 'suspended') {
+    if (!sender || sender.customer.id !== request.customerId || isBlockedCustomer(sender.customer.status)) {
       await audit(tx, {
         actor: who,
         action: 'consent.not_allowed',

@@ -5,6 +5,8 @@ import { registerAuditPages } from './routes-audit.js';
 import { registerReportPages } from './routes-reports.js';
 import { registerStaffAccountPages } from './routes-staff-account.js';
 import { registerStaffAccountsPages } from './routes-staff-accounts.js';
+import { registerRegistrationPages } from './routes-staff-registrations.js';
+import { registerUnmatchedPages } from './routes-staff-unmatched.js';
 import { registerTicketPages } from './routes-tickets.js';
 import { registerSettingsPages } from './settings-pages.js';
 import { staffGuard } from './staff-auth.js';
@@ -25,6 +27,8 @@ export async function registerStaffPages(web: FastifyInstance, deps: WebDeps): P
     registerCustomerPages(scope, deps);
     registerTicketPages(scope, deps);
     registerReportPages(scope, deps);
+    registerRegistrationPages(scope, deps);
+    registerUnmatchedPages(scope, deps);
   });
 
   await web.register(async (admin) => {

@@ -54,9 +54,10 @@ export function StatusNotice(props: { ctx: PageContext; status: string }) {
   return <Notice kind="error">{refusalText(props.ctx, props.status)}</Notice>;
 }
 
-/** Why a customer who may not post is refused: suspended, or another status that is not active. */
+/** Why a customer who may not post is refused: suspended, rejected, or another status that is not active. */
 export function refusalText(ctx: PageContext, status: string): string {
-  return status === 'suspended' ? ctx.t.suspended : ctx.t.notActive;
+  if (status === 'suspended') return ctx.t.suspended;
+  return status === 'rejected' ? ctx.t.rejected : ctx.t.notActive;
 }
 
 /**

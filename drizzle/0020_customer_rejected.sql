@@ -1,0 +1,2 @@
+ALTER TABLE "customers" DROP CONSTRAINT "customers_status_known";--> statement-breakpoint
+ALTER TABLE "customers" ADD CONSTRAINT "customers_status_known" CHECK (status in ('pending', 'active', 'suspended', 'rejected'));
