@@ -85,7 +85,7 @@ describe('registrations over HTTP', () => {
       email: 'tecnico@shop.test',
       password: PASSWORD,
     });
-    expect((await get('/staff', cookie)).headers.get('location')).toBe('/staff/registrations');
+    expect((await get('/staff', cookie)).headers.get('location')).toBe('/staff/tickets');
     const html = await (await get('/staff/registrations', cookie)).text();
     const row = (customer: string) =>
       new RegExp(`<tr[^>]*data-customer="${customer}"[^>]*>([\\s\\S]*?)</tr>`).exec(html)![0];
@@ -265,6 +265,8 @@ describe('registrations in a browser', () => {
       password: PASSWORD,
       totpSecret: secret,
     });
+    expect(new URL(page.url()).pathname).toBe('/staff/tickets');
+    await page.getByRole('link', { name: /^Registrazioni/ }).click();
     expect(new URL(page.url()).pathname).toBe('/staff/registrations');
 
     await kit.syncCookies();
