@@ -378,6 +378,48 @@ describe('accounts under attack', () => {
     expect(rows[0]!.name).toBe(longest);
   });
 
+  it('takes a NUL character in any field without an error page, the values kept', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const fields = ['name', 'vatNumber', 'contactName', 'phone', 'telegram'] as const;
+    for (const field of fields) {
+      const values = registration('nul@example.test', { telegram: 'carla_nul' });
+      const page = await client.post('/register', {
+        ...values,
+        email: 'not an address\u0000',
+        [field]: `${values[field]}\u0000`,
+      });
+      expect({ field, status: page.response.status }).toEqual({ field, status: 400 });
+      expect(page.text).toContain('value="Ditta"');
+    }
+    const done = await client.post(
+      '/register',
+      registration('nul@example.test', { name: 'Ditta\u0000 Nul', contactName: '\u0000Carla' }),
+    );
+    expect(done.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ name: string }>(
+      "select c.name from customers c join web_accounts a on a.customer_id = c.id where a.email = 'nul@example.test'",
+    );
+    expect(rows[0]!.name).toBe('Ditta Nul');
+  });
+
+  it('refuses an invalid VAT number given by a private person', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const page = await client.post(
+      '/register',
+      registration('privato@example.test', {
+        kind: 'person',
+        name: 'Mario Rossi',
+        vatNumber: '12345678901',
+        taxCode: 'RSSMRA85T10A562S',
+      }),
+    );
+    expect(page.response.status).toBe(400);
+    expect(page.text).toContain('Partita IVA non valida');
+    expect(page.text).toContain('value="12345678901"');
+  });
+
   it('sends a signed-in customer from the registration page to the portal', async () => {
     const anna = await signedIn('anna@example.test');
     expect((await anna.get('/register')).response.headers.get('location')).toBe('/portal');
