@@ -476,6 +476,21 @@ describe('double submit of a portal form', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('keeps the link token in the set-password page language switch', async () => {
+    const client = new Client();
+    await client.get('/password/forgot');
+    await client.post('/password/forgot', { email: 'anna@example.test' });
+    const link = (await linksTo('anna@example.test')).at(-1)!;
+    const page = await client.get(link);
+    const switchHref = /<a href="([^"]+)" lang="en"/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+    expect(switchHref).toBeDefined();
+    const token = new URL(link, app.url).searchParams.get('token');
+    expect(new URL(switchHref!, app.url).searchParams.get('token')).toBe(token);
+    const english = await client.get(switchHref!);
+    expect(english.response.status).toBe(200);
+    expect(english.text).toContain('lang="en"');
+  });
+
   it('refuses an expired set-password link', async () => {
     const client = new Client();
     await client.get('/password/forgot');

@@ -16,9 +16,21 @@ export function renderPage(page: VNode): string {
   return `<!doctype html>${render(page)}`;
 }
 
+/**
+ * The language switch's link: the same page with its query kept (a set-password link's token, a
+ * list's filters) and `lang` set to `locale`.
+ */
+export function languageSwitchUrl(path: string, locale: string): string {
+  const [pathname, query = ''] = path.split('?', 2) as [string, string?];
+  const params = new URLSearchParams(query);
+  params.delete('lang');
+  params.append('lang', locale);
+  return `${pathname}?${params.toString()}`;
+}
+
 export function Layout(props: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, path } = props.ctx;
-  const switchUrl = `${path.split('?')[0]}?lang=${t.switchLocale}`;
+  const switchUrl = languageSwitchUrl(path, t.switchLocale);
   return (
     <html lang={t.lang}>
       <head>
