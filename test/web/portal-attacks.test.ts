@@ -383,7 +383,7 @@ describe('accounts under attack', () => {
     await client.get('/register');
     const fields = ['name', 'vatNumber', 'contactName', 'phone', 'telegram'] as const;
     for (const field of fields) {
-      const values = registration('nul@example.test', { telegram: 'carla_nul' });
+      const values: Record<string, string> = registration('nul@example.test', { telegram: 'carla_nul' });
       const page = await client.post('/register', {
         ...values,
         email: 'not an address\u0000',
