@@ -352,6 +352,30 @@ describe('accounts under attack', () => {
     expect(after.rows[0]!.n).toBe(2);
   });
 
+  it('cannot starve the owner\'s password reset by registering their address again and again', async () => {
+    await customer('ugo@example.test');
+    for (let i = 0; i < 5; i++) {
+      const attacker = new Client();
+      await attacker.get('/register');
+      const sent = await attacker.post('/register', registration('ugo@example.test', { name: `Finta ${i}` }));
+      expect(sent.response.headers.get('location')).toBe('/register/done');
+    }
+    const notices = await app.database.sql.query<{ status: string }>(
+      "select status from deliveries where recipient_address = 'ugo@example.test' order by id",
+    );
+    // The set-password mail of the registration, then one "already registered" notice an hour.
+    expect(notices.rows.map((r) => r.status === 'suppressed')).toEqual([false, false, true, true, true, true]);
+    const owner = new Client();
+    await owner.get('/password/forgot');
+    await owner.post('/password/forgot', { email: 'ugo@example.test' });
+    const [reset] = (
+      await app.database.sql.query<{ status: string }>(
+        "select status from deliveries where recipient_address = 'ugo@example.test' order by id desc limit 1",
+      )
+    ).rows;
+    expect(reset!.status).not.toBe('suppressed');
+  });
+
   it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
     const client = new Client();
     await client.get('/register');
