@@ -305,6 +305,11 @@ describe('accounts under attack', () => {
         const { response, text } = await client.post('/signin', { email, password: `wrong password ${i}` });
         seen.push(`${response.status} ${/role="alert">([^<]+)/.exec(text)?.[1]}`);
       }
+      // While locked, even the right password gets the same page as for an unknown address (the
+      // locked path checks a password too, so it costs what the unknown path costs).
+      const locked = await client.post('/signin', { email, password: PASSWORD });
+      const page = locked.text.replace(/name="_csrf" value="[^"]+"/g, '').replaceAll(email, '<email>');
+      seen.push(`${locked.response.status} ${page}`);
       return seen;
     };
     expect(await answers('dario@example.test')).toEqual(await answers('nessuno@example.test'));
