@@ -3,8 +3,8 @@ import type { Tx } from '../db/database.js';
 import { countRecentAutomaticDeliveries } from '../db/sql/count-recent-automatic-deliveries.js';
 import { emailThreadIds as selectEmailThreadIds } from '../db/sql/email-thread-ids.js';
 import { insertOutboundDelivery } from '../db/sql/insert-outbound-delivery.js';
-import type { RenderedMessage } from '../templates/format.js';
 import type { DeliveryPurpose } from '../db/statuses.js';
+import type { RenderedMessage } from '../templates/format.js';
 import type {
   ChannelName,
   IdentityKind,
@@ -107,7 +107,8 @@ async function automaticLimitReached(
     purpose,
     since,
   });
-  const limit = purpose === 'known_address' ? KNOWN_ADDRESS_NOTICES_PER_HOUR : ctx.settings.autoReplyLimitPerHour;
+  const limit =
+    purpose === 'known_address' ? KNOWN_ADDRESS_NOTICES_PER_HOUR : ctx.settings.autoReplyLimitPerHour;
   return sent >= limit;
 }
 

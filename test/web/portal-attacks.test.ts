@@ -357,7 +357,7 @@ describe('accounts under attack', () => {
     expect(after.rows[0]!.n).toBe(2);
   });
 
-  it('cannot starve the owner\'s password reset by registering their address again and again', async () => {
+  it("cannot starve the owner's password reset by registering their address again and again", async () => {
     await customer('ugo@example.test');
     for (let i = 0; i < 5; i++) {
       const attacker = new Client();
@@ -369,7 +369,14 @@ describe('accounts under attack', () => {
       "select status from deliveries where recipient_address = 'ugo@example.test' order by id",
     );
     // The set-password mail of the registration, then one "already registered" notice an hour.
-    expect(notices.rows.map((r) => r.status === 'suppressed')).toEqual([false, false, true, true, true, true]);
+    expect(notices.rows.map((r) => r.status === 'suppressed')).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
     const owner = new Client();
     await owner.get('/password/forgot');
     await owner.post('/password/forgot', { email: 'ugo@example.test' });

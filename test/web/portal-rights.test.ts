@@ -123,9 +123,11 @@ async function unmatchedMailFrom(address: string, text: string): Promise<void> {
     newText: text,
     fullText: text,
   });
-  await core.database.db
-    .insert(staffAlerts)
-    .values({ kind: 'unmatched', text: `Message from email ${address} kept as unmatched`, data: { address } });
+  await core.database.db.insert(staffAlerts).values({
+    kind: 'unmatched',
+    text: `Message from email ${address} kept as unmatched`,
+    data: { address },
+  });
 }
 
 describe('download my data: messages outside a ticket (T8)', () => {
@@ -137,7 +139,9 @@ describe('download my data: messages outside a ticket (T8)', () => {
     const texts = data.messagesWithoutTicket.map((m: { text: string }) => m.text).join('\n');
     expect(texts).toContain('Scrivo prima di registrarmi');
     // The set-password mail sent at registration.
-    expect(data.messagesWithoutTicket.some((m: { direction: string }) => m.direction === 'outbound')).toBe(true);
+    expect(data.messagesWithoutTicket.some((m: { direction: string }) => m.direction === 'outbound')).toBe(
+      true,
+    );
     expect(texts).toContain('/password?token=[removed]');
   });
 });
