@@ -17,14 +17,13 @@ export function renderPage(page: VNode): string {
 }
 
 /**
- * The language switch's link: the same page with its query kept (a set-password link's token, a
- * list's filters) and `lang` set to `locale`.
+ * The language switch's link: the same page in `locale`, keeping a mailed link's `token` (the
+ * set-password pages of customers and staff), which the page cannot work without.
  */
 export function languageSwitchUrl(path: string, locale: string): string {
   const [pathname, query = ''] = path.split('?', 2) as [string, string?];
-  const params = new URLSearchParams(query);
-  params.delete('lang');
-  params.append('lang', locale);
+  const token = new URLSearchParams(query).get('token');
+  const params = new URLSearchParams(token ? { token, lang: locale } : { lang: locale });
   return `${pathname}?${params.toString()}`;
 }
 
