@@ -105,7 +105,7 @@ export async function executeErasure(
  * Which messages are the customer's (T8), for erasure and for the data download alike: those on
  * their tickets, those kept as theirs without a ticket, and those from or to one of their addresses
  * (mails sent before registering, kept as unmatched; link mails we sent them, whose sender columns
- * hold the recipient). docs/erasure.md, "What is theirs".
+ * hold the recipient). docs/erasure.md, first row of the table.
  */
 export function theirMessages(
   customerId: bigint,
@@ -128,8 +128,11 @@ async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSum
     await tx.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.customerId, customerId))
   ).map((t) => t.id);
   const mine = theirMessages(customerId, ids, ticketIds);
-  // Text quoting one of their addresses, whatever the case.
-  const addresses = [...new Set(ids.map((i) => i.address.toLowerCase()))];
+  // Text quoting one of their addresses, whatever the case. A short chat id (a few digits) would
+  // match unrelated text: only mail addresses and ids of 8 characters or more are looked for.
+  const addresses = [
+    ...new Set(ids.map((i) => i.address.toLowerCase()).filter((a) => a.includes('@') || a.length >= 8)),
+  ];
   const naming = (column: SQL) => addresses.map((a) => sql`position(${a} in lower(${column})) > 0`);
   const rows = await tx.db
     .select({ id: messages.id, rawInputId: messages.rawInputId })
