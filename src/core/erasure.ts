@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 import {
   attachmentChunks,
@@ -101,20 +101,39 @@ export async function executeErasure(
   });
 }
 
+/**
+ * Which messages are the customer's (T8), for erasure and for the data download alike: those on
+ * their tickets, those kept as theirs without a ticket, and those from or to one of their addresses
+ * (mails sent before registering, kept as unmatched; link mails we sent them, whose sender columns
+ * hold the recipient). docs/erasure.md, first row of the table.
+ */
+export function theirMessages(
+  customerId: bigint,
+  ids: ReadonlyArray<{ kind: string; address: string }>,
+  ticketIds: readonly bigint[],
+): SQL | undefined {
+  const fromThem = ids.map((i) =>
+    and(eq(messages.senderKind, i.kind), eq(messages.senderAddress, i.address)),
+  );
+  return or(
+    ticketIds.length ? inArray(messages.ticketId, [...ticketIds]) : undefined,
+    eq(messages.customerId, customerId),
+    ...fromThem,
+  );
+}
+
 async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSummary> {
   const ids = await tx.db.select().from(identities).where(eq(identities.customerId, customerId));
   const ticketIds = (
     await tx.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.customerId, customerId))
   ).map((t) => t.id);
-  // Their messages: on their tickets, kept as theirs without a ticket, or sent from their addresses.
-  const fromThem = ids.map((i) =>
-    and(eq(messages.senderKind, i.kind), eq(messages.senderAddress, i.address)),
-  );
-  const mine = or(
-    ticketIds.length ? inArray(messages.ticketId, ticketIds) : undefined,
-    eq(messages.customerId, customerId),
-    ...fromThem,
-  );
+  const mine = theirMessages(customerId, ids, ticketIds);
+  // Text quoting one of their addresses, whatever the case. A short chat id (a few digits) would
+  // match unrelated text: only mail addresses and ids of 8 characters or more are looked for.
+  const addresses = [
+    ...new Set(ids.map((i) => i.address.toLowerCase()).filter((a) => a.includes('@') || a.length >= 8)),
+  ];
+  const naming = (column: SQL) => addresses.map((a) => sql`position(${a} in lower(${column})) > 0`);
   const rows = await tx.db
     .select({ id: messages.id, rawInputId: messages.rawInputId })
     .from(messages)
@@ -137,6 +156,13 @@ async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSum
         rawInputId: null,
       })
       .where(inArray(messages.id, messageIds));
+    // Web messages' ids quote the address (`carol@example.test:<nonce>`): an erased marker, still unique.
+    if (addresses.length) {
+      await tx.db
+        .update(messages)
+        .set({ externalId: sql`'erased:' || ${messages.id}` })
+        .where(and(inArray(messages.id, messageIds), or(...naming(sql`${messages.externalId}`))));
+    }
     const files = await tx.db
       .update(attachments)
       .set({ filename: 'erased', content: null, omittedReason: 'erased', contentId: null })
@@ -183,7 +209,8 @@ async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSum
       ticketIds.map((id) => id.toString()),
     );
   }
-  // Alerts to staff quote names, addresses and texts (a registration's alert, a message's).
+  // Alerts to staff quote names, addresses and texts (a registration's alert, a message's), also
+  // those without a customer id that name one of their addresses ("kept as unmatched").
   await tx.db
     .update(staffAlerts)
     .set({ text: ERASED_TEXT, data: { customerId: customerId.toString() } })
@@ -191,6 +218,8 @@ async function eraseCustomerData(tx: Tx, customerId: bigint): Promise<ErasureSum
       or(
         sql`${staffAlerts.data}->>'customerId' = ${customerId.toString()}`,
         ticketIds.length ? inArray(staffAlerts.ticketId, ticketIds) : undefined,
+        ...naming(sql`${staffAlerts.text}`),
+        ...naming(sql`${staffAlerts.data}::text`),
       ),
     );
   // Sign-in and ways to reach or link them.

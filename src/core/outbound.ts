@@ -3,6 +3,7 @@ import type { Tx } from '../db/database.js';
 import { countRecentAutomaticDeliveries } from '../db/sql/count-recent-automatic-deliveries.js';
 import { emailThreadIds as selectEmailThreadIds } from '../db/sql/email-thread-ids.js';
 import { insertOutboundDelivery } from '../db/sql/insert-outbound-delivery.js';
+import type { DeliveryPurpose } from '../db/statuses.js';
 import type { RenderedMessage } from '../templates/format.js';
 import type {
   ChannelName,
@@ -31,9 +32,11 @@ export interface OutboundRequest {
   /**
    * What an automatic message is for, when it has budgets of its own: `unknown_sender` answers
    * count toward the global hourly cap; `link` mails (asked for from a chat) never count toward
-   * the recipient's hourly budget of acknowledgements and have a budget of their own.
+   * the recipient's hourly budget of acknowledgements and have a budget of their own; so do
+   * `password_reset` mails (the owner's own request) and `known_address` notices (one an hour, so
+   * registering someone's address again and again can neither flood them nor starve their reset).
    */
-  purpose?: 'unknown_sender' | 'link';
+  purpose?: DeliveryPurpose;
   content: RenderedMessage & {
     buttons?: OutboundButton[][];
     attachments?: OutboundAttachment[];
@@ -84,6 +87,9 @@ async function emailThreadIds(
   return { inReplyTo: lastInbound ?? references.at(-1), references };
 }
 
+/** "Already registered" notices per address and hour: anyone can trigger them (T1, issue #22). */
+export const KNOWN_ADDRESS_NOTICES_PER_HOUR = 1;
+
 /**
  * Whether the recipient had their hourly automatic mails. Link mails are counted apart: asking for
  * one from a chat (anyone can name any address) must not use up the customer's acknowledgements.
@@ -101,7 +107,9 @@ async function automaticLimitReached(
     purpose,
     since,
   });
-  return sent >= ctx.settings.autoReplyLimitPerHour;
+  const limit =
+    purpose === 'known_address' ? KNOWN_ADDRESS_NOTICES_PER_HOUR : ctx.settings.autoReplyLimitPerHour;
+  return sent >= limit;
 }
 
 /**

@@ -81,8 +81,15 @@ export const SENDER_VERIFICATIONS = ['pass', 'fail', 'none', 'reply_token'] as c
 /** How a technician intervenes. */
 export const INTERVENTION_KINDS = ['on_site', 'remote'] as const;
 
-/** Automatic deliveries with budgets of their own (see src/core/outbound.ts). */
-export const DELIVERY_PURPOSES = ['unknown_sender', 'link'] as const;
+/**
+ * Automatic deliveries with budgets of their own (see src/core/outbound.ts): `link` (links asked
+ * for from a chat, set-password at registration), `password_reset` (the owner's own "forgot
+ * password"), `known_address` ("already registered" notices, which anyone can trigger).
+ */
+export const DELIVERY_PURPOSES = ['unknown_sender', 'link', 'password_reset', 'known_address'] as const;
+
+/** Purposes counted only against themselves, never against the recipient's acknowledgements. */
+export const OWN_BUDGET_PURPOSES = ['link', 'password_reset', 'known_address'] as const;
 export type DeliveryPurpose = (typeof DELIVERY_PURPOSES)[number];
 
 /** How logged time was spent (`time_entries.kind`, check `time_entries_kind`). */

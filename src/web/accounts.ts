@@ -88,13 +88,21 @@ async function issueToken(
   return token;
 }
 
-async function mail(ctx: CoreContext, tx: Tx, address: string, content: RenderedMessage): Promise<void> {
-  // `link` mails have their own hourly budget per address: the form cannot be used to mail-bomb someone.
+async function mail(
+  ctx: CoreContext,
+  tx: Tx,
+  address: string,
+  content: RenderedMessage,
+  purpose: 'link' | 'password_reset' | 'known_address' = 'link',
+): Promise<void> {
+  // Each purpose has its own hourly budget per address: the forms cannot be used to mail-bomb
+  // someone, and "already registered" notices (anyone can trigger them) cannot use up the owner's
+  // password resets.
   await enqueueOutbound(ctx, tx, {
     channel: 'email',
     recipient: { kind: 'email', address },
     automatic: true,
-    purpose: 'link',
+    purpose,
     content,
   });
 }
@@ -151,6 +159,7 @@ export async function register(ctx: CoreContext, input: Registration): Promise<v
           { companyName: ctx.settings.companyName, link: linkTo(ctx, token), validHours: SET_PASSWORD_HOURS },
           locale,
         ),
+        'known_address',
       );
       await audit(tx, {
         actor: 'web',
@@ -314,6 +323,7 @@ export async function requestPasswordReset(ctx: CoreContext, emailInput: string)
         { companyName: ctx.settings.companyName, link: linkTo(ctx, token), validHours: RESET_PASSWORD_HOURS },
         row.locale === 'en' ? 'en' : 'it',
       ),
+      'password_reset',
     );
   });
   ctx.jobs.wake();

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { listConsents } from '../core/consent/consent-store.js';
 import type { CoreContext } from '../core/core-context.js';
+import { theirMessages } from '../core/erasure.js';
 import {
   appointments,
   auditLog,
@@ -18,10 +19,14 @@ import {
 import { toLocale } from '../templates/format.js';
 import { myHourSummaries, myTicket } from './portal-data.js';
 
+/** A mailed link's token is a secret even in the customer's own download: it is cut out. */
+const withoutLinkTokens = (text: string) => text.replace(/token=[^\s"'<>&]+/g, 'token=[removed]');
+
 /**
  * Everything we hold about the customer (GDPR art. 15 and 20; T8), as JSON: the customer and its
  * contract terms, identities, account (without its password hash), terms accepted, tickets with
- * their messages and the attachments' names and sizes, messages kept outside a ticket, consent
+ * their messages and the attachments' names and sizes, messages outside a ticket (those kept as
+ * theirs, those sent from their addresses before registering, the link mails we sent them), consent
  * records (T4, T5, T7), appointments, time entries and each ticket's hour summary (T6), erasure
  * requests and the audit entries about them. Never another customer's data, and no secret: no
  * password hash, set-password or link codes, session ids, technicians' private Slack ids; remote
@@ -46,6 +51,17 @@ export async function exportMyData(ctx: CoreContext, customerId: bigint) {
     .from(tickets)
     .where(eq(tickets.customerId, customerId))
     .orderBy(asc(tickets.id));
+  const myIdentities = await db
+    .select({
+      kind: identities.kind,
+      address: identities.address,
+      displayName: identities.displayName,
+      verified: identities.verified,
+      createdAt: identities.createdAt,
+    })
+    .from(identities)
+    .where(eq(identities.customerId, customerId))
+    .orderBy(asc(identities.id));
   const numbers = new Map(ticketRows.map((t) => [t.id.toString(), t.number]));
   const conversation = [];
   for (const ticket of ticketRows) {
@@ -97,33 +113,27 @@ export async function exportMyData(ctx: CoreContext, customerId: bigint) {
       .where(eq(prepaidPackages.customerId, customerId))
       .orderBy(asc(prepaidPackages.id)),
     account,
-    identities: await db
-      .select({
-        kind: identities.kind,
-        address: identities.address,
-        displayName: identities.displayName,
-        verified: identities.verified,
-        createdAt: identities.createdAt,
-      })
-      .from(identities)
-      .where(eq(identities.customerId, customerId))
-      .orderBy(asc(identities.id)),
+    identities: myIdentities,
     termsAcceptances: await db
       .select()
       .from(termsAcceptances)
       .where(eq(termsAcceptances.customerId, customerId))
       .orderBy(asc(termsAcceptances.id)),
     tickets: conversation,
-    messagesWithoutTicket: await db
-      .select({
-        channel: messages.channel,
-        text: messages.newText,
-        disposition: messages.disposition,
-        at: messages.createdAt,
-      })
-      .from(messages)
-      .where(and(eq(messages.customerId, customerId), isNull(messages.ticketId)))
-      .orderBy(asc(messages.id)),
+    // The same selection as erasure: also mails sent before registering and the link mails we sent.
+    messagesWithoutTicket: (
+      await db
+        .select({
+          direction: messages.direction,
+          channel: messages.channel,
+          text: messages.newText,
+          disposition: messages.disposition,
+          at: messages.createdAt,
+        })
+        .from(messages)
+        .where(and(isNull(messages.ticketId), theirMessages(customerId, myIdentities, [])))
+        .orderBy(asc(messages.id))
+    ).map((m) => ({ ...m, text: withoutLinkTokens(m.text) })),
     consents,
     appointments: await db
       .select({

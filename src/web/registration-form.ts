@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stripNul } from '../core/errors.js';
 import type { Locale } from '../templates/format.js';
 import type { Registration } from './accounts.js';
 import type { Messages } from './i18n.js';
@@ -23,14 +24,15 @@ const FIELDS = [
 /** The longest value of a field, characters (code points): told to the customer, never cut silently. */
 const MAX_LENGTH = 300;
 
-/** The posted values, trimmed and cut to a sane length, to show again on error. */
+/** The posted values, without NUL characters, trimmed and cut to a sane length, to show again on error. */
 export function registrationValues(body: unknown): FormValues {
   const values: FormValues = {};
   for (const name of FIELDS) {
     const value = (body as Record<string, unknown> | undefined)?.[name];
     // Cut (by code points, an emoji stays whole) only what is far past any limit, to show it again.
+    // NUL cannot be stored (PostgreSQL text) and is never typed on purpose: dropped, as posts do.
     if (typeof value === 'string')
-      values[name] = Array.from(value.trim())
+      values[name] = Array.from(stripNul(value).trim())
         .slice(0, 2 * MAX_LENGTH)
         .join('');
   }
@@ -39,7 +41,8 @@ export function registrationValues(body: unknown): FormValues {
 
 /**
  * Server-side validation of the registration form (T1), with field errors in the user's language.
- * Companies give a VAT number (partita IVA, checksum); private persons a tax code (codice fiscale).
+ * Companies give a VAT number (partita IVA, checksum); private persons a tax code (codice fiscale)
+ * and, when they give one, a valid VAT number too.
  */
 export function validateRegistration(
   values: FormValues,
@@ -65,6 +68,9 @@ export function validateRegistration(
     if (!values.vatNumber) errors.vatNumber = t.required;
     else if (!isValidVatNumber(values.vatNumber)) errors.vatNumber = t.badVat;
   } else if (!values.taxCode) errors.taxCode = t.required;
+  // A private person need not give a VAT number, but one given is checked like a company's.
+  if (kind === 'person' && values.vatNumber && !isValidVatNumber(values.vatNumber))
+    errors.vatNumber = t.badVat;
   if (
     values.taxCode &&
     !isValidTaxCode(values.taxCode) &&

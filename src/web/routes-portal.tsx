@@ -15,7 +15,7 @@ import {
 } from './portal-data.js';
 import { notFoundPage, registerPortalPosts, ticketNumberOf } from './portal-posts.js';
 import { AccountPage } from './views/account-page.js';
-import type { Draft } from './views/portal-forms.js';
+import { canPost, type Draft } from './views/portal-forms.js';
 import { PortalPage, TicketPage } from './views/portal-pages.js';
 import { field, newFormNonce, pageContext, sendPage, type WebDeps } from './web-ui.js';
 
@@ -139,6 +139,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       request: FastifyRequest,
       reply: FastifyReply,
       links: { telegram?: { link: string; qrSvg: string }; slack?: { command: string } } = {},
+      status = 200,
     ) => {
       const ctx = ctxOf(request, reply);
       const overview = await overviewOf(request);
@@ -155,16 +156,32 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           slackOn={deps.chatOn?.('slack') ?? false}
           consents={consents}
         />,
+        status,
       );
     };
     portal.get('/portal/account', (request, reply) => accountPage(request, reply));
 
+    /**
+     * An account that may not post (suspended, T1) may not widen access either: no quick access,
+     * no link codes. True when refused: the account page, 403, with the status notice saying why.
+     */
+    const refusedAccountChange = async (request: FastifyRequest, reply: FastifyReply) => {
+      const status = (await overviewOf(request))?.customer.status ?? 'suspended';
+      if (canPost(status)) return false;
+      await accountPage(request, reply, {}, 403);
+      return true;
+    };
+
     portal.post('/portal/quick-access', csrf, async (request, reply) => {
-      await setQuickAccess(core, customerId(request), field(request.body, 'on') === 'yes');
+      const on = field(request.body, 'on') === 'yes';
+      // Switching it off only narrows access: always allowed.
+      if (on && (await refusedAccountChange(request, reply))) return reply;
+      await setQuickAccess(core, customerId(request), on);
       return reply.redirect('/portal/account', 303);
     });
 
     portal.post('/portal/telegram-link', csrf, async (request, reply) => {
+      if (await refusedAccountChange(request, reply)) return reply;
       if (deps.linkFor('telegram', 'x') === undefined) return reply.redirect('/portal/account', 303);
       const code = await createLinkCode(core, customerId(request), 'telegram');
       const link = deps.linkFor('telegram', code)!;
@@ -177,6 +194,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
     // Slack has no deep link that carries a code: the customer sends `link <code>` to the bot in a
     // direct message (the Slack adapter redeems it, as for a code made through the API).
     portal.post('/portal/slack-link', csrf, async (request, reply) => {
+      if (await refusedAccountChange(request, reply)) return reply;
       if (!deps.chatOn?.('slack')) return reply.redirect('/portal/account', 303);
       const code = await createLinkCode(core, customerId(request), 'slack');
       return accountPage(request, reply, { slack: { command: `link ${code}` } });

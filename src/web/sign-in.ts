@@ -15,7 +15,8 @@ const unknownFailures = new Map<string, { count: number; lockedUntil?: number }>
 
 /**
  * Checks a password. After `signInAttempts` failures in a row the account is locked for
- * `lockoutMs` (also a right password is refused meanwhile); success resets the count.
+ * `lockoutMs` (also a right password is refused meanwhile); success resets the count. Every
+ * answer (unknown address, locked, wrong, right) checks one password hash, so none is faster.
  */
 export async function signIn(
   ctx: CoreContext,
@@ -40,8 +41,12 @@ export async function signIn(
     unknownFailures.set(email, entry);
     return { status: 'bad' };
   }
-  if (account.lockedUntil && account.lockedUntil.getTime() > now)
+  if (account.lockedUntil && account.lockedUntil.getTime() > now) {
+    // As costly as the unknown address's answer (which checks the decoy hash): a fast "locked"
+    // would tell a real account from an unknown one. The result is not used.
+    await verifyPassword(password, account.passwordHash);
     return { status: 'locked', until: account.lockedUntil };
+  }
   if (await verifyPassword(password, account.passwordHash)) {
     await ctx.database.db
       .update(webAccounts)

@@ -305,6 +305,11 @@ describe('accounts under attack', () => {
         const { response, text } = await client.post('/signin', { email, password: `wrong password ${i}` });
         seen.push(`${response.status} ${/role="alert">([^<]+)/.exec(text)?.[1]}`);
       }
+      // While locked, even the right password gets the same page as for an unknown address (the
+      // locked path checks a password too, so it costs what the unknown path costs).
+      const locked = await client.post('/signin', { email, password: PASSWORD });
+      const page = locked.text.replace(/name="_csrf" value="[^"]+"/g, '').replaceAll(email, '<email>');
+      seen.push(`${locked.response.status} ${page}`);
       return seen;
     };
     expect(await answers('dario@example.test')).toEqual(await answers('nessuno@example.test'));
@@ -352,6 +357,37 @@ describe('accounts under attack', () => {
     expect(after.rows[0]!.n).toBe(2);
   });
 
+  it("cannot starve the owner's password reset by registering their address again and again", async () => {
+    await customer('ugo@example.test');
+    for (let i = 0; i < 5; i++) {
+      const attacker = new Client();
+      await attacker.get('/register');
+      const sent = await attacker.post('/register', registration('ugo@example.test', { name: `Finta ${i}` }));
+      expect(sent.response.headers.get('location')).toBe('/register/done');
+    }
+    const notices = await app.database.sql.query<{ status: string }>(
+      "select status from deliveries where recipient_address = 'ugo@example.test' order by id",
+    );
+    // The set-password mail of the registration, then one "already registered" notice an hour.
+    expect(notices.rows.map((r) => r.status === 'suppressed')).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const owner = new Client();
+    await owner.get('/password/forgot');
+    await owner.post('/password/forgot', { email: 'ugo@example.test' });
+    const [reset] = (
+      await app.database.sql.query<{ status: string }>(
+        "select status from deliveries where recipient_address = 'ugo@example.test' order by id desc limit 1",
+      )
+    ).rows;
+    expect(reset!.status).not.toBe('suppressed');
+  });
+
   it('shows markup typed in the form as text and keeps an emoji whole at the length limit', async () => {
     const client = new Client();
     await client.get('/register');
@@ -376,6 +412,48 @@ describe('accounts under attack', () => {
       "select c.name from customers c join web_accounts a on a.customer_id = c.id where a.email = 'gino@example.test'",
     );
     expect(rows[0]!.name).toBe(longest);
+  });
+
+  it('takes a NUL character in any field without an error page, the values kept', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const fields = ['name', 'vatNumber', 'contactName', 'phone', 'telegram'] as const;
+    for (const field of fields) {
+      const values: Record<string, string> = registration('nul@example.test', { telegram: 'carla_nul' });
+      const page = await client.post('/register', {
+        ...values,
+        email: 'not an address\u0000',
+        [field]: `${values[field]}\u0000`,
+      });
+      expect({ field, status: page.response.status }).toEqual({ field, status: 400 });
+      expect(page.text).toContain('value="Ditta"');
+    }
+    const done = await client.post(
+      '/register',
+      registration('nul@example.test', { name: 'Ditta\u0000 Nul', contactName: '\u0000Carla' }),
+    );
+    expect(done.response.headers.get('location')).toBe('/register/done');
+    const { rows } = await app.database.sql.query<{ name: string }>(
+      "select c.name from customers c join web_accounts a on a.customer_id = c.id where a.email = 'nul@example.test'",
+    );
+    expect(rows[0]!.name).toBe('Ditta Nul');
+  });
+
+  it('refuses an invalid VAT number given by a private person', async () => {
+    const client = new Client();
+    await client.get('/register');
+    const page = await client.post(
+      '/register',
+      registration('privato@example.test', {
+        kind: 'person',
+        name: 'Mario Rossi',
+        vatNumber: '12345678901',
+        taxCode: 'RSSMRA85T10A562S',
+      }),
+    );
+    expect(page.response.status).toBe(400);
+    expect(page.text).toContain('Partita IVA non valida');
+    expect(page.text).toContain('value="12345678901"');
   });
 
   it('sends a signed-in customer from the registration page to the portal', async () => {
@@ -432,6 +510,21 @@ describe('double submit of a portal form', () => {
       "select count(*)::int as n from tickets where subject = 'Doppio'",
     );
     expect(rows[0]!.n).toBe(1);
+  });
+
+  it('keeps the link token in the set-password page language switch', async () => {
+    const client = new Client();
+    await client.get('/password/forgot');
+    await client.post('/password/forgot', { email: 'anna@example.test' });
+    const link = (await linksTo('anna@example.test')).at(-1)!;
+    const page = await client.get(link);
+    const switchHref = /<a href="([^"]+)" lang="en"/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+    expect(switchHref).toBeDefined();
+    const token = new URL(link, app.url).searchParams.get('token');
+    expect(new URL(switchHref!, app.url).searchParams.get('token')).toBe(token);
+    const english = await client.get(switchHref!);
+    expect(english.response.status).toBe(200);
+    expect(english.text).toContain('lang="en"');
   });
 
   it('refuses an expired set-password link', async () => {

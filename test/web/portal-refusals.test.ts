@@ -24,6 +24,7 @@ beforeAll(async () => {
           logger: createLogger('silent'),
           email: () => undefined,
           linkFor: () => undefined,
+          chatOn: (kind) => kind === 'slack',
         }),
       ];
     },
@@ -101,6 +102,33 @@ describe('an account that may not post', () => {
     expect(reply.text).toContain('ci sei?');
     // Refused, not stored somewhere unseen.
     expect(await count('select count(*)::int as n from messages')).toBe(before);
+  });
+
+  it('refuses a suspended customer quick access and link codes, with the reason', async () => {
+    const id = await portalCustomer(app, core, 'silvio@example.test');
+    const silvio = await signedInClient(app, 'silvio@example.test');
+    await silvio.get('/portal/account');
+    await app.database.sql.query("update customers set status = 'suspended' where id = $1", [id.toString()]);
+    const codesBefore = await count('select count(*)::int as n from link_codes where customer_id = $1', [
+      id.toString(),
+    ]);
+    const quick = await silvio.post('/portal/quick-access', { on: 'yes' });
+    expect(quick.response.status).toBe(403);
+    expect(quick.text).toContain('Il suo account è sospeso');
+    const slack = await silvio.post('/portal/slack-link', {});
+    expect(slack.response.status).toBe(403);
+    expect(slack.text).toContain('Il suo account è sospeso');
+    expect(slack.text).not.toMatch(/link [\w-]{16,}/);
+    const telegram = await silvio.post('/portal/telegram-link', {});
+    expect(telegram.response.status).toBe(403);
+    const customer = await app.database.sql.query<{ quick_access: boolean }>(
+      'select quick_access from customers where id = $1',
+      [id.toString()],
+    );
+    expect(customer.rows[0]!.quick_access).toBe(false);
+    expect(
+      await count('select count(*)::int as n from link_codes where customer_id = $1', [id.toString()]),
+    ).toBe(codesBefore);
   });
 
   it('tells a pending customer their account awaits activation and takes their ticket', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import { redeemLinkCode } from '../../src/core/chat-operations.js';
 import type { CoreContext } from '../../src/core/core-context.js';
-import { appointments, tickets } from '../../src/db/schema.js';
+import { appointments, messages, staffAlerts, tickets } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { PORTAL_PASSWORD, PortalClient, portalCustomer, signedInClient } from '../helpers/portal-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -111,6 +111,41 @@ describe('download my data (T8)', () => {
   });
 });
 
+/** A mail from `address` before it registered, kept as unmatched, and the staff alert naming it. */
+async function unmatchedMailFrom(address: string, text: string): Promise<void> {
+  await core.database.db.insert(messages).values({
+    direction: 'inbound',
+    disposition: 'unmatched',
+    channel: 'email',
+    externalId: `<${text.length}.early@${address.split('@')[1]}>`,
+    senderKind: 'email',
+    senderAddress: address,
+    newText: text,
+    fullText: text,
+  });
+  await core.database.db.insert(staffAlerts).values({
+    kind: 'unmatched',
+    text: `Message from email ${address} kept as unmatched`,
+    data: { address },
+  });
+}
+
+describe('download my data: messages outside a ticket (T8)', () => {
+  it('holds the mails sent before registering and the link mails we sent, without the link token', async () => {
+    await unmatchedMailFrom('fabio@example.test', 'Scrivo prima di registrarmi');
+    await portalCustomer(app, core, 'fabio@example.test');
+    const fabio = await signedInClient(app, 'fabio@example.test');
+    const data = JSON.parse((await fabio.get('/portal/export.json')).text);
+    const texts = data.messagesWithoutTicket.map((m: { text: string }) => m.text).join('\n');
+    expect(texts).toContain('Scrivo prima di registrarmi');
+    // The set-password mail sent at registration.
+    expect(data.messagesWithoutTicket.some((m: { direction: string }) => m.direction === 'outbound')).toBe(
+      true,
+    );
+    expect(texts).toContain('/password?token=[removed]');
+  });
+});
+
 describe('link Slack from the portal', () => {
   it('gives a one-time `link <code>` for the bot, which links the Slack account', async () => {
     await portalCustomer(app, core, 'carla@example.test');
@@ -152,6 +187,7 @@ describe('erasure (T8): the customer asks, staff carry it out', () => {
     });
     expect(exported.status).toBe(200);
 
+    await unmatchedMailFrom('dario@example.test', 'Scrivo prima di registrarmi, Dario');
     await dario.post('/portal/erasure', {});
     const listed = await app.api('/erasure-requests?status=requested');
     expect(listed.status).toBe(200);
@@ -202,6 +238,13 @@ describe('erasure (T8): the customer asks, staff carry it out', () => {
       "select count(*)::int as n from deliveries where recipient_address like '%dario%' or payload::text like '%via Roma%'",
     );
     expect(delivered.rows[0]!.n).toBe(0);
+    // The address is nowhere left readable: alerts naming it, web messages' ids quoting it.
+    for (const table of ['staff_alerts', 'messages', 'deliveries', 'tickets']) {
+      const named = await app.database.sql.query<{ n: number }>(
+        `select count(*)::int as n from ${table} t where lower(row_to_json(t)::text) like '%dario@example.test%'`,
+      );
+      expect({ table, n: named.rows[0]!.n }).toEqual({ table, n: 0 });
+    }
     // Signed out, cannot sign in again, no identity left to write from.
     expect((await dario.get('/portal')).response.headers.get('location')).toBe('/signin');
     const again = new PortalClient(app);

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { CsrfField, Notice, type PageContext } from '../views/layout.js';
+import { CsrfField, languageSwitchUrl, Notice, type PageContext } from '../views/layout.js';
 import type { StaffMember } from './staff-auth.js';
 import { type StaffMessages, staffMessages } from './staff-i18n.js';
 
@@ -41,7 +41,7 @@ export type StaffLayoutProps = PageContext & {
 export function StaffLayout(props: StaffLayoutProps) {
   const { t, path, staff } = props;
   const s = staffMessages(t.lang);
-  const switchUrl = `${path.split('?')[0]}?lang=${t.switchLocale}`;
+  const switchUrl = languageSwitchUrl(path, t.switchLocale);
   return (
     <html lang={t.lang}>
       <head>

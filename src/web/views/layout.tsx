@@ -16,9 +16,20 @@ export function renderPage(page: VNode): string {
   return `<!doctype html>${render(page)}`;
 }
 
+/**
+ * The language switch's link: the same page in `locale`, keeping a mailed link's `token` (the
+ * set-password pages of customers and staff), which the page cannot work without.
+ */
+export function languageSwitchUrl(path: string, locale: string): string {
+  const [pathname, query = ''] = path.split('?', 2) as [string, string?];
+  const token = new URLSearchParams(query).get('token');
+  const params = new URLSearchParams(token ? { token, lang: locale } : { lang: locale });
+  return `${pathname}?${params.toString()}`;
+}
+
 export function Layout(props: { ctx: PageContext; title: string; children: ComponentChildren }) {
   const { t, path } = props.ctx;
-  const switchUrl = `${path.split('?')[0]}?lang=${t.switchLocale}`;
+  const switchUrl = languageSwitchUrl(path, t.switchLocale);
   return (
     <html lang={t.lang}>
       <head>

@@ -1,0 +1,2 @@
+ALTER TABLE "deliveries" DROP CONSTRAINT "deliveries_purpose_known";--> statement-breakpoint
+ALTER TABLE "deliveries" ADD CONSTRAINT "deliveries_purpose_known" CHECK (purpose in ('unknown_sender', 'link', 'password_reset', 'known_address'));
