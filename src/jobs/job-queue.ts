@@ -45,6 +45,8 @@ export class JobQueue {
   private readonly workerIds: string[] = [];
   private started = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Job handlers still running: a stop waits for them before the store may close. */
+  private readonly handlersRunning = new Set<Promise<unknown>>();
   private lastError?: string;
   private vacuumTimer?: NodeJS.Timeout;
 
@@ -165,9 +167,9 @@ export class JobQueue {
     const id = await this.boss.work<TimerJob>(
       TIMER_QUEUE,
       { batchSize: 5, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
-      async (jobs) => {
+      this.runningHandler(async (jobs) => {
         for (const job of jobs) await handler(job.data.key);
-      },
+      }),
     );
     this.workerIds.push(id);
   }
@@ -186,7 +188,7 @@ export class JobQueue {
         batchSize: options.batchSize,
         pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000),
       },
-      async (jobs) => {
+      this.runningHandler(async (jobs) => {
         // Never throws: a throw would fail (and with retries, re-run) the whole batch. The
         // handler records each delivery's outcome itself; an error it could not record leaves
         // the row leased, and the sweeper takes it up after the lease.
@@ -195,7 +197,7 @@ export class JobQueue {
         } catch (error) {
           this.options.onError?.(error as Error);
         }
-      },
+      }),
     );
     this.workerIds.push(id);
   }
@@ -218,9 +220,9 @@ export class JobQueue {
     const id = await this.boss.work<{ entryId: string }>(
       TIMER_STOP_QUEUE,
       { pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
-      async (jobs) => {
+      this.runningHandler(async (jobs) => {
         for (const job of jobs) await handler(job.data.entryId);
-      },
+      }),
     );
     this.workerIds.push(id);
   }
@@ -256,9 +258,9 @@ export class JobQueue {
     const id = await this.boss.work<Record<string, string>>(
       name,
       { batchSize: 5, pollingIntervalSeconds: Math.max(0.5, this.options.pollIntervalMs / 1000) },
-      async (jobs) => {
+      this.runningHandler(async (jobs) => {
         for (const job of jobs) await handler(job.data);
-      },
+      }),
     );
     this.workerIds.push(id);
   }
@@ -284,8 +286,26 @@ export class JobQueue {
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000, close: false });
     // pg-boss marks a finished job complete without awaiting it, and may report itself stopped
     // first: wait for its statements still running, or the store closes under them.
-    await new Promise((resolve) => setImmediate(resolve));
-    await Promise.allSettled([...this.inFlight]);
+    // A handler past the graceful timeout may still be sending (each send has its own timeout);
+    // then pg-boss completes its job. Wait for both, at most a minute more.
+    const deadline = Date.now() + 60_000;
+    while (this.handlersRunning.size + this.inFlight.size > 0 && Date.now() < deadline) {
+      const left = new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref());
+      await Promise.race([Promise.allSettled([...this.handlersRunning]), left]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await Promise.race([Promise.allSettled([...this.inFlight]), left]);
+    }
+  }
+
+  /** `handler`, its runs kept in {@link handlersRunning} until they settle (see stop). */
+  private runningHandler<J>(handler: (jobs: J) => Promise<void>): (jobs: J) => Promise<void> {
+    return (jobs) => {
+      const run = handler(jobs);
+      this.handlersRunning.add(run);
+      const forget = () => this.handlersRunning.delete(run);
+      run.then(forget, forget);
+      return run;
+    };
   }
 
   /** Keeps a statement pg-boss runs on its own until it settles (see stop). */
