@@ -127,10 +127,15 @@ describe('Slack limits', () => {
     });
     expect(closed.status).toBe(200);
     await fake.waitFor(() => JSON.stringify(card.blocks).includes('chiuso'));
-    const { rows } = await s.app.database.sql.query<{ card_state: string }>(
-      'select card_state from slack_threads',
-    );
-    expect(rows[0]!.card_state).toMatch(/:closed$/);
+    // The card's state is stored once chat.update has answered, a moment after the fake applied it.
+    const cardState = async () =>
+      (await s.app.database.sql.query<{ card_state: string }>('select card_state from slack_threads'))
+        .rows[0]!.card_state;
+    const deadline = Date.now() + 10_000;
+    while (!(await cardState()).endsWith(':closed') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await cardState()).toMatch(/:closed$/);
     expect(JSON.stringify(card.blocks)).not.toContain('ticket_resolve');
   });
 
