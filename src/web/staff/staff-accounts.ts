@@ -190,8 +190,11 @@ export async function checkStaffPassword(
     unknownFailures.set(email, entry);
     return { status: 'bad' };
   }
-  if (account.lockedUntil && account.lockedUntil.getTime() > now)
+  if (account.lockedUntil && account.lockedUntil.getTime() > now) {
+    // As costly as the unknown address's answer, so a lock-out does not tell which addresses exist.
+    await verifyPassword(password, account.passwordHash);
     return { status: 'locked', until: account.lockedUntil };
+  }
   if (await verifyPassword(password, account.passwordHash)) return { status: 'ok', account };
   await recordStaffFailure(ctx, settings, account);
   return { status: 'bad' };
