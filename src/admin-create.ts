@@ -48,6 +48,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// As in main.ts: the event loop never runs empty while the embedded store compiles its WebAssembly
+// (nodejs/node#54918). process.exit below ends it.
+setInterval(() => {}, 60_000);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {

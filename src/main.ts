@@ -5,6 +5,10 @@ import type { AppConfig } from './config.js';
 // generation for it (32 MB) and keeps that until its memory reducer runs ~15 s later. `startApp`
 // restores the default growth once started. The modules are imported after this line on purpose.
 v8.setFlagsFromString('--semi-space-growth-factor=1');
+// Keeps the event loop from running empty until the app listens: when it does (while only a
+// WebAssembly compile is pending), Node 24 waits for V8's background jobs and can deadlock with a
+// Maglev compile waiting for a collection (nodejs/node#54918). Why: docs/performance.md#start-up-hang-on-node-24
+const startUpHold = setInterval(() => {}, 60_000);
 await import('dotenv/config');
 const { startApp } = await import('./app.js');
 const { loadChannelAdapters } = await import('./channels/create-adapters.js');
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
   }
   const channelAdapters = await loadChannelAdapters(config, logger);
   const app = await startApp({ config, logger, adapters: (_context, core) => channelAdapters(core) });
+  clearInterval(startUpHold);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  clearInterval(startUpHold);
   if (isKnownError(error)) {
     console.error(`Cannot start: ${error.message}`);
   } else {
