@@ -37,11 +37,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: draining deliveries and closing the store');
-    const force = setTimeout(() => {
+    // Not unref'd: a live timer also keeps the loop from running empty while the store closes
+    // (the Node 24 deadlock above); process.exit below ends the process either way.
+    setTimeout(() => {
       logger.error('stop took over 20 s; exiting anyway (queued work resumes at the next start)');
       process.exit(1);
     }, 20_000);
-    force.unref();
     await app.stop();
     logger.info('stopped');
     process.exit(0);
