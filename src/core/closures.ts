@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { closures } from '../db/schema.js';
+import { moveAppointmentReminders } from './appointment-reminders.js';
 import { audit } from './audit.js';
 import { type BusinessCalendarSettings, DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
 import type { CoreContext } from './core-context.js';
@@ -122,6 +123,7 @@ async function changeCalendar(
   try {
     const moved = await ctx.database.transaction(async (tx) => {
       await change(tx);
+      await moveAppointmentReminders(ctx, tx);
       return moveFirstContactDeadlines(ctx, tx);
     });
     ctx.jobs.wake();

@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm';
 import { settings as settingsTable } from '../db/schema.js';
+import { moveAppointmentReminders } from './appointment-reminders.js';
 import { audit } from './audit.js';
 import {
   type BusinessCalendarSettings,
@@ -259,7 +260,10 @@ async function changeSettings(
           data: { key, old: fresh[key], new: next[key], reset: resets.includes(key) },
         });
       }
-      if (changed.includes('businessHours')) await moveFirstContactDeadlines(ctx, tx);
+      if (changed.includes('businessHours')) {
+        await moveFirstContactDeadlines(ctx, tx);
+        await moveAppointmentReminders(ctx, tx);
+      }
     });
   } catch (error) {
     apply(ctx, before);

@@ -84,4 +84,31 @@ describe('appointment reminders to the customer', () => {
     await app.settle();
     expect(reminders(address)).toHaveLength(0);
   });
+
+  it('a closure added after booking moves the day-before reminder, and staff hear of an appointment on a closed day once', async () => {
+    clock = cet('2027-01-11', '10:00'); // Monday
+    const address = 'closure-reminder@example.test';
+    const { number } = await bookedTicket(address, 4); // Wednesday 13 January 2027, 09:00
+    // The day before (Tuesday) is closed after the booking: the reminder comes on Monday instead.
+    expect((await app.api('/closures', { body: { date: '2027-01-12', reason: 'inventario' } })).status).toBe(
+      201,
+    );
+    clock = cet('2027-01-11', '15:00');
+    await fire();
+    await app.settle();
+    expect(reminders(address).map((m) => m.text)).toEqual([
+      'Promemoria: appuntamento da remoto mercoledì 13 gennaio, 09:00–10:00. Per annullarlo risponda "annulla", per spostarlo "sposta".',
+    ]);
+    const outsideHours = async () =>
+      (
+        (await (await app.api('/alerts')).json()) as { alerts: { kind: string; text: string }[] }
+      ).alerts.filter((a) => a.kind === 'appointment_outside_hours' && a.text.includes(`#${number}`));
+    expect(await outsideHours()).toEqual([]);
+    // Then the appointment's own day is closed: staff are told once, not again at the next change.
+    expect((await app.api('/closures', { body: { date: '2027-01-13' } })).status).toBe(201);
+    expect((await app.api('/closures', { body: { date: '2027-01-14' } })).status).toBe(201);
+    const alerts = await outsideHours();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.text).toContain('mercoledì 13 gennaio, 09:00–10:00');
+  });
 });
