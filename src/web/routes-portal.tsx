@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLinkCode } from '../core/chat-operations.js';
+import { storedValuePieces, storedValueSize } from '../db/sql/stored-values.js';
 import { currentTerms } from './accounts.js';
 import { exportMyData } from './data-export.js';
 import type { DraftKeeper, KeptDraft } from './kept-drafts.js';
@@ -156,13 +158,20 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps, drafts
       const file = /^\d{1,18}$/.test(id)
         ? await myAttachment(core, customerId(request), BigInt(id))
         : undefined;
-      if (!file) return reply.code(404).type('text/plain').send('not found');
-      // Always a download, never rendered here: an uploaded HTML file cannot act as our page.
+      const size = file && (await storedValueSize(core.database.sql, 'attachment', file.id));
+      if (!file || size === undefined) return reply.code(404).type('text/plain').send('not found');
+      // Streamed a piece at a time (at most 1 MB a statement): a 25 MB file is never one value in
+      // the store's memory. Always a download: an uploaded HTML file cannot act as our page.
       return reply
         .type('application/octet-stream')
+        .header('content-length', size)
         .header('content-disposition', attachmentDisposition(file.filename))
         .header('x-content-type-options', 'nosniff')
-        .send(Buffer.from(file.content!));
+        .send(
+          Readable.from(storedValuePieces(core.database.sql, 'attachment', file.id, size), {
+            objectMode: false,
+          }),
+        );
     });
 
     const accountPage = async (
