@@ -76,6 +76,19 @@ describe('drafts kept across a sign-in', () => {
     expect(lines.join('\n')).not.toContain(text);
   });
 
+  it('shows the text to copy, storing nothing, when the browser holds no draft key', async () => {
+    const client = await signedInClient(app, EMAIL);
+    client.cookies.delete('hd_draft');
+    await app.database.sql.query('delete from web_drafts');
+    const response = await expiredReply(client, 'Da copiare: il router lampeggia.');
+    expect(response.status).toBe(401);
+    const page = await response.text();
+    expect(page).toContain('Il testo è qui sotto: lo copi');
+    expect(page).toMatch(/<textarea[^>]*readonly[^>]*>Rete\s+Da copiare: il router lampeggia\.<\/textarea>/);
+    const { rows } = await app.database.sql.query<{ n: number }>('select count(*)::int as n from web_drafts');
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('forgets a draft after an hour', async () => {
     const client = await signedInClient(app, EMAIL);
     const text = 'Scritto e poi dimenticato per un pomeriggio.';
