@@ -10,7 +10,13 @@ import { StoreError, type StoreErrorCode } from '../db/errors.js';
  * HTTP status of each is decided in one place, src/api/error-status.ts (unlisted: 500).
  */
 
-export { DataDirPermissionsError, ParameterTypeError, StoreError, StoreLockedError } from '../db/errors.js';
+export {
+  DataDirPermissionsError,
+  ParameterTypeError,
+  StoredValueCut,
+  StoreError,
+  StoreLockedError,
+} from '../db/errors.js';
 
 /** Every error code of the application. New codes: add the code here and the class at the end. */
 export type ErrorCode =

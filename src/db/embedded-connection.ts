@@ -8,6 +8,7 @@ import {
   parseResponse,
   type WireField,
   type WireResponse,
+  type WireRow,
   type WireValue,
 } from './pg-wire.js';
 
@@ -115,7 +116,7 @@ export function createEmbeddedConnection(
   let afterLarge = false;
 
   /** One synchronous call into PGlite; a PostgreSQL error comes back as a rejection. */
-  async function send(message: Uint8Array, text: string): Promise<WireResponse> {
+  async function send(message: Uint8Array, text: string, binaryResults?: boolean[]): Promise<WireResponse> {
     // A large statement runs in an event-loop turn of its own, and so does whatever follows it
     // (COMMIT, the next mail of a group): the statements of one transaction otherwise run back to
     // back in a single turn, and a few MB of mail took over 100 ms with no timer or socket served.
@@ -127,7 +128,7 @@ export function createEmbeddedConnection(
       await pg.waitReady;
       ready = true;
     }
-    const response = parseResponse(pg.execProtocolRawSync(message));
+    const response = parseResponse(pg.execProtocolRawSync(message), binaryResults);
     if (response.error) throw withQuery(response.error, text);
     return response;
   }
@@ -183,11 +184,14 @@ export function createEmbeddedConnection(
     executed++;
     const statement = await prepare(text);
     const values = params.map((value, i) => serializeParam(value, statement.paramTypes[i] ?? 0, i));
+    // bytea comes back as raw bytes too: hex text would be twice the size, parsed in JavaScript.
+    const binary = statement.fields.map((field) => field.dataTypeID === BYTEA);
     const response = await send(
       statement.customPlans
-        ? encodeBindExecute('', values, { text, paramTypes: statement.paramTypes })
-        : encodeBindExecute(statement.name, values),
+        ? encodeBindExecute('', values, { text, paramTypes: statement.paramTypes }, binary)
+        : encodeBindExecute(statement.name, values, undefined, binary),
       text,
+      binary,
     );
     const result = response.results[0] ?? { fields: [], rows: [] };
     return {
@@ -271,15 +275,15 @@ function affectedRowsOf(command: string | undefined): number {
 }
 
 function toRows<Row>(
-  rows: Array<Array<string | null>>,
+  rows: WireRow[],
   fields: WireField[],
   parsers: Record<number, Parser>,
   options?: QueryOptions,
 ): Row[] {
   const own = options?.parsers;
   const parserOf = fields.map((field) => own?.[field.dataTypeID] ?? parsers[field.dataTypeID]);
-  const parse = (value: string | null, i: number) => {
-    if (value === null) return null;
+  const parse = (value: string | Uint8Array | null, i: number) => {
+    if (value === null || value instanceof Uint8Array) return value;
     const parser = parserOf[i];
     return parser ? parser(value, fields[i]!.dataTypeID) : value;
   };

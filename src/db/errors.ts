@@ -3,7 +3,11 @@
  * its `ErrorCode` registry and re-exports the classes.
  */
 
-export type StoreErrorCode = 'STORE_LOCKED' | 'DATA_DIR_PERMISSIONS' | 'DB_PARAMETER_TYPE';
+export type StoreErrorCode =
+  | 'STORE_LOCKED'
+  | 'DATA_DIR_PERMISSIONS'
+  | 'DB_PARAMETER_TYPE'
+  | 'STORED_VALUE_CUT';
 
 /** An error the store raises, with a code and the context needed to act on it. */
 export class StoreError extends Error {
@@ -51,5 +55,12 @@ export class ParameterTypeError extends StoreError {
       `query parameter $${position} is ${valueKind}, which does not fit PostgreSQL type ${typeId}`,
       { position, typeId, valueKind },
     );
+  }
+}
+
+/** A large value read piece by piece lost pieces meanwhile (erased while being read). */
+export class StoredValueCut extends StoreError {
+  constructor(owner: string, id: string) {
+    super('STORED_VALUE_CUT', `the ${owner} ${id} changed while it was read (erased?)`, { owner, id });
   }
 }

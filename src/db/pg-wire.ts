@@ -16,9 +16,12 @@ export interface WireField {
 }
 
 /** One statement's result: its columns, its rows as text, its command tag. */
+/** One row's values: text, bytes (a column asked for in binary format), or NULL. */
+export type WireRow = Array<string | Uint8Array | null>;
+
 export interface WireResultSet {
   fields: WireField[];
-  rows: Array<Array<string | null>>;
+  rows: WireRow[];
   command?: string;
 }
 
@@ -93,16 +96,19 @@ export function encodePrepare(name: string, text: string): Uint8Array {
 }
 
 /**
- * Bind (unnamed portal, text results) + Execute + Sync; bytes go in binary format. With `parse`,
- * a Parse of the unnamed statement comes first (planned for these values, not kept).
+ * Bind (unnamed portal) + Execute + Sync; bytes go in binary format. Results come as text, except
+ * the columns `binaryResults` marks (bytea: raw bytes instead of hex text twice their size). With
+ * `parse`, a Parse of the unnamed statement comes first (planned for these values, not kept).
  */
 export function encodeBindExecute(
   statement: string,
   values: WireValue[],
   parse?: { text: string; paramTypes: number[] },
+  binaryResults?: readonly boolean[],
 ): Uint8Array {
+  const formats = binaryResults?.some(Boolean) ? binaryResults : [];
   const encoded = values.map((value) => (typeof value === 'string' ? Buffer.from(value) : value));
-  let bindBody = 1 + cstringLength(statement) + 2 + 2 * values.length + 2 + 2;
+  let bindBody = 1 + cstringLength(statement) + 2 + 2 * values.length + 2 + 2 + 2 * formats.length;
   for (const value of encoded) bindBody += 4 + (value?.length ?? 0);
   const executeBody = 1 + 4;
   const parseBody = parse
@@ -132,7 +138,8 @@ export function encodeBindExecute(
       writer.bytes(value);
     }
   }
-  writer.int16(0); // all results as text
+  writer.int16(formats.length); // none: all results as text
+  for (const binary of formats) writer.int16(binary ? 1 : 0);
   writer.start('E', executeBody);
   writer.buffer[writer.offset++] = 0;
   writer.int32(0);
@@ -198,8 +205,11 @@ function parseError(bytes: Buffer, start: number, end: number, length: number) {
   return error;
 }
 
-/** Decodes everything PGlite answered to one batch of messages. */
-export function parseResponse(data: Uint8Array): WireResponse {
+/**
+ * Decodes everything PGlite answered to one batch of messages. Columns `binaryResults` marks are
+ * copied out as bytes (the answer's memory is PGlite's to reuse); the others are text.
+ */
+export function parseResponse(data: Uint8Array, binaryResults?: readonly boolean[]): WireResponse {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const response: WireResponse = { results: [] };
   let current: WireResultSet = { fields: [], rows: [] };
@@ -213,7 +223,7 @@ export function parseResponse(data: Uint8Array): WireResponse {
       case 0x44: {
         // DataRow
         const count = bytes.readInt16BE(start);
-        const row: Array<string | null> = new Array(count);
+        const row: WireRow = new Array(count);
         let at = start + 2;
         for (let i = 0; i < count; i++) {
           const size = bytes.readInt32BE(at);
@@ -221,7 +231,9 @@ export function parseResponse(data: Uint8Array): WireResponse {
           if (size < 0) {
             row[i] = null;
           } else {
-            row[i] = bytes.toString('utf8', at, at + size);
+            row[i] = binaryResults?.[i]
+              ? new Uint8Array(bytes.subarray(at, at + size))
+              : bytes.toString('utf8', at, at + size);
             at += size;
           }
         }

@@ -660,6 +660,31 @@ export const webSessions = pgTable(
   (t) => [index().on(t.expiresAt)],
 );
 
+/**
+ * A portal post refused because its session had expired, kept for an hour until its author signs in
+ * again on the same browser (src/web/kept-drafts.ts). Keyed by the SHA-256 of a random key the
+ * browser holds in the `hd_draft` cookie (not the session); `owner_tag` is an HMAC binding that key
+ * to the customer who had it, so the text comes back only to them. Files are not kept.
+ */
+export const webDrafts = pgTable(
+  'web_drafts',
+  {
+    keyHash: text('key_hash').primaryKey(),
+    ownerTag: text('owner_tag').notNull(),
+    /** The ticket replied to; null: a new ticket. */
+    ticketNumber: integer('ticket_number'),
+    subject: text('subject'),
+    text: text('text').notNull(),
+    /** The form's nonce, so a draft sent twice is still stored once. */
+    nonce: text('nonce'),
+    /** Names of the files chosen with it, which were not kept. */
+    filesLeftOut: jsonb('files_left_out').$type<string[]>().notNull().default([]),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.expiresAt)],
+);
+
 /** Every acceptance of a terms version (T9): at registration and at sign-in after a new version. */
 export const termsAcceptances = pgTable(
   'terms_acceptances',

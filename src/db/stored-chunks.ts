@@ -4,8 +4,8 @@
  * its WASM heap by ~40 MB for good. So a raw input or an attachment keeps its first
  * {@link STORE_CHUNK_BYTES} in its own row and the rest in `raw_input_chunks` / `attachment_chunks`,
  * one statement per piece; the embedded connection gives each large statement an event-loop turn
- * of its own. Readers join the pieces back (`src/db/sql/attachment-contents.ts`; the tests read
- * raw inputs whole with `test/helpers/raw-input-data.ts`). Measured: docs/performance.md.
+ * of its own. Readers take at most 1 MB of pieces per statement and stream or join them in this
+ * process (`src/db/sql/stored-values.ts`). Measured: docs/hostile-mail.md, docs/performance.md.
  */
 
 /** Bytes of one stored piece: 256 KB costs the embedded store ~5–15 ms (idle machine). */

@@ -78,6 +78,18 @@ const it = {
   yourMessage: 'Il suo messaggio (non inviato)',
   draftKept: 'Il testo che ha scritto è ancora qui sotto: lo corregga e lo invii di nuovo.',
   filesAgain: 'Gli allegati vanno scelti di nuovo.',
+  csrfRefused: 'Il modulo era scaduto (controllo di sicurezza), quindi non è stato inviato.',
+  resendTitle: 'Modulo scaduto',
+  resendText:
+    'Il modulo era scaduto (controllo di sicurezza) e non è stato inviato. Quanto aveva scritto è qui sotto: lo controlli e lo invii di nuovo.',
+  resend: 'Invia di nuovo',
+  sessionExpired:
+    'La sessione era scaduta, quindi il messaggio non è stato inviato. Lo abbiamo conservato per un’ora: acceda di nuovo e lo ritroverà nel modulo, pronto da inviare.',
+  sessionExpiredNotKept:
+    'La sessione era scaduta, quindi il messaggio non è stato inviato. Il testo è qui sotto: lo copi prima di accedere di nuovo.',
+  draftRestored:
+    'Ecco il messaggio che aveva scritto quando la sessione è scaduta: non è ancora stato inviato. Lo controlli e lo invii.',
+  filesNotKept: 'Questi allegati non sono stati conservati e vanno scelti di nuovo:',
   myTickets: 'I miei ticket',
   noTickets: 'Nessun ticket per ora.',
   newTicket: 'Apri un ticket',
@@ -234,6 +246,18 @@ const en: Messages = {
   yourMessage: 'Your message (not sent)',
   draftKept: 'What you wrote is still below: correct it and send it again.',
   filesAgain: 'Attachments must be chosen again.',
+  csrfRefused: 'The form had expired (a security check), so it was not sent.',
+  resendTitle: 'Form expired',
+  resendText:
+    'The form had expired (a security check) and was not sent. What you wrote is below: check it and send it again.',
+  resend: 'Send again',
+  sessionExpired:
+    'Your session had expired, so the message was not sent. We kept it for an hour: sign in again and you will find it in the form, ready to send.',
+  sessionExpiredNotKept:
+    'Your session had expired, so the message was not sent. The text is below: copy it before you sign in again.',
+  draftRestored:
+    'Here is the message you wrote when your session expired: it has not been sent yet. Check it and send it.',
+  filesNotKept: 'These attachments were not kept and must be chosen again:',
   myTickets: 'My tickets',
   noTickets: 'No tickets yet.',
   newTicket: 'Open a ticket',

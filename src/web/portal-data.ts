@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, notInArray, sql } from 'drizzle-orm';
 import { alertStaff, audit } from '../core/audit.js';
 import { ticketSummaryData } from '../core/billing/billing-store.js';
 import { listConsents } from '../core/consent/consent-store.js';
@@ -108,13 +108,17 @@ export async function myTicket(ctx: CoreContext, customerId: bigint, number: num
   };
 }
 
-/** An attachment of one of the customer's tickets (content and type), or undefined. */
+/**
+ * A kept attachment of one of the customer's tickets (name and type; its content is read piece by
+ * piece where it is served, src/db/sql/stored-values.ts), or undefined.
+ */
 export async function myAttachment(ctx: CoreContext, customerId: bigint, attachmentId: bigint) {
   const [row] = await ctx.database.db
     .select({
+      id: attachments.id,
       filename: attachments.filename,
       contentType: attachments.contentType,
-      content: attachments.content,
+      kept: sql<boolean>`${attachments.content} is not null`,
     })
     .from(attachments)
     .innerJoin(messages, eq(messages.id, attachments.messageId))
@@ -126,7 +130,7 @@ export async function myAttachment(ctx: CoreContext, customerId: bigint, attachm
         ne(messages.direction, 'note'),
       ),
     );
-  return row?.content ? row : undefined;
+  return row?.kept ? row : undefined;
 }
 
 /** The number of the customer's ticket holding a message (a form sent twice lands on its ticket). */

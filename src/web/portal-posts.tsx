@@ -2,11 +2,12 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { toInboundMessage } from '../channels/web/web-inbound.js';
 import type { InboundAttachment } from '../core/channel.js';
+import { type DraftKeeper, fromOwnPages } from './kept-drafts.js';
 import { customerOverview, myTicket, ticketNumberOfMessage } from './portal-data.js';
-import { MessagePage } from './views/auth-pages.js';
+import { MessagePage, SignInPage } from './views/auth-pages.js';
 import type { PageContext } from './views/layout.js';
 import { canPost, type Draft, refusalText } from './views/portal-forms.js';
-import { field, newFormNonce, type WebDeps } from './web-ui.js';
+import { field, newFormNonce, pageContext, sendPage, type WebDeps } from './web-ui.js';
 
 /** Messages (new tickets and replies) one customer may post from the portal per minute. */
 export const PORTAL_POSTS_PER_MINUTE = 10;
@@ -30,6 +31,52 @@ async function filesOf(body: unknown): Promise<Files> {
     out.files.push({ filename: part.filename, contentType: part.mimetype, size: content.length, content });
   }
   return out;
+}
+
+/** Names of the files chosen in a multipart body (read or not). */
+function fileNamesOf(body: unknown): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.attachments;
+  const parts = (Array.isArray(value) ? value : value ? [value] : []) as MultipartFile[];
+  return parts.flatMap((part) => (part.type === 'file' && part.filename ? [part.filename] : []));
+}
+
+/** The paths of the portal's posts (a new ticket, a reply). */
+const POST_ROUTES = new Set(['/portal/tickets', '/portal/tickets/:number/reply']);
+
+/** Whether `request` is a post of a new ticket or a reply. */
+export function isPortalPost(request: FastifyRequest): boolean {
+  return request.method === 'POST' && POST_ROUTES.has(request.routeOptions.url ?? '');
+}
+
+/**
+ * A portal post whose session had expired (not signed in): what the customer wrote is kept for
+ * an hour under this browser's draft key and comes back in the form after the next sign-in
+ * (kept-drafts.ts); the sign-in page says so, or, when this browser holds no key, shows the text
+ * to copy. Files are not kept: the page names them. A post not from our own pages (a forged one)
+ * only goes to the sign-in page.
+ */
+export async function expiredPost(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: WebDeps,
+  drafts: DraftKeeper,
+): Promise<FastifyReply> {
+  const text = field(request.body, 'text') ?? '';
+  const subject = field(request.body, 'subject');
+  if (!isPortalPost(request) || !fromOwnPages(request) || !(text.trim() || subject?.trim())) {
+    return reply.redirect('/signin', 303);
+  }
+  const ticketNumber = request.routeOptions.url === '/portal/tickets' ? undefined : ticketNumberOf(request);
+  const filesLeftOut = fileNamesOf(request.body);
+  const nonce = field(request.body, 'nonce');
+  const kept = await drafts.keep(request, { ticketNumber, subject, text, nonce, filesLeftOut });
+  const ctx = pageContext(request, reply, deps.settings);
+  const unsent = [subject, text].filter(Boolean).join('\n\n');
+  return sendPage(
+    reply,
+    <SignInPage ctx={ctx} expired={{ kept, text: kept ? undefined : unsent, filesLeftOut }} />,
+    401,
+  );
 }
 
 /** Whether the multipart parser cut a field at its `fieldSize` limit (busboy's `valueTruncated`). */
@@ -67,7 +114,12 @@ export interface PostPages {
  * over the limit, too many posts) is refused with the reason on the form's own page, and what the
  * customer wrote is still in the form: nothing is dropped silently and nothing typed is lost.
  */
-export function registerPortalPosts(portal: FastifyInstance, deps: WebDeps, pages: PostPages): void {
+export function registerPortalPosts(
+  portal: FastifyInstance,
+  deps: WebDeps,
+  pages: PostPages,
+  drafts: DraftKeeper,
+): void {
   const { core } = deps;
   const customerId = (request: FastifyRequest) => BigInt(request.session.customerId!);
   const rateLimit = {
@@ -127,6 +179,7 @@ export function registerPortalPosts(portal: FastifyInstance, deps: WebDeps, page
         receivedAt: core.now(),
       }),
     );
+    await drafts.drop(request, ticketNumber); // a draft kept across a sign-in is sent now
     const number =
       'ticketNumber' in outcome
         ? outcome.ticketNumber
@@ -141,17 +194,29 @@ export function registerPortalPosts(portal: FastifyInstance, deps: WebDeps, page
     post(request, reply, ticketNumberOf(request)),
   );
 
-  // Too many posts, too many files, a form over the parser's limits: the same page with the draft.
-  // Anything else goes on to the web pages' error handler.
+  // Too many posts, too many files, a form over the parser's limits, a CSRF token that expired:
+  // the same page with the draft (and a fresh token). Anything else goes on to the web pages'
+  // error handler, as does a CSRF failure of a post not from our own pages.
   portal.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
-    const url = request.routeOptions.url;
-    const isPost = url === '/portal/tickets' || url === '/portal/tickets/:number/reply';
-    if (!isPost || !request.session.customerId || (status !== 429 && status !== 413)) throw error;
+    const csrf = Boolean(error.code?.startsWith('FST_CSRF')) && fromOwnPages(request);
+    if (!isPortalPost(request) || !request.session.customerId || !(csrf || status === 429 || status === 413))
+      throw error;
     const ctx = pages.ctxOf(request, reply);
-    const reason = status === 429 ? ctx.t.tooMany : tooLargeText(ctx, deps.settings.maxAttachmentBytes);
-    const number = url === '/portal/tickets' ? undefined : ticketNumberOf(request);
-    return pages.refused(request, reply, number, draftOf(request.body, reason, status === 413), status);
+    const reason = csrf
+      ? ctx.t.csrfRefused
+      : status === 429
+        ? ctx.t.tooMany
+        : tooLargeText(ctx, deps.settings.maxAttachmentBytes);
+    const number = request.routeOptions.url === '/portal/tickets' ? undefined : ticketNumberOf(request);
+    const hadFiles = status === 413 || fileNamesOf(request.body).length > 0;
+    return pages.refused(
+      request,
+      reply,
+      number,
+      draftOf(request.body, reason, hadFiles),
+      csrf ? 403 : status,
+    );
   });
 }
 

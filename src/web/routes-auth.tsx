@@ -9,6 +9,7 @@ import {
   requestPasswordReset,
   setPassword,
 } from './accounts.js';
+import type { DraftKeeper } from './kept-drafts.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
 import { registrationValues, validateRegistration } from './registration-form.js';
 import { signIn } from './sign-in.js';
@@ -26,7 +27,7 @@ import { field, pageContext, sendPage, type WebDeps } from './web-ui.js';
 const FORM_RATE_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
 
 /** Registration, set/reset password, sign-in and sign-out, new terms at sign-in (T1, T9). */
-export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
+export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps, drafts: DraftKeeper): void {
   const { core, settings } = deps;
   const csrf = { onRequest: undefined, preHandler: web.csrfProtection };
   const ctxOf = (request: Parameters<typeof pageContext>[0], reply: Parameters<typeof pageContext>[1]) =>
@@ -131,7 +132,11 @@ export function registerAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
     await request.session.regenerate();
     request.session.customerId = result.customerId.toString();
     request.session.login = email.trim().toLowerCase();
-    return reply.redirect('/portal', 303);
+    // A post kept when the session expired: back to the page of its form, where it is shown.
+    drafts.claim(request, reply, request.session.customerId);
+    const kept = await drafts.find(request, request.session.customerId);
+    const number = kept?.ticketNumber;
+    return reply.redirect(number === undefined ? '/portal' : `/portal/tickets/${number}`, 303);
   });
 
   web.post('/signout', csrf, async (request, reply) => {

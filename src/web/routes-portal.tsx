@@ -1,7 +1,10 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLinkCode } from '../core/chat-operations.js';
+import { storedValuePieces, storedValueSize } from '../db/sql/stored-values.js';
 import { currentTerms } from './accounts.js';
 import { exportMyData } from './data-export.js';
+import type { DraftKeeper, KeptDraft } from './kept-drafts.js';
 import {
   customerOverview,
   myAppointments,
@@ -13,7 +16,7 @@ import {
   requestErasure,
   setQuickAccess,
 } from './portal-data.js';
-import { notFoundPage, registerPortalPosts, ticketNumberOf } from './portal-posts.js';
+import { expiredPost, notFoundPage, registerPortalPosts, ticketNumberOf } from './portal-posts.js';
 import { AccountPage } from './views/account-page.js';
 import { canPost, type Draft } from './views/portal-forms.js';
 import { PortalPage, TicketPage } from './views/portal-pages.js';
@@ -30,7 +33,7 @@ export function attachmentDisposition(filename: string): string {
 }
 
 /** The portal (customer side of the web channel): tickets, new ticket and replies, account, data. */
-export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void {
+export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps, drafts: DraftKeeper): void {
   const { core, settings } = deps;
   const customerId = (request: FastifyRequest) => BigInt(request.session.customerId!);
   // Read once per request by the sign-in check, then used by the page.
@@ -41,22 +44,43 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
   web.register(async (portal) => {
     // Signed in, and the current terms accepted (T9: a new version is shown at the next visit).
     portal.addHook('preHandler', async (request, reply) => {
-      if (!request.session.customerId) return reply.redirect('/signin', 303);
+      // A new ticket or reply whose session expired keeps its text for after the sign-in.
+      if (!request.session.customerId) return expiredPost(request, reply, deps, drafts);
       const overview = await customerOverview(core, customerId(request));
       if (!overview) {
         await request.session.destroy();
         return reply.redirect('/signin', 303);
       }
       overviews.set(request, overview);
+      drafts.claim(request, reply, request.session.customerId);
       const terms = await currentTerms(core);
       if (terms && overview.customer.acceptedTermsVersion !== terms.version)
         return reply.redirect('/terms/accept', 303);
     });
     const csrf = { preHandler: portal.csrfProtection };
     const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
+    /** The draft kept for this form across a sign-in (session expired), shown back until sent. */
+    const restored = async (request: FastifyRequest, ticketNumber?: number) => {
+      const kept = await drafts.find(request, request.session.customerId!);
+      return kept && kept.ticketNumber === ticketNumber ? kept : undefined;
+    };
+    const restoredDraft = (kept: KeptDraft): Draft => ({
+      subject: kept.subject,
+      text: kept.text,
+      error: '',
+      restored: true,
+      filesLeftOut: kept.filesLeftOut,
+    });
 
-    const portalPage = async (request: FastifyRequest, reply: FastifyReply, draft?: Draft, status = 200) => {
+    const portalPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      refused?: Draft,
+      status = 200,
+    ) => {
       const ctx = ctxOf(request, reply);
+      const kept = refused ? undefined : await restored(request);
+      const draft = refused ?? (kept && restoredDraft(kept));
       const tickets = await myTickets(core, customerId(request));
       const appointments = await myAppointments(core, customerId(request));
       const hourSummaries = await myHourSummaries(
@@ -72,7 +96,7 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
           tickets={tickets}
           appointments={appointments}
           hourSummaries={hourSummaries}
-          nonce={draft ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce()}
+          nonce={kept?.nonce ?? (refused ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce())}
           draft={draft}
         />,
         status,
@@ -84,14 +108,17 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       request: FastifyRequest,
       reply: FastifyReply,
       number: number,
-      draft?: Draft,
+      refused?: Draft,
       status = 200,
     ) => {
       const ctx = ctxOf(request, reply);
       const view = number > 0 ? await myTicket(core, customerId(request), number) : undefined;
       if (!view) return sendPage(reply, notFoundPage(ctx), 404);
+      const kept = refused ? undefined : await restored(request, number);
+      const draft = refused ?? (kept && restoredDraft(kept));
       const sent = !draft && (request.query as { sent?: string }).sent === '1';
-      const nonce = draft ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce();
+      const nonce =
+        kept?.nonce ?? (refused ? (field(request.body, 'nonce') ?? newFormNonce()) : newFormNonce());
       const customerStatus = (await overviewOf(request)).customer.status;
       return sendPage(
         reply,
@@ -113,26 +140,38 @@ export function registerPortalRoutes(web: FastifyInstance, deps: WebDeps): void 
       reply.redirect(`/portal/tickets/${ticketNumberOf(request)}${query(request)}`, 303),
     );
 
-    registerPortalPosts(portal, deps, {
-      ctxOf,
-      refused: (request, reply, number, draft, status) =>
-        number === undefined
-          ? portalPage(request, reply, draft, status)
-          : ticketPage(request, reply, number, draft, status),
-    });
+    registerPortalPosts(
+      portal,
+      deps,
+      {
+        ctxOf,
+        refused: (request, reply, number, draft, status) =>
+          number === undefined
+            ? portalPage(request, reply, draft, status)
+            : ticketPage(request, reply, number, draft, status),
+      },
+      drafts,
+    );
 
     portal.get('/portal/attachments/:id', async (request, reply) => {
       const id = (request.params as { id: string }).id;
       const file = /^\d{1,18}$/.test(id)
         ? await myAttachment(core, customerId(request), BigInt(id))
         : undefined;
-      if (!file) return reply.code(404).type('text/plain').send('not found');
-      // Always a download, never rendered here: an uploaded HTML file cannot act as our page.
+      const size = file && (await storedValueSize(core.database.sql, 'attachment', file.id));
+      if (!file || size === undefined) return reply.code(404).type('text/plain').send('not found');
+      // Streamed a piece at a time (at most 1 MB a statement): a 25 MB file is never one value in
+      // the store's memory. Always a download: an uploaded HTML file cannot act as our page.
       return reply
         .type('application/octet-stream')
+        .header('content-length', size)
         .header('content-disposition', attachmentDisposition(file.filename))
         .header('x-content-type-options', 'nosniff')
-        .send(Buffer.from(file.content!));
+        .send(
+          Readable.from(storedValuePieces(core.database.sql, 'attachment', file.id, size), {
+            objectMode: false,
+          }),
+        );
     });
 
     const accountPage = async (

@@ -17,12 +17,14 @@ import { type Locale, toLocale } from '../templates/format.js';
 import { ensureTermsPublished, type WebAccountSettings } from './accounts.js';
 import { webAssetsDir } from './assets-dir.js';
 import { messagesFor } from './i18n.js';
+import { createDraftKeeper, fromOwnPages } from './kept-drafts.js';
 import { registerAuthRoutes } from './routes-auth.js';
 import { registerPortalRoutes } from './routes-portal.js';
 import { databaseSessionStore } from './session-store.js';
 import { registerStaffPages } from './staff/register-staff-pages.js';
 import { MessagePage } from './views/auth-pages.js';
 import { type PageContext, renderPage } from './views/layout.js';
+import { isWrittenText, ResendPage, type ResentField } from './views/resend-page.js';
 
 /** Settings of the web pages (README, settings table: WEB_*). */
 export interface WebSettings extends WebAccountSettings {
@@ -88,6 +90,30 @@ export function field(body: unknown, name: string): string | undefined {
   if (value && typeof value === 'object' && 'value' in value && typeof value.value === 'string')
     return value.value;
   return undefined;
+}
+
+/** Fields never sent back in a page: the person types them again. */
+const SECRET_FIELD = /password|totp|secret|^_csrf$/i;
+
+/**
+ * The text fields of a form body (urlencoded, or multipart with `attachFieldsToBody`), in order,
+ * without secrets; and whether files were chosen.
+ */
+export function formFields(body: unknown): { fields: ResentField[]; hadFiles: boolean } {
+  const fields: ResentField[] = [];
+  let hadFiles = false;
+  if (!body || typeof body !== 'object') return { fields, hadFiles };
+  for (const [name, raw] of Object.entries(body as Record<string, unknown>)) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      const part = value as { type?: string; value?: unknown; filename?: string } | null;
+      if (part && typeof part === 'object' && part.type === 'file') hadFiles ||= Boolean(part.filename);
+      else if (SECRET_FIELD.test(name)) continue;
+      else if (typeof value === 'string') fields.push({ name, value });
+      else if (part && typeof part === 'object' && typeof part.value === 'string')
+        fields.push({ name, value: part.value });
+    }
+  }
+  return { fields, hadFiles };
 }
 
 /** The paths of the web pages (an unknown one gets our 404 page). */
@@ -176,6 +202,14 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
       const ctx = pageContext(request, reply, deps.settings);
       const status = error.statusCode ?? 500;
       if (error.code?.startsWith('FST_CSRF')) {
+        // A form of ours whose token expired: what was written comes back, to send again (a
+        // forged cross-site post gets only the message).
+        const { fields, hadFiles } = formFields(request.body);
+        if (request.method === 'POST' && fromOwnPages(request) && fields.some(isWrittenText)) {
+          const multipart = request.headers['content-type']?.startsWith('multipart/') ?? false;
+          const page = ResendPage({ ctx, action: request.url, multipart, fields, hadFiles });
+          return sendPage(reply, page, 403);
+        }
         return sendPage(reply, MessagePage({ ctx, title: ctx.t.csrf, text: ctx.t.csrf, kind: 'error' }), 403);
       }
       if (status === 429) {
@@ -219,8 +253,9 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
       );
     });
 
-    registerAuthRoutes(web, deps);
-    registerPortalRoutes(web, deps);
+    const drafts = createDraftKeeper(deps.core, secret, deps.settings);
+    registerAuthRoutes(web, deps, drafts);
+    registerPortalRoutes(web, deps, drafts);
     await registerStaffPages(web, deps);
   });
 }

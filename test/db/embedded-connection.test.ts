@@ -58,6 +58,25 @@ describe('embedded connection', () => {
     expect(await connection.query('select $1::text as v', [null])).toMatchObject({ rows: [{ v: null }] });
   });
 
+  it('reads bytea back as its bytes (binary results), beside text columns and NULL', async () => {
+    const every = Uint8Array.from({ length: 256 * 64 }, (_, i) => i % 256);
+    await connection.query('insert into items (name, content) values ($1, $2), ($3, null)', [
+      'bytes',
+      every,
+      'none',
+    ]);
+    const { rows } = await connection.query<{ name: string; content: Uint8Array | null; size: number }>(
+      'select name, content, octet_length(content) as size from items order by name',
+    );
+    expect(rows.map((r) => r.name)).toEqual(['bytes', 'none']);
+    expect(Buffer.from(rows[0]!.content!).equals(Buffer.from(every))).toBe(true);
+    expect(rows[0]!.size).toBe(every.length);
+    expect(rows[1]!.content).toBeNull();
+    // A copy, not a view of PGlite's memory: the next statement cannot change it.
+    await connection.query("select repeat('x', 100000)");
+    expect(Buffer.from(rows[0]!.content!).equals(Buffer.from(every))).toBe(true);
+  });
+
   it('returns rows as arrays with per-query parsers, as Drizzle asks', async () => {
     await connection.query('insert into items (name, due) values ($1, $2)', [
       'x',

@@ -12,6 +12,37 @@ import { toSharedBuffer } from './parse-pool.js';
 
 /** Mails at least this large are held in memory shared with the parse worker (parse-pool.ts). */
 const SHARED_SOURCE_BYTES = 256 * 1024;
+/** Mails at least this large (IMAP size) are fetched in pieces of this size (bytes). */
+const PIECEWISE_SOURCE_BYTES = 1024 * 1024;
+
+/**
+ * One mail's source fetched in pieces of {@link PIECEWISE_SOURCE_BYTES} (`BODY.PEEK[]<start.length>`),
+ * each copied at once into memory shared with the parse worker, sized from the IMAP size (grown
+ * if the server's size was short). imapflow holds a whole fetched literal in pieces and then joins
+ * them: for a 25 MB mail that was 50 MB of garbage on top of the mail (docs/hostile-mail.md).
+ * Undefined when the mail is gone.
+ */
+async function fetchInPieces(client: ImapFlow, uid: number, size: number): Promise<Buffer | undefined> {
+  let shared = Buffer.from(new SharedArrayBuffer(size));
+  let length = 0;
+  for (;;) {
+    const message = await client.fetchOne(
+      String(uid),
+      { source: { start: length, maxLength: PIECEWISE_SOURCE_BYTES } },
+      { uid: true },
+    );
+    if (!message) return undefined;
+    const piece = message.source ?? Buffer.alloc(0);
+    if (length + piece.length > shared.length) {
+      const grown = Buffer.from(new SharedArrayBuffer(length + piece.length + PIECEWISE_SOURCE_BYTES));
+      shared.copy(grown, 0, 0, length);
+      shared = grown;
+    }
+    piece.copy(shared, length);
+    length += piece.length;
+    if (piece.length < PIECEWISE_SOURCE_BYTES) return shared.subarray(0, length);
+  }
+}
 
 /**
  * The batch's raw mails by UID, whole, except those over `maxMailBytes` (IMAP size, bytes): of
@@ -29,7 +60,11 @@ export async function fetchBatchSources(
     const date = plan?.arrived.get(uid);
     return date ? { internalDate: date } : {};
   };
-  const whole = batch.filter((uid) => size(uid) <= maxMailBytes);
+  const whole = batch.filter((uid) => size(uid) < PIECEWISE_SOURCE_BYTES);
+  for (const uid of batch.filter((uid) => size(uid) >= PIECEWISE_SOURCE_BYTES && size(uid) <= maxMailBytes)) {
+    const source = await fetchInPieces(client, uid, size(uid));
+    if (source) sources.push({ uid, source, ...arrived(uid) });
+  }
   if (whole.length > 0) {
     for await (const message of client.fetch(whole.join(','), { uid: true, source: true }, { uid: true })) {
       // A large mail moves to memory shared with the parse worker, which then needs no copy.

@@ -1,4 +1,5 @@
 import type { SqlClient } from '../database.js';
+import { readStoredValue } from './stored-values.js';
 
 /** One stored attachment's whole content, by its id. */
 export interface AttachmentContentByIdRow {
@@ -6,15 +7,13 @@ export interface AttachmentContentByIdRow {
   content: Uint8Array;
 }
 
-const SQL = `select a.id::text as id,
-    a.content || coalesce((select string_agg(c.data, ''::bytea order by c.seq)
-                           from attachment_chunks c where c.attachment_id = a.id), ''::bytea) as content
-  from attachments a
-  where a.id = any($1::bigint[]) and a.content is not null`;
+const SQL =
+  'select a.id::text as id from attachments a where a.id = any($1::bigint[]) and a.content is not null';
 
 /**
- * Kept attachments by id with their whole content (`attachments.content` followed by its pieces
- * in `attachment_chunks`, src/db/stored-chunks.ts). Ids no longer kept are absent from the result.
+ * Kept attachments by id with their whole content, each joined here from reads of at most 1 MB
+ * (`attachments.content` and its pieces in `attachment_chunks`, src/db/stored-chunks.ts). Ids no
+ * longer kept are absent from the result.
  * @param ids `attachments.id` values
  */
 export async function attachmentContentsById(
@@ -22,6 +21,9 @@ export async function attachmentContentsById(
   ids: readonly string[],
 ): Promise<AttachmentContentByIdRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await sql.query<AttachmentContentByIdRow>(SQL, [`{${ids.join(',')}}`]);
-  return rows;
+  const { rows } = await sql.query<{ id: string }>(SQL, [`{${ids.join(',')}}`]);
+  const files: AttachmentContentByIdRow[] = [];
+  for (const row of rows)
+    files.push({ id: row.id, content: await readStoredValue(sql, 'attachment', row.id) });
+  return files;
 }

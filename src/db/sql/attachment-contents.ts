@@ -1,4 +1,5 @@
 import type { SqlClient } from '../database.js';
+import { readStoredValue } from './stored-values.js';
 
 /** A kept attachment of a message, its content whole. */
 export interface AttachmentContentRow {
@@ -6,22 +7,23 @@ export interface AttachmentContentRow {
   content: Uint8Array;
 }
 
-const SQL = `select a.filename,
-    a.content || coalesce((select string_agg(c.data, ''::bytea order by c.seq)
-                           from attachment_chunks c where c.attachment_id = a.id), ''::bytea) as content
-  from attachments a
+const SQL = `select a.id::text as id, a.filename from attachments a
   where a.message_id = $1 and a.content is not null
   order by a.id`;
 
 /**
- * The kept attachments of a message with their whole content: `attachments.content` followed by
- * its pieces in `attachment_chunks` (src/db/stored-chunks.ts), in stored order.
+ * The kept attachments of a message with their whole content, each joined here from reads of at
+ * most 1 MB (`attachments.content` and its pieces in `attachment_chunks`, src/db/stored-chunks.ts).
  * @param messageId `messages.id`
  */
 export async function attachmentContents(
   sql: SqlClient,
   messageId: bigint | string,
 ): Promise<AttachmentContentRow[]> {
-  const { rows } = await sql.query<AttachmentContentRow>(SQL, [messageId.toString()]);
-  return rows;
+  const { rows } = await sql.query<{ id: string; filename: string }>(SQL, [messageId.toString()]);
+  const files: AttachmentContentRow[] = [];
+  for (const row of rows) {
+    files.push({ filename: row.filename, content: await readStoredValue(sql, 'attachment', row.id) });
+  }
+  return files;
 }

@@ -150,12 +150,41 @@ export function MessagePage(props: {
   );
 }
 
-export function SignInPage(props: { ctx: PageContext; email?: string; error?: string; notice?: string }) {
+/** A portal post refused because the session had expired: kept for after sign-in, or shown to copy. */
+export interface ExpiredPost {
+  kept: boolean;
+  /** The text, shown read-only when it could not be kept. */
+  text?: string;
+  filesLeftOut: string[];
+}
+
+export function SignInPage(props: {
+  ctx: PageContext;
+  email?: string;
+  error?: string;
+  notice?: string;
+  expired?: ExpiredPost;
+}) {
   const { t } = props.ctx;
+  const { expired } = props;
   return (
     <Layout ctx={props.ctx} title={t.signIn}>
       {props.notice && <Notice kind="ok">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
+      {expired && (
+        <Notice kind="error">
+          {expired.kept ? t.sessionExpired : t.sessionExpiredNotKept}
+          {expired.filesLeftOut.length ? ` ${t.filesNotKept} ${expired.filesLeftOut.join(', ')}.` : ''}
+        </Notice>
+      )}
+      {expired && !expired.kept && (
+        <div class="field">
+          <label for="f-unsent">{t.yourMessage}</label>
+          <textarea id="f-unsent" rows={6} readonly>
+            {expired.text ?? ''}
+          </textarea>
+        </div>
+      )}
       <form method="post" action="/signin">
         <CsrfField token={props.ctx.csrfToken} />
         <Field

@@ -8,6 +8,10 @@ export interface Draft {
   error: string;
   /** Files were chosen: the browser cannot keep them, so say they must be chosen again. */
   hadFiles?: boolean;
+  /** Kept while the customer signed in again (session expired), shown back: an info, not an error. */
+  restored?: boolean;
+  /** Names of the files chosen with a kept draft, which were not kept. */
+  filesLeftOut?: string[];
 }
 
 export function NewMessageForm(props: {
@@ -22,10 +26,16 @@ export function NewMessageForm(props: {
   const { draft } = props;
   return (
     <form method="post" action={props.action} enctype="multipart/form-data">
-      {draft && (
+      {draft && !draft.restored && (
         <Notice kind="error">
           {t.postRefused} {draft.error} {t.draftKept}
           {draft.hadFiles ? ` ${t.filesAgain}` : ''}
+        </Notice>
+      )}
+      {draft?.restored && (
+        <Notice kind="info">
+          {t.draftRestored}
+          {draft.filesLeftOut?.length ? ` ${t.filesNotKept} ${draft.filesLeftOut.join(', ')}.` : ''}
         </Notice>
       )}
       <CsrfField token={props.ctx.csrfToken} />

@@ -15,7 +15,7 @@ let page: Page;
 let number: number;
 const CUSTOMER = 'lucia.verdi@cliente.example';
 const TECH = { email: 'anna@negozio.example', password: 'password-del-tecnico-7' };
-/** Where the README's screenshots live (copied from each run's artefacts). */
+/** Where the README's screenshots live: copied from a run's artefacts with UPDATE_SCREENSHOTS=1 (a test run leaves the checkout clean). */
 const README_SHOTS = path.resolve('docs/screenshots');
 
 async function axeClean(url: string) {
@@ -29,6 +29,7 @@ async function axeClean(url: string) {
 
 async function shot(name: string) {
   await kit.screenshot(page, name);
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync(README_SHOTS, { recursive: true });
   copyFileSync(path.join(ARTIFACTS_DIR, `${name}.png`), path.join(README_SHOTS, `${name}.png`));
 }
