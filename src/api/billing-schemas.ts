@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/billing/duration.js';
 import { ENTRY_KINDS } from '../core/billing/pricing.js';
+import { dateField, instantField, monthField } from '../core/date-bounds.js';
 import { storedText } from './schemas.js';
 
 /** Request and response shapes of the billing routes (issue #24). */
@@ -31,7 +32,11 @@ export const newTimeEntryBody = z.object({
   technician: storedText().trim().min(1).max(100),
   minutes: minutes.describe('whole minutes (1–1440) or a duration such as "1h30"'),
   kind: z.enum(ENTRY_KINDS).default('remote'),
-  startedAt: z.coerce.date().optional().describe('default: the duration before now'),
+  startedAt: instantField()
+    .optional()
+    .describe(
+      'ISO 8601 with offset, from 2000-01-01, at most 1 h from now; default: the duration before now',
+    ),
   billable: z.boolean().default(true),
   note: storedText().max(2000).default(''),
 });
@@ -44,7 +49,7 @@ export const timeEntryPatchBody = z.object({
     .describe('who corrects: only the entry’s own technician may'),
   minutes: minutes.optional(),
   kind: z.enum(ENTRY_KINDS).optional(),
-  startedAt: z.coerce.date().optional(),
+  startedAt: instantField().optional(),
   billable: z.boolean().optional(),
   note: storedText().max(2000).optional(),
   status: z.literal('confirmed').optional().describe('confirm a timer that stopped itself'),
@@ -69,8 +74,8 @@ export const contractBody = z.object({
 export const prepaidBody = z
   .object({
     minutes: minutes,
-    validFrom: localDate,
-    validUntil: localDate,
+    validFrom: dateField(),
+    validUntil: dateField(),
     note: storedText().max(500).optional(),
   })
   .refine((p) => p.validFrom <= p.validUntil, {
@@ -79,13 +84,13 @@ export const prepaidBody = z
   });
 
 export const hoursReportQuery = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'a month like 2026-03' }),
+  month: monthField(),
   customerId: z.coerce.number().int().positive().optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
 export const exportBody = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'a month like 2026-03' }),
+  month: monthField(),
   customerId: z.number().int().positive().optional(),
   author: storedText().trim().min(1).max(100),
 });

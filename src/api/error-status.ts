@@ -14,6 +14,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, 400 | 403 | 404 | 409>> = {
   NOT_ENTRY_OWNER: 403,
   INVALID_TIME_ENTRY: 400,
   SETTINGS_INVALID: 400,
+  DATE_OUT_OF_RANGE: 400,
 };
 
 /** The HTTP status and public code of `error`, or undefined when it is a 500 (unknown, or ours but internal). */
@@ -23,6 +24,13 @@ export function clientErrorOf(
   if (!isKnownError(error)) return undefined;
   const status = HTTP_STATUS[error.code];
   if (status === undefined) return undefined;
-  const fields = error instanceof InvalidSettingsError ? error.fields : undefined;
+  // A 400 names the field it is about: the settings' own map, or the `field` of the context.
+  const field = status === 400 && 'context' in error ? error.context.field : undefined;
+  const fields =
+    error instanceof InvalidSettingsError
+      ? error.fields
+      : typeof field === 'string'
+        ? { [field]: error.message }
+        : undefined;
   return { status, code: error.code.toLowerCase(), ...(fields ? { fields } : {}) };
 }

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addClosure, isCalendarDate, listClosures, removeClosure } from '../core/closures.js';
+import { addClosure, listClosures, removeClosure } from '../core/closures.js';
 import type { CoreContext } from '../core/core-context.js';
+import { dateField } from '../core/date-bounds.js';
 import { errors, json } from './responses.js';
 
-const closureDate = z.string().refine(isCalendarDate, { message: 'use a day of the calendar, YYYY-MM-DD' });
+/** Format and supported calendar here; today to 3 years ahead is checked by addClosure (its clock). */
+const closureDate = dateField();
 
 const closureView = z.object({
   date: z.string(),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { cancelAppointment } from '../core/appointment-changes.js';
 import { createFeedToken } from '../core/calendar-feed.js';
 import type { CoreContext } from '../core/core-context.js';
+import { instantField } from '../core/date-bounds.js';
 import { bookSlot, proposeForTicket } from '../core/proposals.js';
 import { getTicketByNumber } from '../core/tickets.js';
 import { appointments, tickets } from '../db/schema.js';
@@ -48,8 +49,8 @@ export function registerProposalRoutes(server: FastifyInstance, core: CoreContex
       schema: {
         summary: 'Appointments starting in [from, to), booked and cancelled, by start',
         querystring: z.object({
-          from: z.iso.datetime({ offset: true }),
-          to: z.iso.datetime({ offset: true }),
+          from: instantField(),
+          to: instantField(),
         }),
         response: {
           200: json('Appointments', z.object({ appointments: z.array(appointmentView) })),
@@ -62,12 +63,7 @@ export function registerProposalRoutes(server: FastifyInstance, core: CoreContex
         .select({ a: appointments, number: tickets.number })
         .from(appointments)
         .innerJoin(tickets, eq(tickets.id, appointments.ticketId))
-        .where(
-          and(
-            gte(appointments.startAt, new Date(request.query.from)),
-            lt(appointments.startAt, new Date(request.query.to)),
-          ),
-        )
+        .where(and(gte(appointments.startAt, request.query.from), lt(appointments.startAt, request.query.to)))
         .orderBy(asc(appointments.startAt));
       return {
         appointments: rows.map(({ a, number }) => ({

@@ -181,7 +181,10 @@ export function businessRangesOn(
   }));
 }
 
-/** Whole minutes of business hours between two instants (0 when `to` is not after `from`). */
+/**
+ * Whole minutes of business hours between two instants (0 when `to` is not after `from`). Walks
+ * one local date per day of the span: callers pass short spans (a time entry, ≤ 24 h).
+ */
 export function businessMinutesBetween(
   from: Date,
   to: Date,
@@ -190,9 +193,13 @@ export function businessMinutesBetween(
   const a = from.getTime();
   const b = to.getTime();
   if (b <= a) return 0;
-  const last = instantToZoned(to, settings.timeZone).date;
+  // Counted, not compared as text: past 9999-12-31 dates stop sorting as text (issue: a stored
+  // year-9999 entry walked forever). The local dates the span touches are at most its days + 2.
+  const days = Math.ceil((b - a) / DAY_MS) + 1;
   let ms = 0;
-  for (let date = instantToZoned(from, settings.timeZone).date; date <= last; date = addDays(date, 1)) {
+  let date = instantToZoned(from, settings.timeZone).date;
+  // Past 9999-12-31 a date is no longer YYYY-MM-DD and has no business hours to count.
+  for (let i = 0; i <= days && /^\d{4}-/.test(date); i++, date = addDays(date, 1)) {
     for (const r of businessRangesOn(date, settings)) {
       ms += Math.max(0, Math.min(b, r.end.getTime()) - Math.max(a, r.start.getTime()));
     }

@@ -2,9 +2,14 @@ import { asc, eq } from 'drizzle-orm';
 import { closures } from '../db/schema.js';
 import { moveAppointmentReminders } from './appointment-reminders.js';
 import { audit } from './audit.js';
-import { type BusinessCalendarSettings, DEFAULT_BUSINESS_CALENDAR } from './business-calendar.js';
+import {
+  type BusinessCalendarSettings,
+  DEFAULT_BUSINESS_CALENDAR,
+  instantToZoned,
+} from './business-calendar.js';
 import type { CoreContext } from './core-context.js';
-import { ConflictError, NotFoundError } from './errors.js';
+import { closureDateProblem, isSupportedDate } from './date-bounds.js';
+import { ConflictError, DateOutOfRangeError, NotFoundError } from './errors.js';
 import { moveFirstContactDeadlines } from './first-contact.js';
 
 /**
@@ -34,11 +39,12 @@ function settingClosures(calendar: BusinessCalendarSettings): readonly string[] 
   return configured.get(calendar) ?? [];
 }
 
-/** Checks a local date `YYYY-MM-DD` that exists in the calendar (no 30 February). */
+/**
+ * Checks a local date `YYYY-MM-DD` that exists in the calendar (no 30 February) and is inside the
+ * supported calendar, 2000–2099 (src/core/date-bounds.ts).
+ */
 export function isCalendarDate(date: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
-  const parsed = new Date(`${date}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
+  return isSupportedDate(date);
 }
 
 /** Reads the stored closures into the calendar (at start, and on each sweep for other processes). */
@@ -70,8 +76,8 @@ export async function addClosure(
   actor: string,
 ): Promise<{ moved: number }> {
   const calendar = calendarOf(ctx);
-  if (!isCalendarDate(input.date))
-    throw new ConflictError(`${input.date} is not a day of the calendar`, { field: 'date' });
+  const problem = closureDateProblem(input.date, instantToZoned(ctx.now(), calendar.timeZone).date);
+  if (problem) throw new DateOutOfRangeError('date', problem);
   if (calendar.extraClosures.includes(input.date))
     throw new ConflictError(`${input.date} is already a closure`, { field: 'date' });
   return changeCalendar(ctx, calendar, [...calendar.extraClosures, input.date].sort(), async (tx) => {

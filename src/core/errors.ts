@@ -43,7 +43,8 @@ export type ErrorCode =
   | 'TIME_ENTRY_LOCKED'
   | 'NOT_ENTRY_OWNER'
   | 'INVALID_TIME_ENTRY'
-  | 'SETTINGS_INVALID';
+  | 'SETTINGS_INVALID'
+  | 'DATE_OUT_OF_RANGE';
 
 /** One of ours: a {@link HelpdeskError} or the store's {@link StoreError}; its message is meant for people. */
 export function isKnownError(error: unknown): error is HelpdeskError | StoreError {
@@ -93,8 +94,22 @@ export class NotFoundError extends HelpdeskError {
 }
 
 export class ConflictError extends HelpdeskError {
-  constructor(message: string, context: Record<string, unknown> = {}) {
-    super('CONFLICT', message, context);
+  constructor(
+    message: string,
+    context: Record<string, unknown> = {},
+    code: 'CONFLICT' | 'DATE_OUT_OF_RANGE' = 'CONFLICT',
+  ) {
+    super(code, message, context);
+  }
+}
+
+/**
+ * A date outside what the helpdesk accepts (src/core/date-bounds.ts): a closure in the past or
+ * years ahead. A ConflictError with the field, so forms that show a conflict show it; HTTP 400.
+ */
+export class DateOutOfRangeError extends ConflictError {
+  constructor(field: string, message: string) {
+    super(message, { field }, 'DATE_OUT_OF_RANGE');
   }
 }
 

@@ -9,6 +9,7 @@ import { billingContracts, customers, prepaidPackages, tickets, timeEntries } fr
 import { businessMinutesBetween, DEFAULT_BUSINESS_CALENDAR, instantToZoned } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
 import { NotFoundError } from '../errors.js';
+import { priceableEntries } from './out-of-range.js';
 import {
   type BillingTerms,
   defaultTerms,
@@ -100,7 +101,10 @@ export interface PricedCustomer {
   };
 }
 
-/** Loads what pricing a customer needs; entries not confirmed (running timers, unconfirmed) are left out. */
+/**
+ * Loads what pricing a customer needs; entries not confirmed (running timers, unconfirmed) are
+ * left out, and so are entries started outside 2000–2099, with a staff alert (out-of-range.ts).
+ */
 export async function loadCustomerBilling(
   ctx: CoreContext,
   tx: Tx,
@@ -122,7 +126,7 @@ export async function loadCustomerBilling(
         .where(and(inArray(timeEntries.ticketId, ticketIds), eq(timeEntries.status, 'confirmed')))
         .orderBy(asc(timeEntries.startedAt), asc(timeEntries.id))
     : [];
-  return pricedCustomer(ctx, terms, entries, packages);
+  return pricedCustomer(ctx, terms, await priceableEntries(tx, entries), packages);
 }
 
 /**
@@ -225,7 +229,10 @@ export async function loadCustomersBilling(
   for (const customer of rows) {
     const key = customer.id.toString();
     const terms = termsOf(customer, contractOf.get(key), ctx.settings.hourlyRateCents);
-    const own = (entriesOf.get(key) ?? []).map((e) => e.entry);
+    const own = await priceableEntries(
+      tx,
+      (entriesOf.get(key) ?? []).map((e) => e.entry),
+    );
     // Totals only: the out-of-hours minutes are worked out where they cost money.
     const charged = terms.outOfHoursSurchargePercent > 0;
     result.set(key, pricedCustomer(ctx, terms, own, packagesOf.get(key) ?? [], charged));

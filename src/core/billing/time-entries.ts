@@ -8,6 +8,7 @@ import type { Tx } from '../../db/database.js';
 import { timeEntries } from '../../db/schema.js';
 import { audit } from '../audit.js';
 import type { CoreContext } from '../core-context.js';
+import { workStartProblem } from '../date-bounds.js';
 import { InvalidTimeEntryError, NotEntryOwnerError, NotFoundError, TimeEntryLockedError } from '../errors.js';
 import { getTicketByNumber } from '../tickets.js';
 import { MAX_ENTRY_MINUTES } from './duration.js';
@@ -41,6 +42,12 @@ function checkMinutes(minutes: number): void {
   }
 }
 
+/** Refuses a start before 2000 or in the future beyond the tolerance (src/core/date-bounds.ts). */
+function checkStart(startedAt: Date, now: Date): void {
+  const problem = workStartProblem(startedAt, now);
+  if (problem) throw new InvalidTimeEntryError(problem, { field: 'startedAt' });
+}
+
 function checkKind(kind: string): asserts kind is EntryKind {
   if (!(ENTRY_KINDS as readonly string[]).includes(kind)) {
     throw new InvalidTimeEntryError(`kind must be one of ${ENTRY_KINDS.join(', ')}, got ${kind}`);
@@ -51,7 +58,8 @@ function checkKind(kind: string): asserts kind is EntryKind {
  * Logs work on a ticket, confirmed (billable at once unless `billable: false`), inside `tx`.
  * The seam for remote sessions (#21): at session end call
  * `recordTimeEntry(core, tx, { ticketNumber, technician, startedAt, minutes, kind: 'remote', source: 'remote_session', note })`.
- * Throws NotFoundError (no such ticket) or InvalidTimeEntryError (minutes outside 1–1440, kind).
+ * Throws NotFoundError (no such ticket) or InvalidTimeEntryError (minutes outside 1–1440, kind,
+ * a start before 2000 or more than 1 h ahead of the clock).
  */
 export async function recordTimeEntry(
   ctx: CoreContext,
@@ -63,6 +71,7 @@ export async function recordTimeEntry(
   const ticket = await getTicketByNumber(tx, input.ticketNumber);
   const now = ctx.now();
   const startedAt = input.startedAt ?? new Date(now.getTime() - input.minutes * 60_000);
+  checkStart(startedAt, now);
   const [row] = await tx.db
     .insert(timeEntries)
     .values({
@@ -139,6 +148,7 @@ export async function updateTimeEntry(
   const patch = input.patch;
   if (patch.minutes !== undefined) checkMinutes(patch.minutes);
   if (patch.kind !== undefined) checkKind(patch.kind);
+  if (patch.startedAt !== undefined) checkStart(patch.startedAt, ctx.now());
   if (entry.status === 'running' && (patch.minutes !== undefined || patch.status)) {
     throw new InvalidTimeEntryError(`time entry ${entry.id} is a running timer: stop it first`);
   }

@@ -3,6 +3,7 @@
  * instants in the business time zone. Pure.
  */
 import { addDays, instantToZoned, zonedTimeToInstant } from '../business-calendar.js';
+import { isSupportedMonth } from '../date-bounds.js';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const WEEK = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/;
@@ -11,12 +12,14 @@ const WEEK = /^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$/;
 export const MAX_MONTHS = 36;
 export const MAX_WEEKS = 104;
 
+/** A `YYYY-MM` of the supported calendar, 2000–2099 (src/core/date-bounds.ts). */
 export function isMonth(value: string): boolean {
-  return MONTH.test(value);
+  return MONTH.test(value) && isSupportedMonth(value);
 }
 
+/** A `YYYY-Www` whose year is in the supported calendar, 2000–2099. */
 export function isWeek(value: string): boolean {
-  return WEEK.test(value);
+  return WEEK.test(value) && isSupportedMonth(`${value.slice(0, 4)}-01`);
 }
 
 /** The month `delta` months after `month` (negative: before). */
