@@ -104,7 +104,14 @@ export function registerV1Routes(
         response: {
           201: json(
             'Stored; a reply is queued for delivery',
-            z.object({ messageId: z.string(), deliveryId: z.string().nullable() }),
+            z.object({
+              messageId: z.string(),
+              deliveryId: z.string().nullable(),
+              redacted: z
+                .number()
+                .int()
+                .describe('Secrets (passwords, card numbers, IBANs) replaced by [redacted] before storing'),
+            }),
           ),
           ...errors({ 404: 'No such ticket', 409: 'Status change not allowed by the lifecycle' }),
         },
@@ -115,7 +122,9 @@ export function registerV1Routes(
         ticketNumber: request.params.number,
         ...request.body,
       });
-      return reply.code(201).send({ messageId: result.messageId, deliveryId: result.deliveryId });
+      return reply
+        .code(201)
+        .send({ messageId: result.messageId, deliveryId: result.deliveryId, redacted: result.redacted });
     },
   );
 

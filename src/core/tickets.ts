@@ -14,6 +14,7 @@ import type {
   OutboundButton,
   OutboundMessage,
 } from './channel.js';
+import { redactText } from './consent/redaction.js';
 import type { CoreContext } from './core-context.js';
 import { NotFoundError } from './errors.js';
 import { firstContactClockStart, startFirstContactClock } from './first-contact.js';
@@ -155,7 +156,7 @@ export async function getTicketByNumber(
 export async function postTechnicianMessage(
   ctx: CoreContext,
   input: TechnicianMessageInput,
-): Promise<{ messageId: bigint; deliveryId?: bigint }> {
+): Promise<TechnicianMessageResult> {
   const result = await ctx.database.transaction((tx) => writeTechnicianMessage(ctx, tx, input));
   ctx.jobs.wake();
   return result;
@@ -180,6 +181,13 @@ export interface TechnicianMessageInput {
   calendar?: (attendee: { email: string; name?: string }) => OutboundMessage['calendar'];
 }
 
+export interface TechnicianMessageResult {
+  messageId: bigint;
+  deliveryId?: bigint;
+  /** Secrets (passwords, card numbers, IBANs) replaced by `[redacted]` before anything was stored. */
+  redacted: number;
+}
+
 /**
  * {@link postTechnicianMessage} inside the caller's transaction (Slack stores its relay state in
  * the same one). Call `ctx.jobs.wake()` after the commit.
@@ -188,7 +196,11 @@ export async function writeTechnicianMessage(
   ctx: CoreContext,
   tx: Tx,
   input: TechnicianMessageInput,
-): Promise<{ messageId: bigint; deliveryId?: bigint }> {
+): Promise<TechnicianMessageResult> {
+  // A password a technician types (a note for colleagues, a reply) is no more kept than a
+  // customer's (T8): redacted here, once, so the message, its search vector and the copy queued
+  // for the customer all hold the redacted text.
+  const { text, count: redacted } = redactText(input.text);
   const actor = input.actor ?? `technician:${input.author}`;
   const ticket = await getTicketByNumber(tx, input.ticketNumber);
   if (input.status) assertTransition(ticket.status, input.status, ticket.number);
@@ -200,8 +212,8 @@ export async function writeTechnicianMessage(
       direction: input.internal ? 'note' : 'outbound',
       channel: input.internal ? 'api' : ticket.originChannel,
       author: input.author,
-      newText: input.text,
-      fullText: input.text,
+      newText: text,
+      fullText: text,
       customerId: ticket.customerId,
     })
     .returning({ id: messages.id });
@@ -210,7 +222,7 @@ export async function writeTechnicianMessage(
     actor,
     action: input.internal ? 'ticket.note' : 'ticket.reply',
     ticketId: ticket.id,
-    data: { messageId: message!.id.toString() },
+    data: { messageId: message!.id.toString(), ...(redacted > 0 ? { redacted } : {}) },
   });
   let deliveryId: bigint | undefined;
   if (!input.internal) {
@@ -236,7 +248,7 @@ export async function writeTechnicianMessage(
         recipient: { kind: identity.kind as IdentityKind, address: identity.address },
         automatic: false,
         content: {
-          ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text: input.text }),
+          ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text }),
           buttons: input.buttons,
           calendar:
             input.calendar && ticket.originChannel === 'email' && identity.kind === 'email'
@@ -255,7 +267,7 @@ export async function writeTechnicianMessage(
   }
   if (input.status) await setStatus(ctx, tx, ticket, input.status, actor);
   await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
-  return { messageId: message!.id, deliveryId };
+  return { messageId: message!.id, deliveryId, redacted };
 }
 
 /** Stores a reply's files; returns those with content, as the outbound payload names them. */

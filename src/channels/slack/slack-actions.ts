@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
+import { redactText } from '../../core/consent/redaction.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { OPEN_STATUSES } from '../../core/lifecycle.js';
 import { assignTicket } from '../../core/ticket-actions.js';
@@ -16,6 +17,13 @@ export interface SlackActor {
 }
 
 const actorOf = (who: SlackActor) => `slack:${who.userId}`;
+
+/** Told to a technician whose text had a password, card number or IBAN in it (T8). */
+export const REDACTED_NOTICE =
+  ':lock: Password o dati riservati sostituiti da [redacted] prima di salvare e inoltrare. / Secrets replaced by [redacted] before storing and relaying.';
+/** Added for a thread reply: Slack itself keeps what was typed there. */
+export const REDACTED_IN_SLACK =
+  ' Il testo originale resta nel thread di Slack: modificalo lì per toglierlo. / The original stays in the Slack thread: edit it there to remove it.';
 
 /** Assigns the ticket to the technician (their Slack display name). */
 export async function takeTicket(core: CoreContext, number: number, who: SlackActor): Promise<string> {
@@ -69,13 +77,15 @@ export async function logPhoneContact(
   return core.database.transaction(async (tx) => {
     const ticket = await getTicketByNumber(tx, number);
     const now = core.now();
+    // Kept as a note, so redacted as one (T8).
+    const redacted = redactText(text);
     await tx.db.insert(messages).values({
       ticketId: ticket.id,
       direction: 'note',
       channel: 'slack',
       author: who.name,
-      newText: `Telefonata: ${text}`,
-      fullText: `Telefonata: ${text}`,
+      newText: `Telefonata: ${redacted.text}`,
+      fullText: `Telefonata: ${redacted.text}`,
       customerId: ticket.customerId,
     });
     await tx.db.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticket.id));
@@ -89,7 +99,7 @@ export async function logPhoneContact(
       ticketId: ticket.id,
       data: { medium: 'phone' },
     });
-    return `Telefonata registrata sul ticket #${number}.`;
+    return `Telefonata registrata sul ticket #${number}.${redacted.count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
   });
 }
 

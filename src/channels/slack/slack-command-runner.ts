@@ -3,6 +3,7 @@
  */
 
 import { eq } from 'drizzle-orm';
+import { redactText } from '../../core/consent/redaction.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
 import { slackRelays, tickets } from '../../db/schema.js';
 import { slackThreadOfTicketNumber } from '../../db/sql/slack-thread-of-ticket-number.js';
@@ -12,6 +13,7 @@ import {
   changeStatus,
   listOpenTickets,
   logPhoneContact,
+  REDACTED_NOTICE,
   type SlackActor,
   takeTicket,
 } from './slack-actions.js';
@@ -37,16 +39,22 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return changeStatus(core, parsed.number, 'resolved', who);
     case 'reopen':
       return changeStatus(core, parsed.number, 'open', who);
-    case 'note':
-      await addNote(core, parsed.number, parsed.text, who);
+    case 'note': {
+      // Redacted before the thread shows it too (T8); the core then finds nothing more.
+      const { text: note, count } = redactText(parsed.text);
+      await addNote(core, parsed.number, note, who);
       await postInThread(
         deps,
         parsed.number,
-        `:memo: Nota di ${escapeChatMarkup(who.name)}: ${escapeChatMarkup(parsed.text)}`,
+        `:memo: Nota di ${escapeChatMarkup(who.name)}: ${escapeChatMarkup(note)}`,
       );
-      return `Nota aggiunta al ticket #${parsed.number}.`;
-    case 'reply':
-      return replyFromCommand(deps, parsed.number, parsed.text, who);
+      return `Nota aggiunta al ticket #${parsed.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
+    }
+    case 'reply': {
+      const { text: reply, count } = redactText(parsed.text);
+      const answer = await replyFromCommand(deps, parsed.number, reply, who);
+      return count > 0 ? `${answer} ${REDACTED_NOTICE}` : answer;
+    }
     case 'contact':
       return logPhoneContact(core, parsed.number, parsed.text, who);
     case 'propose':

@@ -7,6 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import { audit } from '../../core/audit.js';
 import type { ChannelName, OutboundMessage } from '../../core/channel.js';
+import { redactText } from '../../core/consent/redaction.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { enqueueOutbound } from '../../core/outbound.js';
 import { writeTechnicianMessage } from '../../core/tickets.js';
@@ -14,6 +15,7 @@ import type { Tx } from '../../db/database.js';
 import { deliveries, slackRelays, slackSeenEvents, tickets } from '../../db/schema.js';
 import { technicianReply } from '../../templates/customer-messages.js';
 import { escapeChatMarkup } from '../../templates/format.js';
+import { REDACTED_IN_SLACK, REDACTED_NOTICE } from './slack-actions.js';
 import { type InboundDeps, NOT_ALLOWED, type SlackMessageEvent } from './slack-inbound.js';
 import { classifyReply, slackToPlain } from './slack-relay.js';
 import {
@@ -59,8 +61,24 @@ export async function onThreadReply(
     }
     return;
   }
-  const intent = classifyReply(slackToPlain(e.text ?? ''), settings);
-  if (intent.kind === 'chatter') return;
+  const classified = classifyReply(slackToPlain(e.text ?? ''), settings);
+  if (classified.kind === 'chatter') return;
+  // Redacted before the reply is held (the hold is stored too); the core finds nothing more (T8).
+  const redacted = redactText(classified.text);
+  const intent = { ...classified, text: redacted.text };
+  const tellRedacted = () =>
+    redacted.count === 0
+      ? Promise.resolve()
+      : poster
+          .post(e.channel, () =>
+            poster.client.chat.postEphemeral({
+              channel: e.channel,
+              user,
+              thread_ts: e.thread_ts,
+              text: REDACTED_NOTICE + REDACTED_IN_SLACK,
+            }),
+          )
+          .then(() => undefined);
   const author = await deps.nameOf(user);
   // Fetched when the hold is over (a reply deleted meanwhile fetches nothing).
   const files = (e.files ?? []).map((f) => ({
@@ -85,6 +103,7 @@ export async function onThreadReply(
       await poster.post(e.channel, () =>
         poster.client.reactions.add({ channel: e.channel, timestamp: e.ts, name: 'memo' }),
       );
+      await tellRedacted();
     }
     return;
   }
@@ -102,6 +121,7 @@ export async function onThreadReply(
     });
   });
   if (!held) return;
+  await tellRedacted();
   setTimeout(() => deps.wake(), settings.relayDelayMs + 10).unref?.();
 }
 
@@ -119,7 +139,9 @@ export async function onEdit(
       relayByTs(core.database.db, e.channel, edited.ts),
     ));
   if (!relay || !eventId) return;
-  const intent = classifyReply(slackToPlain(edited.text ?? ''), settings);
+  const classified = classifyReply(slackToPlain(edited.text ?? ''), settings);
+  const intent =
+    classified.kind === 'chatter' ? classified : { ...classified, text: redactText(classified.text).text };
   let notice: string | undefined;
   await onceForEvent(core.database, eventKeys({ eventId }), async (tx) => {
     const [current] = await tx.db

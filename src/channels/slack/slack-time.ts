@@ -9,9 +9,10 @@ import { postHourSummary } from '../../core/billing/hour-summary.js';
 import type { EntryKind } from '../../core/billing/pricing.js';
 import { recordTimeEntry } from '../../core/billing/time-entries.js';
 import { startTimer, stopTimer, timerStopTime } from '../../core/billing/timers.js';
+import { redactText } from '../../core/consent/redaction.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { escapeChatMarkup } from '../../templates/format.js';
-import type { SlackActor } from './slack-actions.js';
+import { REDACTED_NOTICE, type SlackActor } from './slack-actions.js';
 import { formatWhen } from './slack-blocks.js';
 
 const KIND_LABELS: Record<EntryKind, string> = { remote: 'da remoto', on_site: 'in sede', phone: 'telefono' };
@@ -32,6 +33,8 @@ export async function logTimeFromCommand(
   input: { number: number; minutes: number; entryKind: EntryKind; billable: boolean; text: string },
   who: SlackActor,
 ): Promise<{ answer: string; threadText: string }> {
+  // The thread shows the description as stored: redacted (T8).
+  const { text, count } = redactText(input.text);
   await core.database.transaction((tx) =>
     recordTimeEntry(core, tx, {
       ticketNumber: input.number,
@@ -39,15 +42,15 @@ export async function logTimeFromCommand(
       minutes: input.minutes,
       kind: input.entryKind,
       billable: input.billable,
-      note: input.text,
+      note: text,
       source: 'slack',
       actor: actorOf(who),
     }),
   );
   const what = `${formatDuration(input.minutes)} ${KIND_LABELS[input.entryKind]}${input.billable ? '' : ', non fatturabile'}`;
   return {
-    answer: `Registrati ${what} sul ticket #${input.number}.`,
-    threadText: `:stopwatch: ${escapeChatMarkup(who.name)} ha registrato ${what}${input.text ? `: ${escapeChatMarkup(input.text)}` : ''}`,
+    answer: `Registrati ${what} sul ticket #${input.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`,
+    threadText: `:stopwatch: ${escapeChatMarkup(who.name)} ha registrato ${what}${text ? `: ${escapeChatMarkup(text)}` : ''}`,
   };
 }
 

@@ -7,6 +7,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { timeEntries } from '../../db/schema.js';
 import { audit } from '../audit.js';
+import { redactText } from '../consent/redaction.js';
 import type { CoreContext } from '../core-context.js';
 import { workStartProblem } from '../date-bounds.js';
 import { InvalidTimeEntryError, NotEntryOwnerError, NotFoundError, TimeEntryLockedError } from '../errors.js';
@@ -81,7 +82,8 @@ export async function recordTimeEntry(
       minutes: input.minutes,
       kind: input.kind,
       billable: input.billable ?? true,
-      note: input.note ?? '',
+      // A description is redacted like a reply (T8): it is shown on statements and exports.
+      note: redactText(input.note ?? '').text,
       status: 'confirmed',
       source: input.source,
       createdAt: now,
@@ -145,7 +147,10 @@ export async function updateTimeEntry(
 ): Promise<TimeEntryRow> {
   const ticket = await getTicketByNumber(tx, input.ticketNumber);
   const entry = await ownEntry(tx, ticket.id, input.entryId, input.technician);
-  const patch = input.patch;
+  const patch =
+    input.patch.note === undefined
+      ? input.patch
+      : { ...input.patch, note: redactText(input.patch.note).text };
   if (patch.minutes !== undefined) checkMinutes(patch.minutes);
   if (patch.kind !== undefined) checkKind(patch.kind);
   if (patch.startedAt !== undefined) checkStart(patch.startedAt, ctx.now());

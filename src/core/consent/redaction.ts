@@ -203,6 +203,24 @@ export function redactSecrets(text: string): Redaction {
   return { text: out, secrets };
 }
 
+/** What {@link redactText} returns: the text to keep and how many secrets were taken out of it. */
+export interface RedactedText {
+  text: string;
+  /** Secrets replaced by `[redacted]` (0: `text` is the input, unchanged). */
+  count: number;
+}
+
+/**
+ * `text` with its secrets replaced, for text typed by staff (a technician's reply, internal note,
+ * time-entry description): the core applies it once before storing, relaying or indexing (T8).
+ * Redacting a redacted text changes nothing.
+ */
+export function redactText(text: string): RedactedText {
+  const result = redactSecrets(text);
+  if (result.secrets.length === 0) return { text, count: 0 };
+  return { text: removeSecrets(result.text, result.secrets), count: result.secrets.length };
+}
+
 /** Replaces every copy of each secret in `text` (HTML, a raw source) — also JSON- and HTML-escaped ones. */
 export function removeSecrets(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -116,7 +116,13 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
   const ticketPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { done?: string; error?: string; draft?: { reply?: string; note?: string }; status?: number } = {},
+    extra: {
+      done?: string;
+      redacted?: boolean;
+      error?: string;
+      draft?: { reply?: string; note?: string };
+      status?: number;
+    } = {},
   ) => {
     const number = numberOf(request);
     const view = number > 0 ? await ticketWithMessages(core, number).catch(() => undefined) : undefined;
@@ -137,6 +143,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
           t={t}
           data={{ ...view, customer: customer! }}
           done={extra.done}
+          redacted={extra.redacted}
           error={extra.error}
           draft={extra.draft}
         />
@@ -146,33 +153,42 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
   };
 
   scope.get('/staff/tickets/:number', (request, reply) => {
-    const done = one((request.query as Record<string, unknown>).done);
+    const query = request.query as Record<string, unknown>;
+    const done = one(query.done);
     return ticketPage(request, reply, {
       done: (ACTIONS as readonly string[]).includes(done) ? done : undefined,
+      redacted: one(query.redacted) === '1',
     });
   });
 
   /** Runs one action as the signed-in staff member (their name is the technician's identity). */
-  const act = async (action: Action, number: number, body: unknown, staff: StaffMember, t: TicketTexts) => {
+  /** Runs one action; `problem` is shown instead of the ticket, `redacted` adds a notice (T8). */
+  const act = async (
+    action: Action,
+    number: number,
+    body: unknown,
+    staff: StaffMember,
+    t: TicketTexts,
+  ): Promise<{ problem?: string; redacted?: boolean }> => {
     const actor = `staff:${staff.id}`;
     const technician = staff.name;
     switch (action) {
       case 'reply':
       case 'note': {
         const text = one(field(body, 'text'));
-        if (!text) return t.emptyText;
-        await postTechnicianMessage(core, {
+        if (!text) return { problem: t.emptyText };
+        const posted = await postTechnicianMessage(core, {
           ticketNumber: number,
           author: technician,
           text,
           internal: action === 'note',
           actor,
         });
-        return undefined;
+        return { redacted: posted.redacted > 0 };
       }
       case 'take':
         await assignTicket(core, number, technician, actor);
-        return undefined;
+        return {};
       case 'propose': {
         const minutes = Number(field(body, 'minutes') ?? 60);
         await proposeForTicket(core, number, {
@@ -180,28 +196,30 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
           kind: field(body, 'kind') === 'onsite' ? 'onsite' : 'remote',
           durationMinutes: Number.isInteger(minutes) ? Math.min(180, Math.max(15, minutes)) : 60,
         });
-        return undefined;
+        return {};
       }
       case 'consent':
         await requestConsent(core, { ticketNumber: number, technician, actor });
-        return undefined;
+        return {};
       case 'time': {
         const minutes = parseDuration(field(body, 'duration') ?? '');
-        if (minutes === undefined) return t.badDuration;
+        if (minutes === undefined) return { problem: t.badDuration };
         const kind = field(body, 'kind');
-        await core.database.transaction((tx) =>
+        const note = one(field(body, 'note'));
+        const entry = await core.database.transaction((tx) =>
           recordTimeEntry(core, tx, {
             ticketNumber: number,
             technician,
             minutes,
             kind: (kind === 'on_site' || kind === 'phone' ? kind : 'remote') as EntryKind,
             billable: field(body, 'billable') === 'yes',
-            note: one(field(body, 'note')),
+            note,
             source: 'web',
             actor,
           }),
         );
-        return undefined;
+        // The core stores the description redacted (T8): a change means a secret was taken out.
+        return { redacted: entry.note !== note };
       }
       case 'resolve':
       case 'reopen':
@@ -210,7 +228,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
           await setStatus(core, tx, ticket, action === 'resolve' ? 'resolved' : 'open', actor);
         });
         core.jobs.wake();
-        return undefined;
+        return {};
     }
   };
 
@@ -221,9 +239,10 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       const draft =
         action === 'reply' || action === 'note' ? { [action]: field(request.body, 'text') } : undefined;
       let problem: string | undefined;
+      let redacted = false;
       let status = 400;
       try {
-        problem = await act(action, number, request.body, request.staff!, t);
+        ({ problem, redacted = false } = await act(action, number, request.body, request.staff!, t));
       } catch (error) {
         const known = clientErrorOf(error);
         if (!known) throw error;
@@ -232,7 +251,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       }
       if (problem) return ticketPage(request, reply, { error: problem, draft, status });
       // Post/redirect/get: a reload does not send the reply twice.
-      return reply.redirect(`/staff/tickets/${number}?done=${action}`, 303);
+      return reply.redirect(`/staff/tickets/${number}?done=${action}${redacted ? '&redacted=1' : ''}`, 303);
     });
   }
 

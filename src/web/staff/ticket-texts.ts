@@ -87,6 +87,8 @@ const it = {
     resolve: 'Ticket risolto.',
     reopen: 'Ticket riaperto.',
   } as Record<string, string>,
+  redacted:
+    'Il testo conteneva una password o un dato riservato (carta, IBAN): è stato sostituito da [redacted] prima di salvarlo e inviarlo.',
   badDuration: 'Durata non valida: scrivi ad esempio 1h30, 90m o 1,5h.',
   emptyText: 'Scrivi un testo.',
   notFound: 'Ticket non trovato.',
@@ -178,6 +180,8 @@ const en: TicketTexts = {
     resolve: 'Ticket resolved.',
     reopen: 'Ticket reopened.',
   },
+  redacted:
+    'The text held a password or other secret (card, IBAN): it was replaced by [redacted] before it was stored and sent.',
   badDuration: 'Not a duration: write for example 1h30, 90m or 1.5h.',
   emptyText: 'Write some text.',
   notFound: 'Ticket not found.',

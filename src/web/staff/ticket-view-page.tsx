@@ -170,6 +170,8 @@ export function TicketView(props: {
   t: TicketTexts;
   data: TicketViewData;
   done?: string;
+  /** The text just written had a secret in it, replaced by `[redacted]` (T8). */
+  redacted?: boolean;
   error?: string;
   draft?: { reply?: string; note?: string };
 }) {
@@ -178,6 +180,7 @@ export function TicketView(props: {
   return (
     <>
       {props.done && t.done[props.done] && <Notice kind="ok">{t.done[props.done]}</Notice>}
+      {props.redacted && <Notice kind="info">{t.redacted}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
       <dl class="ticket-facts">
         <dt>{t.customer}</dt>
