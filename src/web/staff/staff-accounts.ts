@@ -6,7 +6,8 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { Tx } from '../../db/database.js';
 import { staffAccounts, staffTokens, webSessions } from '../../db/schema.js';
 import type { WebAccountSettings } from '../accounts.js';
-import { decoyHash, hashPassword, verifyPassword } from '../passwords.js';
+import { hashPassword } from '../passwords.js';
+import { type PasswordCheck, SignInLockout } from '../sign-in-lockout.js';
 
 export type StaffRole = 'admin' | 'technician';
 export type StaffAccountRow = typeof staffAccounts.$inferSelect;
@@ -154,18 +155,20 @@ export async function endStaffSessions(tx: Tx, accountId: bigint): Promise<void>
     );
 }
 
-export type StaffPasswordResult =
-  | { status: 'ok'; account: StaffAccountRow }
-  | { status: 'bad' }
-  | { status: 'locked'; until: Date };
+export type StaffPasswordResult = PasswordCheck<StaffAccountRow>;
 
-/** Failures for addresses without a staff account, so they lock out like real ones (no enumeration). */
-const unknownFailures = new Map<string, { count: number; lockedUntil?: number }>();
+/** The staff lock-out (sign-in-lockout.ts, the portal's rule); a lock is audit-logged with the address. */
+const lockout = new SignInLockout<StaffAccountRow>({
+  table: 'staff_accounts',
+  onLocked: (tx, account) =>
+    audit(tx, { actor: 'web', action: 'staff.locked', data: { email: account.email } }),
+});
 
 /**
  * The first step of a staff sign-in: the password. After `signInAttempts` failures in a row the
  * account is locked for `lockoutMs`; an unknown or disabled address answers exactly like a wrong
- * password and takes as long (the decoy hash).
+ * password and takes as long (the decoy hash). The count is reset by {@link recordStaffSuccess},
+ * once the second factor (when the account has one) is through too.
  */
 export async function checkStaffPassword(
   ctx: StaffStore,
@@ -174,59 +177,27 @@ export async function checkStaffPassword(
   password: string,
 ): Promise<StaffPasswordResult> {
   const email = normaliseEmail(emailInput);
-  const now = ctx.now().getTime();
   const [account] = await ctx.database.db.select().from(staffAccounts).where(eq(staffAccounts.email, email));
-  if (!account?.passwordHash || account.disabledAt) {
-    await verifyPassword(password, await decoyHash());
-    if (unknownFailures.size > 10_000) unknownFailures.clear();
-    const entry = unknownFailures.get(email) ?? { count: 0 };
-    if (entry.lockedUntil && entry.lockedUntil > now)
-      return { status: 'locked', until: new Date(entry.lockedUntil) };
-    entry.count += 1;
-    if (entry.count >= settings.signInAttempts) {
-      entry.count = 0;
-      entry.lockedUntil = now + settings.lockoutMs;
-    }
-    unknownFailures.set(email, entry);
-    return { status: 'bad' };
-  }
-  if (account.lockedUntil && account.lockedUntil.getTime() > now) {
-    // As costly as the unknown address's answer, so a lock-out does not tell which addresses exist.
-    await verifyPassword(password, account.passwordHash);
-    return { status: 'locked', until: account.lockedUntil };
-  }
-  if (await verifyPassword(password, account.passwordHash)) return { status: 'ok', account };
-  await recordStaffFailure(ctx, settings, account);
-  return { status: 'bad' };
+  const usable = account && !account.disabledAt ? account : undefined;
+  return lockout.checkPassword(ctx, settings, email, usable, password);
 }
 
+/** Whether the account is locked now (the second-factor step refuses it). */
+export const isStaffLocked = (ctx: StaffStore, account: StaffAccountRow): boolean =>
+  lockout.isLocked(account, ctx.now().getTime());
+
 /** One more failed password or code; locks the account at `signInAttempts` in a row. */
-export async function recordStaffFailure(
+export function recordStaffFailure(
   ctx: StaffStore,
   settings: WebAccountSettings,
   account: StaffAccountRow,
 ): Promise<void> {
-  const failures = account.failedSignIns + 1;
-  const lock = failures >= settings.signInAttempts;
-  await ctx.database.transaction(async (tx) => {
-    await tx.db
-      .update(staffAccounts)
-      .set(
-        lock
-          ? { failedSignIns: 0, lockedUntil: new Date(ctx.now().getTime() + settings.lockoutMs) }
-          : { failedSignIns: sql`${staffAccounts.failedSignIns} + 1` },
-      )
-      .where(eq(staffAccounts.id, account.id));
-    if (lock) await audit(tx, { actor: 'web', action: 'staff.locked', data: { email: account.email } });
-  });
+  return lockout.recordFailure(ctx, settings, account);
 }
 
 /** A complete sign-in: the failure count goes back to zero. */
-export async function recordStaffSuccess(ctx: StaffStore, accountId: bigint): Promise<void> {
-  await ctx.database.db
-    .update(staffAccounts)
-    .set({ failedSignIns: 0, lockedUntil: null })
-    .where(eq(staffAccounts.id, accountId));
+export function recordStaffSuccess(ctx: StaffStore, accountId: bigint): Promise<void> {
+  return lockout.recordSuccess(ctx, accountId);
 }
 
 /** Sets (or clears, with null/empty) a staff account's Slack user id; one account per Slack user. */

@@ -6,6 +6,7 @@ import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { createFirstAdmin, isFirstAdminToken } from './first-admin.js';
 import {
   checkStaffPassword,
+  isStaffLocked,
   recordStaffFailure,
   recordStaffSuccess,
   setStaffPassword,
@@ -102,7 +103,7 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
       );
       return sendPage(reply, page, 401);
     }
-    if (account.lockedUntil && account.lockedUntil.getTime() > core.now().getTime()) {
+    if (isStaffLocked(core, account)) {
       request.session.staffPendingId = undefined;
       return sendPage(reply, <StaffSignInPage {...ctx} next="/staff" error={s.locked} />, 429);
     }
