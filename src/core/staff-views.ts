@@ -69,6 +69,24 @@ export async function listUnmatched(
   return listUnmatchedMessages(ctx.database.db, paging);
 }
 
+/** Unmatched messages per page of the staff page. */
+export const UNMATCHED_PAGE_SIZE = 50;
+
+/**
+ * One page of unmatched messages, newest first, and the keyset of the next page (`nextBefore`,
+ * the last message's id) when there is one: the page stays as fast on page 100 as on page 1.
+ */
+export async function unmatchedPage(
+  ctx: CoreContext,
+  query: { before?: bigint; limit?: number },
+): Promise<{ rows: (typeof messages.$inferSelect)[]; nextBefore?: bigint }> {
+  const limit = query.limit ?? UNMATCHED_PAGE_SIZE;
+  const rows = await listUnmatchedMessages(ctx.database.db, { limit: limit + 1, before: query.before });
+  if (rows.length <= limit) return { rows };
+  const page = rows.slice(0, limit);
+  return { rows: page, nextBefore: page[page.length - 1]!.id };
+}
+
 /** Staff alerts, newest first. */
 export async function listAlerts(
   ctx: CoreContext,

@@ -7,8 +7,8 @@ import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { type AdminTexts, adminTexts, inputToCents } from './admin-texts.js';
 import { customerDetail } from './customer-data.js';
 import { CustomerListPage, CustomerPage, type CustomerPageProps } from './customer-views.js';
-import { staffActor } from './settings-pages.js';
 import { staffGuard } from './staff-auth.js';
+import { staffActor } from './staff-page.js';
 
 const PAGE_SIZE = 50;
 

@@ -13,6 +13,8 @@ import {
 } from './staff-accounts.js';
 import { staffMessages } from './staff-i18n.js';
 import { StaffLayout } from './staff-layout.js';
+import { staffActor } from './staff-page.js';
+import { RowForm, StaffTable } from './staff-table.js';
 
 const SLACK_ID = /^[UW][A-Z0-9]{2,}$/;
 
@@ -44,58 +46,41 @@ export function registerStaffAccountsPages(admin: FastifyInstance, deps: WebDeps
             {s.inviteLink} <code class="uri">{state.link}</code>
           </Notice>
         )}
-        <div class="table-wrap">
-          <table class="staff-table">
-            <thead>
-              <tr>
-                <th scope="col">{s.name}</th>
-                <th scope="col">{s.email}</th>
-                <th scope="col">{s.role}</th>
-                <th scope="col">{s.totp}</th>
-                <th scope="col">{s.slackUserId}</th>
-                <th scope="col">{s.status}</th>
-                <th scope="col">{s.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {accounts.map((a) => (
-                <tr key={a.id.toString()}>
-                  <td>{a.name}</td>
-                  <td>{a.email}</td>
-                  <td>{a.role === 'admin' ? s.roleAdmin : s.roleTechnician}</td>
-                  <td>{a.totpSecret ? s.totpOn : s.totpOff}</td>
-                  <td>
-                    <form method="post" action={`/staff/accounts/${a.id}/slack`} class="inline-form">
-                      <CsrfField token={ctx.csrfToken} />
-                      <label for={`slack-${a.id}`} class="visually-hidden">
-                        {`${s.slackUserId} ${a.name}`}
-                      </label>
-                      <input id={`slack-${a.id}`} name="slackUserId" value={a.slackUserId ?? ''} size={12} />
-                      <button type="submit">{s.save}</button>
-                    </form>
-                  </td>
-                  <td>{a.disabledAt ? s.disabled : s.enabled}</td>
-                  <td>
-                    {!a.disabledAt && (
-                      <>
-                        <form method="post" action={`/staff/accounts/${a.id}/link`} class="inline-form">
-                          <CsrfField token={ctx.csrfToken} />
-                          <button type="submit">{s.newLink}</button>
-                        </form>
-                        {a.id.toString() !== request.staff!.id && (
-                          <form method="post" action={`/staff/accounts/${a.id}/disable`} class="inline-form">
-                            <CsrfField token={ctx.csrfToken} />
-                            <button type="submit">{`${s.disable} ${a.name}`}</button>
-                          </form>
-                        )}
-                      </>
+        <StaffTable
+          headers={[s.name, s.email, s.role, s.totp, s.slackUserId, s.status, s.actions]}
+          rows={accounts.map((a) => (
+            <tr key={a.id.toString()}>
+              <td>{a.name}</td>
+              <td>{a.email}</td>
+              <td>{a.role === 'admin' ? s.roleAdmin : s.roleTechnician}</td>
+              <td>{a.totpSecret ? s.totpOn : s.totpOff}</td>
+              <td>
+                <RowForm action={`/staff/accounts/${a.id}/slack`} csrfToken={ctx.csrfToken}>
+                  <label for={`slack-${a.id}`} class="visually-hidden">
+                    {`${s.slackUserId} ${a.name}`}
+                  </label>
+                  <input id={`slack-${a.id}`} name="slackUserId" value={a.slackUserId ?? ''} size={12} />
+                  <button type="submit">{s.save}</button>
+                </RowForm>
+              </td>
+              <td>{a.disabledAt ? s.disabled : s.enabled}</td>
+              <td>
+                {!a.disabledAt && (
+                  <>
+                    <RowForm action={`/staff/accounts/${a.id}/link`} csrfToken={ctx.csrfToken}>
+                      <button type="submit">{s.newLink}</button>
+                    </RowForm>
+                    {a.id.toString() !== request.staff!.id && (
+                      <RowForm action={`/staff/accounts/${a.id}/disable`} csrfToken={ctx.csrfToken}>
+                        <button type="submit">{`${s.disable} ${a.name}`}</button>
+                      </RowForm>
                     )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        />
         <h2>{s.newAccount}</h2>
         <form method="post" action="/staff/accounts">
           <CsrfField token={ctx.csrfToken} />
@@ -139,7 +124,7 @@ export function registerStaffAccountsPages(admin: FastifyInstance, deps: WebDeps
       const { link } = await createStaffAccount(
         core,
         { ...values, role: values.role as 'admin' | 'technician', slackUserId: values.slackUserId || null },
-        `staff:${request.staff!.email}`,
+        staffActor(request),
       );
       return render(request, reply, { link });
     } catch (caught) {
@@ -163,7 +148,7 @@ export function registerStaffAccountsPages(admin: FastifyInstance, deps: WebDeps
     if (slackUserId && !SLACK_ID.test(slackUserId))
       return render(request, reply, { error: s.badSlackId }, 400);
     try {
-      await setStaffSlackUserId(core, account.id, slackUserId || null, `staff:${request.staff!.email}`);
+      await setStaffSlackUserId(core, account.id, slackUserId || null, staffActor(request));
     } catch (caught) {
       if (caught instanceof ConflictError) return render(request, reply, { error: s.exists }, 409);
       throw caught;
@@ -175,7 +160,7 @@ export function registerStaffAccountsPages(admin: FastifyInstance, deps: WebDeps
     const account = await staffAccountById(core, (request.params as { id: string }).id);
     // An admin cannot disable themself (there would be nobody left to undo it).
     if (account && account.id.toString() !== request.staff!.id)
-      await disableStaffAccount(core, account.id, `staff:${request.staff!.email}`);
+      await disableStaffAccount(core, account.id, staffActor(request));
     return reply.redirect('/staff/accounts', 303);
   });
 }

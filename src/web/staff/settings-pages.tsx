@@ -13,11 +13,9 @@ import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { adminTexts, inputToCents } from './admin-texts.js';
 import { SettingsPage, type SettingsPageProps } from './settings-views.js';
 import { staffGuard } from './staff-auth.js';
+import { staffActor } from './staff-page.js';
 
 type FormState = { values: Record<string, string>; errors: Record<string, string> };
-
-/** Who made a change, in the audit log: the staff member's email. */
-export const staffActor = (request: FastifyRequest) => `staff:${request.staff!.email}`;
 
 /** The form field of each setting (the rate is typed in euro, stored in cents). */
 const FIELD_OF: Record<SettingKey, string> = {

@@ -1,3 +1,4 @@
+import { NewPasswordField, SetPasswordForm, SignInFields } from '../views/auth-forms.js';
 import { CsrfField, Field, Notice } from '../views/layout.js';
 import { staffMessages } from './staff-i18n.js';
 import { StaffLayout, type StaffLayoutProps } from './staff-layout.js';
@@ -15,15 +16,7 @@ export function StaffSignInPage(
       <form method="post" action="/staff/sign-in">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="next" value={props.next} />
-        <Field
-          name="email"
-          type="email"
-          label={s.email}
-          value={props.email}
-          required
-          autocomplete="username"
-        />
-        <Field name="password" type="password" label={s.password} required autocomplete="current-password" />
+        <SignInFields email={props.email} emailLabel={s.email} passwordLabel={s.password} />
         <button type="submit">{s.submit}</button>
       </form>
     </StaffLayout>
@@ -66,26 +59,26 @@ export function StaffSetPasswordPage(props: Base & { token: string; email: strin
   const s = staffMessages(props.t.lang);
   return (
     <StaffLayout {...props} title={s.setPassword}>
-      {props.error && <Notice kind="error">{props.error}</Notice>}
-      <form method="post" action="/staff/set-password">
-        <CsrfField token={props.csrfToken} />
-        <input type="hidden" name="token" value={props.token} />
-        <input type="hidden" name="username" value={props.email} autocomplete="username" />
-        <p>{props.email}</p>
-        <Field
-          name="password"
-          type="password"
-          label={s.newPassword}
-          hint={s.passwordHint}
-          required
-          autocomplete="new-password"
-          error={props.error ? s.shortPassword : undefined}
-        />
-        <button type="submit">{s.save}</button>
-      </form>
+      <SetPasswordForm
+        action="/staff/set-password"
+        csrfToken={props.csrfToken}
+        token={props.token}
+        email={props.email}
+        showEmail
+        label={s.newPassword}
+        hint={s.passwordHint}
+        error={props.error}
+        submit={s.save}
+      />
     </StaffLayout>
   );
 }
+
+/** The first admin's name and login: field, input type, autocomplete word. */
+const FIRST_ADMIN_FIELDS = [
+  ['name', 'text', 'name'],
+  ['email', 'email', 'username'],
+] as const;
 
 export function FirstAdminPage(
   props: Base & { token: string; values: { email?: string; name?: string }; errors: Record<string, string> },
@@ -97,32 +90,18 @@ export function FirstAdminPage(
       <form method="post" action="/staff/set-password">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="token" value={props.token} />
-        <Field
-          name="name"
-          label={s.name}
-          value={props.values.name}
-          required
-          error={props.errors.name}
-          autocomplete="name"
-        />
-        <Field
-          name="email"
-          type="email"
-          label={s.email}
-          value={props.values.email}
-          required
-          error={props.errors.email}
-          autocomplete="username"
-        />
-        <Field
-          name="password"
-          type="password"
-          label={s.newPassword}
-          hint={s.passwordHint}
-          required
-          error={props.errors.password}
-          autocomplete="new-password"
-        />
+        {FIRST_ADMIN_FIELDS.map(([name, type, autocomplete]) => (
+          <Field
+            name={name}
+            type={type}
+            label={s[name]}
+            value={props.values[name]}
+            error={props.errors[name]}
+            required
+            autocomplete={autocomplete}
+          />
+        ))}
+        <NewPasswordField label={s.newPassword} hint={s.passwordHint} error={props.errors.password} />
         <button type="submit">{s.save}</button>
       </form>
     </StaffLayout>

@@ -175,7 +175,14 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
     if (!account) return badLink(request, reply);
     if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
       const ctx = ctxOf(request, reply);
-      const page = <StaffSetPasswordPage {...ctx} token={token} email={account.email} error="short" />;
+      const page = (
+        <StaffSetPasswordPage
+          {...ctx}
+          token={token}
+          email={account.email}
+          error={staffMessages(ctx.t.lang).shortPassword}
+        />
+      );
       return sendPage(reply, page, 400);
     }
     if (!(await setStaffPassword(core, token, password))) return badLink(request, reply);

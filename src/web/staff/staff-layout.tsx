@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { CsrfField, languageSwitchUrl, Notice, type PageContext } from '../views/layout.js';
+import { Notice, type PageContext, PageShell, SignOutItem } from '../views/layout.js';
 import type { StaffMember } from './staff-auth.js';
 import { type StaffMessages, staffMessages } from './staff-i18n.js';
 
@@ -26,6 +26,11 @@ const NAV: Array<{ key: StaffNav; href: string; label: (s: StaffMessages) => str
   { key: 'staff', href: '/staff/accounts', label: (s) => s.navStaff, admin: true },
 ];
 
+/** The nav's name of a section (also its pages' title). */
+export function navLabel(key: StaffNav, s: StaffMessages): string {
+  return key === 'account' ? s.navAccount : NAV.find((entry) => entry.key === key)!.label(s);
+}
+
 export type StaffLayoutProps = PageContext & {
   title: string;
   /** Who is signed in; undefined on the sign-in pages (no nav then). */
@@ -39,72 +44,42 @@ export type StaffLayoutProps = PageContext & {
  * admins), who is signed in and sign-out. Usage: `<StaffLayout {...ctx} title staff active>…`.
  */
 export function StaffLayout(props: StaffLayoutProps) {
-  const { t, path, staff } = props;
+  const { t, staff } = props;
   const s = staffMessages(t.lang);
-  const switchUrl = languageSwitchUrl(path, t.switchLocale);
+  const item = (key: StaffNav, href: string, label: string) => (
+    <li key={key}>
+      <a href={href} aria-current={props.active === key ? 'page' : undefined}>
+        {label}
+      </a>
+    </li>
+  );
+  const nav = staff && (
+    <>
+      {NAV.filter((entry) => !entry.admin || staff.role === 'admin').map((entry) =>
+        item(entry.key, entry.href, entry.label(s)),
+      )}
+      {item('account', '/staff/account', s.navAccount)}
+      <SignOutItem action="/staff/sign-out" csrfToken={props.csrfToken} label={s.signOut} />
+    </>
+  );
+  const who = staff && (
+    <p class="who">
+      {s.signedInAs} {staff.name} ({staff.role === 'admin' ? s.roleAdmin : s.roleTechnician})
+    </p>
+  );
   return (
-    <html lang={t.lang}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · ${s.dashboard}`}</title>
-        <link rel="stylesheet" href="/assets/style.css" />
-        <link rel="stylesheet" href="/assets/staff.css" />
-      </head>
-      <body class="staff">
-        <a class="skip" href="#main">
-          {t.skip}
-        </a>
-        <header>
-          <nav aria-label={s.dashboard}>
-            <a href="/staff" class="brand">
-              {s.dashboard}
-            </a>
-            <ul>
-              {staff &&
-                NAV.filter((item) => !item.admin || staff.role === 'admin').map((item) => (
-                  <li key={item.key}>
-                    <a href={item.href} aria-current={props.active === item.key ? 'page' : undefined}>
-                      {item.label(s)}
-                    </a>
-                  </li>
-                ))}
-              {staff && (
-                <li>
-                  <a href="/staff/account" aria-current={props.active === 'account' ? 'page' : undefined}>
-                    {s.navAccount}
-                  </a>
-                </li>
-              )}
-              {staff && (
-                <li>
-                  <form method="post" action="/staff/sign-out">
-                    <CsrfField token={props.csrfToken} />
-                    <button type="submit" class="link">
-                      {s.signOut}
-                    </button>
-                  </form>
-                </li>
-              )}
-              <li>
-                <a href={switchUrl} lang={t.switchLocale} hreflang={t.switchLocale}>
-                  {t.switchTo}
-                </a>
-              </li>
-            </ul>
-          </nav>
-          {staff && (
-            <p class="who">
-              {s.signedInAs} {staff.name} ({staff.role === 'admin' ? s.roleAdmin : s.roleTechnician})
-            </p>
-          )}
-        </header>
-        <main id="main">
-          <h1>{props.title}</h1>
-          {props.children}
-        </main>
-      </body>
-    </html>
+    <PageShell
+      ctx={props}
+      title={props.title}
+      site={s.dashboard}
+      home="/staff"
+      stylesheets={['/assets/style.css', '/assets/staff.css']}
+      bodyClass="staff"
+      nav={nav}
+      header={who}
+    >
+      {props.children}
+    </PageShell>
   );
 }
 

@@ -7,6 +7,7 @@ import {
 import { TICKET_STATUSES } from '../../db/statuses.js';
 import { dateTime } from '../views/dates.js';
 import type { PageContext } from '../views/layout.js';
+import { KeysetPager } from './staff-table.js';
 import type { TicketTexts } from './ticket-texts.js';
 
 /** The list's filters as they came in the query string (strings, already checked). */
@@ -145,8 +146,6 @@ export function TicketList(props: {
 }) {
   const { t, page, ctx } = props;
   const query = new URLSearchParams(Object.entries(props.filters).filter(([, value]) => value !== ''));
-  const nextQuery = new URLSearchParams(query);
-  if (page.nextBefore !== undefined) nextQuery.set('before', String(page.nextBefore));
   return (
     <>
       <FilterForm t={t} filters={props.filters} me={props.me} />
@@ -198,14 +197,14 @@ export function TicketList(props: {
           </tbody>
         </table>
       )}
-      <nav class="pages" aria-label={t.tickets}>
-        {props.paged && <a href={`/staff/tickets?${query.toString()}`}>{t.first}</a>}{' '}
-        {page.nextBefore !== undefined && (
-          <a href={`/staff/tickets?${nextQuery.toString()}`} rel="next">
-            {t.next}
-          </a>
-        )}
-      </nav>
+      <KeysetPager
+        path="/staff/tickets"
+        label={t.tickets}
+        query={query}
+        paged={props.paged}
+        nextBefore={page.nextBefore}
+        texts={t}
+      />
     </>
   );
 }

@@ -36,6 +36,9 @@ const it = {
   noMatch: 'Nessun cliente trovato.',
   taken: 'Il mittente è già un contatto di un altro cliente.',
   gone: 'Il messaggio non è più tra i non abbinati.',
+  unmatchedPages: 'Pagine dei messaggi non abbinati',
+  first: 'Dai più recenti',
+  next: 'Messaggi meno recenti',
 };
 
 export type WorkMessages = typeof it;
@@ -75,6 +78,9 @@ const en: WorkMessages = {
   noMatch: 'No customer found.',
   taken: 'The sender is already a contact of another customer.',
   gone: 'The message is no longer unmatched.',
+  unmatchedPages: 'Pages of unmatched messages',
+  first: 'From the newest',
+  next: 'Older messages',
 };
 
 export function workMessages(locale: Locale | string): WorkMessages {

@@ -1,3 +1,4 @@
+import { SetPasswordForm, SignInFields } from './auth-forms.js';
 import { CsrfField, Field, Layout, Notice, type PageContext } from './layout.js';
 
 export type FieldErrors = Record<string, string>;
@@ -187,15 +188,7 @@ export function SignInPage(props: {
       )}
       <form method="post" action="/signin">
         <CsrfField token={props.ctx.csrfToken} />
-        <Field
-          name="email"
-          type="email"
-          label={t.email}
-          value={props.email}
-          required
-          autocomplete="username"
-        />
-        <Field name="password" type="password" label={t.password} required autocomplete="current-password" />
+        <SignInFields email={props.email} emailLabel={t.email} passwordLabel={t.password} />
         <button type="submit">{t.signIn}</button>
       </form>
       <p>
@@ -223,22 +216,16 @@ export function SetPasswordPage(props: { ctx: PageContext; token: string; email:
   const { t } = props.ctx;
   return (
     <Layout ctx={props.ctx} title={t.setPassword}>
-      <form method="post" action="/password">
-        <CsrfField token={props.ctx.csrfToken} />
-        <input type="hidden" name="token" value={props.token} />
-        {/* Lets password managers store the right login with the new password. */}
-        <input type="hidden" name="username" autocomplete="username" value={props.email} />
-        <Field
-          name="password"
-          type="password"
-          label={t.newPassword}
-          hint={t.passwordHint}
-          error={props.error}
-          required
-          autocomplete="new-password"
-        />
-        <button type="submit">{t.save}</button>
-      </form>
+      <SetPasswordForm
+        action="/password"
+        csrfToken={props.ctx.csrfToken}
+        token={props.token}
+        email={props.email}
+        label={t.newPassword}
+        hint={t.passwordHint}
+        error={props.error}
+        submit={t.save}
+      />
     </Layout>
   );
 }

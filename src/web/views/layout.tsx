@@ -27,7 +27,23 @@ export function languageSwitchUrl(path: string, locale: string): string {
   return `${pathname}?${params.toString()}`;
 }
 
-export function Layout(props: { ctx: PageContext; title: string; children: ComponentChildren }) {
+/**
+ * The document every page shares, the portal's and the staff dashboard's: the head, the skip link,
+ * a header whose nav has the brand, `nav` (list items) and the language switch, then `main` under
+ * the title. `site` names the site in the tab title and the nav's label.
+ */
+export function PageShell(props: {
+  ctx: Pick<PageContext, 't' | 'path'>;
+  title: string;
+  site: string;
+  home: string;
+  stylesheets: string[];
+  bodyClass?: string;
+  nav: ComponentChildren;
+  /** Under the nav, in the header (who is signed in). */
+  header?: ComponentChildren;
+  children?: ComponentChildren;
+}) {
   const { t, path } = props.ctx;
   const switchUrl = languageSwitchUrl(path, t.switchLocale);
   return (
@@ -35,46 +51,22 @@ export function Layout(props: { ctx: PageContext; title: string; children: Compo
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · ${t.appName}`}</title>
-        <link rel="stylesheet" href="/assets/style.css" />
+        <title>{`${props.title} · ${props.site}`}</title>
+        {props.stylesheets.map((href) => (
+          <link rel="stylesheet" href={href} />
+        ))}
       </head>
-      <body>
+      <body class={props.bodyClass}>
         <a class="skip" href="#main">
           {t.skip}
         </a>
         <header>
-          <nav aria-label={t.appName}>
-            <a href="/" class="brand">
-              {t.appName}
+          <nav aria-label={props.site}>
+            <a href={props.home} class="brand">
+              {props.site}
             </a>
             <ul>
-              {props.ctx.signedIn ? (
-                <>
-                  <li>
-                    <a href="/portal">{t.portal}</a>
-                  </li>
-                  <li>
-                    <a href="/portal/account">{t.account}</a>
-                  </li>
-                  <li>
-                    <form method="post" action="/signout">
-                      <CsrfField token={props.ctx.csrfToken} />
-                      <button type="submit" class="link">
-                        {t.signOut}
-                      </button>
-                    </form>
-                  </li>
-                </>
-              ) : (
-                <>
-                  <li>
-                    <a href="/signin">{t.signIn}</a>
-                  </li>
-                  <li>
-                    <a href="/register">{t.register}</a>
-                  </li>
-                </>
-              )}
+              {props.nav}
               <li>
                 <a href={switchUrl} lang={t.switchLocale} hreflang={t.switchLocale}>
                   {t.switchTo}
@@ -82,6 +74,7 @@ export function Layout(props: { ctx: PageContext; title: string; children: Compo
               </li>
             </ul>
           </nav>
+          {props.header}
         </header>
         <main id="main">
           <h1>{props.title}</h1>
@@ -89,6 +82,57 @@ export function Layout(props: { ctx: PageContext; title: string; children: Compo
         </main>
       </body>
     </html>
+  );
+}
+
+/** A nav item that signs out: a post with the CSRF token, styled as a link. */
+export function SignOutItem(props: { action: string; csrfToken: string; label: string }) {
+  return (
+    <li>
+      <form method="post" action={props.action}>
+        <CsrfField token={props.csrfToken} />
+        <button type="submit" class="link">
+          {props.label}
+        </button>
+      </form>
+    </li>
+  );
+}
+
+/** A portal page: the customer's nav (signed in: tickets, account, sign-out; else sign-in, register). */
+export function Layout(props: { ctx: PageContext; title: string; children: ComponentChildren }) {
+  const { t, signedIn, csrfToken } = props.ctx;
+  const nav = signedIn ? (
+    <>
+      <li>
+        <a href="/portal">{t.portal}</a>
+      </li>
+      <li>
+        <a href="/portal/account">{t.account}</a>
+      </li>
+      <SignOutItem action="/signout" csrfToken={csrfToken} label={t.signOut} />
+    </>
+  ) : (
+    <>
+      <li>
+        <a href="/signin">{t.signIn}</a>
+      </li>
+      <li>
+        <a href="/register">{t.register}</a>
+      </li>
+    </>
+  );
+  return (
+    <PageShell
+      ctx={props.ctx}
+      title={props.title}
+      site={t.appName}
+      home="/"
+      stylesheets={['/assets/style.css']}
+      nav={nav}
+    >
+      {props.children}
+    </PageShell>
   );
 }
 

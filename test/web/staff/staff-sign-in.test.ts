@@ -103,7 +103,14 @@ describe('staff sign-in', () => {
         body: form({ _csrf: csrf, token, password }),
         redirect: 'manual',
       });
-    expect((await post('corta')).status).toBe(400);
+    const short = await post('corta');
+    expect(short.status).toBe(400);
+    // The rule in words, by the field (once a bare "short" was shown as the page's error).
+    const shortHtml = await short.text();
+    expect(shortHtml).toMatch(
+      /<p class="error" id="f-password-error">La password deve avere almeno 10 caratteri\.<\/p>/,
+    );
+    expect(shortHtml).not.toMatch(/>short</);
     const done = await post('una-password-nuova-1');
     expect(done.headers.get('location')).toBe('/staff/sign-in?done=password');
     expect((await post('una-password-nuova-2')).status).toBe(400);
