@@ -7,7 +7,13 @@ import { listTermsVersions, publishTermsVersion } from '../core/terms.js';
 import { errors, json } from './responses.js';
 
 const values = z.object({
-  businessHours: z.string().describe('Monday–Friday opening ranges, e.g. 09:00-12:00,15:00-18:00'),
+  businessHours: z.string().describe('opening ranges of every working day, e.g. 09:00-12:00,15:00-18:00'),
+  workingDays: z
+    .array(z.number().int())
+    .describe('ISO weekdays open for business, 1 = Monday … 7 = Sunday; default [1,2,3,4,5]'),
+  weekdayHours: z
+    .record(z.string(), z.string())
+    .describe('working days with ranges of their own, by ISO weekday, e.g. {"6": "09:00-12:00"}'),
   remoteToolName: z.string(),
   remoteToolUrl: z.string(),
   hourlyRateCents: z.number().int().describe('default rate, cents per hour, VAT excluded'),
@@ -26,6 +32,8 @@ export const settingsView = z.object({
 const settingsChange = z
   .object({
     businessHours: z.string().max(200).nullable(),
+    workingDays: z.array(z.number()).max(7).nullable(),
+    weekdayHours: z.record(z.string(), z.string().max(200)).nullable(),
     remoteToolName: z.string().max(200).nullable(),
     remoteToolUrl: z.string().max(1000).nullable(),
     hourlyRateCents: z.number().nullable(),
@@ -67,7 +75,8 @@ export function registerSettingsRoutes(server: FastifyInstance, core: CoreContex
     '/settings',
     {
       schema: {
-        summary: 'Change settings; effective at once, audit-logged; business hours move running deadlines',
+        summary:
+          'Change settings; effective at once, audit-logged; business hours and days move running deadlines',
         body: settingsChange,
         response: { 200: json('Settings after the change', settingsView), ...errors() },
       },

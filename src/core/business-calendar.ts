@@ -3,7 +3,8 @@ import { type HolidayPlace, publicHolidays } from './holidays.js';
 
 /**
  * The business calendar of terms T2 and T6: Monday–Friday 09:00–12:00 and 15:00–18:00 in
- * Europe/Rome, minus Italian public holidays and extra closures. Pure: no function reads the clock,
+ * Europe/Rome by default (admins change the days and hours at run time: settings.ts), minus Italian
+ * public holidays and extra closures. Pure: no function reads the clock,
  * every instant is a parameter. Local dates are `YYYY-MM-DD`, local times `HH:MM` (24 h).
  */
 
@@ -21,6 +22,11 @@ export interface BusinessCalendarSettings {
   hours: BusinessHoursRange[];
   /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
   workingDays: number[];
+  /**
+   * Working days whose ranges differ from `hours`, by ISO weekday (Saturday 09:00–12:00 only:
+   * `{ 6: [{ start: '09:00', end: '12:00' }] }`). A weekday missing here opens in `hours`.
+   */
+  weekdayHours?: Partial<Record<number, BusinessHoursRange[]>>;
   /** Where public holidays come from (`HOLIDAYS_COUNTRY`, `HOLIDAYS_REGION`; see holidays.ts). */
   holidays: HolidayPlace;
   /**
@@ -83,7 +89,7 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-function isoWeekday(date: string): number {
+export function isoWeekday(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay() || 7;
 }
 
@@ -175,7 +181,8 @@ export function businessRangesOn(
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): Array<{ start: Date; end: Date }> {
   if (!isBusinessDay(date, settings)) return [];
-  return settings.hours.map((r) => ({
+  const hours = settings.weekdayHours?.[isoWeekday(date)] ?? settings.hours;
+  return hours.map((r) => ({
     start: zonedTimeToInstant(date, r.start, settings.timeZone),
     end: zonedTimeToInstant(date, r.end, settings.timeZone),
   }));

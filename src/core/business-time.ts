@@ -114,7 +114,10 @@ export function subtractBusinessMinutes(
   throw new Error('unreachable: rangesWalk throws when it runs out');
 }
 
-/** Business minutes of one working day (the sum of `BUSINESS_HOURS` ranges; 360 by default). */
+/**
+ * Business minutes of a normal working day (the sum of the `BUSINESS_HOURS` ranges; 360 by
+ * default); days with hours of their own (`weekdayHours`) do not change it.
+ */
 export function businessMinutesPerDay(
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
 ): number {
@@ -125,16 +128,44 @@ export function businessMinutesPerDay(
 }
 
 /**
+ * The close of the `days`-th business day that lies wholly at or after `start` (a day already
+ * open at `start` does not count): the plain reading of "entro N giorni lavorativi".
+ */
+export function closeOfWholeBusinessDays(
+  start: Date,
+  days: number,
+  settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
+): Date {
+  let date = instantToZoned(start, settings.timeZone).date;
+  let counted = 0;
+  for (let i = 0; i <= MAX_SEARCH_DAYS; i++, date = addDays(date, 1)) {
+    const ranges = businessRangesOn(date, settings);
+    if (ranges.length === 0 || ranges[0]!.start.getTime() < start.getTime()) continue;
+    counted += 1;
+    if (counted >= days) return ranges.at(-1)!.end;
+  }
+  throw new Error(
+    `business calendar has no ${days} business days in the ${MAX_SEARCH_DAYS} days after ${start.toISOString()}`,
+  );
+}
+
+/**
  * The T2 first-contact deadline: `days` business days of business time (2 × 6 h = 12 business
  * hours by default) from `start`, the later of the message's arrival and the account's
  * activation. Tuesday 16:30 → Thursday 16:30; Friday 17:30 → Tuesday 17:30; a start at 20:00 or
  * on a holiday counts from the next opening. Never later than the close of the second whole
- * business day, so meeting it always meets the terms.
+ * business day ({@link closeOfWholeBusinessDays}), so meeting it always meets the terms: with
+ * every day in the same hours the business time comes first anyway; with a shorter day (a
+ * Saturday morning) the close of the second whole day may come first, and then it is the deadline.
  */
 export function firstContactDeadline(
   start: Date,
   settings: BusinessCalendarSettings = DEFAULT_BUSINESS_CALENDAR,
   days = 2,
 ): Date {
-  return addBusinessMinutes(start, days * businessMinutesPerDay(settings), settings);
+  const byTime = addBusinessMinutes(start, days * businessMinutesPerDay(settings), settings);
+  // Equal days: the business time never ends after the close of the second whole day.
+  const unequal = Object.keys(settings.weekdayHours ?? {}).length > 0;
+  if (!unequal) return byTime;
+  return new Date(Math.min(byTime.getTime(), closeOfWholeBusinessDays(start, days, settings).getTime()));
 }

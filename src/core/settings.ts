@@ -8,51 +8,38 @@ import {
   parseBusinessHours,
 } from './business-calendar.js';
 import type { CoreContext, CoreSettings } from './core-context.js';
-import { ConfigError, InvalidSettingsError } from './errors.js';
+import { InvalidSettingsError } from './errors.js';
 import { moveFirstContactDeadlines } from './first-contact.js';
+import {
+  CALENDAR_KEYS,
+  formatBusinessHours,
+  formatWeekdayHours,
+  normaliseSetting,
+  parseWeekdayHours,
+  SETTING_KEYS,
+  type SettingKey,
+  type SettingValues,
+  sameSettingValue,
+  settingProblem,
+} from './setting-values.js';
 
 /**
- * Settings staff change at run time (#25 item 5; T6 hours and rate, T9 remote tool): business
- * hours, the remote tool's name and link, the default hourly rate and VAT. A value stored in the
+ * Settings staff change at run time (#25 item 5; T2/T6 hours and rate, T9 remote tool): business
+ * hours, the working weekdays and days with hours of their own, the remote tool's name and link,
+ * the default hourly rate and VAT (values and checks: setting-values.ts). A value stored in the
  * `settings` table wins over the environment's (`BUSINESS_HOURS`, `REMOTE_TOOL_NAME`,
- * `REMOTE_TOOL_URL`, `HOURLY_RATE_CENTS`, `VAT_PERCENT`), which stay the defaults.
+ * `REMOTE_TOOL_URL`, `HOURLY_RATE_CENTS`, `VAT_PERCENT`; Monday–Friday with no day of its own
+ * hours), which stay the defaults.
  *
- * The effective values live where the core already reads them, `ctx.settings` and
- * `ctx.calendar.hours`: that object is the cached snapshot. A change here replaces it at once (and
- * moves the first-contact deadlines still running, as a closure does); other processes on the same
- * store see it at their next {@link loadSettings} (the app's sweep, every DELIVERY_SWEEP_SECONDS).
+ * The effective values live where the core already reads them, `ctx.settings` and `ctx.calendar`
+ * (hours, working days, days with their own hours): that object is the cached snapshot. A change
+ * here replaces it at once (and moves the first-contact deadlines still running, as a closure
+ * does); other processes on the same store see it at their next {@link loadSettings} (the app's
+ * sweep, every DELIVERY_SWEEP_SECONDS).
  */
 
-export interface SettingValues {
-  /** Monday–Friday opening ranges, `HH:MM-HH:MM,…` (the `BUSINESS_HOURS` format). */
-  businessHours: string;
-  remoteToolName: string;
-  /** http(s) download link of the remote tool, in every consent request (T4). */
-  remoteToolUrl: string;
-  /** Cents per hour, VAT excluded, for customers without a contract rate (T6). */
-  hourlyRateCents: number;
-  /** Whole percent, 0–100. */
-  vatPercent: number;
-}
-
-export type SettingKey = keyof SettingValues;
-
-export const SETTING_KEYS: readonly SettingKey[] = [
-  'businessHours',
-  'remoteToolName',
-  'remoteToolUrl',
-  'hourlyRateCents',
-  'vatPercent',
-];
-
-/** The environment setting each key overrides (shown to admins). */
-export const SETTING_ENV_NAMES: Record<SettingKey, string> = {
-  businessHours: 'BUSINESS_HOURS',
-  remoteToolName: 'REMOTE_TOOL_NAME',
-  remoteToolUrl: 'REMOTE_TOOL_URL',
-  hourlyRateCents: 'HOURLY_RATE_CENTS',
-  vatPercent: 'VAT_PERCENT',
-};
+export type { SettingKey, SettingValues } from './setting-values.js';
+export { settingProblem } from './setting-values.js';
 
 export interface EffectiveSettings {
   /** What the app uses now. */
@@ -66,14 +53,8 @@ export interface EffectiveSettings {
 /** A change: a key's new value, or null to go back to the environment's value. */
 export type SettingsChange = { [K in SettingKey]?: SettingValues[K] | null };
 
-const MAX_RATE_CENTS = 10_000_000;
-
 const defaultsOf = new WeakMap<CoreSettings, SettingValues>();
 const queues = new WeakMap<CoreSettings, Promise<unknown>>();
-
-export function formatBusinessHours(hours: ReadonlyArray<{ start: string; end: string }>): string {
-  return hours.map((r) => `${r.start}-${r.end}`).join(',');
-}
 
 function calendarOf(ctx: CoreContext): BusinessCalendarSettings {
   ctx.calendar ??= { ...DEFAULT_BUSINESS_CALENDAR, hours: [...DEFAULT_BUSINESS_CALENDAR.hours] };
@@ -84,61 +65,10 @@ function calendarOf(ctx: CoreContext): BusinessCalendarSettings {
 function defaults(ctx: CoreContext): SettingValues {
   let values = defaultsOf.get(ctx.settings);
   if (!values) {
-    values = {
-      businessHours: formatBusinessHours(calendarOf(ctx).hours),
-      remoteToolName: ctx.settings.remoteToolName,
-      remoteToolUrl: ctx.settings.remoteToolUrl,
-      hourlyRateCents: ctx.settings.hourlyRateCents,
-      vatPercent: ctx.settings.vatPercent,
-    };
+    values = currentValues(ctx);
     defaultsOf.set(ctx.settings, values);
   }
   return values;
-}
-
-/** What is wrong with `value` as the setting `key`, or undefined when it can be used. */
-export function settingProblem(key: SettingKey, value: unknown): string | undefined {
-  switch (key) {
-    case 'businessHours':
-      if (typeof value !== 'string') return 'expected text such as 09:00-12:00,15:00-18:00';
-      try {
-        parseBusinessHours(value);
-        return undefined;
-      } catch (error) {
-        if (error instanceof ConfigError) return error.message.replace(/^BUSINESS_HOURS: /, '');
-        throw error;
-      }
-    case 'remoteToolName':
-      if (typeof value !== 'string' || value.trim() === '') return 'the name cannot be empty';
-      return value.length > 80 ? 'at most 80 characters' : undefined;
-    case 'remoteToolUrl': {
-      if (typeof value !== 'string' || value.length > 500)
-        return 'expected an http(s) link of at most 500 characters';
-      try {
-        const url = new URL(value);
-        return url.protocol === 'https:' || url.protocol === 'http:'
-          ? undefined
-          : 'the link must start with https://';
-      } catch {
-        return 'expected a link such as https://rustdesk.com/download';
-      }
-    }
-    case 'hourlyRateCents':
-      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_RATE_CENTS
-        ? undefined
-        : `expected whole cents from 0 to ${MAX_RATE_CENTS}`;
-    case 'vatPercent':
-      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100
-        ? undefined
-        : 'expected a whole percent from 0 to 100';
-  }
-}
-
-function normalise<K extends SettingKey>(key: K, value: SettingValues[K]): SettingValues[K] {
-  if (key === 'businessHours')
-    return formatBusinessHours(parseBusinessHours(value as string)) as SettingValues[K];
-  if (typeof value === 'string') return value.trim() as SettingValues[K];
-  return value;
 }
 
 /** Makes `values` the effective settings of `ctx` (the snapshot every reader sees). */
@@ -146,7 +76,15 @@ function apply(ctx: CoreContext, values: SettingValues): void {
   const calendar = calendarOf(ctx);
   const hours = parseBusinessHours(values.businessHours);
   calendar.hours = hours;
-  ctx.settings.openingHours = { hours, workingDays: calendar.workingDays };
+  calendar.workingDays = [...values.workingDays];
+  // A day listed with the normal hours is a normal day (the deadline rule counts on it).
+  const own = Object.entries(values.weekdayHours).filter(([, h]) => h !== values.businessHours);
+  calendar.weekdayHours = parseWeekdayHours(Object.fromEntries(own));
+  ctx.settings.openingHours = {
+    hours,
+    workingDays: calendar.workingDays,
+    weekdayHours: calendar.weekdayHours,
+  };
   ctx.settings.remoteToolName = values.remoteToolName;
   ctx.settings.remoteToolUrl = values.remoteToolUrl;
   ctx.settings.hourlyRateCents = values.hourlyRateCents;
@@ -154,8 +92,11 @@ function apply(ctx: CoreContext, values: SettingValues): void {
 }
 
 function currentValues(ctx: CoreContext): SettingValues {
+  const calendar = calendarOf(ctx);
   return {
-    businessHours: formatBusinessHours(calendarOf(ctx).hours),
+    businessHours: formatBusinessHours(calendar.hours),
+    workingDays: [...calendar.workingDays],
+    weekdayHours: formatWeekdayHours(calendar.weekdayHours),
     remoteToolName: ctx.settings.remoteToolName,
     remoteToolUrl: ctx.settings.remoteToolUrl,
     hourlyRateCents: ctx.settings.hourlyRateCents,
@@ -233,12 +174,12 @@ async function changeSettings(
       resets.push(key);
       (next as unknown as Record<string, unknown>)[key] = base[key];
     } else {
-      const normalised = normalise(key, value as never);
+      const normalised = normaliseSetting(key, value as never);
       writes.push({ key, value: normalised });
       (next as unknown as Record<string, unknown>)[key] = normalised;
     }
   }
-  const changed = SETTING_KEYS.filter((key) => next[key] !== fresh[key]);
+  const changed = SETTING_KEYS.filter((key) => !sameSettingValue(next[key], fresh[key]));
   apply(ctx, next);
   try {
     await ctx.database.transaction(async (tx) => {
@@ -260,7 +201,7 @@ async function changeSettings(
           data: { key, old: fresh[key], new: next[key], reset: resets.includes(key) },
         });
       }
-      if (changed.includes('businessHours')) {
+      if (changed.some((key) => CALENDAR_KEYS.includes(key))) {
         await moveFirstContactDeadlines(ctx, tx);
         await moveAppointmentReminders(ctx, tx);
       }

@@ -6,16 +6,25 @@ import type { Locale } from './format.js';
  * `Monday to Friday, 9:00-12:00 and 15:00-18:00`. Pure.
  */
 
+type Range = { start: string; end: string };
+
 /** What the text is built from: ranges `HH:MM`-`HH:MM` (sorted) and ISO weekdays (1 = Monday). */
 export interface OpeningHours {
-  hours: Array<{ start: string; end: string }>;
+  hours: Range[];
   workingDays: number[];
+  /** Working days with ranges of their own, by ISO weekday (a Saturday morning). */
+  weekdayHours?: Partial<Record<number, Range[]>>;
 }
 
 const DAY_NAMES: Record<Locale, string[]> = {
   it: ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'],
   en: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };
+
+/** The name of ISO weekday `day` (1 = Monday), lower case in Italian. */
+export function weekdayName(day: number, locale: Locale): string {
+  return DAY_NAMES[locale][day - 1]!;
+}
 
 /** `a, b e c` / `a, b and c`. */
 function list(items: string[], locale: Locale): string {
@@ -43,8 +52,18 @@ function days(workingDays: number[], locale: Locale): string {
   return list(sorted.map(name), locale);
 }
 
-/** The opening hours in running text, in `locale` (see the file comment). */
+/**
+ * The opening hours in running text, in `locale` (see the file comment). Days with hours of their
+ * own follow, grouped by hours: `…, 9:00-12:00 e 15:00-18:00; sabato, 9:00-12:00`.
+ */
 export function formatOpeningHours(opening: OpeningHours, locale: Locale): string {
-  const ranges = opening.hours.map((range) => `${time(range.start)}-${time(range.end)}`);
-  return `${days(opening.workingDays, locale)}, ${list(ranges, locale)}`;
+  const groups = new Map<string, number[]>();
+  for (const day of [...new Set(opening.workingDays)].sort((a, b) => a - b)) {
+    const ranges = (opening.weekdayHours?.[day] ?? opening.hours).map(
+      (range) => `${time(range.start)}-${time(range.end)}`,
+    );
+    const key = list(ranges, locale);
+    groups.set(key, [...(groups.get(key) ?? []), day]);
+  }
+  return [...groups].map(([ranges, group]) => `${days(group, locale)}, ${ranges}`).join('; ');
 }

@@ -1,4 +1,5 @@
 import type { Locale } from '../templates/format.js';
+import { CONSENT_EVENT_NAMES } from './consent-event-texts.js';
 
 /** Every text of the web pages, Italian first (the default), English second. */
 const it = {
@@ -128,17 +129,7 @@ const it = {
   appointmentKind: 'Tipo',
   appointmentKinds: { remote: 'da remoto', onsite: 'presso la sede' } as Record<string, string>,
   appointmentStatuses: { booked: 'confermato', cancelled: 'annullato' } as Record<string, string>,
-  consentEvents: {
-    requested: 'richiesto',
-    granted: 'concesso',
-    refused: 'rifiutato',
-    expired: 'scaduto',
-    revoked: 'revocato',
-    unclear: 'risposta non chiara',
-    credentials_provided: 'credenziali fornite',
-    session_started: 'sessione iniziata',
-    session_ended: 'sessione terminata',
-  } as Record<string, string>,
+  consentEvents: CONSENT_EVENT_NAMES.it,
   quickAccessOn: 'Accesso rapido attivo.',
   quickAccessOff: 'Accesso rapido non attivo.',
   turnOn: 'Attiva accesso rapido',
@@ -296,17 +287,7 @@ const en: Messages = {
   appointmentKind: 'Kind',
   appointmentKinds: { remote: 'remote', onsite: 'on site' },
   appointmentStatuses: { booked: 'booked', cancelled: 'cancelled' },
-  consentEvents: {
-    requested: 'requested',
-    granted: 'granted',
-    refused: 'refused',
-    expired: 'expired',
-    revoked: 'revoked',
-    unclear: 'unclear answer',
-    credentials_provided: 'credentials provided',
-    session_started: 'session started',
-    session_ended: 'session ended',
-  },
+  consentEvents: CONSENT_EVENT_NAMES.en,
   quickAccessOn: 'Quick access is on.',
   quickAccessOff: 'Quick access is off.',
   turnOn: 'Turn quick access on',

@@ -12,6 +12,7 @@ import {
 import {
   addBusinessMinutes,
   businessMinutesPerDay,
+  closeOfWholeBusinessDays,
   firstContactDeadline,
   isOpen,
   nextOpening,
@@ -140,6 +141,27 @@ describe('firstContactDeadline (T2: 2 business days = 12 business hours)', () =>
     expect(due(cet('2026-12-01', '16:30'), closed)).toBe(cet('2026-12-04', '16:30').toISOString());
     const long = { ...cal, hours: parseBusinessHours('08:30-17:30') };
     expect(due(cet('2026-12-01', '16:30'), long)).toBe(cet('2026-12-03', '16:30').toISOString());
+  });
+
+  it('skips a working day taken out of the week, and opens a Saturday morning', () => {
+    // Wednesday off: Tuesday 16:30 → 1.5 h Tue, 6 h Thu, 4.5 h Fri → Friday 16:30.
+    const noWednesday = { ...cal, workingDays: [1, 2, 4, 5] };
+    expect(due(cet('2026-12-01', '16:30'), noWednesday)).toBe(cet('2026-12-04', '16:30').toISOString());
+    const saturday = {
+      ...cal,
+      workingDays: [1, 2, 3, 4, 5, 6],
+      weekdayHours: { 6: parseBusinessHours('09:00-12:00') },
+    };
+    expect(businessRangesOn('2026-12-05', saturday).map((r) => r.end)).toEqual([cet('2026-12-05', '12:00')]);
+    expect(isOpen(cet('2026-12-05', '15:30'), saturday)).toBe(false);
+    // Friday 17:30 → 0.5 h Fri, 3 h Sat, 6 h Mon: 12 business hours would end Tuesday 11:00, later
+    // than the close of the second whole business day (Monday 18:00), which is then the deadline.
+    expect(due(cet('2026-11-27', '17:30'), saturday)).toBe(cet('2026-11-30', '18:00').toISOString());
+    expect(closeOfWholeBusinessDays(cet('2026-11-27', '17:30'), 2, saturday)).toEqual(
+      cet('2026-11-30', '18:00'),
+    );
+    // Thursday 10:00: 5 h Thu, 6 h Fri, 1 h Sat → Saturday 10:00, before the close of Saturday.
+    expect(due(cet('2026-11-26', '10:00'), saturday)).toBe(cet('2026-11-28', '10:00').toISOString());
   });
 
   it('crosses the March and October weekends at the same local time', () => {

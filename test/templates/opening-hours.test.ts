@@ -33,6 +33,20 @@ describe('opening hours in what customers read', () => {
     );
   });
 
+  it('tells days with hours of their own after the others (Wednesday off, Saturday morning)', () => {
+    const week = {
+      ...hoursOf('09:00-12:00,15:00-18:00'),
+      workingDays: [1, 2, 4, 5, 6],
+      weekdayHours: { 6: [{ start: '09:00', end: '12:00' }] },
+    };
+    expect(formatOpeningHours(week, 'it')).toBe(
+      'lunedì, martedì, giovedì e venerdì, 9:00-12:00 e 15:00-18:00; sabato, 9:00-12:00',
+    );
+    expect(formatOpeningHours(week, 'en')).toBe(
+      'Monday, Tuesday, Thursday and Friday, 9:00-12:00 and 15:00-18:00; Saturday, 9:00-12:00',
+    );
+  });
+
   it('puts the configured hours, not fixed ones, in the acknowledgement', () => {
     const data = {
       ticketNumber: 7,

@@ -2,6 +2,8 @@
  * Texts of the staff settings and customers pages (#25), Italian first, English second. Kept
  * beside the pages rather than in src/web/i18n.ts so the portal's texts stay the customers' own.
  */
+import { CONSENT_EVENT_NAMES } from '../consent-event-texts.js';
+
 const it = {
   settings: 'Impostazioni',
   customers: 'Clienti',
@@ -12,8 +14,13 @@ const it = {
   envDefault: 'Predefinito (ambiente)',
   fromDatabase: 'modificato da',
   on: 'il',
-  businessHours: 'Orari di apertura (dal lunedì al venerdì)',
+  businessHours: 'Orari di apertura dei giorni lavorativi',
   businessHoursHint: 'Fasce HH:MM-HH:MM separate da virgole, es. 09:00-12:00,15:00-18:00.',
+  workingDays: 'Giorni lavorativi',
+  workingDaysHint:
+    'Spuntare i giorni di apertura. Scrivere gli orari di un giorno solo se sono diversi da quelli sopra (es. sabato 09:00-12:00). Le scadenze di primo contatto in corso si ricalcolano.',
+  dayHours: (day: string) => `${day}: orari, se diversi`,
+  weekDefault: 'dal lunedì al venerdì, negli orari sopra',
   remoteToolName: 'Nome del programma di assistenza remota',
   remoteToolUrl: 'Link per scaricarlo',
   hourlyRate: 'Tariffa oraria predefinita (euro, IVA esclusa)',
@@ -100,17 +107,7 @@ const it = {
   answer: 'Risposta',
   backup: 'Backup confermato',
   channel: 'Canale',
-  consentEvents: {
-    requested: 'richiesto',
-    granted: 'concesso',
-    refused: 'rifiutato',
-    expired: 'scaduto',
-    revoked: 'revocato',
-    unclear: 'risposta non chiara',
-    credentials_provided: 'credenziali consegnate',
-    session_started: 'sessione avviata',
-    session_ended: 'sessione terminata',
-  } as Record<string, string>,
+  consentEvents: CONSENT_EVENT_NAMES.it,
   back: 'Torna ai clienti',
 };
 
@@ -126,8 +123,13 @@ const en: AdminTexts = {
   envDefault: 'Default (environment)',
   fromDatabase: 'changed by',
   on: 'on',
-  businessHours: 'Opening hours (Monday to Friday)',
+  businessHours: 'Opening hours of the working days',
   businessHoursHint: 'HH:MM-HH:MM ranges separated by commas, e.g. 09:00-12:00,15:00-18:00.',
+  workingDays: 'Working days',
+  workingDaysHint:
+    "Tick the days open for business. Write a day's hours only when they differ from those above (e.g. Saturday 09:00-12:00). Running first-contact deadlines are recomputed.",
+  dayHours: (day: string) => `${day}: hours, if different`,
+  weekDefault: 'Monday to Friday, in the hours above',
   remoteToolName: 'Remote assistance tool name',
   remoteToolUrl: 'Download link',
   hourlyRate: 'Default hourly rate (euro, VAT excluded)',
@@ -214,17 +216,7 @@ const en: AdminTexts = {
   answer: 'Answer',
   backup: 'Backup confirmed',
   channel: 'Channel',
-  consentEvents: {
-    requested: 'requested',
-    granted: 'granted',
-    refused: 'refused',
-    expired: 'expired',
-    revoked: 'revoked',
-    unclear: 'unclear answer',
-    credentials_provided: 'credentials handed over',
-    session_started: 'session started',
-    session_ended: 'session ended',
-  },
+  consentEvents: CONSENT_EVENT_NAMES.en,
   back: 'Back to customers',
 };
 

@@ -13,6 +13,7 @@ import {
   type StaffStore,
   staffLinkTo,
   tokenHash,
+  useStaffToken,
 } from './staff-accounts.js';
 
 /**
@@ -100,18 +101,7 @@ export async function createFirstAdmin(
   return ctx.database.transaction(async (tx) => {
     await tx.sql.query('select pg_advisory_xact_lock(hashtext($1))', ['staff:first_admin']);
     const now = ctx.now();
-    const [used] = await tx.db
-      .update(staffTokens)
-      .set({ usedAt: now })
-      .where(
-        and(
-          eq(staffTokens.tokenHash, tokenHash(token)),
-          eq(staffTokens.purpose, 'first_admin'),
-          isNull(staffTokens.usedAt),
-        ),
-      )
-      .returning();
-    if (!used || used.expiresAt.getTime() <= now.getTime()) return undefined;
+    if (!(await useStaffToken(tx, token, 'first_admin', now))) return undefined;
     const [any] = await tx.db.select({ id: staffAccounts.id }).from(staffAccounts).limit(1);
     if (any) return undefined;
     const email = normaliseEmail(input.email);

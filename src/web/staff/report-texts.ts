@@ -1,5 +1,6 @@
 /** Texts of the staff reports and audit pages (#25), Italian first, then English. */
 import type { Locale } from '../../templates/format.js';
+import { TICKET_STATUS_NAMES } from './status-texts.js';
 
 const it = {
   reports: 'Report',
@@ -36,15 +37,7 @@ const it = {
   euros: 'Euro',
   hours: 'Ore',
   chartOf: 'Grafico a barre',
-  statuses: {
-    new: 'Nuovo',
-    open: 'Aperto',
-    waiting_customer: 'In attesa del cliente',
-    scheduled: 'Pianificato',
-    in_progress: 'In lavorazione',
-    resolved: 'Risolto',
-    closed: 'Chiuso',
-  },
+  statuses: TICKET_STATUS_NAMES.it,
   audit: 'Registro delle attività',
   actor: 'Autore',
   action: 'Azione',
@@ -99,15 +92,7 @@ const en: ReportTexts = {
   euros: 'Euros',
   hours: 'Hours',
   chartOf: 'Bar chart',
-  statuses: {
-    new: 'New',
-    open: 'Open',
-    waiting_customer: 'Waiting for customer',
-    scheduled: 'Scheduled',
-    in_progress: 'In progress',
-    resolved: 'Resolved',
-    closed: 'Closed',
-  },
+  statuses: TICKET_STATUS_NAMES.en,
   audit: 'Audit log',
   actor: 'Actor',
   action: 'Action',

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addClosure, listClosures, removeClosure } from '../../core/closures.js';
 import { ConflictError, InvalidSettingsError, NotFoundError } from '../../core/errors.js';
+import { normaliseSetting, sameSettingValue } from '../../core/setting-values.js';
 import {
   loadSettings,
   type SettingKey,
   type SettingsChange,
+  type SettingValues,
   settingProblem,
   updateSettings,
 } from '../../core/settings.js';
@@ -17,8 +19,8 @@ import { staffActor } from './staff-page.js';
 
 type FormState = { values: Record<string, string>; errors: Record<string, string> };
 
-/** The form field of each setting (the rate is typed in euro, stored in cents). */
-const FIELD_OF: Record<SettingKey, string> = {
+/** The form field of each one-field setting (the rate is typed in euro, stored in cents). */
+const FIELD_OF: Partial<Record<SettingKey, string>> = {
   businessHours: 'businessHours',
   remoteToolName: 'remoteToolName',
   remoteToolUrl: 'remoteToolUrl',
@@ -26,9 +28,29 @@ const FIELD_OF: Record<SettingKey, string> = {
   vatPercent: 'vatPercent',
 };
 
-function resets(body: unknown): string[] {
-  const value = (body as Record<string, unknown> | undefined)?.reset;
+/** Every value of a form field that may repeat (checkboxes). */
+function fieldList(body: unknown, name: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/**
+ * The week: the ticked days (`workingDays`) and, per ticked day, its hours when it has its own
+ * (`hours-<weekday>`, empty: the normal hours). A day's bad hours are that field's error.
+ */
+function weekOf(body: unknown, form: FormState): Pick<SettingsChange, 'workingDays' | 'weekdayHours'> {
+  const days = [...new Set(fieldList(body, 'workingDays').filter((d) => /^[1-7]$/.test(d)))].map(Number);
+  form.values.workingDays = days.join(',');
+  const weekdayHours: Record<string, string> = {};
+  for (let day = 1; day <= 7; day++) {
+    const hours = field(body, `hours-${day}`)?.trim() ?? '';
+    form.values[`hours-${day}`] = hours;
+    if (!hours || !days.includes(day)) continue;
+    const problem = settingProblem('businessHours', hours);
+    if (problem) form.errors[`hours-${day}`] = problem;
+    else weekdayHours[String(day)] = hours;
+  }
+  return { workingDays: days, weekdayHours };
 }
 
 /** Reads the settings form: a change for the core, or the fields that are not even numbers. */
@@ -36,19 +58,39 @@ function settingsChangeOf(body: unknown, lang: string): { change: SettingsChange
   const a = adminTexts(lang);
   const values: Record<string, string> = {};
   for (const name of Object.values(FIELD_OF)) values[name] = field(body, name)?.trim() ?? '';
-  const errors: Record<string, string> = {};
+  const form: FormState = { values, errors: {} };
   const change: SettingsChange = {
     businessHours: values.businessHours,
     remoteToolName: values.remoteToolName,
     remoteToolUrl: values.remoteToolUrl,
+    ...weekOf(body, form),
   };
   const cents = inputToCents(values.hourlyRate!);
-  if (cents === undefined) errors.hourlyRate = a.badMoney;
+  if (cents === undefined) form.errors.hourlyRate = a.badMoney;
   else change.hourlyRateCents = cents;
-  if (!/^\d{1,3}$/.test(values.vatPercent!)) errors.vatPercent = a.badNumber;
+  if (!/^\d{1,3}$/.test(values.vatPercent!)) form.errors.vatPercent = a.badNumber;
   else change.vatPercent = Number(values.vatPercent);
-  for (const key of resets(body)) if (key in FIELD_OF) change[key as SettingKey] = null;
-  return { change, form: { values, errors } };
+  for (const key of fieldList(body, 'reset')) {
+    if (key === 'week') Object.assign(change, { workingDays: null, weekdayHours: null });
+    else if (key in FIELD_OF) change[key as SettingKey] = null;
+  }
+  return { change, form };
+}
+
+/**
+ * Leaves out of `change` what the form sent back unchanged, so saving one field does not store
+ * the others: a setting nobody changed keeps following the environment.
+ */
+function onlyChanged(change: SettingsChange, current: SettingValues): SettingsChange {
+  const out: SettingsChange = {};
+  for (const [key, value] of Object.entries(change) as Array<[SettingKey, unknown]>) {
+    const same =
+      value !== null &&
+      settingProblem(key, value) === undefined &&
+      sameSettingValue(normaliseSetting(key, value as never), current[key]);
+    if (!same) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
 }
 
 /** The core's field errors, under the form's field names. */
@@ -98,7 +140,8 @@ export function registerSettingsPages(scope: FastifyInstance, deps: WebDeps): vo
 
     admin.post('/staff/settings', csrf, async (request, reply) => {
       const lang = pageContext(request, reply, deps.settings).t.lang;
-      const { change, form } = settingsChangeOf(request.body, lang);
+      const { change: sent, form } = settingsChangeOf(request.body, lang);
+      const change = onlyChanged(sent, (await loadSettings(core)).values);
       const problems: Record<string, string> = {};
       for (const [key, value] of Object.entries(change)) {
         const problem = value === null ? undefined : settingProblem(key as SettingKey, value);

@@ -5,8 +5,10 @@ import type { TermsVersionView } from '../../core/terms.js';
 import { dateTime } from '../views/dates.js';
 import { CsrfField, Field, Notice, type PageContext } from '../views/layout.js';
 import { adminTexts, centsToInput } from './admin-texts.js';
+import { WeekFieldset } from './settings-week.js';
 import type { StaffMember } from './staff-auth.js';
 import { StaffLayout } from './staff-layout.js';
+import { RowForm, StaffTable } from './staff-table.js';
 
 export interface SettingsPageProps {
   ctx: PageContext;
@@ -22,9 +24,9 @@ export interface SettingsPageProps {
   termsForm?: { values: Record<string, string>; errors: Record<string, string> };
 }
 
-/** What each setting's form field is called, and how its effective value is shown in it. */
+/** What each one-field setting's form field is called, and how its effective value is shown in it. */
 const FIELDS: Array<{
-  key: SettingKey;
+  key: Exclude<SettingKey, 'workingDays' | 'weekdayHours'>;
   name: string;
   input: (s: EffectiveSettings['values'], lang: string) => string;
 }> = [
@@ -38,7 +40,7 @@ const FIELDS: Array<{
 export function SettingsPage(props: SettingsPageProps) {
   const { ctx, settings } = props;
   const a = adminTexts(ctx.t.lang);
-  const labels: Record<SettingKey, { label: string; hint?: string }> = {
+  const labels: Record<(typeof FIELDS)[number]['key'], { label: string; hint?: string }> = {
     businessHours: { label: a.businessHours, hint: a.businessHoursHint },
     remoteToolName: { label: a.remoteToolName },
     remoteToolUrl: { label: a.remoteToolUrl },
@@ -83,6 +85,7 @@ export function SettingsPage(props: SettingsPageProps) {
                     <label for={`reset-${key}`}>{a.reset}</label>
                   </p>
                 )}
+                {key === 'businessHours' && <WeekFieldset ctx={ctx} settings={settings} form={props.form} />}
               </div>
             );
           })}
@@ -102,42 +105,27 @@ function ClosuresSection(props: SettingsPageProps) {
     <section aria-labelledby="closures-title">
       <h2 id="closures-title">{a.closures}</h2>
       <p class="hint">{a.closuresHint}</p>
-      {props.closures.length === 0 ? (
-        <p>{a.noClosures}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{a.date}</th>
-              <th scope="col">{a.reason}</th>
-              <th scope="col">{a.source}</th>
-              <th scope="col">{a.remove}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.closures.map((c) => (
-              <tr key={c.date}>
-                <td>{c.date}</td>
-                <td>{c.reason ?? ''}</td>
-                <td>
-                  {c.source === 'setting' ? a.sourceSetting : `${a.sourceStaff} (${c.createdBy ?? ''})`}
-                </td>
-                <td>
-                  {c.source === 'staff' && (
-                    <form method="post" action="/staff/settings/closures/delete">
-                      <CsrfField token={ctx.csrfToken} />
-                      <input type="hidden" name="date" value={c.date} />
-                      <button type="submit" aria-label={`${a.remove} ${c.date}`}>
-                        {a.remove}
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <StaffTable
+        headers={[a.date, a.reason, a.source, a.remove]}
+        empty={a.noClosures}
+        rows={props.closures.map((c) => (
+          <tr key={c.date}>
+            <td>{c.date}</td>
+            <td>{c.reason ?? ''}</td>
+            <td>{c.source === 'setting' ? a.sourceSetting : `${a.sourceStaff} (${c.createdBy ?? ''})`}</td>
+            <td>
+              {c.source === 'staff' && (
+                <RowForm action="/staff/settings/closures/delete" csrfToken={ctx.csrfToken}>
+                  <input type="hidden" name="date" value={c.date} />
+                  <button type="submit" aria-label={`${a.remove} ${c.date}`}>
+                    {a.remove}
+                  </button>
+                </RowForm>
+              )}
+            </td>
+          </tr>
+        ))}
+      />
       <form method="post" action="/staff/settings/closures" novalidate>
         <CsrfField token={ctx.csrfToken} />
         <Field
@@ -166,27 +154,19 @@ function TermsSection(props: SettingsPageProps) {
     <section aria-labelledby="terms-title">
       <h2 id="terms-title">{a.terms}</h2>
       <p class="hint">{a.termsHint}</p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{a.version}</th>
-            <th scope="col">{a.published}</th>
-            <th scope="col">{a.accepted}</th>
+      <StaffTable
+        headers={[a.version, a.published, a.accepted]}
+        rows={props.terms.map((v) => (
+          <tr key={v.id}>
+            <td>
+              {v.version}
+              {v.current && ` (${a.current})`}
+            </td>
+            <td>{dateTime(ctx, v.publishedAt)}</td>
+            <td>{v.customers}</td>
           </tr>
-        </thead>
-        <tbody>
-          {props.terms.map((v) => (
-            <tr key={v.id}>
-              <td>
-                {v.version}
-                {v.current && ` (${a.current})`}
-              </td>
-              <td>{dateTime(ctx, v.publishedAt)}</td>
-              <td>{v.customers}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      />
       <form method="post" action="/staff/settings/terms" novalidate>
         <CsrfField token={ctx.csrfToken} />
         <Field

@@ -115,6 +115,30 @@ export async function staffAccountForToken(ctx: StaffStore, token: string) {
 }
 
 /**
+ * Uses up a staff link's token of `purpose` (one statement, so a token works once even when two
+ * requests bring it at the same time). The token's row when it was unused and is unexpired.
+ */
+export async function useStaffToken(
+  tx: Tx,
+  token: string,
+  purpose: 'set_password' | 'first_admin',
+  now: Date,
+) {
+  const [used] = await tx.db
+    .update(staffTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(staffTokens.tokenHash, tokenHash(token)),
+        eq(staffTokens.purpose, purpose),
+        isNull(staffTokens.usedAt),
+      ),
+    )
+    .returning();
+  return used && used.expiresAt.getTime() > now.getTime() ? used : undefined;
+}
+
+/**
  * Uses a set-password link once: stores the scrypt hash, lifts a lock-out and ends the account's
  * sessions (whoever knew the old password is out). Undefined for a used, expired or unknown link.
  */
@@ -122,18 +146,8 @@ export async function setStaffPassword(ctx: StaffStore, token: string, password:
   const hash = await hashPassword(password);
   return ctx.database.transaction(async (tx) => {
     const now = ctx.now();
-    const [used] = await tx.db
-      .update(staffTokens)
-      .set({ usedAt: now })
-      .where(
-        and(
-          eq(staffTokens.tokenHash, tokenHash(token)),
-          eq(staffTokens.purpose, 'set_password'),
-          isNull(staffTokens.usedAt),
-        ),
-      )
-      .returning();
-    if (!used?.accountId || used.expiresAt.getTime() <= now.getTime()) return undefined;
+    const used = await useStaffToken(tx, token, 'set_password', now);
+    if (!used?.accountId) return undefined;
     const [account] = await tx.db
       .update(staffAccounts)
       .set({ passwordHash: hash, passwordSetAt: now, failedSignIns: 0, lockedUntil: null })

@@ -1,5 +1,6 @@
 /** Texts of the staff ticket pages (#25), Italian first, then English. */
 import type { Locale } from '../../templates/format.js';
+import { TICKET_STATUS_NAMES } from './status-texts.js';
 
 const it = {
   tickets: 'Ticket',
@@ -28,15 +29,7 @@ const it = {
     missed: 'Mancato',
   },
   dueBy: 'entro',
-  statuses: {
-    new: 'Nuovo',
-    open: 'Aperto',
-    waiting_customer: 'In attesa del cliente',
-    scheduled: 'Pianificato',
-    in_progress: 'In lavorazione',
-    resolved: 'Risolto',
-    closed: 'Chiuso',
-  },
+  statuses: TICKET_STATUS_NAMES.it,
   thread: 'Conversazione',
   fromCustomer: 'Cliente',
   replyBy: 'Risposta di',
@@ -121,15 +114,7 @@ const en: TicketTexts = {
   unassigned: 'unassigned',
   deadlines: { overdue: 'Overdue', due_today: 'Due today', met: 'Met', missed: 'Missed' },
   dueBy: 'by',
-  statuses: {
-    new: 'New',
-    open: 'Open',
-    waiting_customer: 'Waiting for customer',
-    scheduled: 'Scheduled',
-    in_progress: 'In progress',
-    resolved: 'Resolved',
-    closed: 'Closed',
-  },
+  statuses: TICKET_STATUS_NAMES.en,
   thread: 'Conversation',
   fromCustomer: 'Customer',
   replyBy: 'Reply by',

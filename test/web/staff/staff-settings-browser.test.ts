@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstContactDeadline } from '../../../src/core/business-time.js';
 import { createCustomer } from '../../../src/core/customers.js';
 import { getTicketByNumber } from '../../../src/core/tickets.js';
-import { auditLog, customers, firstContactClocks } from '../../../src/db/schema.js';
+import { auditLog, customers, firstContactClocks, settings } from '../../../src/db/schema.js';
 import { createStaffAccount, signInStaff } from '../../helpers/staff-kit.js';
 import { inbound } from '../../helpers/test-channel.js';
 import { axeViolations, startWebKit, type WebKit } from '../../helpers/web-kit.js';
@@ -152,6 +152,38 @@ describe('staff settings and customers in a browser', { timeout: 120_000 }, () =
     await page.click('button:has-text("Pubblica nuova versione")');
     expect(await page.textContent('main')).toContain('Nuova versione pubblicata');
     expect(await page.textContent('main')).toContain('2 (in vigore)');
+  });
+
+  it('an admin drops Wednesday and opens Saturday morning, and a new first-contact deadline skips Wednesday', async () => {
+    await page.goto('/staff/settings');
+    expect(await page.isChecked('#day-3')).toBe(true);
+    expect(await page.isChecked('#day-6')).toBe(false);
+    await page.uncheck('#day-3');
+    await page.check('#day-6');
+    await page.fill('[name=hours-6]', '9-12');
+    await page.click('button:has-text("Salva")');
+    expect(await page.textContent('#f-hours-6-error')).toContain('HH:MM-HH:MM');
+    expect(await page.isChecked('#day-3')).toBe(false);
+    await page.fill('[name=hours-6]', '09:00-12:00');
+    await page.click('button:has-text("Salva")');
+    expect(await page.textContent('main')).toContain('valgono da subito');
+    expect(await page.isChecked('#day-3')).toBe(false);
+    expect(await page.inputValue('[name=hours-6]')).toBe('09:00-12:00');
+    await kit.screenshot(page, 'staff-settings-week');
+
+    // Tuesday 17:30, after closing (17:00): Wednesday is closed now, so the clock starts Thursday
+    // 08:00 and 16 business hours end Friday 17:00 (Thursday 17:00 with Wednesday open).
+    const number = await openTicket(cet('2026-11-24', '17:30'));
+    expect((await getTicketByNumber(kit.app.core.database, number)).firstContactDueAt).toEqual(
+      cet('2026-11-27', '17:00'),
+    );
+    // What the form sent back unchanged is not stored: the VAT still follows the environment.
+    const stored = (await kit.app.database.db.select().from(settings)).map((row) => row.key).sort();
+    expect(stored).toEqual(['businessHours', 'weekdayHours', 'workingDays']);
+    await page.check('#reset-week');
+    await page.click('button:has-text("Salva")');
+    expect(await page.isChecked('#day-3')).toBe(true);
+    expect(kit.app.core.calendar!.workingDays).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('lists customers by search, and shows one with contract, quick access and consent history', async () => {
