@@ -1,5 +1,5 @@
-import { count, desc, eq } from 'drizzle-orm';
-import { customers, termsVersions } from '../db/schema.js';
+import { asc, count, desc, eq } from 'drizzle-orm';
+import { customers, termsAcceptances, termsVersions } from '../db/schema.js';
 import { audit } from './audit.js';
 import type { CoreContext } from './core-context.js';
 import { databaseErrorCode, InvalidSettingsError } from './errors.js';
@@ -24,6 +24,18 @@ export interface TermsVersionView {
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$/;
 /** Characters of a terms text, at most. */
 export const MAX_TERMS_CHARS = 200_000;
+
+/** Every terms acceptance of a customer (registration and later versions), oldest first. */
+export async function termsAcceptancesOf(
+  ctx: Pick<CoreContext, 'database'>,
+  customerId: bigint,
+): Promise<(typeof termsAcceptances.$inferSelect)[]> {
+  return ctx.database.db
+    .select()
+    .from(termsAcceptances)
+    .where(eq(termsAcceptances.customerId, customerId))
+    .orderBy(asc(termsAcceptances.acceptedAt), asc(termsAcceptances.id));
+}
 
 /** Every published version, newest first, with how many customers accepted each. */
 export async function listTermsVersions(ctx: CoreContext): Promise<TermsVersionView[]> {

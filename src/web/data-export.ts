@@ -2,6 +2,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { listConsents } from '../core/consent/consent-store.js';
 import type { CoreContext } from '../core/core-context.js';
 import { theirMessages } from '../core/erasure.js';
+import { termsAcceptancesOf } from '../core/terms.js';
 import {
   appointments,
   auditLog,
@@ -11,7 +12,6 @@ import {
   identities,
   messages,
   prepaidPackages,
-  termsAcceptances,
   tickets,
   timeEntries,
   webAccounts,
@@ -114,11 +114,7 @@ export async function exportMyData(ctx: CoreContext, customerId: bigint) {
       .orderBy(asc(prepaidPackages.id)),
     account,
     identities: myIdentities,
-    termsAcceptances: await db
-      .select()
-      .from(termsAcceptances)
-      .where(eq(termsAcceptances.customerId, customerId))
-      .orderBy(asc(termsAcceptances.id)),
+    termsAcceptances: await termsAcceptancesOf(ctx, customerId),
     tickets: conversation,
     // The same selection as erasure: also mails sent before registering and the link mails we sent.
     messagesWithoutTicket: (

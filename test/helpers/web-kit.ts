@@ -6,6 +6,7 @@ import { EmailAdapter } from '../../src/channels/email/email-adapter.js';
 import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import type { WebChannelSettings } from '../../src/config.js';
 import type { ChannelAdapter } from '../../src/core/channel.js';
+import type { CoreContext } from '../../src/core/core-context.js';
 import { createLogger } from '../../src/logger.js';
 import { launchChromium } from './chromium.js';
 import { type DovecotServer, startDovecot } from './dovecot.js';
@@ -24,6 +25,24 @@ export const WEB_TEST_SETTINGS: WebChannelSettings = {
   maxAttachmentBytes: 2 * 1024 * 1024,
   defaultLocale: 'it',
 };
+
+/**
+ * The web channel with no mail behind it (what the core sends a web identity is only shown in
+ * the portal), for HTTP tests of the portal and the staff pages; `options` overrides any part.
+ */
+export function webOnlyAdapter(
+  core: CoreContext,
+  options: Partial<ConstructorParameters<typeof WebAdapter>[0]> = {},
+): WebAdapter {
+  return new WebAdapter({
+    core,
+    settings: WEB_TEST_SETTINGS,
+    logger: createLogger('silent'),
+    email: () => undefined,
+    linkFor: () => undefined,
+    ...options,
+  });
+}
 
 export interface WebKit {
   app: TestApp;

@@ -1,13 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import type { CoreContext } from '../../src/core/core-context.js';
 import { appointments, identities, tickets, webAccounts } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
 import { register } from '../../src/web/accounts.js';
 import { hashPassword } from '../../src/web/passwords.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { WEB_TEST_SETTINGS } from '../helpers/web-kit.js';
+import { WEB_TEST_SETTINGS, webOnlyAdapter } from '../helpers/web-kit.js';
 
 // An attacker's and a careless customer's tries against the portal, over plain HTTP (no browser).
 let app: TestApp;
@@ -104,15 +102,7 @@ beforeAll(async () => {
     env: { TRUST_PROXY: 'true' },
     adapters: (_context, c) => {
       core = c;
-      return [
-        new WebAdapter({
-          core: c,
-          settings: WEB_TEST_SETTINGS,
-          logger: createLogger('silent'),
-          email: () => undefined,
-          linkFor: () => undefined,
-        }),
-      ];
+      return [webOnlyAdapter(c)];
     },
   });
   await customer('anna@example.test');

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import type { CoreContext } from '../../src/core/core-context.js';
-import { createLogger } from '../../src/logger.js';
 import { PORTAL_POSTS_PER_MINUTE } from '../../src/web/portal-posts.js';
 import { type PortalClient, portalCustomer, signedInClient } from '../helpers/portal-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { WEB_TEST_SETTINGS } from '../helpers/web-kit.js';
+import { WEB_TEST_SETTINGS, webOnlyAdapter } from '../helpers/web-kit.js';
 
 // A post the portal cannot take is refused where the customer sees it, with the reason, and what
 // they wrote is still in the form (nothing dropped silently, nothing typed lost).
@@ -17,16 +15,7 @@ beforeAll(async () => {
     env: { TRUST_PROXY: 'true' },
     adapters: (_context, c) => {
       core = c;
-      return [
-        new WebAdapter({
-          core: c,
-          settings: WEB_TEST_SETTINGS,
-          logger: createLogger('silent'),
-          email: () => undefined,
-          linkFor: () => undefined,
-          chatOn: (kind) => kind === 'slack',
-        }),
-      ];
+      return [webOnlyAdapter(c, { chatOn: (kind) => kind === 'slack' })];
     },
   });
 });

@@ -1,13 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebAdapter } from '../../src/channels/web/web-adapter.js';
 import { redeemLinkCode } from '../../src/core/chat-operations.js';
 import type { CoreContext } from '../../src/core/core-context.js';
 import { appointments, messages, staffAlerts, tickets } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
 import { PORTAL_PASSWORD, PortalClient, portalCustomer, signedInClient } from '../helpers/portal-client.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { WEB_TEST_SETTINGS } from '../helpers/web-kit.js';
+import { webOnlyAdapter } from '../helpers/web-kit.js';
 
 // T8 and the portal's account page: the data download, erasure (asked by the customer, carried
 // out by staff through the API), linking Slack.
@@ -19,16 +17,7 @@ beforeAll(async () => {
     env: { TRUST_PROXY: 'true' },
     adapters: (_context, c) => {
       core = c;
-      return [
-        new WebAdapter({
-          core: c,
-          settings: WEB_TEST_SETTINGS,
-          logger: createLogger('silent'),
-          email: () => undefined,
-          linkFor: () => undefined,
-          chatOn: (kind) => kind === 'slack',
-        }),
-      ];
+      return [webOnlyAdapter(c, { chatOn: (kind) => kind === 'slack' })];
     },
   });
 });

@@ -1,9 +1,11 @@
 /** The contract part of the staff customer page (#25 item 3): terms, prepaid hours, the admin's forms. */
 import { formatDuration } from '../../core/billing/duration.js';
 import { formatEuro } from '../../templates/format.js';
-import { CsrfField, Field } from '../views/layout.js';
+
 import { adminTexts, centsToInput } from './admin-texts.js';
 import type { CustomerPageProps } from './customer-views.js';
+import { FormFields, PostForm } from './staff-form.js';
+import { StaffTable } from './staff-table.js';
 
 export function ContractSection(props: CustomerPageProps) {
   const { ctx, detail } = props;
@@ -11,8 +13,8 @@ export function ContractSection(props: CustomerPageProps) {
   const lang = ctx.t.lang === 'en' ? 'en' : 'it';
   const c = detail.contract;
   const admin = props.staff.role === 'admin';
-  const form = props.contractForm?.values;
-  const errors = props.contractForm?.errors ?? {};
+  const roundingChoice =
+    props.contractForm?.values.rounding ?? (c.rounding.mode === 'none' ? 'none' : c.rounding.scope);
   const rounding =
     c.rounding.mode === 'none'
       ? a.roundingNone
@@ -34,43 +36,38 @@ export function ContractSection(props: CustomerPageProps) {
         <dd>{c.outOfHoursSurchargePercent}</dd>
       </dl>
       <h3>{a.prepaid}</h3>
-      {c.prepaid.length === 0 ? (
-        <p>{a.noPrepaid}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{a.hours}</th>
-              <th scope="col">{a.left}</th>
-              <th scope="col">{a.validFrom}</th>
-              <th scope="col">{a.validUntil}</th>
-              <th scope="col">{a.note}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {c.prepaid.map((p) => (
-              <tr key={p.id}>
-                <td>{formatDuration(p.minutes)}</td>
-                <td>{formatDuration(p.minutesLeft)}</td>
-                <td>{p.validFrom}</td>
-                <td>{p.validUntil}</td>
-                <td>{p.note ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <StaffTable
+        label={a.prepaid}
+        headers={[a.hours, a.left, a.validFrom, a.validUntil, a.note]}
+        empty={a.noPrepaid}
+        rows={c.prepaid.map((p) => (
+          <tr key={p.id}>
+            <td>{formatDuration(p.minutes)}</td>
+            <td>{formatDuration(p.minutesLeft)}</td>
+            <td>{p.validFrom}</td>
+            <td>{p.validUntil}</td>
+            <td>{p.note ?? ''}</td>
+          </tr>
+        ))}
+      />
       {!admin ? (
         <p class="hint">{a.adminOnly}</p>
       ) : (
         <>
-          <form method="post" action={`/staff/customers/${detail.customer.id}/contract`} novalidate>
-            <CsrfField token={ctx.csrfToken} />
-            <Field
-              name="rate"
-              label={a.contractRate}
-              value={form?.rate ?? (c.hourlyRateCents === null ? '' : centsToInput(c.hourlyRateCents, lang))}
-              error={errors.rate}
+          <PostForm
+            action={`/staff/customers/${detail.customer.id}/contract`}
+            csrfToken={ctx.csrfToken}
+            submit={a.save}
+          >
+            <FormFields
+              form={props.contractForm}
+              fields={[
+                {
+                  name: 'rate',
+                  label: a.contractRate,
+                  fallback: c.hourlyRateCents === null ? '' : centsToInput(c.hourlyRateCents, lang),
+                },
+              ]}
             />
             <div class="field">
               <label for="f-rounding">{a.rounding}</label>
@@ -80,69 +77,40 @@ export function ContractSection(props: CustomerPageProps) {
                   ['ticket', `${a.roundingBlock} N ${a.minutes}, ${a.perTicket}`],
                   ['entry', `${a.roundingBlock} N ${a.minutes}, ${a.perEntry}`],
                 ].map(([value, label]) => (
-                  <option
-                    key={value}
-                    value={value}
-                    selected={
-                      (form?.rounding ?? (c.rounding.mode === 'none' ? 'none' : c.rounding.scope)) === value
-                    }
-                  >
+                  <option key={value} value={value} selected={roundingChoice === value}>
                     {label}
                   </option>
                 ))}
               </select>
             </div>
-            <Field
-              name="blockMinutes"
-              label={`N (${a.minutes}, 1–480)`}
-              value={form?.blockMinutes ?? (c.rounding.mode === 'block' ? String(c.rounding.minutes) : '')}
-              error={errors.blockMinutes}
+            <FormFields
+              form={props.contractForm}
+              fields={[
+                {
+                  name: 'blockMinutes',
+                  label: `N (${a.minutes}, 1–480)`,
+                  fallback: c.rounding.mode === 'block' ? String(c.rounding.minutes) : '',
+                },
+                { name: 'minimum', label: a.minimum, fallback: String(c.minimumMinutes) },
+                { name: 'surcharge', label: a.surcharge, fallback: String(c.outOfHoursSurchargePercent) },
+              ]}
             />
-            <Field
-              name="minimum"
-              label={a.minimum}
-              value={form?.minimum ?? String(c.minimumMinutes)}
-              error={errors.minimum}
+          </PostForm>
+          <PostForm
+            action={`/staff/customers/${detail.customer.id}/prepaid`}
+            csrfToken={ctx.csrfToken}
+            submit={a.addPrepaid}
+          >
+            <FormFields
+              form={props.prepaidForm}
+              fields={[
+                { name: 'hours', label: a.prepaidHours, required: true },
+                { name: 'validFrom', label: `${a.validFrom} (YYYY-MM-DD)`, required: true },
+                { name: 'validUntil', label: `${a.validUntil} (YYYY-MM-DD)`, required: true },
+                { name: 'note', label: a.note },
+              ]}
             />
-            <Field
-              name="surcharge"
-              label={a.surcharge}
-              value={form?.surcharge ?? String(c.outOfHoursSurchargePercent)}
-              error={errors.surcharge}
-            />
-            <button type="submit">{a.save}</button>
-          </form>
-          <form method="post" action={`/staff/customers/${detail.customer.id}/prepaid`} novalidate>
-            <CsrfField token={ctx.csrfToken} />
-            <Field
-              name="hours"
-              label={a.prepaidHours}
-              value={props.prepaidForm?.values.hours}
-              error={props.prepaidForm?.errors.hours}
-              required
-            />
-            <Field
-              name="validFrom"
-              label={`${a.validFrom} (YYYY-MM-DD)`}
-              value={props.prepaidForm?.values.validFrom}
-              error={props.prepaidForm?.errors.validFrom}
-              required
-            />
-            <Field
-              name="validUntil"
-              label={`${a.validUntil} (YYYY-MM-DD)`}
-              value={props.prepaidForm?.values.validUntil}
-              error={props.prepaidForm?.errors.validUntil}
-              required
-            />
-            <Field
-              name="note"
-              label={a.note}
-              value={props.prepaidForm?.values.note}
-              error={props.prepaidForm?.errors.note}
-            />
-            <button type="submit">{a.addPrepaid}</button>
-          </form>
+          </PostForm>
         </>
       )}
     </section>

@@ -1,9 +1,10 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { type ContractView, getContract } from '../../core/billing/contracts.js';
 import { listConsents } from '../../core/consent/consent-store.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { type CustomerWithIdentities, listCustomers } from '../../core/customers.js';
-import { termsAcceptances, tickets, webAccounts } from '../../db/schema.js';
+import { termsAcceptancesOf } from '../../core/terms.js';
+import { tickets, webAccounts } from '../../db/schema.js';
 import { currentTerms } from '../accounts.js';
 
 /** Everything the staff customer page (#25 item 3) shows about one customer. */
@@ -41,15 +42,7 @@ export async function customerDetail(
     .select({ email: webAccounts.email, contactName: webAccounts.contactName })
     .from(webAccounts)
     .where(eq(webAccounts.customerId, customerId));
-  const acceptances = await db
-    .select({
-      version: termsAcceptances.version,
-      channel: termsAcceptances.channel,
-      acceptedAt: termsAcceptances.acceptedAt,
-    })
-    .from(termsAcceptances)
-    .where(eq(termsAcceptances.customerId, customerId))
-    .orderBy(asc(termsAcceptances.acceptedAt));
+  const acceptances = await termsAcceptancesOf(ctx, customerId);
   const contract = await getContract(ctx, { db, sql: ctx.database.sql }, customerId);
   const numbers = new Map(
     (

@@ -47,6 +47,7 @@ export function registerStaffAccountsPages(admin: FastifyInstance, deps: WebDeps
           </Notice>
         )}
         <StaffTable
+          label={s.navStaff}
           headers={[s.name, s.email, s.role, s.totp, s.slackUserId, s.status, s.actions]}
           rows={accounts.map((a) => (
             <tr key={a.id.toString()}>

@@ -8,6 +8,8 @@ import {
 import { dateTime } from '../views/dates.js';
 import type { PageContext } from '../views/layout.js';
 import { field, type WebDeps } from '../web-ui.js';
+import { staffMessages } from './staff-i18n.js';
+import { navLabel } from './staff-layout.js';
 import { actOnId, doneNotice, type PageState, staffActor, staffPageKit } from './staff-page.js';
 import { RowForm, RowInput, StaffTable } from './staff-table.js';
 import { type WorkMessages, workMessages } from './work-i18n.js';
@@ -78,6 +80,7 @@ export function registerRegistrationPages(scope: FastifyInstance, deps: WebDeps)
       const now = deps.core.now().getTime();
       return (
         <StaffTable
+          label={navLabel('registrations', staffMessages(ctx.t.lang))}
           headers={[w.customer, w.contact, w.registeredAt, w.deadline, w.actions]}
           empty={w.noPending}
           rows={pending.map((r) => <RegistrationRow ctx={ctx} w={w} r={r} now={now} />)}

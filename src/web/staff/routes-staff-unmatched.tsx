@@ -11,6 +11,8 @@ import type { messages } from '../../db/schema.js';
 import { dateTime } from '../views/dates.js';
 import type { PageContext } from '../views/layout.js';
 import { field, type WebDeps } from '../web-ui.js';
+import { staffMessages } from './staff-i18n.js';
+import { navLabel } from './staff-layout.js';
 import { actOnId, doneNotice, type PageState, staffActor, staffPageKit } from './staff-page.js';
 import { KeysetPager, RowForm, RowInput, StaffTable } from './staff-table.js';
 import { type WorkMessages, workMessages } from './work-i18n.js';
@@ -50,6 +52,7 @@ export function registerUnmatchedPages(scope: FastifyInstance, deps: WebDeps): v
         <>
           {candidates && <CandidateList ctx={ctx} w={w} picked={candidates} before={before} />}
           <StaffTable
+            label={navLabel('unmatched', staffMessages(ctx.t.lang))}
             headers={[w.received, w.sender, w.message, w.why, w.actions]}
             empty={w.noUnmatched}
             rows={page.rows.map((m) => (

@@ -7,6 +7,7 @@ import { CsrfField, Field, Notice, type PageContext } from '../views/layout.js';
 import { adminTexts, centsToInput } from './admin-texts.js';
 import { WeekFieldset } from './settings-week.js';
 import type { StaffMember } from './staff-auth.js';
+import { FormFields, type FormState, PostForm } from './staff-form.js';
 import { StaffLayout } from './staff-layout.js';
 import { RowForm, StaffTable } from './staff-table.js';
 
@@ -19,9 +20,9 @@ export interface SettingsPageProps {
   /** A change just done (`?done=`). */
   done?: string;
   /** The settings form as submitted, with what is wrong in each field. */
-  form?: { values: Record<string, string>; errors: Record<string, string> };
-  closureForm?: { values: Record<string, string>; errors: Record<string, string> };
-  termsForm?: { values: Record<string, string>; errors: Record<string, string> };
+  form?: FormState;
+  closureForm?: FormState;
+  termsForm?: FormState;
 }
 
 /** What each one-field setting's form field is called, and how its effective value is shown in it. */
@@ -106,6 +107,7 @@ function ClosuresSection(props: SettingsPageProps) {
       <h2 id="closures-title">{a.closures}</h2>
       <p class="hint">{a.closuresHint}</p>
       <StaffTable
+        label={a.closures}
         headers={[a.date, a.reason, a.source, a.remove]}
         empty={a.noClosures}
         rows={props.closures.map((c) => (
@@ -126,23 +128,15 @@ function ClosuresSection(props: SettingsPageProps) {
           </tr>
         ))}
       />
-      <form method="post" action="/staff/settings/closures" novalidate>
-        <CsrfField token={ctx.csrfToken} />
-        <Field
-          name="date"
-          label={`${a.date} (YYYY-MM-DD)`}
-          value={props.closureForm?.values.date}
-          error={props.closureForm?.errors.date}
-          required
+      <PostForm action="/staff/settings/closures" csrfToken={ctx.csrfToken} submit={a.addClosure}>
+        <FormFields
+          form={props.closureForm}
+          fields={[
+            { name: 'date', label: `${a.date} (YYYY-MM-DD)`, required: true },
+            { name: 'reason', label: a.reason },
+          ]}
         />
-        <Field
-          name="reason"
-          label={a.reason}
-          value={props.closureForm?.values.reason}
-          error={props.closureForm?.errors.reason}
-        />
-        <button type="submit">{a.addClosure}</button>
-      </form>
+      </PostForm>
     </section>
   );
 }
@@ -155,6 +149,7 @@ function TermsSection(props: SettingsPageProps) {
       <h2 id="terms-title">{a.terms}</h2>
       <p class="hint">{a.termsHint}</p>
       <StaffTable
+        label={a.terms}
         headers={[a.version, a.published, a.accepted]}
         rows={props.terms.map((v) => (
           <tr key={v.id}>
@@ -167,25 +162,15 @@ function TermsSection(props: SettingsPageProps) {
           </tr>
         ))}
       />
-      <form method="post" action="/staff/settings/terms" novalidate>
-        <CsrfField token={ctx.csrfToken} />
-        <Field
-          name="version"
-          label={a.version}
-          value={props.termsForm?.values.version}
-          error={props.termsForm?.errors.version}
-          required
+      <PostForm action="/staff/settings/terms" csrfToken={ctx.csrfToken} submit={a.publish}>
+        <FormFields
+          form={props.termsForm}
+          fields={[
+            { name: 'version', label: a.version, required: true },
+            { name: 'body', label: a.termsText, multiline: true, required: true },
+          ]}
         />
-        <Field
-          name="body"
-          label={a.termsText}
-          value={props.termsForm?.values.body}
-          error={props.termsForm?.errors.body}
-          multiline
-          required
-        />
-        <button type="submit">{a.publish}</button>
-      </form>
+      </PostForm>
     </section>
   );
 }

@@ -59,17 +59,7 @@ export function StaffSetPasswordPage(props: Base & { token: string; email: strin
   const s = staffMessages(props.t.lang);
   return (
     <StaffLayout {...props} title={s.setPassword}>
-      <SetPasswordForm
-        action="/staff/set-password"
-        csrfToken={props.csrfToken}
-        token={props.token}
-        email={props.email}
-        showEmail
-        label={s.newPassword}
-        hint={s.passwordHint}
-        error={props.error}
-        submit={s.save}
-      />
+      <SetPasswordForm action="/staff/set-password" {...props} texts={s} showEmail />
     </StaffLayout>
   );
 }

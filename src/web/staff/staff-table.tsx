@@ -5,11 +5,20 @@
 import type { ComponentChildren } from 'preact';
 import { CsrfField } from '../views/layout.js';
 
-/** A list's table under its column headers, or `empty` when there are no rows. */
-export function StaffTable(props: { headers: string[]; empty?: string; rows: ComponentChildren[] }) {
+/**
+ * A list's table under its column headers, or `empty` when there are no rows. The table scrolls
+ * sideways inside its frame on a narrow screen; the frame is a named region a keyboard can reach
+ * (and scroll), as WCAG 2.1.1 asks of a scrollable area.
+ */
+export function StaffTable(props: {
+  label: string;
+  headers: string[];
+  empty?: string;
+  rows: ComponentChildren[];
+}) {
   if (props.rows.length === 0 && props.empty !== undefined) return <p>{props.empty}</p>;
   return (
-    <div class="table-wrap">
+    <section class="table-wrap" aria-label={props.label} tabindex={0}>
       <table class="staff-table">
         <thead>
           <tr>
@@ -20,7 +29,7 @@ export function StaffTable(props: { headers: string[]; empty?: string; rows: Com
         </thead>
         <tbody>{props.rows}</tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

@@ -60,13 +60,20 @@ function Deadline(props: {
   return <>{`${t.dueBy} ${dateTime(props.ctx, asDate(row.first_contact_due_at))}`}</>;
 }
 
-function Select(props: { name: string; label: string; value: string; options: Array<[string, string]> }) {
+/** A filter chosen from a list, "all" first; its label is the column's name. */
+function Select(props: {
+  name: 'status' | 'channel' | 'deadline';
+  t: TicketTexts;
+  filters: ListFilters;
+  options: Array<[string, string]>;
+}) {
+  const { name, t } = props;
   return (
     <div class="field">
-      <label for={`f-${props.name}`}>{props.label}</label>
-      <select id={`f-${props.name}`} name={props.name}>
-        {props.options.map(([value, label]) => (
-          <option value={value} selected={value === props.value}>
+      <label for={`f-${name}`}>{t[name]}</label>
+      <select id={`f-${name}`} name={name}>
+        {[['', t.any], ...props.options].map(([value, label]) => (
+          <option value={value} selected={value === props.filters[name]}>
             {label}
           </option>
         ))}
@@ -88,16 +95,11 @@ function FilterForm(props: { t: TicketTexts; filters: ListFilters; me: string })
       </div>
       <Select
         name="status"
-        label={t.status}
-        value={filters.status}
-        options={[['', t.any], ...TICKET_STATUSES.map((s): [string, string] => [s, t.statuses[s]])]}
+        t={t}
+        filters={filters}
+        options={TICKET_STATUSES.map((s) => [s, t.statuses[s]])}
       />
-      <Select
-        name="channel"
-        label={t.channel}
-        value={filters.channel}
-        options={[['', t.any], ...CHANNELS.map((c): [string, string] => [c, c])]}
-      />
+      <Select name="channel" t={t} filters={filters} options={CHANNELS.map((c) => [c, c])} />
       <div class="field">
         <label for="f-customer">{t.customer}</label>
         <input id="f-customer" name="customer" value={filters.customer} />
@@ -122,9 +124,9 @@ function FilterForm(props: { t: TicketTexts; filters: ListFilters; me: string })
       </div>
       <Select
         name="deadline"
-        label={t.deadline}
-        value={filters.deadline}
-        options={[['', t.any], ...DEADLINE_STATES.map((d): [string, string] => [d, t.deadlines[d]])]}
+        t={t}
+        filters={filters}
+        options={DEADLINE_STATES.map((d) => [d, t.deadlines[d]])}
       />
       <p class="actions">
         <button type="submit">{t.apply}</button> <a href="/staff/tickets">{t.reset}</a>

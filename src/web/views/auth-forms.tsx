@@ -54,19 +54,19 @@ export function SetPasswordForm(props: {
   email: string;
   /** Also show the login as text (the staff page: whose link this is). */
   showEmail?: boolean;
-  label: string;
-  hint: string;
+  /** The page's texts (the portal's or the staff's). */
+  texts: { newPassword: string; passwordHint: string; save: string };
   error?: string;
-  submit: string;
 }) {
+  const { texts } = props;
   return (
     <form method="post" action={props.action}>
       <CsrfField token={props.csrfToken} />
       <input type="hidden" name="token" value={props.token} />
       <input type="hidden" name="username" autocomplete="username" value={props.email} />
       {props.showEmail && <p>{props.email}</p>}
-      <NewPasswordField label={props.label} hint={props.hint} error={props.error} />
-      <button type="submit">{props.submit}</button>
+      <NewPasswordField label={texts.newPassword} hint={texts.passwordHint} error={props.error} />
+      <button type="submit">{texts.save}</button>
     </form>
   );
 }

@@ -216,16 +216,7 @@ export function SetPasswordPage(props: { ctx: PageContext; token: string; email:
   const { t } = props.ctx;
   return (
     <Layout ctx={props.ctx} title={t.setPassword}>
-      <SetPasswordForm
-        action="/password"
-        csrfToken={props.ctx.csrfToken}
-        token={props.token}
-        email={props.email}
-        label={t.newPassword}
-        hint={t.passwordHint}
-        error={props.error}
-        submit={t.save}
-      />
+      <SetPasswordForm action="/password" csrfToken={props.ctx.csrfToken} {...props} texts={t} />
     </Layout>
   );
 }

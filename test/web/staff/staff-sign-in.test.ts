@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebAdapter } from '../../../src/channels/web/web-adapter.js';
 import type { CoreContext } from '../../../src/core/core-context.js';
-import { createLogger } from '../../../src/logger.js';
 import { createStaffAccount as createWithLink } from '../../../src/web/staff/staff-accounts.js';
 import { newTotpSecret } from '../../../src/web/staff/staff-totp.js';
 import { createStaffAccount, staffSession } from '../../helpers/staff-kit.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { WEB_TEST_SETTINGS } from '../../helpers/web-kit.js';
+import { WEB_TEST_SETTINGS, webOnlyAdapter } from '../../helpers/web-kit.js';
 
 // Staff sign-in over HTTP (no browser): the guard, the generic error, set-password links, TOTP.
 let app: TestApp;
@@ -24,15 +22,7 @@ beforeAll(async () => {
     env: { PUBLIC_URL: 'http://staff.example.test' },
     adapters: (_context, c) => {
       core = c;
-      return [
-        new WebAdapter({
-          core: c,
-          settings: { ...WEB_TEST_SETTINGS, staffRequire2fa: true },
-          logger: createLogger('silent'),
-          email: () => undefined,
-          linkFor: () => undefined,
-        }),
-      ];
+      return [webOnlyAdapter(c, { settings: { ...WEB_TEST_SETTINGS, staffRequire2fa: true } })];
     },
   });
 });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebAdapter } from '../../../src/channels/web/web-adapter.js';
 import type { CoreContext } from '../../../src/core/core-context.js';
-import { createLogger } from '../../../src/logger.js';
 import { createStaffAccount, staffSession } from '../../helpers/staff-kit.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { WEB_TEST_SETTINGS } from '../../helpers/web-kit.js';
+import { webOnlyAdapter } from '../../helpers/web-kit.js';
 
 // The unmatched-messages page with thousands of rows (#25): pages of 50, newest first, keyset links
 // like the ticket list's; an action on a later page comes back to that page. Over HTTP, no browser.
@@ -26,15 +24,7 @@ beforeAll(async () => {
   app = await startTestApp({
     adapters: (_context, c) => {
       core = c;
-      return [
-        new WebAdapter({
-          core: c,
-          settings: WEB_TEST_SETTINGS,
-          logger: createLogger('silent'),
-          email: () => undefined,
-          linkFor: () => undefined,
-        }),
-      ];
+      return [webOnlyAdapter(c)];
     },
   });
   // Unknown senders' mail, stored as the ingest stores it (no ticket); one album bookkeeping row
