@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { type BusinessCalendarSettings, parseBusinessHours } from './core/business-calendar.js';
 import { ConfigError } from './core/errors.js';
@@ -372,6 +373,22 @@ export interface WebChannelSettings {
   defaultLocale: 'it' | 'en';
   /** STAFF_REQUIRE_2FA (#25): admins need the TOTP second factor. */
   staffRequire2fa?: boolean;
+  /**
+   * The key of staff TOTP secrets at rest (#25): derived from `APP_SECRET` when set, else the key
+   * file `DATA_DIR/totp.key` (none for an in-memory store: a key of the process, tests only).
+   */
+  totpKey?: { appSecret?: string; keyFile?: string };
+}
+
+/**
+ * Where the key of staff TOTP secrets comes from (#25): `APP_SECRET` when set, else the key file
+ * `DATA_DIR/totp.key`; an in-memory store (`memory://`, tests) has no file (a key of the process).
+ */
+export function totpKeySource(dataDir: string, appSecret?: string): { appSecret?: string; keyFile?: string } {
+  return {
+    appSecret: appSecret || undefined,
+    keyFile: dataDir.startsWith('memory://') ? undefined : path.join(dataDir, 'totp.key'),
+  };
 }
 
 /** Parse settings; throws ConfigError naming the first bad setting and how to fix it. */
@@ -497,6 +514,7 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       maxAttachmentBytes: env.MAX_ATTACHMENT_MB * 1024 * 1024,
       defaultLocale: env.LOCALE,
       staffRequire2fa: env.STAFF_REQUIRE_2FA,
+      totpKey: totpKeySource(env.DATA_DIR, env.APP_SECRET),
     };
   }
 

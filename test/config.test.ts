@@ -105,6 +105,17 @@ describe('email settings of issue 18', () => {
     MAIL_FROM: 'assistenza@negozio.example',
   };
 
+  it('keys the staff TOTP secrets with APP_SECRET when set, else with DATA_DIR/totp.key', () => {
+    expect(loadConfig({ ...EMAIL, DATA_DIR: '/srv/helpdesk' }).web?.totpKey).toEqual({
+      keyFile: '/srv/helpdesk/totp.key',
+    });
+    const secret = 'un-segreto-lungo-abbastanza';
+    expect(loadConfig({ ...EMAIL, DATA_DIR: '/srv/helpdesk', APP_SECRET: secret }).web?.totpKey).toEqual({
+      appSecret: secret,
+      keyFile: '/srv/helpdesk/totp.key',
+    });
+  });
+
   it('defaults: answer mail up to 24 h old, import from the first start, MAIL_FROM as the own list', () => {
     const email = loadConfig(EMAIL).email!;
     expect(email.ackMaxAgeHours).toBe(24);

@@ -44,7 +44,8 @@ export type ErrorCode =
   | 'NOT_ENTRY_OWNER'
   | 'INVALID_TIME_ENTRY'
   | 'SETTINGS_INVALID'
-  | 'DATE_OUT_OF_RANGE';
+  | 'DATE_OUT_OF_RANGE'
+  | 'SECRET_KEY_MISMATCH';
 
 /** One of ours: a {@link HelpdeskError} or the store's {@link StoreError}; its message is meant for people. */
 export function isKnownError(error: unknown): error is HelpdeskError | StoreError {
@@ -320,5 +321,16 @@ export class AlreadyHandled extends HelpdeskError {
 export class InvalidSettingsError extends HelpdeskError {
   constructor(readonly fields: Record<string, string>) {
     super('SETTINGS_INVALID', `some settings are not valid: ${Object.keys(fields).join(', ')}`, { fields });
+  }
+}
+
+/**
+ * A secret stored encrypted (a staff TOTP secret) cannot be opened with this process's key: the
+ * key changed (`APP_SECRET` set, unset or changed; `DATA_DIR/totp.key` lost or replaced), the
+ * key file is damaged, or the stored value is not ours. The message says how to recover.
+ */
+export class SecretKeyError extends HelpdeskError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('SECRET_KEY_MISMATCH', message, context);
   }
 }

@@ -22,6 +22,7 @@ import { registerAuthRoutes } from './routes-auth.js';
 import { registerPortalRoutes } from './routes-portal.js';
 import { databaseSessionStore } from './session-store.js';
 import { registerStaffPages } from './staff/register-staff-pages.js';
+import type { TotpKeySource, TotpSecretBox } from './staff/totp-secret-box.js';
 import { MessagePage } from './views/auth-pages.js';
 import { type PageContext, renderPage } from './views/layout.js';
 import { isWrittenText, ResendPage, type ResentField } from './views/resend-page.js';
@@ -35,6 +36,8 @@ export interface WebSettings extends WebAccountSettings {
   defaultLocale: Locale;
   /** Admins must have the TOTP second factor (STAFF_REQUIRE_2FA, #25). */
   staffRequire2fa?: boolean;
+  /** The key of staff TOTP secrets at rest: `APP_SECRET`, else `DATA_DIR/totp.key` (#25). */
+  totpKey?: TotpKeySource;
 }
 
 /** What the pages need from the rest of the app; the staff dashboard (#25) adds its routes beside. */
@@ -47,6 +50,8 @@ export interface WebDeps {
   linkFor(kind: 'telegram', code: string): string | undefined;
   /** Whether a chat channel is on (the portal offers to link Slack only then); absent: none is. */
   chatOn?(kind: 'slack'): boolean;
+  /** Seals and opens staff TOTP secrets (one per process: it holds the key once read). */
+  totpBox: TotpSecretBox;
 }
 
 /** The page context of a request: language (`?lang=` then the `lang` cookie), CSRF token, who is signed in. */

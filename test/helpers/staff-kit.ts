@@ -122,8 +122,10 @@ export async function staffSession(
       if (answer.status === 303) break;
     }
   }
-  if (answer.status !== 303 || !jar.has('hd_session'))
-    throw new Error(`staff sign-in failed: ${answer.status}`);
+  if (answer.status !== 303 || !jar.has('hd_session')) {
+    const notice = /<p class="notice error"[^>]*>([^<]+)</.exec(await answer.text())?.[1] ?? '';
+    throw new Error(`staff sign-in failed: ${answer.status} ${notice}`.trim());
+  }
   const page = await get('/staff/account');
   return { cookie: cookieHeader(jar), csrfToken: csrfOf(await page.text()) };
 }

@@ -7,6 +7,8 @@ import type { Logger } from '../../logger.js';
 import { ticketSubject } from '../../templates/customer-messages.js';
 import { issueFirstAdminLink } from '../../web/staff/first-admin.js';
 import { STAFF_LINK_HOURS } from '../../web/staff/staff-accounts.js';
+import { sealClearTotpSecrets } from '../../web/staff/staff-totp.js';
+import { TotpSecretBox } from '../../web/staff/totp-secret-box.js';
 import { registerWebUi } from '../../web/web-ui.js';
 
 /**
@@ -18,6 +20,8 @@ import { registerWebUi } from '../../web/web-ui.js';
 export class WebAdapter implements ChannelAdapter {
   readonly name = 'web' as const;
   private context?: ChannelContext;
+  /** The staff TOTP secrets' key, read (or created) once, at first need. */
+  private readonly totpBox: TotpSecretBox;
 
   constructor(
     private readonly deps: {
@@ -31,10 +35,16 @@ export class WebAdapter implements ChannelAdapter {
       /** Whether a chat channel is on (Slack: the portal shows its link code). */
       chatOn?: (kind: 'slack') => boolean;
     },
-  ) {}
+  ) {
+    this.totpBox = new TotpSecretBox(deps.settings.totpKey);
+  }
 
   async start(context: ChannelContext): Promise<void> {
     this.context = context;
+    // TOTP secrets an earlier version stored in clear are encrypted now (docs/staff-totp.md).
+    const sealed = await sealClearTotpSecrets(this.deps.core, this.totpBox);
+    if (sealed > 0)
+      this.deps.logger.info({ accounts: sealed }, 'staff TOTP secrets stored in clear: encrypted');
     // No staff account yet (#25): a one-time link to create the first admin, valid 24 hours.
     const link = await issueFirstAdminLink(this.deps.core);
     if (link) {
@@ -53,6 +63,7 @@ export class WebAdapter implements ChannelAdapter {
         settings: this.deps.settings,
         linkFor: this.deps.linkFor,
         chatOn: this.deps.chatOn,
+        totpBox: this.totpBox,
         ingest: (message) => {
           if (!this.context) throw new DeliveryError('transient', 'the web channel is not started yet');
           return this.context.ingest(message);

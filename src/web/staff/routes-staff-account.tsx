@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SecretKeyError } from '../../core/errors.js';
 import { CsrfField, Notice } from '../views/layout.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { staffAccountById } from './staff-accounts.js';
@@ -53,6 +54,24 @@ export function registerStaffAccountPages(scope: FastifyInstance, deps: WebDeps)
     );
   });
 
+  /**
+   * The secret being enrolled, kept in the session (the store) sealed like the account's; a new
+   * one when `create` and there is none (or it no longer opens: the key changed).
+   */
+  const enrolmentSecret = (request: FastifyRequest, create: boolean): string | undefined => {
+    const staffId = request.staff!.id;
+    const kept = request.session.staffTotpSecret;
+    try {
+      if (kept) return deps.totpBox.open(kept, staffId);
+    } catch (error) {
+      if (!(error instanceof SecretKeyError)) throw error;
+    }
+    if (!create) return undefined;
+    const secret = newTotpSecret();
+    request.session.staffTotpSecret = deps.totpBox.seal(secret, staffId);
+    return secret;
+  };
+
   const enrolPage = async (
     request: Parameters<typeof pageContext>[0],
     reply: Parameters<typeof pageContext>[1],
@@ -61,8 +80,7 @@ export function registerStaffAccountPages(scope: FastifyInstance, deps: WebDeps)
     const ctx = pageContext(request, reply, settings);
     const s = staffMessages(ctx.t.lang);
     const staff = request.staff!;
-    request.session.staffTotpSecret ??= newTotpSecret();
-    const uri = totpUri(core, staff.email, request.session.staffTotpSecret);
+    const uri = totpUri(core, staff.email, enrolmentSecret(request, true)!);
     const qr = `data:image/svg+xml;base64,${Buffer.from(await totpQrSvg(uri)).toString('base64')}`;
     return sendPage(
       reply,
@@ -91,12 +109,13 @@ export function registerStaffAccountPages(scope: FastifyInstance, deps: WebDeps)
 
   scope.post(TOTP_ENROL_PATH, csrf, async (request, reply) => {
     const staff = request.staff!;
-    const secret = request.session.staffTotpSecret;
+    const secret = enrolmentSecret(request, false);
     if (staff.totpEnabled) return reply.redirect('/staff/account', 303);
     const ok =
       secret &&
       (await enableTotp(
         core,
+        deps.totpBox,
         { id: BigInt(staff.id), email: staff.email },
         secret,
         field(request.body, 'code') ?? '',
@@ -111,7 +130,7 @@ export function registerStaffAccountPages(scope: FastifyInstance, deps: WebDeps)
     const staff = request.staff!;
     const account = await staffAccountById(core, staff.id);
     if (!account?.totpSecret || requiredFor(staff.role)) return reply.redirect('/staff/account', 303);
-    if (!(await useTotpCode(core, account, field(request.body, 'code') ?? ''))) {
+    if (!(await useTotpCode(core, deps.totpBox, account, field(request.body, 'code') ?? ''))) {
       const ctx = pageContext(request, reply, settings);
       const s = staffMessages(ctx.t.lang);
       return sendPage(

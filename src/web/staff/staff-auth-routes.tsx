@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
+import { SecretKeyError } from '../../core/errors.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { createFirstAdmin, isFirstAdminToken } from './first-admin.js';
@@ -107,7 +108,15 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
       request.session.staffPendingId = undefined;
       return sendPage(reply, <StaffSignInPage {...ctx} next="/staff" error={s.locked} />, 429);
     }
-    if (!(await useTotpCode(core, account, field(request.body, 'code') ?? ''))) {
+    const usable = await useTotpCode(core, deps.totpBox, account, field(request.body, 'code') ?? '').catch(
+      (error: unknown) => {
+        if (!(error instanceof SecretKeyError)) throw error;
+        request.log.error({ err: error }, 'staff TOTP secret does not open');
+        return 'key' as const;
+      },
+    );
+    if (usable === 'key') return sendPage(reply, <StaffCodePage {...ctx} error={s.totpKeyLost} />, 500);
+    if (!usable) {
       await recordStaffFailure(core, settings, account);
       return sendPage(reply, <StaffCodePage {...ctx} error={s.badCode} />, 401);
     }

@@ -27,6 +27,8 @@ const it = {
   codeTitle: 'Codice di verifica',
   codeLabel: "Codice a 6 cifre dell'app di autenticazione",
   badCode: 'Codice non valido o già usato. Attenda il prossimo codice e riprovi.',
+  totpKeyLost:
+    'Il codice non può essere verificato: la chiave che cifra i segreti TOTP è cambiata (APP_SECRET o DATA_DIR/totp.key). Avvisi chi gestisce il server.',
   codeExpired: 'Accesso scaduto: inserisca di nuovo email e password.',
   verify: 'Verifica',
   setPassword: 'Imposti la password',
@@ -100,6 +102,8 @@ const en: StaffMessages = {
   codeTitle: 'Verification code',
   codeLabel: '6-digit code from your authenticator app',
   badCode: 'Wrong or already used code. Wait for the next code and try again.',
+  totpKeyLost:
+    'The code cannot be checked: the key that encrypts TOTP secrets has changed (APP_SECRET or DATA_DIR/totp.key). Tell whoever runs the server.',
   codeExpired: 'Sign-in expired: enter your email and password again.',
   verify: 'Verify',
   setPassword: 'Choose your password',

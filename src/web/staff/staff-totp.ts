@@ -1,14 +1,16 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, notLike, or } from 'drizzle-orm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 import { audit } from '../../core/audit.js';
 import { staffAccounts } from '../../db/schema.js';
 import type { StaffStore } from './staff-accounts.js';
+import { isSealed, type TotpSecretBox } from './totp-secret-box.js';
 
 /**
  * TOTP second factor of staff accounts (RFC 6238 with otplib: SHA-1, 6 digits, 30 s steps, the
  * authenticator apps' defaults). A code is accepted one step early or late (clock drift) and only
- * once: the step it matched is stored and later codes must be of a newer step.
+ * once: the step it matched is stored and later codes must be of a newer step. Secrets are stored
+ * encrypted (totp-secret-box.ts).
  */
 const TOLERANCE_SECONDS = 30;
 
@@ -41,21 +43,28 @@ async function matchingStep(ctx: StaffStore, secret: string, code: string): Prom
 /**
  * Checks a code of an enrolled account and uses it up: the store accepts the step only when it is
  * newer than the last one used (one statement, so two requests with one code cannot both pass).
+ * The stored secret is opened with `box`; one still in clear (an earlier version wrote it) is
+ * sealed in the same statement. A secret sealed with another key: SecretKeyError.
  */
 export async function useTotpCode(
   ctx: StaffStore,
+  box: TotpSecretBox,
   account: { id: bigint; totpSecret: string | null },
   code: string,
 ): Promise<boolean> {
   if (!account.totpSecret) return false;
-  const step = await matchingStep(ctx, account.totpSecret, code);
+  const secret = box.open(account.totpSecret, account.id);
+  const step = await matchingStep(ctx, secret, code);
   if (step === undefined) return false;
+  const sealed = isSealed(account.totpSecret) ? {} : { totpSecret: box.seal(secret, account.id) };
   const updated = await ctx.database.db
     .update(staffAccounts)
-    .set({ totpLastStep: step })
+    .set({ totpLastStep: step, ...sealed })
     .where(
       and(
         eq(staffAccounts.id, account.id),
+        // Still the secret the code was checked against (not turned off or replaced meanwhile).
+        eq(staffAccounts.totpSecret, account.totpSecret),
         or(isNull(staffAccounts.totpLastStep), lt(staffAccounts.totpLastStep, step)),
       ),
     )
@@ -65,10 +74,11 @@ export async function useTotpCode(
 
 /**
  * Turns the second factor on once the person proved their app has `secret` (a code of it);
- * false when the code is wrong.
+ * false when the code is wrong. The secret is stored sealed with `box`.
  */
 export async function enableTotp(
   ctx: StaffStore,
+  box: TotpSecretBox,
   account: { id: bigint; email: string },
   secret: string,
   code: string,
@@ -78,7 +88,7 @@ export async function enableTotp(
   await ctx.database.transaction(async (tx) => {
     await tx.db
       .update(staffAccounts)
-      .set({ totpSecret: secret, totpLastStep: step })
+      .set({ totpSecret: box.seal(secret, account.id), totpLastStep: step })
       .where(eq(staffAccounts.id, account.id));
     await audit(tx, { actor: `staff:${account.email}`, action: 'staff.totp_enabled' });
   });
@@ -94,4 +104,22 @@ export async function disableTotp(ctx: StaffStore, account: { id: bigint; email:
       .where(eq(staffAccounts.id, account.id));
     await audit(tx, { actor: `staff:${account.email}`, action: 'staff.totp_disabled' });
   });
+}
+
+/**
+ * Seals every TOTP secret still stored in clear (written before secrets were encrypted); run at
+ * start, so an upgraded store holds none after its first start. Returns how many were sealed.
+ */
+export async function sealClearTotpSecrets(ctx: StaffStore, box: TotpSecretBox): Promise<number> {
+  const rows = await ctx.database.db
+    .select({ id: staffAccounts.id, totpSecret: staffAccounts.totpSecret })
+    .from(staffAccounts)
+    .where(and(isNotNull(staffAccounts.totpSecret), notLike(staffAccounts.totpSecret, 'v1.%')));
+  for (const row of rows) {
+    await ctx.database.db
+      .update(staffAccounts)
+      .set({ totpSecret: box.seal(row.totpSecret!, row.id) })
+      .where(and(eq(staffAccounts.id, row.id), eq(staffAccounts.totpSecret, row.totpSecret!)));
+  }
+  return rows.length;
 }

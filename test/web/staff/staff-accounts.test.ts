@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretKeyError } from '../../../src/core/errors.js';
 import { type Database, openDatabase } from '../../../src/db/database.js';
 import {
   createAdminFromCli,
@@ -16,6 +20,7 @@ import {
   staffAccountForToken,
 } from '../../../src/web/staff/staff-accounts.js';
 import { enableTotp, newTotpSecret, useTotpCode } from '../../../src/web/staff/staff-totp.js';
+import { TotpSecretBox } from '../../../src/web/staff/totp-secret-box.js';
 import { totpCode } from '../../helpers/staff-kit.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 
@@ -25,6 +30,7 @@ let database: Database;
 let clock = new Date('2026-12-01T09:00:00Z');
 let ctx: StaffStore;
 const SETTINGS = { signInAttempts: 3, lockoutMs: 15 * 60_000 };
+const box = new TotpSecretBox({ appSecret: 'staff-accounts-test-secret' });
 const tokenOf = (link: string) => new URL(link).searchParams.get('token')!;
 
 beforeAll(async () => {
@@ -167,19 +173,47 @@ describe('TOTP', () => {
     );
     const secret = newTotpSecret();
     const at = (offsetMs: number) => totpCode(secret, clock.getTime() + offsetMs);
-    expect(await enableTotp(ctx, account, secret, '000000')).toBe(false);
-    expect(await enableTotp(ctx, account, secret, await at(0))).toBe(true);
+    expect(await enableTotp(ctx, box, account, secret, '000000')).toBe(false);
+    expect(await enableTotp(ctx, box, account, secret, await at(0))).toBe(true);
     const enrolled = (await staffAccountById(ctx, account.id))!;
-    expect(enrolled.totpSecret).toBe(secret);
+    // Stored encrypted, bound to the account (test/web/staff/staff-totp-at-rest.test.ts: the key).
+    expect(enrolled.totpSecret).not.toContain(secret);
+    expect(box.open(enrolled.totpSecret!, account.id)).toBe(secret);
     // The enrolment code is used up; so is every code once taken.
-    expect(await useTotpCode(ctx, enrolled, await at(0))).toBe(false);
+    expect(await useTotpCode(ctx, box, enrolled, await at(0))).toBe(false);
     clock = new Date(clock.getTime() + 30_000);
     const code = await at(0);
-    expect(await useTotpCode(ctx, enrolled, code)).toBe(true);
-    expect(await useTotpCode(ctx, enrolled, code)).toBe(false);
+    expect(await useTotpCode(ctx, box, enrolled, code)).toBe(true);
+    expect(await useTotpCode(ctx, box, enrolled, code)).toBe(false);
     clock = new Date(clock.getTime() + 30_000);
-    expect(await useTotpCode(ctx, enrolled, await at(-90_000))).toBe(false);
-    expect(await useTotpCode(ctx, enrolled, await at(30_000))).toBe(true);
-    expect(await useTotpCode(ctx, enrolled, 'abcdef')).toBe(false);
+    expect(await useTotpCode(ctx, box, enrolled, await at(-90_000))).toBe(false);
+    expect(await useTotpCode(ctx, box, enrolled, await at(30_000))).toBe(true);
+    expect(await useTotpCode(ctx, box, enrolled, 'abcdef')).toBe(false);
+  });
+
+  it('seals a secret for one account with a key from APP_SECRET or a key file, never opened elsewhere', () => {
+    const secret = newTotpSecret();
+    const sealed = box.seal(secret, 7n);
+    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).not.toContain(secret);
+    // The same APP_SECRET gives the same key in another process; a clear value passes as it is.
+    const again = new TotpSecretBox({ appSecret: 'staff-accounts-test-secret' });
+    expect(again.open(sealed, 7n)).toBe(secret);
+    expect(again.open(secret, 7n)).toBe(secret);
+    // Copied onto another account, or opened with another key: refused, never a wrong secret.
+    expect(() => box.open(sealed, 8n)).toThrow(SecretKeyError);
+    expect(() => new TotpSecretBox({ appSecret: 'another-secret-value' }).open(sealed, 7n)).toThrow(
+      /another key/,
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'hd-key-'));
+    try {
+      const file = path.join(dir, 'totp.key');
+      const fromFile = new TotpSecretBox({ keyFile: file }).seal(secret, 7n);
+      expect(new TotpSecretBox({ keyFile: file }).open(fromFile, 7n)).toBe(secret);
+      writeFileSync(file, 'corto\n');
+      expect(() => new TotpSecretBox({ keyFile: file }).open(fromFile, 7n)).toThrow(/not a TOTP key/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
