@@ -24,7 +24,7 @@ export interface CoreSettings {
   deliveryLeaseMs: number;
   /** First retry delay; doubles at each attempt, capped at one hour. */
   deliveryRetryBaseMs: number;
-  /** Opening hours told in acknowledgements (`BUSINESS_HOURS`, Monday–Friday). */
+  /** Opening hours told in acknowledgements (`BUSINESS_HOURS` on the working days; settings.ts). */
   openingHours: OpeningHours;
   /** Domain of our email Message-IDs (the MAIL_FROM domain). */
   messageIdDomain: string;

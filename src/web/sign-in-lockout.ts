@@ -14,7 +14,7 @@ import { decoyHash, verifyPassword } from './passwords.js';
  * even the right password is refused. Addresses without a usable account lock out the same way
  * (counted in memory), and every answer — unknown, locked, wrong, right — checks exactly one
  * password hash (the decoy for an unknown address), so neither the answer nor its time tells
- * which addresses have an account. Why: docs/web-portal.md, "Sign-in".
+ * which addresses have an account. Why: docs/web-portal.md, "Passwords" and "Lock-out".
  */
 
 /** What the lock-out reads of an account row (`web_accounts` or `staff_accounts`). */
