@@ -19,7 +19,7 @@ import {
   staffAccountById,
   staffAccountForToken,
 } from '../../../src/web/staff/staff-accounts.js';
-import { enableTotp, newTotpSecret, useTotpCode } from '../../../src/web/staff/staff-totp.js';
+import { disableTotp, enableTotp, newTotpSecret, useTotpCode } from '../../../src/web/staff/staff-totp.js';
 import { TotpSecretBox } from '../../../src/web/staff/totp-secret-box.js';
 import { totpCode } from '../../helpers/staff-kit.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
@@ -189,6 +189,12 @@ describe('TOTP', () => {
     expect(await useTotpCode(ctx, box, enrolled, await at(-90_000))).toBe(false);
     expect(await useTotpCode(ctx, box, enrolled, await at(30_000))).toBe(true);
     expect(await useTotpCode(ctx, box, enrolled, 'abcdef')).toBe(false);
+    // A code checked against the account as read before the factor was turned off does not turn
+    // it back on (the use is refused; the column stays empty).
+    await disableTotp(ctx, enrolled);
+    clock = new Date(clock.getTime() + 60_000);
+    expect(await useTotpCode(ctx, box, enrolled, await at(0))).toBe(false);
+    expect((await staffAccountById(ctx, account.id))!.totpSecret).toBeNull();
   });
 
   it('seals a secret for one account with a key from APP_SECRET or a key file, never opened elsewhere', () => {
