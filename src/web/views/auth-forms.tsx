@@ -5,42 +5,30 @@
  */
 import { CsrfField, Field } from './layout.js';
 
+/** The password input: the current one when signing in, a new one (with its rule) otherwise. */
+function PasswordField(props: {
+  label: string;
+  autocomplete: 'current-password' | 'new-password';
+  hint?: string;
+  error?: string;
+}) {
+  return <Field name="password" type="password" required {...props} />;
+}
+
 /** Email and password of a sign-in form. */
 export function SignInFields(props: { email?: string; emailLabel: string; passwordLabel: string }) {
+  const { email, emailLabel } = props;
   return (
     <>
-      <Field
-        name="email"
-        type="email"
-        label={props.emailLabel}
-        value={props.email}
-        required
-        autocomplete="username"
-      />
-      <Field
-        name="password"
-        type="password"
-        label={props.passwordLabel}
-        required
-        autocomplete="current-password"
-      />
+      <Field name="email" type="email" label={emailLabel} value={email} required autocomplete="username" />
+      <PasswordField label={props.passwordLabel} autocomplete="current-password" />
     </>
   );
 }
 
 /** A new password, with the rule in the hint. */
 export function NewPasswordField(props: { label: string; hint: string; error?: string }) {
-  return (
-    <Field
-      name="password"
-      type="password"
-      label={props.label}
-      hint={props.hint}
-      error={props.error}
-      required
-      autocomplete="new-password"
-    />
-  );
+  return <PasswordField {...props} autocomplete="new-password" />;
 }
 
 /**
