@@ -46,10 +46,16 @@ const MAX_AGE_DAYS = 14;
 const PREFIX = 'helpdesk-bench-reports-';
 const SERVER_PREFIX = 'hd_bench_reports_';
 
+/** bench/seed-reports.ts, found from here whether this runs as TypeScript or compiled into bench/dist. */
+function seedFile(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'bench', 'seed-reports.ts');
+}
+
 function seedKey(options: SeedOptions): string {
-  const seedFile = fileURLToPath(new URL('seed-reports.ts', import.meta.url));
   return createHash('sha256')
-    .update(readFileSync(seedFile))
+    .update(readFileSync(seedFile()))
     .update(JSON.stringify([options.customers, options.tickets, options.messagesPerTicket]))
     .update(templateKey())
     .digest('hex')
