@@ -13,8 +13,10 @@ import {
 } from '../../db/sql/report-first-contact-weeks.js';
 import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
 import { reportWorkMonths } from '../../db/sql/report-work-months.js';
+import { reportWorkSums } from '../../db/sql/report-work-sums.js';
 import { reportWorkedTickets } from '../../db/sql/report-worked-tickets.js';
-import { loadCustomersBilling } from '../billing/billing-store.js';
+import { type CustomerTerms, loadCustomersBilling, loadCustomersTerms } from '../billing/batch-billing.js';
+import { pricedBySums, priceGroupSums } from '../billing/group-sums.js';
 import { monthGroupOf, reportCustomer } from '../billing/month-lines.js';
 import type { TicketBill } from '../billing/pricing.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../business-calendar.js';
@@ -42,7 +44,12 @@ export interface RevenueReport {
   perMonth: Array<{ month: string; workedMinutes: number; netCents: number; totalCents: number }>;
 }
 
-/** Hours and revenue per customer per month of the period (customers with confirmed work). */
+/**
+ * Hours and revenue per customer per month of the period (customers with confirmed work). Work not
+ * invoiced yet is priced from per-ticket, per-month sums the database adds up for customers whose
+ * terms allow it (`pricedBySums`: most customers), entry by entry for the others; invoiced work
+ * from the lines its export stored. docs/performance.md, "The staff reports page".
+ */
 export async function revenueReport(
   ctx: CoreContext,
   tx: Tx,
@@ -60,8 +67,28 @@ export async function revenueReport(
   const linesOf = new Map(
     months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
   );
-  const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))], range);
+  const terms = await loadCustomersTerms(ctx, tx, [...new Set(work.map((w) => w.customerId))]);
+  const [fromDate, toDate] = [`${period.fromMonth}-01`, `${period.toMonth}-31`];
+  const summed = new Map<string, CustomerTerms>();
+  const itemised = new Map<string, CustomerTerms>();
+  for (const [id, t] of terms)
+    (pricedBySums(t.terms, t.packages, fromDate, toDate) ? summed : itemised).set(id, t);
   const billsOf = new Map<string, Map<string, TicketBill>>();
+  const sums = await reportWorkSums(tx.sql, {
+    ...range,
+    timeZone,
+    customerIds: [...summed.keys()].map(BigInt),
+  });
+  for (const sum of sums) {
+    const key = sum.customerId.toString();
+    const bills = billsOf.get(key) ?? new Map<string, TicketBill>();
+    billsOf.set(key, bills);
+    // The key of the group in `monthGroupOf`: the ticket's work of the month not billed yet.
+    const bill = priceGroupSums(sum, summed.get(key)!.terms, ctx.settings.vatPercent);
+    bills.set(`${sum.ticketId}|${sum.month}|open`, bill);
+  }
+  for (const [key, priced] of await loadCustomersBilling(ctx, tx, itemised, range))
+    billsOf.set(key, priced.price(monthGroupOf(timeZone)).bills);
   const ticketsOf = new Map<bigint, typeof worked>();
   for (const t of worked) {
     const list = ticketsOf.get(t.customerId);
@@ -71,11 +98,7 @@ export async function revenueReport(
   const rows: RevenueRow[] = [];
   for (const w of work) {
     const key = w.customerId.toString();
-    let bills = billsOf.get(key);
-    if (!bills) {
-      bills = billing.get(key)!.price(monthGroupOf(timeZone)).bills;
-      billsOf.set(key, bills);
-    }
+    const bills = billsOf.get(key) ?? new Map<string, TicketBill>();
     const ticketRows = ticketsOf.get(w.customerId) ?? [];
     const c = reportCustomer(ctx, { ...w, bills, ticketRows, exportedLines: linesOf.get(w.month) ?? [] });
     rows.push({
