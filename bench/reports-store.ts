@@ -83,7 +83,7 @@ export async function seededReportsStore(
   let app = await start(store);
   const began = performance.now();
   const now = new Date();
-  const seeded = { ...(await seedReportData(app.database.sql, { ...options, now })), now: now.toISOString() };
+  const seeded = { ...(await seedReportData(app, { ...options, now })), now: now.toISOString() };
   const seedMs = performance.now() - began;
   if (cacheable) {
     await app.stop();

@@ -1,4 +1,7 @@
-import type { SqlClient } from '../src/db/database.js';
+import type { RunningApp } from '../src/app.js';
+import { exportForInvoicing } from '../src/core/billing/hours-report.js';
+import { DEFAULT_BUSINESS_CALENDAR, instantToZoned } from '../src/core/business-calendar.js';
+import { shiftMonth } from '../src/core/reports/periods.js';
 
 /**
  * Bulk data for the reports bench (#25): `customers` customers, `tickets` tickets spread over the
@@ -7,12 +10,15 @@ import type { SqlClient } from '../src/db/database.js';
  * not billable). Customers' terms are a shop's mix: most on the default rate; one in 20 with a rate
  * of their own; one in 10 with a contract (15-minute blocks per ticket and a 30-minute minimum, or,
  * for one in 100 each, blocks per entry or a 20% surcharge outside business hours); one in 50 with
- * a prepaid package. Plain SQL with generate_series: minutes, not the hours ingest would take.
+ * a prepaid package. Every month before `now`'s is exported for invoicing, as a shop does each
+ * month (`exportForInvoicing`: its lines stored, its entries billed). Plain SQL with
+ * generate_series: minutes, not the hours ingest would take.
  */
 export async function seedReportData(
-  sql: SqlClient,
+  app: RunningApp,
   options: { customers: number; tickets: number; messagesPerTicket: number; now: Date },
 ): Promise<{ tickets: number; messages: number; timeEntries: number }> {
+  const sql = app.database.sql;
   const { rows } = await sql.query<{ id: string }>(
     `insert into customers (name, status, locale, activated_at)
      select 'Cliente bench ' || i, 'active', 'it', $2::timestamptz - interval '400 days'
@@ -83,6 +89,9 @@ export async function seedReportData(
             'confirmed', 'api'
        from tickets where subject like 'Stampante bench %' and number % 5 = 0`,
   );
+  const month = instantToZoned(options.now, DEFAULT_BUSINESS_CALENDAR.timeZone).date.slice(0, 7);
+  for (let m = shiftMonth(month, -13); m < month; m = shiftMonth(m, 1))
+    await app.database.transaction((tx) => exportForInvoicing(app.core, tx, { month: m, actor: 'bench' }));
   await sql.query('analyze');
   const count = async (table: string) =>
     (await sql.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
