@@ -3,7 +3,7 @@
  * prepaid packages in three queries, their entries in one more. The same rows and the same pricing
  * as `loadCustomerBilling` for one customer, so the same cents.
  */
-import { and, asc, eq, gte, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingContracts, customers, prepaidPackages, tickets, timeEntries } from '../../db/schema.js';
 import type { CoreContext } from '../core-context.js';
@@ -60,12 +60,13 @@ export async function loadCustomersTerms(
 }
 
 /**
- * `loadCustomerBilling` for the customers of `terms` (from {@link loadCustomersTerms}): a
- * bill's `outOfHoursMinutes` is worked out only for terms with a surcharge (0 otherwise: it cannot
- * change a cent). With `window`, only what can change the prices of work in it is loaded: entries
- * started before `to`, and for customers without prepaid packages only those from `from` on
- * (pricing groups never span months; only prepaid hours, allocated in time order, carry earlier
- * work into a month), so `entriesByTicket` holds that subset.
+ * `loadCustomerBilling` for the customers of `terms` (from {@link loadCustomersTerms}): a bill's
+ * `outOfHoursMinutes` is worked out only for terms with a surcharge (0 otherwise: it cannot change
+ * a cent). With `window`, only what can change the prices of work *not billed yet* in it is loaded:
+ * entries started before `to`; for customers without prepaid packages only those not billed,
+ * from `from` on (pricing groups never span months nor mix billed and open work; only prepaid
+ * hours, allocated in time order, carry other work into a group). So `entriesByTicket` holds that
+ * subset, and only the open groups of the window have their bills.
  */
 export async function loadCustomersBilling(
   ctx: CoreContext,
@@ -87,7 +88,10 @@ export async function loadCustomersBilling(
         eq(timeEntries.status, 'confirmed'),
         window ? lt(timeEntries.startedAt, window.to) : undefined,
         window
-          ? or(gte(timeEntries.startedAt, window.from), inArray(tickets.customerId, prepaid))
+          ? or(
+              and(gte(timeEntries.startedAt, window.from), isNull(timeEntries.billedAt)),
+              inArray(tickets.customerId, prepaid),
+            )
           : undefined,
       ),
     )

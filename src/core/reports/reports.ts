@@ -1,27 +1,23 @@
 /**
  * The staff reports (issue #25, item 4): hours and revenue per customer per month, first-contact
  * deadlines met and missed per week (T2), tickets per channel, the backlog by status. Amounts are
- * the monthly hours report's (#24, T6): the same pricing and the same per-month lines, integer cents.
+ * the monthly hours report's (#24, T6): the same pricing and the same stored lines, integer cents
+ * (test/core/reports-revenue.test.ts compares them customer by customer).
  */
-import { and, gte, lte } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
-import { billingExports } from '../../db/schema.js';
 import { reportBacklogByStatus } from '../../db/sql/report-backlog-by-status.js';
 import {
   type FirstContactWeekRow,
   reportFirstContactWeeks,
 } from '../../db/sql/report-first-contact-weeks.js';
+import { reportInvoicedSums } from '../../db/sql/report-invoiced-sums.js';
 import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
 import { reportWorkMonths } from '../../db/sql/report-work-months.js';
-import { reportWorkSums } from '../../db/sql/report-work-sums.js';
-import { reportWorkedTickets } from '../../db/sql/report-worked-tickets.js';
-import { type CustomerTerms, loadCustomersBilling, loadCustomersTerms } from '../billing/batch-billing.js';
-import { pricedBySums, priceGroupSums } from '../billing/group-sums.js';
-import { monthGroupOf, reportCustomer } from '../billing/month-lines.js';
-import type { TicketBill } from '../billing/pricing.js';
+import { withVat } from '../billing/pricing.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
 import { OPEN_STATUSES, type TicketStatus } from '../lifecycle.js';
+import { type BillSums, customerMonthKey, openWorkSums } from './open-work.js';
 import { mondaysBetween, monthsBetween, monthsRange, type ReportPeriod, weeksRange } from './periods.js';
 
 export interface RevenueRow {
@@ -45,10 +41,9 @@ export interface RevenueReport {
 }
 
 /**
- * Hours and revenue per customer per month of the period (customers with confirmed work). Work not
- * invoiced yet is priced from per-ticket, per-month sums the database adds up for customers whose
- * terms allow it (`pricedBySums`: most customers), entry by entry for the others; invoiced work
- * from the lines its export stored. docs/performance.md, "The staff reports page".
+ * Hours and revenue per customer per month of the period (customers with confirmed work): the
+ * monthly report's figures (#24) for each month: invoiced work as its export stored it, work not
+ * invoiced yet priced now ({@link openWorkSums}), VAT once on the customer's net of the month.
  */
 export async function revenueReport(
   ctx: CoreContext,
@@ -59,58 +54,26 @@ export async function revenueReport(
   const months = monthsBetween(period.fromMonth, period.toMonth);
   const range = monthsRange(period.fromMonth, period.toMonth, timeZone);
   const work = await reportWorkMonths(tx.sql, { ...range, timeZone });
-  const worked = await reportWorkedTickets(tx.sql, range);
-  const exported = await tx.db
-    .select({ month: billingExports.month, lines: billingExports.lines })
-    .from(billingExports)
-    .where(and(gte(billingExports.month, period.fromMonth), lte(billingExports.month, period.toMonth)));
-  const linesOf = new Map(
-    months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
+  const invoiced = new Map(
+    (await reportInvoicedSums(tx.sql, period)).map((r) => [customerMonthKey(r.customerId, r.month), r]),
   );
-  const terms = await loadCustomersTerms(ctx, tx, [...new Set(work.map((w) => w.customerId))]);
-  const [fromDate, toDate] = [`${period.fromMonth}-01`, `${period.toMonth}-31`];
-  const summed = new Map<string, CustomerTerms>();
-  const itemised = new Map<string, CustomerTerms>();
-  for (const [id, t] of terms)
-    (pricedBySums(t.terms, t.packages, fromDate, toDate) ? summed : itemised).set(id, t);
-  const billsOf = new Map<string, Map<string, TicketBill>>();
-  const sums = await reportWorkSums(tx.sql, {
-    ...range,
-    timeZone,
-    customerIds: [...summed.keys()].map(BigInt),
-  });
-  for (const sum of sums) {
-    const key = sum.customerId.toString();
-    const bills = billsOf.get(key) ?? new Map<string, TicketBill>();
-    billsOf.set(key, bills);
-    // The key of the group in `monthGroupOf`: the ticket's work of the month not billed yet.
-    const bill = priceGroupSums(sum, summed.get(key)!.terms, ctx.settings.vatPercent);
-    bills.set(`${sum.ticketId}|${sum.month}|open`, bill);
-  }
-  for (const [key, priced] of await loadCustomersBilling(ctx, tx, itemised, range))
-    billsOf.set(key, priced.price(monthGroupOf(timeZone)).bills);
-  const ticketsOf = new Map<bigint, typeof worked>();
-  for (const t of worked) {
-    const list = ticketsOf.get(t.customerId);
-    if (list) list.push(t);
-    else ticketsOf.set(t.customerId, [t]);
-  }
-  const rows: RevenueRow[] = [];
-  for (const w of work) {
-    const key = w.customerId.toString();
-    const bills = billsOf.get(key) ?? new Map<string, TicketBill>();
-    const ticketRows = ticketsOf.get(w.customerId) ?? [];
-    const c = reportCustomer(ctx, { ...w, bills, ticketRows, exportedLines: linesOf.get(w.month) ?? [] });
-    rows.push({
-      customerId: key,
+  const customerIds = [...new Set(work.map((w) => w.customerId))];
+  const open = await openWorkSums(ctx, tx, { customerIds, period, range, timeZone });
+  const none: BillSums = { rawMinutes: 0, billedMinutes: 0, netCents: 0 };
+  const rows: RevenueRow[] = work.map((w) => {
+    const key = customerMonthKey(w.customerId, w.month);
+    const [a, b] = [invoiced.get(key) ?? none, open.get(key) ?? none];
+    const netCents = a.netCents + b.netCents;
+    return {
+      customerId: w.customerId.toString(),
       name: w.name,
       month: w.month,
-      workedMinutes: c.tickets.reduce((a, t) => a + t.bill.rawMinutes, 0),
-      billedMinutes: c.tickets.reduce((a, t) => a + t.bill.billedMinutes, 0),
-      netCents: c.netCents,
-      totalCents: c.totalCents,
-    });
-  }
+      workedMinutes: a.rawMinutes + b.rawMinutes,
+      billedMinutes: a.billedMinutes + b.billedMinutes,
+      netCents,
+      totalCents: withVat(netCents, ctx.settings.vatPercent).totalCents,
+    };
+  });
   const perMonth = months.map((month) => {
     const of = rows.filter((r) => r.month === month);
     const sum = (pick: (r: RevenueRow) => number) => of.reduce((a, r) => a + pick(r), 0);
