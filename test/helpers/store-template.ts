@@ -23,7 +23,7 @@ const migrationsFolder = path.join(root, 'drizzle');
 export const SERVER_TEMPLATE_ENV = 'HELPDESK_TEST_TEMPLATE_DB';
 
 /** Changes with any migration file or the PGlite version (its data directory format). */
-export function templateKey(): string {
+function templateKey(): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
