@@ -4,6 +4,7 @@ import type { DeliveryResult } from './delivery.js';
 import type { EmailResult } from './email.js';
 import type { HostileResult } from './hostile.js';
 import type { ChatStallResult } from './hostile-chat.js';
+import type { ReportsResult } from './reports.js';
 import { p95, type SlackResult } from './slack.js';
 import type { StartupResult } from './startup.js';
 import type { MachineInfo } from './stats.js';
@@ -35,6 +36,7 @@ export interface BenchResults {
   slack?: SlackResult;
   web?: WebResult;
   tickets?: TicketsResult;
+  reports?: ReportsResult;
 }
 
 function figure(
@@ -58,7 +60,7 @@ const median = (values: number[]) => {
 /** The figures with their targets (PRODUCT targets for 2-core machines; see bench/README.md). */
 export function figures(results: BenchResults, store: MachineInfo['store']): Figure[] {
   const out: Figure[] = [];
-  const { core, email, delivery, backlog, startup, slack, web, tickets } = results;
+  const { core, email, delivery, backlog, startup, slack, web, tickets, reports } = results;
   if (core) {
     const c = core.concurrency;
     // The headline is the faster of the two: maximum throughput, with the baseline at the same
@@ -235,6 +237,17 @@ export function figures(results: BenchResults, store: MachineInfo['store']): Fig
         op: '<',
         value: 200,
       }),
+    );
+  }
+  if (reports) {
+    const size = `${Math.round(reports.tickets / 1000)}k tickets, ${Math.round(reports.messages / 1000)}k messages`;
+    out.push(
+      figure('reports.page', `Staff reports page (${size}), p95`, p95(reports.pages), 'ms', {
+        op: '<',
+        value: 500,
+      }),
+      figure('reports.median', `Staff reports page (${size}), median`, median(reports.pages), 'ms'),
+      figure('reports.csv', 'Revenue CSV of the same period, p95', p95(reports.revenueCsv), 'ms'),
     );
   }
   return out;

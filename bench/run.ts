@@ -16,6 +16,7 @@ import { BACKLOG_USER, buildBacklog, type EmailResult, HELPDESK, IDLE_USER } fro
 import { BIG_USER, bigBacklog, HOSTILE_USER, type HostileResult, hostileBacklog } from './hostile.js';
 import { type ChatStallResult, hostileUpdates } from './hostile-chat.js';
 import { type BenchResults, figures, table } from './report.js';
+import type { ReportsResult } from './reports.js';
 import type { SlackResult } from './slack.js';
 import { buildBenchEntry, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
@@ -28,18 +29,31 @@ import type { WebResult } from './web.js';
  * server in DATABASE_URL (a fresh database per run, dropped after). Prints a table and writes
  * bench/results/latest.json (and latest-<store>.json).
  *
- * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack,web,tickets picks
- * sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
- * (10000 messages to 1,000 recipients) and BENCH_TICKETS (100000 tickets, 5 messages each) size the runs.
+ * BENCH_RUNS (default 3) runs per figure; BENCH_ONLY=core,email,hostile,delivery,backlog,startup,slack,web,tickets,reports
+ * picks sections; BENCH_EMAIL_MAILS (2000), BENCH_DELIVERIES (500 per channel) and BENCH_BACKLOG
+ * (10000 messages to 1,000 recipients) and BENCH_TICKETS (100000 tickets, 5 messages each, for the
+ * ticket list and the reports page) size the runs; BENCH_REPORT_PAGES (20) reports pages are timed.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECTIONS = ['core', 'email', 'hostile', 'delivery', 'backlog', 'startup', 'slack', 'web', 'tickets'];
+const SECTIONS = [
+  'core',
+  'email',
+  'hostile',
+  'delivery',
+  'backlog',
+  'startup',
+  'slack',
+  'web',
+  'tickets',
+  'reports',
+];
 const ONLY = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(','));
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const EMAIL_MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 2000);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 500);
 const SLACK_SAMPLES = Number(process.env.BENCH_SLACK_SAMPLES ?? 40);
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
+const REPORT_PAGES = Number(process.env.BENCH_REPORT_PAGES ?? 20);
 const RESULTS = fileURLToPath(new URL('results/', import.meta.url));
 const CHILD = fileURLToPath(new URL('child.ts', import.meta.url));
 const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
@@ -263,6 +277,23 @@ async function main(): Promise<void> {
     );
     const r = results.tickets;
     log(`tickets: seeded in ${r.seedSeconds.toFixed(0)} s; the search word is in ${r.searchMatches} tickets`);
+  }
+
+  if (ONLY.has('reports')) {
+    log(
+      `reports: ${TICKETS} tickets and ${TICKETS * 5} messages, the staff reports page ${REPORT_PAGES} times`,
+    );
+    results.reports = await section<ReportsResult>(
+      'reports',
+      { customers: 500, tickets: TICKETS, messagesPerTicket: 5, runs: REPORT_PAGES },
+      1_800_000,
+    );
+    const r = results.reports;
+    log(
+      r.seedMs > 0
+        ? `reports: seeded in ${(r.seedMs / 1000).toFixed(0)} s (kept for the next runs)`
+        : 'reports: seeded data copied from an earlier run',
+    );
   }
 
   if (ONLY.has('startup') && dovecot && smtp) {

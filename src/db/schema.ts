@@ -139,8 +139,18 @@ export const tickets = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index().on(t.customerId, t.status),
+    // With `id`, also the ticket → customer map the reports read without the rows (#25).
+    index('tickets_customer_status').on(t.customerId, t.status, t.id),
     index().on(t.status),
+    // The staff reports' scans of a period (#25), read from the index alone: tickets opened per
+    // channel, first-contact deadlines met and missed (docs/performance.md).
+    index('tickets_created_channel').on(t.createdAt, t.originChannel),
+    index('tickets_first_contact_outcome').on(
+      t.firstContactDueAt,
+      t.firstContactAt,
+      t.resolvedAt,
+      t.closedAt,
+    ),
     known('tickets_status_known', 'status', TICKET_STATUSES),
     known('tickets_intervention_kind_known', 'intervention_kind', INTERVENTION_KINDS),
   ],

@@ -3,7 +3,7 @@
  * Prices always come from `pricing.ts` over all the customer's confirmed entries, so the hour
  * summary, the report and the export show the same numbers and prepaid hours are used once.
  */
-import { and, asc, eq, gte, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingContracts, customers, prepaidPackages, tickets, timeEntries } from '../../db/schema.js';
 import { businessMinutesBetween, DEFAULT_BUSINESS_CALENDAR, instantToZoned } from '../business-calendar.js';
@@ -23,11 +23,11 @@ import type { TimeEntryRow } from './time-entries.js';
 
 export type PrepaidPackageRow = typeof prepaidPackages.$inferSelect;
 
-type CustomerRow = typeof customers.$inferSelect;
-type ContractRow = typeof billingContracts.$inferSelect;
+export type CustomerRow = typeof customers.$inferSelect;
+export type ContractRow = typeof billingContracts.$inferSelect;
 
 /** The terms of a customer row and its contract (none: the default terms at its or the default rate). */
-function termsOf(
+export function termsOf(
   customer: CustomerRow,
   contract: ContractRow | undefined,
   defaultRateCents: number,
@@ -134,7 +134,7 @@ export async function loadCustomerBilling(
  * `outOfHours` false skips the business-calendar walk of each entry (≈1 ms each): only for terms
  * without a surcharge, where it cannot change a cent (surcharge = minutes × rate × 0 %).
  */
-function pricedCustomer(
+export function pricedCustomer(
   ctx: CoreContext,
   terms: BillingTerms,
   entries: TimeEntryRow[],
@@ -168,76 +168,6 @@ function pricedCustomer(
       );
     },
   };
-}
-
-/**
- * {@link loadCustomerBilling} for many customers in four queries (the staff reports page, #25):
- * the same rows, the same pricing and cents; a bill's `outOfHoursMinutes` is worked out only for
- * terms with a surcharge (0 otherwise). With `window`, only what can change the prices of work in
- * it is loaded: entries started before `to`, and for customers without prepaid packages only those
- * from `from` on (pricing groups never span months; only prepaid hours, allocated in time
- * order, carry earlier work into a month), so `entriesByTicket` holds that subset. Keyed by customer id (text); unknown ids are left out.
- */
-export async function loadCustomersBilling(
-  ctx: CoreContext,
-  tx: Tx,
-  customerIds: readonly bigint[],
-  window?: { from: Date; to: Date },
-): Promise<Map<string, PricedCustomer>> {
-  const result = new Map<string, PricedCustomer>();
-  if (customerIds.length === 0) return result;
-  const ids = [...customerIds];
-  const rows = await tx.db.select().from(customers).where(inArray(customers.id, ids));
-  const contracts = await tx.db
-    .select()
-    .from(billingContracts)
-    .where(inArray(billingContracts.customerId, ids));
-  const packages = await tx.db
-    .select()
-    .from(prepaidPackages)
-    .where(inArray(prepaidPackages.customerId, ids))
-    .orderBy(asc(prepaidPackages.validFrom), asc(prepaidPackages.id));
-  const prepaid = [...new Set(packages.map((p) => p.customerId))];
-  const entries = await tx.db
-    .select({ entry: timeEntries, customerId: tickets.customerId })
-    .from(timeEntries)
-    .innerJoin(tickets, eq(tickets.id, timeEntries.ticketId))
-    .where(
-      and(
-        inArray(tickets.customerId, ids),
-        eq(timeEntries.status, 'confirmed'),
-        window ? lt(timeEntries.startedAt, window.to) : undefined,
-        window
-          ? or(gte(timeEntries.startedAt, window.from), inArray(tickets.customerId, prepaid))
-          : undefined,
-      ),
-    )
-    .orderBy(asc(timeEntries.startedAt), asc(timeEntries.id));
-  const byCustomer = <T>(list: T[], idOf: (x: T) => bigint) => {
-    const map = new Map<string, T[]>();
-    for (const x of list) {
-      const key = idOf(x).toString();
-      const group = map.get(key);
-      if (group) group.push(x);
-      else map.set(key, [x]);
-    }
-    return map;
-  };
-  const contractOf = new Map(contracts.map((c) => [c.customerId.toString(), c]));
-  const packagesOf = byCustomer(packages, (p) => p.customerId);
-  const entriesOf = byCustomer(entries, (e) => e.customerId);
-  for (const customer of rows) {
-    const key = customer.id.toString();
-    const terms = termsOf(customer, contractOf.get(key), ctx.settings.hourlyRateCents);
-    const own = await priceableEntries(
-      tx,
-      (entriesOf.get(key) ?? []).map((e) => e.entry),
-    );
-    // Totals only: the out-of-hours minutes are worked out where they cost money.
-    const charged = terms.outOfHoursSurchargePercent > 0;
-    result.set(key, pricedCustomer(ctx, terms, own, packagesOf.get(key) ?? [], charged));
-  }
-  return result;
 }
 
 export interface TicketSummaryData {

@@ -1,6 +1,7 @@
 /**
- * One customer's lines of one month, as the monthly hours report (#24) and the staff reports page
- * (#25) both show them: the same function, so both show the same cents.
+ * One customer's lines of one month, as the monthly hours report (#24) shows them. The staff
+ * reports page (#25) adds up the same bills and stored lines without listing them
+ * (src/core/reports/open-work.ts); test/core/reports-revenue.test.ts checks the cents agree.
  */
 import type { ExportedBillLine } from '../../db/schema.js';
 import { instantToZoned } from '../business-calendar.js';
@@ -21,8 +22,7 @@ export function monthGroupOf(timeZone: string): (e: TimeEntryRow) => string {
 /**
  * One customer's part of the report of `month`: the lines exports invoiced (stored, never
  * re-priced) plus the ticket's confirmed work not exported yet, priced by `bills` (the customer's
- * prices grouped by {@link monthGroupOf}). Shared by the report and the staff reports page (#25),
- * so both show the same cents.
+ * prices grouped by {@link monthGroupOf}). The monthly report's, so its export's and statements'.
  */
 export function reportCustomer(
   ctx: CoreContext,

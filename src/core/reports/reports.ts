@@ -1,25 +1,23 @@
 /**
  * The staff reports (issue #25, item 4): hours and revenue per customer per month, first-contact
  * deadlines met and missed per week (T2), tickets per channel, the backlog by status. Amounts are
- * the monthly hours report's (#24, T6): the same pricing and the same per-month lines, integer cents.
+ * the monthly hours report's (#24, T6): the same pricing and the same stored lines, integer cents
+ * (test/core/reports-revenue.test.ts compares them customer by customer).
  */
-import { and, gte, lte } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
-import { billingExports } from '../../db/schema.js';
 import { reportBacklogByStatus } from '../../db/sql/report-backlog-by-status.js';
 import {
   type FirstContactWeekRow,
   reportFirstContactWeeks,
 } from '../../db/sql/report-first-contact-weeks.js';
+import { reportInvoicedSums } from '../../db/sql/report-invoiced-sums.js';
 import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
 import { reportWorkMonths } from '../../db/sql/report-work-months.js';
-import { reportWorkedTickets } from '../../db/sql/report-worked-tickets.js';
-import { loadCustomersBilling } from '../billing/billing-store.js';
-import { monthGroupOf, reportCustomer } from '../billing/month-lines.js';
-import type { TicketBill } from '../billing/pricing.js';
+import { withVat } from '../billing/pricing.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
 import { OPEN_STATUSES, type TicketStatus } from '../lifecycle.js';
+import { type BillSums, customerMonthKey, openWorkSums } from './open-work.js';
 import { mondaysBetween, monthsBetween, monthsRange, type ReportPeriod, weeksRange } from './periods.js';
 
 export interface RevenueRow {
@@ -42,7 +40,11 @@ export interface RevenueReport {
   perMonth: Array<{ month: string; workedMinutes: number; netCents: number; totalCents: number }>;
 }
 
-/** Hours and revenue per customer per month of the period (customers with confirmed work). */
+/**
+ * Hours and revenue per customer per month of the period (customers with confirmed work): the
+ * monthly report's figures (#24) for each month: invoiced work as its export stored it, work not
+ * invoiced yet priced now ({@link openWorkSums}), VAT once on the customer's net of the month.
+ */
 export async function revenueReport(
   ctx: CoreContext,
   tx: Tx,
@@ -52,42 +54,26 @@ export async function revenueReport(
   const months = monthsBetween(period.fromMonth, period.toMonth);
   const range = monthsRange(period.fromMonth, period.toMonth, timeZone);
   const work = await reportWorkMonths(tx.sql, { ...range, timeZone });
-  const worked = await reportWorkedTickets(tx.sql, range);
-  const exported = await tx.db
-    .select({ month: billingExports.month, lines: billingExports.lines })
-    .from(billingExports)
-    .where(and(gte(billingExports.month, period.fromMonth), lte(billingExports.month, period.toMonth)));
-  const linesOf = new Map(
-    months.map((m) => [m, exported.filter((x) => x.month === m).flatMap((x) => x.lines)]),
+  const invoiced = new Map(
+    (await reportInvoicedSums(tx.sql, period)).map((r) => [customerMonthKey(r.customerId, r.month), r]),
   );
-  const billing = await loadCustomersBilling(ctx, tx, [...new Set(work.map((w) => w.customerId))], range);
-  const billsOf = new Map<string, Map<string, TicketBill>>();
-  const ticketsOf = new Map<bigint, typeof worked>();
-  for (const t of worked) {
-    const list = ticketsOf.get(t.customerId);
-    if (list) list.push(t);
-    else ticketsOf.set(t.customerId, [t]);
-  }
-  const rows: RevenueRow[] = [];
-  for (const w of work) {
-    const key = w.customerId.toString();
-    let bills = billsOf.get(key);
-    if (!bills) {
-      bills = billing.get(key)!.price(monthGroupOf(timeZone)).bills;
-      billsOf.set(key, bills);
-    }
-    const ticketRows = ticketsOf.get(w.customerId) ?? [];
-    const c = reportCustomer(ctx, { ...w, bills, ticketRows, exportedLines: linesOf.get(w.month) ?? [] });
-    rows.push({
-      customerId: key,
+  const customerIds = [...new Set(work.map((w) => w.customerId))];
+  const open = await openWorkSums(ctx, tx, { customerIds, period, range, timeZone });
+  const none: BillSums = { rawMinutes: 0, billedMinutes: 0, netCents: 0 };
+  const rows: RevenueRow[] = work.map((w) => {
+    const key = customerMonthKey(w.customerId, w.month);
+    const [a, b] = [invoiced.get(key) ?? none, open.get(key) ?? none];
+    const netCents = a.netCents + b.netCents;
+    return {
+      customerId: w.customerId.toString(),
       name: w.name,
       month: w.month,
-      workedMinutes: c.tickets.reduce((a, t) => a + t.bill.rawMinutes, 0),
-      billedMinutes: c.tickets.reduce((a, t) => a + t.bill.billedMinutes, 0),
-      netCents: c.netCents,
-      totalCents: c.totalCents,
-    });
-  }
+      workedMinutes: a.rawMinutes + b.rawMinutes,
+      billedMinutes: a.billedMinutes + b.billedMinutes,
+      netCents,
+      totalCents: withVat(netCents, ctx.settings.vatPercent).totalCents,
+    };
+  });
   const perMonth = months.map((month) => {
     const of = rows.filter((r) => r.month === month);
     const sum = (pick: (r: RevenueRow) => number) => of.reduce((a, r) => a + pick(r), 0);

@@ -6,6 +6,8 @@
  * so an app whose reports are never opened does not hold them in memory.
  */
 
+import type { Locale } from '../../templates/format.js';
+
 type PlotModule = typeof import('@observablehq/plot');
 type LinkedomModule = typeof import('linkedom');
 
@@ -35,6 +37,8 @@ export interface BarChart {
   valueLabel: string;
   /** Text of one bar for its tooltip and screen readers. */
   formatValue(value: number): string;
+  /** The page's language: the value axis's numbers are written in it (`0,5` / `0.5`). */
+  locale: Locale;
   /** Horizontal bars (long category names). */
   horizontal?: boolean;
   /** Series in stack order with their colours (the HTML legend beside the chart uses the same). */
@@ -43,6 +47,30 @@ export interface BarChart {
 
 /** Bars on white: contrast 6.6:1 (WCAG 1.4.11 asks 3:1 for graphics). */
 export const BAR_COLOR = '#1f5fa8';
+
+/** Decimals that write `value` exactly (at most 4; ticks are round numbers). */
+function decimalsOf(value: number): number {
+  const text = String(Number(value.toFixed(4)));
+  return text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+}
+
+/**
+ * Tick labels of a value axis in the page's language: a decimal comma and `.` between thousands
+ * in Italian (`0,5`, `1.250`), a decimal point and `,` in English (`0.5`, `1,250`), as Plot writes
+ * them; every tick with the decimals the finest one needs (`0,0 0,5 1,0`). Plot passes the ticks
+ * as the third argument; without them each number keeps its own decimals.
+ */
+export function axisTickFormat(
+  locale: Locale,
+): (value: number, index?: number, ticks?: readonly number[]) => string {
+  const [thousands, decimal] = locale === 'it' ? ['.', ','] : [',', '.'];
+  return (value, _index, ticks) => {
+    const decimals = Math.max(decimalsOf(value), ...(ticks ?? []).map(decimalsOf));
+    const [whole = '', fraction] = Math.abs(value).toFixed(decimals).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+    return `${value < 0 ? '−' : ''}${grouped}${fraction ? `${decimal}${fraction}` : ''}`;
+  };
+}
 
 const escapeXml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -57,7 +85,7 @@ export async function renderBarChart(chart: BarChart): Promise<string> {
     tip: `${b.label}${b.series ? ` · ${b.series}` : ''}: ${chart.formatValue(b.value)}`,
   }));
   const category = { domain: [...chart.labels], type: 'band' as const, label: null };
-  const value = { label: chart.valueLabel, grid: true, nice: true };
+  const value = { label: chart.valueLabel, grid: true, nice: true, tickFormat: axisTickFormat(chart.locale) };
   const fill = chart.series ? (d: Bar) => colorOf.get(d.series ?? '') ?? BAR_COLOR : BAR_COLOR;
   const horizontal = chart.horizontal === true;
   const svg = Plot.plot({

@@ -75,6 +75,7 @@ export async function renderReportCharts(
       bars: months.map((m) => ({ label: m.month, value: m.netCents / 100 })),
       valueLabel: t.euros,
       formatValue: (v) => money(Math.round(v * 100)),
+      locale,
     },
     {
       id: 'chart-hours',
@@ -84,6 +85,7 @@ export async function renderReportCharts(
       bars: months.map((m) => ({ label: m.month, value: m.workedMinutes / 60 })),
       valueLabel: t.hours,
       formatValue: (v) => hours(Math.round(v * 60)),
+      locale,
     },
     {
       id: 'chart-first-contact',
@@ -100,6 +102,7 @@ export async function renderReportCharts(
       ],
       valueLabel: t.tickets,
       formatValue: String,
+      locale,
     },
     {
       id: 'chart-channels',
@@ -110,6 +113,7 @@ export async function renderReportCharts(
       valueLabel: t.tickets,
       formatValue: String,
       horizontal: true,
+      locale,
     },
     {
       id: 'chart-backlog',
@@ -120,6 +124,7 @@ export async function renderReportCharts(
       valueLabel: t.tickets,
       formatValue: String,
       horizontal: true,
+      locale,
     },
   ];
   const [revenue, hoursSvg, firstContact, channels, backlog] = await Promise.all(charts.map(renderBarChart));

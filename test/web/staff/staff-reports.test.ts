@@ -215,6 +215,32 @@ describe('reports on seeded figures', () => {
     expect(backlog[1]).toEqual(['Nuovo', '2']);
   });
 
+  it("writes the charts' numbers in the page's language: decimal comma in Italian, point in English", async () => {
+    const chart = (html: string, id: string) =>
+      html.split(`<title id="${id}-title">`)[1]!.split('</svg>')[0]!;
+    const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    const italian = await (await get(`/staff/reports?${PERIOD}&lang=it`, techCookie)).text();
+    // Hours worked: 1,50 h in February, 1,33 h in March; the axis goes by 0,2 h.
+    expect(texts(chart(italian, 'chart-hours'))).toEqual(
+      expect.arrayContaining(['0,0', '0,4', '1,2', '1,4']),
+    );
+    expect(chart(italian, 'chart-hours')).toContain('2026-02: 1,50 h');
+    expect(texts(chart(italian, 'chart-revenue'))).toEqual(expect.arrayContaining(['0', '10', '50']));
+    for (const id of [
+      'chart-hours',
+      'chart-revenue',
+      'chart-first-contact',
+      'chart-channels',
+      'chart-backlog',
+    ])
+      expect(texts(chart(italian, id)).filter((t) => /\d\.\d/.test(t))).toEqual([]);
+    const english = await (await get(`/staff/reports?${PERIOD}&lang=en`, techCookie)).text();
+    expect(texts(chart(english, 'chart-hours'))).toEqual(
+      expect.arrayContaining(['0.0', '0.4', '1.2', '1.4']),
+    );
+    expect(chart(english, 'chart-hours')).toContain('2026-02: 1.50 h');
+  });
+
   it('a period given backwards is read forwards; nonsense falls back to the defaults', async () => {
     const swapped = await get(
       '/staff/reports?fromMonth=2026-03&toMonth=2026-02&fromWeek=x&toWeek=2026-W99',
