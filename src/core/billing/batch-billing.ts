@@ -3,12 +3,13 @@
  * prepaid packages in three queries, their entries in one more. The same rows and the same pricing
  * as `loadCustomerBilling` for one customer, so the same cents.
  */
-import { priceableEntries } from './out-of-range.js';
+
 import { and, asc, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Tx } from '../../db/database.js';
 import { billingContracts, customers, prepaidPackages, tickets, timeEntries } from '../../db/schema.js';
 import type { CoreContext } from '../core-context.js';
 import { type PrepaidPackageRow, type PricedCustomer, pricedCustomer, termsOf } from './billing-store.js';
+import { priceableEntries } from './out-of-range.js';
 import type { BillingTerms } from './pricing.js';
 
 /** A customer's terms (their rate or the default, their contract) and prepaid packages. */
