@@ -58,7 +58,7 @@ export async function startEmailKit(
     settings: { messageIdDomain: 'example.test', ...options.settings },
   });
   let customers = 0;
-  const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000) => {
+  const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
