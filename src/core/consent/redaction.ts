@@ -3,21 +3,17 @@
  * Pure. Every inbound message is passed through {@link redactInbound} before it is stored, logged,
  * relayed or queued. Found, and replaced by `[redacted]`:
  *
- * - password phrases, Italian and English: `password: …`, `pwd …`, `pw=…`, `la password è …`,
- *   `passwd`, `parola d'ordine`, `codice di accesso`, `PIN …` (the word after the phrase);
+ * - the value after a password word, Italian and English (`password: …`, `la password del suo
+ *   account è …`, `pwd …`, `PIN …`, `credenziali: …`; password-phrases.ts says which words);
  * - a remote-tool ID (9–10 digits, spaced or not) followed by a password on the same or the next
  *   line (`123 456 789 / abc123`, `ID 123456789 pass xyz`, `123456789 hunter22`): the password;
- * - after an explicit separator (`password: x`) a password of any length; a quoted passphrase
- *   (`password = "my secret pass"`) whole;
  * - card numbers of 13–19 digits (spaces or dashes allowed) that pass the Luhn check;
  * - IBANs (two letters, two check digits, 11–30 characters) whose mod-97 check is 1.
  */
 
-export const REDACTED = '[redacted]';
+import { NOT_A_SECRET, passwordValues } from './password-phrases.js';
 
-/** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
-const PASSWORD_PHRASE =
-  /\b((?:la\s+|il\s+|my\s+|the\s+|mia\s+)?(?:password|passwd|passw|pass|pwd|pw|parola\s+d['’]ordine|codice\s+(?:di\s+)?accesso|pin|passcode|passphrase|kennwort)\b(?:\s+(?:è|e'|e|is|sarebbe|was|era|nuova|new|(?:del|della|dello|di|for|of|per)\s+(?:the\s+|il\s+|la\s+|mio\s+|mia\s+|my\s+)?[\w-]+))*(?:[ \t]*(?:[:=]|->|=>|-)[ \t]*(?:\r?\n[ \t]*){0,2}|[ \t]+(?:(?:è|is)[ \t]+)?|[ \t]*\r?\n[ \t]*))(?:(["'«“])([^"'«»“”\r\n]{1,128})(["'»”])|([^\s"'»”]+))/giu;
+export const REDACTED = '[redacted]';
 
 /** A remote-tool ID (9–10 digits, spaced or dashed) named as such, followed by a password. */
 const NAMED_ID_THEN_SECRET =
@@ -62,71 +58,6 @@ export function ibanValid(iban: string): boolean {
   return remainder === 1;
 }
 
-/** Words that follow a password phrase without being a password ("la password non funziona"). */
-const NOT_A_SECRET = new Set([
-  'non',
-  'not',
-  'is',
-  'e',
-  'è',
-  'di',
-  'del',
-  'della',
-  'per',
-  'for',
-  'che',
-  'that',
-  'dimenticata',
-  'forgotten',
-  'sbagliata',
-  'wrong',
-  'scaduta',
-  'expired',
-  'errata',
-  'nuova',
-  'new',
-  'reset',
-  'funziona',
-  'work',
-  'works',
-  'doesn',
-  'non',
-  'ti',
-  'te',
-  'la',
-  'le',
-  'lo',
-  'una',
-  'un',
-  'the',
-  'a',
-  'and',
-  'ed',
-  'o',
-  'or',
-  'dopo',
-  'later',
-  'please',
-  'grazie',
-  'thanks',
-  'help',
-  'aiuto',
-  'ancora',
-  'again',
-  'sul',
-  'on',
-  'in',
-  'su',
-  'al',
-  'to',
-  'da',
-  'from',
-  'with',
-  'con',
-  'nel',
-  'sulla',
-]);
-
 export interface Redaction {
   text: string;
   /** The exact strings removed (to clean other copies of the same input: raw source, HTML). */
@@ -139,25 +70,14 @@ export interface Redaction {
  */
 export function redactSecrets(text: string): Redaction {
   const secrets: string[] = [];
-  let out = text.replace(
-    PASSWORD_PHRASE,
-    (
-      whole,
-      phrase: string,
-      open: string | undefined,
-      quoted: string | undefined,
-      close: string | undefined,
-      bare: string | undefined,
-    ) => {
-      // A quoted passphrase goes whole, spaces included (`password = "my secret pass"`).
-      const secret = quoted ?? bare ?? '';
-      if (NOT_A_SECRET.has(secret.toLowerCase()) || secret === REDACTED) return whole;
-      // After an explicit separator (`password: x`) any length is the password; else 3 or more.
-      if (quoted === undefined && secret.length < 3 && !/(?:[:=>]|-)\s*$/.test(phrase)) return whole;
-      secrets.push(secret);
-      return `${phrase}${open ?? ''}${REDACTED}${close ?? ''}`;
-    },
-  );
+  let out = '';
+  let copied = 0;
+  for (const { start, value } of passwordValues(text)) {
+    secrets.push(value);
+    out += text.slice(copied, start) + REDACTED;
+    copied = start + value.length;
+  }
+  out += text.slice(copied);
   const keep = (secret: string) =>
     NOT_A_SECRET.has(secret.toLowerCase()) || secret.startsWith('[') || /^\d{1,4}$/.test(secret);
   out = out.replace(

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactInbound, redactRawInput } from '../../../src/core/consent/redact-inbound.js';
 import { ibanValid, luhnValid, redactSecrets } from '../../../src/core/consent/redaction.js';
@@ -48,6 +49,25 @@ const SECRETS: Array<[string, string]> = [
   // A quoted passphrase goes whole, spaces included.
   ['password = "my secret pass"', 'my secret pass'],
   ["la password è 'due parole'", 'due parole'],
+  // Words between the password word and its value are skipped, whatever their number.
+  ['La nuova password del suo account è: Xy7#kLm9qq, utente admin', 'Xy7#kLm9qq'],
+  ['password temporanea: Tmp#9921', 'Tmp#9921'],
+  ['password provvisoria Zz11!!aa', 'Zz11!!aa'],
+  ['la sua password è stata reimpostata a Gh55$$kk', 'Gh55$$kk'],
+  ["La password dell'utente è Girasole77", 'Girasole77'],
+  ['your new password has been set to Tq9-vv2!', 'Tq9-vv2!'],
+  ['la password della stampante del primo piano è Hp#2024', 'Hp#2024'],
+  ['la password è la seguente: Mare&Sole8', 'Mare&Sole8'],
+  // After a separator the clause goes whole: a passphrase of plain words.
+  ['Password: correct horse battery staple', 'correct horse battery staple'],
+  ['Credenziali: admin / Qwerty!234', 'Qwerty!234'],
+  ['credentials: mario.rossi / Bianchi#55', 'Bianchi#55'],
+  // A later word shaped like a password is taken too (the first may be a user name).
+  ['password admin Passw0rd!2024', 'Passw0rd!2024'],
+  ['nota: password admin Passw0rd!2024 per il NAS', 'Passw0rd!2024'],
+  ['Password del wifi: Casa2024! grazie', 'Casa2024!'],
+  // In a JSON source the value stops at the quote.
+  ['{"text":"password: Segreto9","id":4}', 'Segreto9'],
 ];
 
 /** Ordinary support text that must stay as written. */
@@ -65,6 +85,11 @@ const PLAIN = [
   'la stampante HP 4250 non stampa',
   'il ticket 123456789 chiuso',
   'password non ricevuta',
+  'la password è stata cambiata ieri ma non funziona',
+  'password dimenticata, mi aiutate?',
+  'ho provato la password: non funziona più',
+  'La password del PC è scaduta',
+  'Ticket aperto per reset password, vedi https://example.com/reset?id=42',
 ];
 
 describe('redaction of secrets', () => {
@@ -72,7 +97,8 @@ describe('redaction of secrets', () => {
     const result = redactSecrets(text);
     expect(result.text).not.toContain(secret);
     expect(result.text).toContain('[redacted]');
-    expect(result.secrets).toContain(secret);
+    // The value removed may be longer (the user name before it, a word after it): never shorter.
+    expect(result.secrets.some((removed) => removed.includes(secret))).toBe(true);
   });
   it.each(PLAIN)('%j is left alone', (text) => {
     expect(redactSecrets(text)).toEqual({ text, secrets: [] });
@@ -171,5 +197,44 @@ describe('redaction of secrets', () => {
     expect(kept.includes('Segreto9')).toBe(false);
     expect(kept.subarray(kept.length - 4).equals(tail)).toBe(true);
     expect(kept.includes(Buffer.from('caffè', 'utf8'))).toBe(true);
+  });
+});
+
+/** How technicians and customers announce a password, `{}` where it goes. */
+const PHRASINGS = [
+  'La nuova password del suo account è: {}, utente admin',
+  'password temporanea: {}',
+  'password provvisoria {}',
+  'la sua password è stata reimpostata a {}',
+  'Password del wifi: {} grazie',
+  'password admin {}',
+  'The password for the PC is {}',
+  'your new password has been set to {}',
+  'pwd {}',
+  'Credenziali: admin / {}',
+  'ID 123 456 789\nPassword:\n{}',
+  'Ciao Mario,\nla password del NAS è {}\nA presto',
+];
+
+describe('a password in any of the usual phrasings', () => {
+  it('never survives, whatever its characters (fast-check)', () => {
+    const symbol = fc.constantFrom(...'!#$%&*+=?@^_~'.split(''));
+    const letter = fc.constantFrom(...'abcdefghijkLMNOPQRSTxyzàè'.split(''));
+    const digit = fc.constantFrom(...'0123456789'.split(''));
+    const password = fc
+      .tuple(
+        fc.array(letter, { minLength: 2, maxLength: 8 }),
+        fc.array(fc.oneof(letter, digit, symbol), { minLength: 1, maxLength: 6 }),
+        digit,
+        symbol,
+      )
+      .map(([head, middle, d, s]) => [...head, ...middle, d, s].join(''));
+    fc.assert(
+      fc.property(fc.constantFrom(...PHRASINGS), password, (phrasing, secret) => {
+        const { text } = redactSecrets(phrasing.replace('{}', secret));
+        expect(text).not.toContain(secret);
+      }),
+      { numRuns: 1000, seed: 20261201 },
+    );
   });
 });
