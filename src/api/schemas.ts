@@ -10,14 +10,18 @@ import { DELIVERY_STATUSES } from '../core/outbox/status.js';
 /** Half of a UTF-16 surrogate pair: encoded to UTF-8 it would be stored as U+FFFD, silently. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Whether `value` can be stored as PostgreSQL text: no NUL, no half of a surrogate pair. */
+export const isStorableText = (value: string): boolean =>
+  !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+
 /**
- * A string that can be stored as PostgreSQL text. Every free-text field of a body uses it, so a
- * NUL or a broken surrogate is a 400 naming the field rather than a database error.
+ * A string that can be stored as PostgreSQL text. Every free-text field of a body (and of a staff
+ * page's query or form) uses it, so a NUL or a broken surrogate is a 400 naming the field rather
+ * than a database error. `message`: the refusal's text (the staff pages pass Italian and English).
  */
-export const storedText = () =>
-  z.string().refine((value) => !value.includes('\u0000') && !LONE_SURROGATE.test(value), {
-    message: 'contains a NUL character or invalid Unicode (a lone surrogate); remove it',
-  });
+export const storedText = (
+  message = 'contains a NUL character or invalid Unicode (a lone surrogate); remove it',
+) => z.string().refine(isStorableText, { message });
 
 export const paging = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -47,13 +47,16 @@ export function isSupportedInstant(instant: Date): boolean {
 
 const RANGE = `from ${EARLIEST_DATE} to ${LATEST_DATE}`;
 
-/** A local date `YYYY-MM-DD` of the supported calendar (a string; numbers are refused). */
-export const dateField = () =>
-  z.string().refine(isSupportedDate, { message: `a day of the calendar like 2026-03-31, ${RANGE}` });
+/**
+ * A local date `YYYY-MM-DD` of the supported calendar (a string; numbers are refused). `message`:
+ * the refusal's text (the staff pages pass Italian and English).
+ */
+export const dateField = (message = `a day of the calendar like 2026-03-31, ${RANGE}`) =>
+  z.string().refine(isSupportedDate, { message });
 
-/** A month `YYYY-MM` of the supported calendar. */
-export const monthField = () =>
-  z.string().refine(isSupportedMonth, { message: `a month like 2026-03, ${RANGE}` });
+/** A month `YYYY-MM` of the supported calendar; `message` as for {@link dateField}. */
+export const monthField = (message = `a month like 2026-03, ${RANGE}`) =>
+  z.string().refine(isSupportedMonth, { message });
 
 /**
  * An instant as ISO 8601 with its offset (`2026-03-02T09:00:00Z`, `…+01:00`), inside the supported

@@ -22,6 +22,7 @@ import { registerAuthRoutes } from './routes-auth.js';
 import { registerPortalRoutes } from './routes-portal.js';
 import { databaseSessionStore } from './session-store.js';
 import { registerStaffPages } from './staff/register-staff-pages.js';
+import { StaffQueryRefused, StaffQueryRefusedPage } from './staff/staff-query.js';
 import type { TotpKeySource, TotpSecretBox } from './staff/totp-secret-box.js';
 import { MessagePage } from './views/auth-pages.js';
 import { type PageContext, renderPage } from './views/layout.js';
@@ -216,6 +217,10 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
           return sendPage(reply, page, 403);
         }
         return sendPage(reply, MessagePage({ ctx, title: ctx.t.csrf, text: ctx.t.csrf, kind: 'error' }), 403);
+      }
+      if (error instanceof StaffQueryRefused) {
+        const page = StaffQueryRefusedPage({ ctx, staff: request.staff, fields: error.fields });
+        return sendPage(reply, page, 400);
       }
       if (status === 429) {
         return sendPage(

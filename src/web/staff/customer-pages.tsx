@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { addPrepaidPackage, type ContractInput, putContract } from '../../core/billing/contracts.js';
 import { isCalendarDate } from '../../core/closures.js';
 import { searchCustomers } from '../../db/sql/search-customers.js';
-import { CUSTOMER_STATUSES, type CustomerStatus } from '../../db/statuses.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { type AdminTexts, adminTexts, inputToCents } from './admin-texts.js';
 import { customerDetail } from './customer-data.js';
 import { CustomerListPage, CustomerPage, type CustomerPageProps } from './customer-views.js';
 import { staffGuard } from './staff-auth.js';
 import { staffActor } from './staff-page.js';
+import { customerListQuery, doneQuery, staffQuery } from './staff-query.js';
 
 const PAGE_SIZE = 50;
 
@@ -78,12 +78,10 @@ export function registerCustomerPages(scope: FastifyInstance, deps: WebDeps): vo
 
   scope.get('/staff/customers', async (request, reply) => {
     const ctx = pageContext(request, reply, deps.settings);
-    const q = request.query as { q?: string; status?: string; page?: string };
-    const query = (q.q ?? '').slice(0, 200);
-    const status = CUSTOMER_STATUSES.includes(q.status as CustomerStatus)
-      ? (q.status as CustomerStatus)
-      : undefined;
-    const page = Math.max(1, Math.min(10_000, Number.parseInt(q.page ?? '1', 10) || 1));
+    const q = staffQuery(request, customerListQuery);
+    const query = q.q ?? '';
+    const status = q.status;
+    const page = Number(q.page ?? '1');
     const { rows, total } = await searchCustomers(core.database.db, {
       query,
       status,
@@ -115,7 +113,7 @@ export function registerCustomerPages(scope: FastifyInstance, deps: WebDeps): vo
     const id = (request.params as { id: string }).id;
     const detail = /^\d{1,18}$/.test(id) ? await customerDetail(core, BigInt(id)) : undefined;
     if (!detail) return reply.callNotFound();
-    const done = status === 200 ? (request.query as { done?: string }).done : undefined;
+    const done = status === 200 ? staffQuery(request, doneQuery).done : undefined;
     return sendPage(
       reply,
       <CustomerPage ctx={ctx} staff={request.staff!} detail={detail} done={done} {...extra} />,

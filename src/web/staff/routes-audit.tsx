@@ -6,30 +6,24 @@ import { pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { AuditContent, type AuditQuery } from './audit-view.js';
 import { reportTexts } from './report-texts.js';
 import { StaffLayout } from './staff-layout.js';
+import { auditQuery, staffQuery } from './staff-query.js';
 
 /** Entries per page of the audit log. */
 export const AUDIT_PAGE_SIZE = 50;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The filter of a query string: bad values are dropped (and shown empty), never an error. */
+/**
+ * The filter of a query string already checked by {@link auditQuery} (staff-query.ts): dates are
+ * days of the supported calendar, numbers fit their columns.
+ */
 export function auditFilterOf(query: AuditQuery, timeZone: string): AuditFilter {
-  const text = (v: string | undefined) => (v?.trim() ? v.trim().slice(0, 200) : undefined);
-  const whole = (v: string | undefined) => (v && /^\d{1,18}$/.test(v.trim()) ? v.trim() : undefined);
-  const ticket = whole(query.ticket);
-  const customer = whole(query.customer);
-  const before = whole(query.before);
   return {
-    actor: text(query.actor),
-    action: text(query.action),
-    ticketNumber: ticket && Number(ticket) <= 2 ** 31 ? Number(ticket) : undefined,
-    customerId: customer ? BigInt(customer) : undefined,
-    from: query.from && DATE.test(query.from) ? zonedTimeToInstant(query.from, '00:00', timeZone) : undefined,
-    to:
-      query.to && DATE.test(query.to)
-        ? zonedTimeToInstant(addDays(query.to, 1), '00:00', timeZone)
-        : undefined,
-    beforeId: before ? BigInt(before) : undefined,
+    actor: query.actor,
+    action: query.action,
+    ticketNumber: query.ticket ? Number(query.ticket) : undefined,
+    customerId: query.customer ? BigInt(query.customer) : undefined,
+    from: query.from ? zonedTimeToInstant(query.from, '00:00', timeZone) : undefined,
+    to: query.to ? zonedTimeToInstant(addDays(query.to, 1), '00:00', timeZone) : undefined,
+    beforeId: query.before ? BigInt(query.before) : undefined,
     limit: AUDIT_PAGE_SIZE + 1,
   };
 }
@@ -42,7 +36,7 @@ export function registerAuditPages(admin: FastifyInstance, deps: WebDeps): void 
     const locale = toLocale(ctx.t.lang);
     const t = reportTexts(locale);
     const timeZone = (core.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
-    const query = (request.query ?? {}) as AuditQuery;
+    const query: AuditQuery = staffQuery(request, auditQuery);
     const rows = await listAuditLog(core.database.sql, auditFilterOf(query, timeZone));
     return sendPage(
       reply,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../core/business-calendar.js';
 import { reportPeriod } from '../../core/reports/periods.js';
 import { backlogCsv, channelsCsv, firstContactCsv, revenueCsv } from '../../core/reports/report-csv.js';
@@ -14,6 +14,7 @@ import { reportTexts } from './report-texts.js';
 import { loadReports, renderReportCharts } from './reports-data.js';
 import { ReportsContent } from './reports-view.js';
 import { StaffLayout } from './staff-layout.js';
+import { reportsQuery, staffQuery } from './staff-query.js';
 
 /**
  * The reports (#25, item 4) for every signed-in staff member: `/staff/reports` (filters by months
@@ -21,9 +22,10 @@ import { StaffLayout } from './staff-layout.js';
  */
 export function registerReportPages(scope: FastifyInstance, deps: WebDeps): void {
   const { core, settings } = deps;
-  const periodOf = (query: unknown) =>
+  /** @throws StaffQueryRefused for a month or week that is not one of the supported calendar. */
+  const periodOf = (request: FastifyRequest) =>
     reportPeriod(
-      (query ?? {}) as Record<string, string>,
+      staffQuery(request, reportsQuery),
       core.now(),
       (core.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone,
     );
@@ -32,7 +34,7 @@ export function registerReportPages(scope: FastifyInstance, deps: WebDeps): void
     const ctx = pageContext(request, reply, settings);
     const locale = toLocale(ctx.t.lang);
     const t = reportTexts(locale);
-    const data = await loadReports(core, periodOf(request.query));
+    const data = await loadReports(core, periodOf(request));
     const charts = await renderReportCharts(data, t, locale);
     return sendPage(
       reply,
@@ -50,7 +52,7 @@ export function registerReportPages(scope: FastifyInstance, deps: WebDeps): void
   };
   for (const [name, build] of Object.entries(csvRoutes)) {
     scope.get(`/staff/reports/${name}.csv`, async (request, reply) => {
-      const period = periodOf(request.query);
+      const period = periodOf(request);
       const span =
         name === 'first-contact'
           ? `${period.fromWeek}_${period.toWeek}`

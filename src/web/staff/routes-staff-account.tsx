@@ -7,6 +7,7 @@ import { TOTP_ENROL_PATH } from './staff-auth.js';
 import { CodeField } from './staff-auth-pages.js';
 import { staffMessages } from './staff-i18n.js';
 import { StaffLayout } from './staff-layout.js';
+import { doneQuery, staffQuery } from './staff-query.js';
 import { disableTotp, enableTotp, newTotpSecret, totpQrSvg, totpUri, useTotpCode } from './staff-totp.js';
 
 /** The signed-in member's own account: role, Slack id, the TOTP second factor (enrol, turn off). */
@@ -19,7 +20,7 @@ export function registerStaffAccountPages(scope: FastifyInstance, deps: WebDeps)
     const ctx = pageContext(request, reply, settings);
     const s = staffMessages(ctx.t.lang);
     const staff = request.staff!;
-    const done = (request.query as { done?: string }).done;
+    const { done } = staffQuery(request, doneQuery);
     return sendPage(
       reply,
       <StaffLayout {...ctx} title={s.navAccount} staff={staff} active="account">

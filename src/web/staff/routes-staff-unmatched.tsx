@@ -14,6 +14,7 @@ import { field, type WebDeps } from '../web-ui.js';
 import { staffMessages } from './staff-i18n.js';
 import { navLabel } from './staff-layout.js';
 import { actOnId, doneNotice, type PageState, staffActor, staffPageKit } from './staff-page.js';
+import { staffQuery, unmatchedQuery } from './staff-query.js';
 import { KeysetPager, RowForm, RowInput, StaffTable } from './staff-table.js';
 import { type WorkMessages, workMessages } from './work-i18n.js';
 
@@ -87,11 +88,11 @@ export function registerUnmatchedPages(scope: FastifyInstance, deps: WebDeps): v
   const formBefore = (request: FastifyRequest) => beforeOf(field(request.body, 'before'));
 
   scope.get('/staff/unmatched', async (request, reply) => {
-    const { ticket, before } = request.query as { ticket?: string; before?: string };
+    const { ticket, before } = staffQuery(request, unmatchedQuery);
     const w = texts(request, reply);
     const notice = doneNotice(request, {
       linked: w.linked,
-      ...(ticket && /^\d{1,9}$/.test(ticket) ? { ticket: w.ticketOpened(Number(ticket)) } : {}),
+      ...(ticket ? { ticket: w.ticketOpened(Number(ticket)) } : {}),
     });
     return render(request, reply, { notice, before: beforeOf(before) });
   });

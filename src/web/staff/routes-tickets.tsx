@@ -16,38 +16,39 @@ import { isTicketStatus } from '../../core/lifecycle.js';
 import { proposeForTicket } from '../../core/proposals.js';
 import { ticketWithMessages } from '../../core/staff-views.js';
 import { assignTicket } from '../../core/ticket-actions.js';
-import { DEADLINE_STATES, type DeadlineState, endOfLocalDay, findTickets } from '../../core/ticket-search.js';
+import { type DeadlineState, endOfLocalDay, findTickets } from '../../core/ticket-search.js';
 import { getTicketByNumber, postTechnicianMessage, setStatus } from '../../core/tickets.js';
 import { customers } from '../../db/schema.js';
 import { staffAttachment } from '../../db/sql/staff-attachment.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import type { StaffMember } from './staff-auth.js';
 import { StaffLayout } from './staff-layout.js';
-import { CHANNELS, type ListFilters, TicketList } from './ticket-list-page.js';
+import { staffQuery, ticketListQuery, ticketQuery } from './staff-query.js';
+import { draftOf, slotMinutesOf } from './ticket-forms.js';
+import { type ListFilters, TicketList } from './ticket-list-page.js';
 import { type TicketTexts, ticketTexts } from './ticket-texts.js';
-import { TicketView } from './ticket-view-page.js';
+import { type TicketDraft, TicketView } from './ticket-view-page.js';
 
 const ACTIONS = ['reply', 'note', 'take', 'propose', 'consent', 'time', 'resolve', 'reopen'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const one = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
-/** The list's query string, each value kept only when valid (anything else is ignored). */
-function filtersOf(query: Record<string, unknown>): ListFilters & { before?: number } {
-  const status = one(query.status);
-  const channel = one(query.channel);
-  const customerId = one(query.customer_id);
-  const deadline = one(query.deadline);
-  const before = Number(one(query.before));
+/**
+ * The list's query string, checked (staff-query.ts): a bad value is a 400 page naming it.
+ * @throws StaffQueryRefused
+ */
+function filtersOf(request: FastifyRequest): ListFilters & { before?: number } {
+  const query = staffQuery(request, ticketListQuery);
   return {
-    q: one(query.q).slice(0, 200),
-    status: isTicketStatus(status) ? status : '',
-    channel: (CHANNELS as readonly string[]).includes(channel) ? channel : '',
-    customer: one(query.customer).slice(0, 100),
-    customer_id: /^\d{1,18}$/.test(customerId) ? customerId : '',
-    assignee: one(query.assignee).slice(0, 100),
-    deadline: (DEADLINE_STATES as readonly string[]).includes(deadline) ? deadline : '',
-    before: Number.isInteger(before) && before > 0 ? before : undefined,
+    q: query.q ?? '',
+    status: query.status ?? '',
+    channel: query.channel ?? '',
+    customer: query.customer ?? '',
+    customer_id: query.customer_id ?? '',
+    assignee: query.assignee ?? '',
+    deadline: query.deadline ?? '',
+    before: query.before === undefined ? undefined : Number(query.before),
   };
 }
 
@@ -75,7 +76,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
   };
 
   scope.get('/staff/tickets', async (request, reply) => {
-    const filters = filtersOf(request.query as Record<string, unknown>);
+    const filters = filtersOf(request);
     const page = await findTickets(core, {
       search: filters.q || undefined,
       status: isTicketStatus(filters.status) ? filters.status : undefined,
@@ -120,7 +121,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       done?: string;
       redacted?: boolean;
       error?: string;
-      draft?: { reply?: string; note?: string };
+      draft?: TicketDraft;
       status?: number;
     } = {},
   ) => {
@@ -153,11 +154,10 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
   };
 
   scope.get('/staff/tickets/:number', (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const done = one(query.done);
+    const { done, redacted } = staffQuery(request, ticketQuery);
     return ticketPage(request, reply, {
-      done: (ACTIONS as readonly string[]).includes(done) ? done : undefined,
-      redacted: one(query.redacted) === '1',
+      done: (ACTIONS as readonly string[]).includes(done ?? '') ? done : undefined,
+      redacted: redacted === '1',
     });
   });
 
@@ -190,11 +190,12 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
         await assignTicket(core, number, technician, actor);
         return {};
       case 'propose': {
-        const minutes = Number(field(body, 'minutes') ?? 60);
+        const minutes = slotMinutesOf(field(body, 'minutes'));
+        if (minutes === undefined) return { problem: t.badSlotLength };
         await proposeForTicket(core, number, {
           technician,
           kind: field(body, 'kind') === 'onsite' ? 'onsite' : 'remote',
-          durationMinutes: Number.isInteger(minutes) ? Math.min(180, Math.max(15, minutes)) : 60,
+          durationMinutes: minutes,
         });
         return {};
       }
@@ -236,8 +237,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
     scope.post(`/staff/tickets/:number/${action}`, csrf, async (request, reply) => {
       const number = numberOf(request);
       const t = ticketTexts(pageContext(request, reply, settings).t.lang);
-      const draft =
-        action === 'reply' || action === 'note' ? { [action]: field(request.body, 'text') } : undefined;
+      const draft = draftOf(action, request.body);
       let problem: string | undefined;
       let redacted = false;
       let status = 400;

@@ -16,6 +16,7 @@ import { adminTexts, inputToCents } from './admin-texts.js';
 import { SettingsPage, type SettingsPageProps } from './settings-views.js';
 import { staffGuard } from './staff-auth.js';
 import { staffActor } from './staff-page.js';
+import { doneQuery, staffQuery } from './staff-query.js';
 
 type FormState = { values: Record<string, string>; errors: Record<string, string> };
 
@@ -119,7 +120,7 @@ export function registerSettingsPages(scope: FastifyInstance, deps: WebDeps): vo
       status = 200,
     ) => {
       const ctx = pageContext(request, reply, deps.settings);
-      const done = (request.query as { done?: string } | undefined)?.done;
+      const done = status === 200 ? staffQuery(request, doneQuery).done : undefined;
       return sendPage(
         reply,
         <SettingsPage
@@ -128,7 +129,7 @@ export function registerSettingsPages(scope: FastifyInstance, deps: WebDeps): vo
           settings={await loadSettings(core)}
           closures={await listClosures(core)}
           terms={await listTermsVersions(core)}
-          done={status === 200 ? done : undefined}
+          done={done}
           {...extra}
         />,
         status,

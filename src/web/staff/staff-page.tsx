@@ -10,6 +10,7 @@ import { Notice, type PageContext } from '../views/layout.js';
 import { pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { staffMessages } from './staff-i18n.js';
 import { navLabel, StaffLayout, type StaffNav } from './staff-layout.js';
+import { doneQuery, staffQuery } from './staff-query.js';
 
 /** Who made a change, in the audit log: the staff member's email. */
 export const staffActor = (request: FastifyRequest) => `staff:${request.staff!.email}`;
@@ -26,9 +27,12 @@ export interface PageState {
   notice?: string;
 }
 
-/** The notice of `?done=<key>` from `texts`, if the key is one of them. */
+/**
+ * The notice of `?done=<key>` from `texts`, if the key is one of them.
+ * @throws StaffQueryRefused when `done` is not even a key (staff-query.ts)
+ */
 export function doneNotice(request: FastifyRequest, texts: Record<string, string>): string | undefined {
-  const done = (request.query as { done?: string } | undefined)?.done;
+  const { done } = staffQuery(request, doneQuery);
   return done !== undefined && Object.hasOwn(texts, done) ? texts[done] : undefined;
 }
 

@@ -2,6 +2,13 @@
 import type { Locale } from '../../templates/format.js';
 import { TICKET_STATUS_NAMES } from './status-texts.js';
 
+/** Shortest and longest appointment slot offered from the ticket page, minutes (a multiple of 15). */
+export const SLOT_MINUTES = { min: 15, max: 180, step: 15 } as const;
+
+/** A refused slot length, Italian then English (a validation message), naming the field. */
+const SLOT_LENGTH_REFUSED =
+  'Durata (minuti): un numero intero da 15 a 180, a passi di 15. / Duration (minutes): a whole number from 15 to 180, in steps of 15.';
+
 const it = {
   tickets: 'Ticket',
   search: 'Cerca',
@@ -83,6 +90,7 @@ const it = {
   redacted:
     'Il testo conteneva una password o un dato riservato (carta, IBAN): è stato sostituito da [redacted] prima di salvarlo e inviarlo.',
   badDuration: 'Durata non valida: scrivi ad esempio 1h30, 90m o 1,5h.',
+  badSlotLength: SLOT_LENGTH_REFUSED,
   emptyText: 'Scrivi un testo.',
   notFound: 'Ticket non trovato.',
   firstContactDue: 'Primo contatto entro',
@@ -168,6 +176,7 @@ const en: TicketTexts = {
   redacted:
     'The text held a password or other secret (card, IBAN): it was replaced by [redacted] before it was stored and sent.',
   badDuration: 'Not a duration: write for example 1h30, 90m or 1.5h.',
+  badSlotLength: SLOT_LENGTH_REFUSED,
   emptyText: 'Write some text.',
   notFound: 'Ticket not found.',
   firstContactDue: 'First contact due',

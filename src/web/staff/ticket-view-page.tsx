@@ -5,7 +5,7 @@ import type { TicketRow } from '../../core/threading.js';
 import { dateTime } from '../views/dates.js';
 import { CsrfField, Notice, type PageContext } from '../views/layout.js';
 import { safeHtml } from '../views/portal-pages.js';
-import type { TicketTexts } from './ticket-texts.js';
+import { SLOT_MINUTES, type TicketTexts } from './ticket-texts.js';
 
 export interface TicketViewData {
   ticket: TicketRow;
@@ -94,13 +94,23 @@ function TextArea(props: { id: string; name: string; label: string; value?: stri
   );
 }
 
-function Actions(props: {
-  ctx: PageContext;
-  t: TicketTexts;
-  ticket: TicketRow;
-  draft?: { reply?: string; note?: string };
-}) {
+/** What was typed in a refused form, shown again (the field names of the forms). */
+export interface TicketDraft {
+  reply?: string;
+  note?: string;
+  /** The propose form: slot length as typed, and remote or on site. */
+  minutes?: string;
+  slotKind?: string;
+  /** The log-time form. */
+  duration?: string;
+  timeKind?: string;
+  billable?: boolean;
+  timeNote?: string;
+}
+
+function Actions(props: { ctx: PageContext; t: TicketTexts; ticket: TicketRow; draft?: TicketDraft }) {
   const { ctx, t, ticket } = props;
+  const draft = props.draft ?? {};
   const n = ticket.number;
   return (
     <section aria-labelledby="actions">
@@ -125,14 +135,23 @@ function Actions(props: {
         <fieldset>
           <legend>{t.propose}</legend>
           <label>
-            <input type="radio" name="kind" value="remote" checked /> {t.remote}
+            <input type="radio" name="kind" value="remote" checked={draft.slotKind !== 'onsite'} /> {t.remote}
           </label>{' '}
           <label>
-            <input type="radio" name="kind" value="onsite" /> {t.onsite}
+            <input type="radio" name="kind" value="onsite" checked={draft.slotKind === 'onsite'} /> {t.onsite}
           </label>
           <div class="field">
             <label for="f-minutes">{t.duration}</label>
-            <input id="f-minutes" name="minutes" type="number" min={15} max={180} step={15} value="60" />
+            <input
+              id="f-minutes"
+              name="minutes"
+              type="number"
+              min={SLOT_MINUTES.min}
+              max={SLOT_MINUTES.max}
+              step={SLOT_MINUTES.step}
+              value={draft.minutes ?? '60'}
+              aria-invalid={draft.minutes !== undefined ? 'true' : undefined}
+            />
           </div>
         </fieldset>
       </ActionForm>
@@ -141,22 +160,25 @@ function Actions(props: {
           <legend>{t.logTime}</legend>
           <div class="field">
             <label for="f-time">{t.time}</label>
-            <input id="f-time" name="duration" required />
+            <input id="f-time" name="duration" required value={draft.duration} />
           </div>
           <div class="field">
             <label for="f-kind">{t.kind}</label>
             <select id="f-kind" name="kind">
               {(['remote', 'on_site', 'phone'] as const).map((k) => (
-                <option value={k}>{t.kinds[k]}</option>
+                <option value={k} selected={draft.timeKind === k}>
+                  {t.kinds[k]}
+                </option>
               ))}
             </select>
           </div>
           <label>
-            <input type="checkbox" name="billable" value="yes" checked /> {t.billable}
+            <input type="checkbox" name="billable" value="yes" checked={draft.billable ?? true} />{' '}
+            {t.billable}
           </label>
           <div class="field">
             <label for="f-time-note">{t.timeNote}</label>
-            <input id="f-time-note" name="note" />
+            <input id="f-time-note" name="note" value={draft.timeNote} />
           </div>
         </fieldset>
       </ActionForm>
@@ -173,7 +195,7 @@ export function TicketView(props: {
   /** The text just written had a secret in it, replaced by `[redacted]` (T8). */
   redacted?: boolean;
   error?: string;
-  draft?: { reply?: string; note?: string };
+  draft?: TicketDraft;
 }) {
   const { ctx, t, data } = props;
   const { ticket } = data;

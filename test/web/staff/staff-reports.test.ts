@@ -241,14 +241,20 @@ describe('reports on seeded figures', () => {
     expect(chart(english, 'chart-hours')).toContain('2026-02: 1.50 h');
   });
 
-  it('a period given backwards is read forwards; nonsense falls back to the defaults', async () => {
-    const swapped = await get(
-      '/staff/reports?fromMonth=2026-03&toMonth=2026-02&fromWeek=x&toWeek=2026-W99',
-      techCookie,
-    );
-    const html = await swapped.text();
-    expect(html).toContain('name="fromMonth" type="month" value="2026-02"');
-    expect(html).toContain('name="toWeek" type="week" value="2026-W11"');
+  it('a period given backwards is read forwards; nonsense is refused naming the field', async () => {
+    const swapped = await (
+      await get(
+        '/staff/reports?fromMonth=2026-03&toMonth=2026-02&fromWeek=2026-W11&toWeek=2026-W08',
+        techCookie,
+      )
+    ).text();
+    expect(swapped).toContain('name="fromMonth" type="month" value="2026-02"');
+    expect(swapped).toContain('name="toWeek" type="week" value="2026-W11"');
+    const nonsense = await get('/staff/reports?fromWeek=x&toWeek=2026-W99&toMonth=2026-13', techCookie);
+    expect(nonsense.status).toBe(400);
+    const html = await nonsense.text();
+    for (const name of ['fromWeek', 'toWeek', 'toMonth']) expect(html).toContain(`<code>${name}</code>`);
+    expect(html).toContain('una settimana ISO come 2026-W09');
   });
 });
 

@@ -104,9 +104,12 @@ describe('unmatched messages page', () => {
     expect(shownIds(back.html)).toContain(target);
   });
 
-  it('ignores a page key that is not a message id and shows the first page', async () => {
-    const odd = await get('/staff/unmatched?before=abc');
-    expect(odd.status).toBe(200);
-    expect(shownIds(odd.html)[0]).toBe(shownIds((await get('/staff/unmatched')).html)[0]);
+  it('refuses a page key that is not a message id, naming it', async () => {
+    for (const key of ['abc', '99999999999999999999', '0']) {
+      const odd = await get(`/staff/unmatched?before=${key}`);
+      expect(odd.status).toBe(400);
+      expect(odd.html).toContain('<code>before</code>');
+      expect(odd.html).toContain('un numero identificativo');
+    }
   });
 });
