@@ -44,6 +44,12 @@ export interface OutboundRequest {
   };
   /** Technician name, for replies. */
   author?: string;
+  /**
+   * The text was written by a person (a technician's edited reply), so the staff search finds it.
+   * Otherwise a new message's text is one of ours (acknowledgement, notice, consent request, slot
+   * proposal, statement) and is left out of the search (#25).
+   */
+  writtenByPerson?: boolean;
   /** Deliver this existing message row instead of storing a new one. */
   messageId?: bigint;
   /** Chat channels: the inbound message this answers (`chatId:messageId`). */
@@ -193,6 +199,7 @@ export async function enqueueOutbound(
             subject: content.subject ?? null,
             text: content.text,
             html: content.html ?? null,
+            botText: !request.writtenByPerson,
           },
         }
       : { messageId: request.messageId },

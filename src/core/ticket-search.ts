@@ -4,6 +4,7 @@
  */
 
 import {
+  HEADLINE_STAND_INS,
   HIGHLIGHT_END,
   HIGHLIGHT_START,
   listStaffTickets,
@@ -66,7 +67,7 @@ export interface HeadlinePart {
 }
 
 /**
- * Splits a ts_headline result at its markers. The text stays raw: the page escapes it (preact),
+ * Splits a ts_headline result at its markers and puts back the `<>&` its text had. The text stays raw: the page escapes it (preact),
  * so neither the markers nor anything in the customer's text can become markup.
  */
 export function headlineParts(headline: string): HeadlinePart[] {
@@ -84,5 +85,10 @@ export function headlineParts(headline: string): HeadlinePart[] {
     parts.push({ text: rest.slice(start + 1, stop), match: true });
     rest = rest.slice(stop + 1);
   }
-  return parts.filter((p) => p.text.length > 0);
+  return parts
+    .filter((p) => p.text.length > 0)
+    .map((p) => ({
+      ...p,
+      text: HEADLINE_STAND_INS.reduce((t, [char, standIn]) => t.replaceAll(standIn, char), p.text),
+    }));
 }

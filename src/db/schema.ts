@@ -191,6 +191,11 @@ export const messages = pgTable(
     customerId: ref('customer_id').references(() => customers.id),
     /** Technician name for outbound replies and notes. */
     author: text('author'),
+    /**
+     * Outbound: the text is one of ours (acknowledgement, reminder, notice, consent request, slot
+     * proposal), not a person's; shown in the thread, left out of the staff search (#25).
+     */
+    botText: boolean('bot_text').notNull().default(false),
     subject: text('subject'),
     newText: text('new_text').notNull(),
     fullText: text('full_text').notNull(),

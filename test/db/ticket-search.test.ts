@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomer } from '../../src/core/customers.js';
@@ -37,6 +38,15 @@ let printer: number;
 let english: number;
 let hostile: number;
 let mario: bigint;
+let hp: number;
+let rnd: number;
+let body: number;
+let backup: number;
+
+/** Customer words with HTML-special characters, an emoji, a URL and an e-mail address (#25). */
+const BODY =
+  'La cartuccia è <10% & la fotocopiatrice<b>Ricoh</b> dice "urgente" 😀 vedi https://example.com/guida/router?x=1&y=2 ' +
+  'o scrivete a mario.rossi@example.com, log in C:\\Users\\Public\\spooler.txt';
 
 beforeAll(async () => {
   app = await startTestApp({ adapters: () => [channel], now: () => clock, workers: false });
@@ -131,5 +141,104 @@ describe('ticket full-text search (Italian and English, #25)', () => {
     });
     expect(await numbers({ deadline: 'met' })).toEqual([printer]);
     expect(await numbers({ deadline: 'overdue' })).not.toContain(printer);
+  });
+});
+
+describe('what the search reads: people’s words, whatever is around them (#25)', () => {
+  let verdi: bigint;
+  beforeAll(async () => {
+    const special = await customer('Officina Verdi');
+    verdi = special.id;
+    hp = await open(special.address, 'Stampante <HP> & scanner "ufficio"', 'Non parte.');
+    rnd = await open(special.address, 'R&D: problema', 'Da ieri.');
+    body = await open(special.address, 'Varie', BODY);
+    // The acknowledgement every customer got names a "copia di sicurezza": only this one wrote it.
+    backup = await open(special.address, 'Backup', 'La copia di sicurezza notturna non parte.');
+  });
+
+  it('finds each word of subjects with <, >, & and quotes, and an inflected form', async () => {
+    // Other customers' tickets above also speak of a "stampante" and a "problema".
+    for (const word of ['stampante', 'stampanti', 'HP', 'scanner', 'ufficio', '"scanner ufficio"', '<HP>'])
+      expect(await numbers({ search: word, customerId: verdi }), word).toEqual([hp]);
+    for (const word of ['problema', 'problemi', 'R&D'])
+      expect(await numbers({ search: word, customerId: verdi }), word).toEqual([rnd]);
+  });
+
+  it('finds each word of a message with tags, &, quotes, emoji, a URL, an address and a path', async () => {
+    const words = [
+      'cartuccia',
+      'fotocopiatrice',
+      'fotocopiatrici',
+      'Ricoh',
+      'urgente',
+      'guida',
+      'example.com',
+    ];
+    words.push('mario', 'rossi', 'mario.rossi@example.com', 'spooler', 'Users');
+    for (const word of words) expect(await numbers({ search: word }), word).toEqual([body]);
+    expect(await numbers({ search: 'router' })).toContain(body);
+  });
+
+  it('shows the words around the match as they were written', async () => {
+    const [subject] = (await findTickets(app.core, { search: 'scanner' })).rows;
+    expect(headlineParts(subject!.subject_headline!)).toEqual([
+      { text: 'Stampante <HP> & ', match: false },
+      { text: 'scanner', match: true },
+      { text: ' "ufficio"', match: false },
+    ]);
+    const [row] = (await findTickets(app.core, { search: 'Ricoh' })).rows;
+    const snippet = headlineParts(row!.snippet!);
+    expect(snippet.filter((p) => p.match).map((p) => p.text)).toEqual(['Ricoh']);
+    expect(snippet.map((p) => p.text).join('')).toContain(
+      '<10% & la fotocopiatrice<b>Ricoh</b> dice "urgente" 😀',
+    );
+  });
+
+  it('does not find the bot’s acknowledgement, only what people wrote', async () => {
+    // Every ticket got an acknowledgement with these words; only one customer wrote them.
+    expect(await numbers({ search: 'sicurezza' })).toEqual([backup]);
+    expect(await numbers({ search: '"copia di sicurezza"' })).toEqual([backup]);
+    expect(await numbers({ search: 'lavorativi' })).toEqual([]);
+    expect(await numbers({ search: 'intervention' })).toEqual([]); // the English acknowledgement
+    const [row] = (await findTickets(app.core, { search: 'sicurezza' })).rows;
+    expect(row!.snippet).not.toContain('Gentile cliente');
+    // A technician's reply and note with the acknowledgement's words are people's words.
+    await postTechnicianMessage(app.core, {
+      ticketNumber: hp,
+      author: 'Anna',
+      text: 'Giorni lavorativi: due.',
+      internal: false,
+    });
+    await postTechnicianMessage(app.core, {
+      ticketNumber: rnd,
+      author: 'Anna',
+      text: 'Intervento da remoto.',
+      internal: true,
+    });
+    expect(await numbers({ search: 'lavorativi' })).toEqual([hp]);
+    expect(await numbers({ search: 'remoto' })).toEqual([rnd]);
+  });
+
+  it('the migration takes the bot’s texts out of tickets indexed before it', async () => {
+    const sql = app.database.sql;
+    // As before migration 0025: no message marked as the bot's, every text in the vector.
+    await sql.query('update messages set bot_text = false');
+    await sql.query(`update tickets t set search_vector = setweight(to_tsvector('italian', t.subject), 'A')
+      || to_tsvector('italian', (select string_agg(m.new_text, ' ') from messages m where m.ticket_id = t.id))`);
+    expect((await numbers({ search: 'lavorativi' })).length).toBeGreaterThan(2);
+    const migration = readFileSync(
+      new URL('../../drizzle/0025_search_people_text.sql', import.meta.url),
+      'utf8',
+    );
+    const updates = migration
+      .split('--> statement-breakpoint')
+      .map((part) => part.replace(/^\s*--.*$/gm, '').trim())
+      .filter((part) => part.startsWith('UPDATE'));
+    expect(updates).toHaveLength(2);
+    for (const update of updates) await sql.query(update);
+    expect(await numbers({ search: 'lavorativi' })).toEqual([hp]);
+    expect(await numbers({ search: 'sicurezza' })).toEqual([backup]);
+    expect(await numbers({ search: 'scanner' })).toEqual([hp]);
+    expect(await numbers({ search: 'guida' })).toEqual([body]);
   });
 });

@@ -207,6 +207,7 @@ async function forwardEdit(
     automatic: false,
     content: technicianReply({ ticketNumber: ticket!.number, subject: ticket!.subject, text }),
     author: relay.author,
+    writtenByPerson: true,
     conversationId: payload.threading.conversationId,
     editOf: delivery.externalId,
   });

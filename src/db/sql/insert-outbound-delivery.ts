@@ -25,6 +25,8 @@ export interface OutboundMessageValues {
   subject: string | null;
   text: string;
   html: string | null;
+  /** The text is one of ours, not a person's: left out of the staff search (#25). */
+  botText: boolean;
 }
 
 const DELIVERY_COLUMNS =
@@ -34,8 +36,8 @@ const DELIVERY_COLUMNS =
 function insertMessageAndDeliverySql(jobInsert: DeliveryJobInsertSql): string {
   return `with m as (
     insert into messages (ticket_id, direction, channel, author, subject, new_text, full_text, html,
-      sender_kind, sender_address)
-    values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3) returning id
+      sender_kind, sender_address, bot_text)
+    values ($9, 'outbound', $1, $10, $11, $12, $12, $13, $2, $3, $15) returning id
   ), d as (
     insert into deliveries (${DELIVERY_COLUMNS})
     select $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $14, m.id from m
@@ -87,6 +89,7 @@ export async function insertOutboundDelivery(
           target.message.text,
           target.message.html,
           delivery.purpose,
+          target.message.botText,
         ]
       : [...deliveryValues, target.messageId.toString(), delivery.purpose],
   );

@@ -56,15 +56,38 @@ const SNIPPET_OPTIONS = `${HEADLINE}, MaxFragments=2, MaxWords=20, MinWords=8, F
 
 /** The ticket's text search configuration: the customer's language (the migration's ticket_search_config). */
 const CONFIG_SQL = `(case when c.locale like 'en%' then 'english'::regconfig else 'italian'::regconfig end)`;
-/** Text fed to ts_headline: without the marker characters, so a message cannot fake a highlight. */
-const clean = (column: string, chars: number) => `translate(left(${column}, ${chars}), chr(1) || chr(2), '')`;
+/**
+ * `<`, `>` and `&` in headline text stand in as these control characters, which the text parser
+ * reads as blanks: no tag or entity token swallows the words around them (as in the index,
+ * migration 0025's ticket_search_text). {@link headlineParts} puts them back.
+ */
+export const HEADLINE_STAND_INS: ReadonlyArray<readonly [string, string]> = [
+  ['<', '\u0003'],
+  ['>', '\u0004'],
+  ['&', '\u0005'],
+];
+
+/**
+ * Text fed to ts_headline: without the marker and stand-in characters (a message cannot fake a
+ * highlight), then `<>&` replaced by their stand-ins.
+ */
+const clean = (column: string, chars: number) =>
+  `translate(left(${column}, ${chars}), '<>&' || chr(1) || chr(2) || chr(3) || chr(4) || chr(5), chr(3) || chr(4) || chr(5))`;
+
+/**
+ * The search as the query parser gets it: `<`, `>` and `&` as spaces, as in the index (a pasted
+ * `<HP>` or `R&D` searches its words).
+ */
+export function searchQueryText(search: string): string {
+  return search.replace(/[<>&]/g, ' ').trim();
+}
 
 /**
  * Tickets for the staff list, newest first (keyset on the number), filtered, optionally by a
- * full-text search over subject and message text (`tickets.search_vector`, migration
- * 0017_ticket_search): the query is parsed with `websearch_to_tsquery` in the ticket's language
- * (the customer's: `english` or `italian`), so `stampante` finds `stampanti` and `printer` finds
- * `printers`.
+ * full-text search over the subject and what people wrote on the ticket (`tickets.search_vector`,
+ * migrations 0019_ticket_search and 0025_search_people_text: not the bot's own texts): the
+ * query is parsed with `websearch_to_tsquery` in the ticket's language (the customer's: `english`
+ * or `italian`), so `stampante` finds `stampanti` and `printer` finds `printers`.
  * Headlines (ts_headline) are computed for the page's rows only. Returns up to `limit` rows.
  */
 export async function listStaffTickets(sql: SqlClient, filter: StaffTicketFilter): Promise<StaffTicketRow[]> {
@@ -102,7 +125,7 @@ export async function listStaffTickets(sql: SqlClient, filter: StaffTicketFilter
       where.push('t.first_contact_at > t.first_contact_due_at');
       break;
   }
-  const search = filter.search?.trim();
+  const search = filter.search ? searchQueryText(filter.search) : undefined;
   let query: string | undefined;
   if (search) {
     const it = `websearch_to_tsquery('italian', ${param(search)})`;
@@ -120,13 +143,14 @@ export async function listStaffTickets(sql: SqlClient, filter: StaffTicketFilter
     from tickets t join customers c on c.id = t.customer_id
     ${where.length ? `where ${where.join(' and ')}` : ''}
     order by t.number desc limit ${limit}`;
-  // One headline per ticket over its messages' text (oldest first, the first 20,000 characters):
-  // the text is parsed once, for the page's rows only.
+  // One headline per ticket over the text people wrote on it, as indexed (oldest first, the first
+  // 20,000 characters): the text is parsed once, for the page's rows only.
   const headlines = query
     ? `ts_headline(p.cfg, ${clean('p.subject', 2000)}, ${query}, '${SUBJECT_OPTIONS}') as subject_headline,
        ts_headline(p.cfg, ${clean(
          `(select string_agg(left(m.new_text, 20000), ' … ' order by m.id)
-          from messages m where m.ticket_id = p.id)`,
+          from messages m
+          where m.ticket_id = p.id and message_in_search(m.direction, m.disposition, m.bot_text))`,
          20000,
        )}, ${query}, '${SNIPPET_OPTIONS}') as snippet`
     : 'null as subject_headline, null as snippet';
