@@ -595,7 +595,10 @@ export const billingExportSums = pgTable(
     billedMinutes: bigint('billed_minutes', { mode: 'number' }).notNull(),
     netCents: bigint('net_cents', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.exportId, t.customerId] }), index('billing_export_sums_month').on(t.month)],
+  (t) => [
+    primaryKey({ columns: [t.exportId, t.customerId] }),
+    index('billing_export_sums_month').on(t.month),
+  ],
 );
 
 /**
@@ -628,9 +631,7 @@ export const timeEntries = pgTable(
     index().on(t.ticketId),
     index('time_entries_started').on(t.startedAt),
     // Work not billed yet (the staff reports' open work, #25): a few rows, not every entry of the period.
-    index('time_entries_open')
-      .on(t.startedAt)
-      .where(sql`status = 'confirmed' and billed_at is null`),
+    index('time_entries_open').on(t.startedAt).where(sql`status = 'confirmed' and billed_at is null`),
     index('time_entries_running').on(t.technician).where(sql`status = 'running'`),
     check('time_entries_kind', sql`kind in ('remote', 'on_site', 'phone')`),
     check('time_entries_status', sql`status in ('running', 'unconfirmed', 'confirmed')`),
