@@ -582,6 +582,31 @@ export const billingExports = pgTable('billing_exports', {
 });
 
 /**
+ * An export's `lines` added up per customer (#25: the staff reports page reads these, not every
+ * line). Written only by the trigger `billing_export_sums_fill` (migration 0026) in the statement
+ * that inserts or rewrites the export, so always its lines' sums; minutes and cents.
+ */
+export const billingExportSums = pgTable(
+  'billing_export_sums',
+  {
+    exportId: ref('export_id')
+      .notNull()
+      .references(() => billingExports.id, { onDelete: 'cascade' }),
+    /** The export's month (`YYYY-MM`), copied to read a period without a join. */
+    month: text('month').notNull(),
+    /** The lines' `customerId`. */
+    customerId: ref('customer_id').notNull(),
+    rawMinutes: bigint('raw_minutes', { mode: 'number' }).notNull(),
+    billedMinutes: bigint('billed_minutes', { mode: 'number' }).notNull(),
+    netCents: bigint('net_cents', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.exportId, t.customerId] }),
+    index('billing_export_sums_month').on(t.month),
+  ],
+);
+
+/**
  * Work on a ticket. `running`: a timer not stopped yet (no minutes); `unconfirmed`: a timer that
  * stopped itself at the end of the business day, billed only once a technician confirms it.
  * Billed entries (`billed_at` set) cannot change: a trigger refuses updates and deletes.
@@ -610,6 +635,8 @@ export const timeEntries = pgTable(
   (t) => [
     index().on(t.ticketId),
     index('time_entries_started').on(t.startedAt),
+    // Work not billed yet (the staff reports' open work, #25): a few rows, not every entry of the period.
+    index('time_entries_open').on(t.startedAt).where(sql`status = 'confirmed' and billed_at is null`),
     index('time_entries_running').on(t.technician).where(sql`status = 'running'`),
     check('time_entries_kind', sql`kind in ('remote', 'on_site', 'phone')`),
     check('time_entries_status', sql`status in ('running', 'unconfirmed', 'confirmed')`),

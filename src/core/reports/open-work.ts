@@ -31,37 +31,36 @@ function add(into: Map<string, BillSums>, key: string, bill: TicketBill): void {
 }
 
 /**
- * Confirmed work not billed yet of `customerIds`, started in `range` (the local months
- * `fromMonth`…`toMonth` of `timeZone`), priced at today's terms and summed per
- * {@link customerMonthKey}.
+ * Confirmed work not billed yet, started in `range` (the local months `fromMonth`…`toMonth` of
+ * `timeZone`), every customer's, priced at today's terms and summed per {@link customerMonthKey}.
+ * A customer and month with open work has an entry even when its price is zero.
  */
 export async function openWorkSums(
   ctx: CoreContext,
   tx: Tx,
   input: {
-    customerIds: readonly bigint[];
     period: { fromMonth: string; toMonth: string };
     range: { from: Date; to: Date };
     timeZone: string;
   },
 ): Promise<Map<string, BillSums>> {
   const { period, range, timeZone } = input;
-  const terms = await loadCustomersTerms(ctx, tx, input.customerIds);
-  const summed = new Map<string, CustomerTerms>();
+  // The open work's groups say which customers have any; only their terms are needed.
+  const groups = await reportWorkSums(tx.sql, { ...range, timeZone });
+  const result = new Map<string, BillSums>();
+  if (groups.length === 0) return result;
+  const terms = await loadCustomersTerms(ctx, tx, [...new Set(groups.map((g) => g.customerId))]);
   const itemised = new Map<string, CustomerTerms>();
+  const summed = new Map<string, CustomerTerms>();
   for (const [id, t] of terms) {
     const bySums = pricedBySums(t.terms, t.packages, `${period.fromMonth}-01`, `${period.toMonth}-31`);
     (bySums ? summed : itemised).set(id, t);
   }
-  const result = new Map<string, BillSums>();
-  const customerIds = [...summed.keys()].map(BigInt);
-  for (const group of await reportWorkSums(tx.sql, { ...range, timeZone, customerIds })) {
-    const bill = priceGroupSums(
-      group,
-      summed.get(group.customerId.toString())!.terms,
-      ctx.settings.vatPercent,
-    );
-    add(result, customerMonthKey(group.customerId, group.month), bill);
+  for (const group of groups) {
+    const key = customerMonthKey(group.customerId, group.month);
+    if (!result.has(key)) result.set(key, { rawMinutes: 0, billedMinutes: 0, netCents: 0 });
+    const t = summed.get(group.customerId.toString());
+    if (t) add(result, key, priceGroupSums(group, t.terms, ctx.settings.vatPercent));
   }
   for (const [customerId, priced] of await loadCustomersBilling(ctx, tx, itemised, range)) {
     // Groups are `ticket|month|billed or open` (monthGroupOf): the open ones of the period count.

@@ -6,13 +6,13 @@
  */
 import type { Tx } from '../../db/database.js';
 import { reportBacklogByStatus } from '../../db/sql/report-backlog-by-status.js';
+import { reportCustomerNames } from '../../db/sql/report-customer-names.js';
 import {
   type FirstContactWeekRow,
   reportFirstContactWeeks,
 } from '../../db/sql/report-first-contact-weeks.js';
 import { reportInvoicedSums } from '../../db/sql/report-invoiced-sums.js';
 import { reportTicketsPerChannel } from '../../db/sql/report-tickets-per-channel.js';
-import { reportWorkMonths } from '../../db/sql/report-work-months.js';
 import { withVat } from '../billing/pricing.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../business-calendar.js';
 import type { CoreContext } from '../core-context.js';
@@ -44,6 +44,9 @@ export interface RevenueReport {
  * Hours and revenue per customer per month of the period (customers with confirmed work): the
  * monthly report's figures (#24) for each month: invoiced work as its export stored it, work not
  * invoiced yet priced now ({@link openWorkSums}), VAT once on the customer's net of the month.
+ * A customer's month is listed when it has either: confirmed work is billed by an export of its
+ * month (a line each ticket; billed entries cannot change) or not billed yet, so these are the
+ * customers and months with confirmed work, as the monthly report picks them.
  */
 export async function revenueReport(
   ctx: CoreContext,
@@ -53,27 +56,34 @@ export async function revenueReport(
   const timeZone = (ctx.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
   const months = monthsBetween(period.fromMonth, period.toMonth);
   const range = monthsRange(period.fromMonth, period.toMonth, timeZone);
-  const work = await reportWorkMonths(tx.sql, { ...range, timeZone });
   const invoiced = new Map(
     (await reportInvoicedSums(tx.sql, period)).map((r) => [customerMonthKey(r.customerId, r.month), r]),
   );
-  const customerIds = [...new Set(work.map((w) => w.customerId))];
-  const open = await openWorkSums(ctx, tx, { customerIds, period, range, timeZone });
+  const open = await openWorkSums(ctx, tx, { period, range, timeZone });
+  const monthsOf = new Map<string, Set<string>>();
+  for (const key of [...invoiced.keys(), ...open.keys()]) {
+    const [customerId = '', month = ''] = key.split('|');
+    const set = monthsOf.get(customerId) ?? new Set<string>();
+    monthsOf.set(customerId, set.add(month));
+  }
   const none: BillSums = { rawMinutes: 0, billedMinutes: 0, netCents: 0 };
-  const rows: RevenueRow[] = work.map((w) => {
-    const key = customerMonthKey(w.customerId, w.month);
-    const [a, b] = [invoiced.get(key) ?? none, open.get(key) ?? none];
-    const netCents = a.netCents + b.netCents;
-    return {
-      customerId: w.customerId.toString(),
-      name: w.name,
-      month: w.month,
-      workedMinutes: a.rawMinutes + b.rawMinutes,
-      billedMinutes: a.billedMinutes + b.billedMinutes,
-      netCents,
-      totalCents: withVat(netCents, ctx.settings.vatPercent).totalCents,
-    };
-  });
+  const rows: RevenueRow[] = [];
+  for (const { customerId, name } of await reportCustomerNames(tx.sql, [...monthsOf.keys()])) {
+    for (const month of [...(monthsOf.get(customerId) ?? [])].sort()) {
+      const key = customerMonthKey(customerId, month);
+      const [a, b] = [invoiced.get(key) ?? none, open.get(key) ?? none];
+      const netCents = a.netCents + b.netCents;
+      rows.push({
+        customerId,
+        name,
+        month,
+        workedMinutes: a.rawMinutes + b.rawMinutes,
+        billedMinutes: a.billedMinutes + b.billedMinutes,
+        netCents,
+        totalCents: withVat(netCents, ctx.settings.vatPercent).totalCents,
+      });
+    }
+  }
   const perMonth = months.map((month) => {
     const of = rows.filter((r) => r.month === month);
     const sum = (pick: (r: RevenueRow) => number) => of.reduce((a, r) => a + pick(r), 0);

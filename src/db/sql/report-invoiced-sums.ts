@@ -13,7 +13,9 @@ export interface InvoicedSumRow {
 /**
  * The lines that exports for invoicing stored for the months `fromMonth`…`toMonth`, summed per
  * customer and month (#25). Stored lines are never priced again, so their sums are the figures
- * the monthly report adds up for invoiced work, without sending every line's JSON here.
+ * the monthly report adds up for invoiced work. Read from `billing_export_sums` (each export's
+ * lines summed per customer by a trigger as the export is written): one row per customer and
+ * export, not every line's JSON.
  */
 export async function reportInvoicedSums(
   sql: SqlClient,
@@ -26,14 +28,13 @@ export async function reportInvoicedSums(
     billed_minutes: string;
     net_cents: string;
   }>(
-    `select l.line->>'customerId' as customer_id, e.month,
-            sum((l.line->'bill'->>'rawMinutes')::bigint)::text as raw_minutes,
-            sum((l.line->'bill'->>'billedMinutes')::bigint)::text as billed_minutes,
-            sum((l.line->'bill'->>'netCents')::bigint)::text as net_cents
-       from billing_exports e
-      cross join lateral jsonb_array_elements(e.lines) as l(line)
-      where e.month >= $1 and e.month <= $2
-      group by l.line->>'customerId', e.month`,
+    `select customer_id::text as customer_id, month,
+            sum(raw_minutes)::text as raw_minutes,
+            sum(billed_minutes)::text as billed_minutes,
+            sum(net_cents)::text as net_cents
+       from billing_export_sums
+      where month >= $1 and month <= $2
+      group by customer_id, month`,
     [period.fromMonth, period.toMonth],
   );
   return rows.map((r) => ({
