@@ -75,8 +75,7 @@ export function staffGuard(
     if (!row || row.disabledAt || !row.passwordHash) {
       if (id) request.session.staffId = undefined;
       // Signed out (not a disabled account): a reply or note just written is kept, not dropped.
-      const kept = !id && drafts ? await expiredStaffPost(request, reply, deps, drafts) : undefined;
-      if (kept) return reply;
+      if (!id && drafts && (await expiredStaffPost(request, reply, deps, drafts))) return reply;
       const next = request.method === 'GET' ? request.url : '/staff';
       await reply.redirect(`/staff/sign-in?next=${encodeURIComponent(next)}`, 303);
       return reply;

@@ -88,19 +88,21 @@ export function staffTextForm(request: FastifyRequest): DraftForm | undefined {
  * A reply or note posted without a staff session (it expired, or the technician signed out in
  * another tab): the text is kept for an hour under this browser's staff draft key and comes back
  * on the ticket after the next sign-in; the sign-in page (401) says so, or, when the browser holds
- * no key, shows the text to copy. Undefined when the post is not one to keep (another form, empty,
- * or not from our own pages: a forged cross-site post plants nothing): the caller redirects.
+ * no key, shows the text to copy. True when that page was sent; false when the post is not one to
+ * keep (another form, empty, or not from our own pages: a forged cross-site post plants nothing),
+ * and the caller redirects. (Not the reply itself: a reply is thenable, and awaiting it answers
+ * undefined.)
  */
 export async function expiredStaffPost(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: WebDeps,
   drafts: DraftKeeper,
-): Promise<FastifyReply | undefined> {
+): Promise<boolean> {
   const form = staffTextForm(request);
   const text = field(request.body, 'text') ?? '';
   const raw = (request.params as { number?: string }).number ?? '';
-  if (!form || !/^\d{1,9}$/.test(raw) || !fromOwnPages(request) || !text.trim()) return undefined;
+  if (!form || !/^\d{1,9}$/.test(raw) || !fromOwnPages(request) || !text.trim()) return false;
   const ticketNumber = Number(raw);
   const kept = await drafts.keep(request, { ticketNumber, text, filesLeftOut: [], form });
   const ctx = pageContext(request, reply, deps.settings);
@@ -111,5 +113,6 @@ export async function expiredStaffPost(
       expired={{ kept, text: kept ? undefined : text }}
     />
   );
-  return sendPage(reply, page, 401);
+  sendPage(reply, page, 401);
+  return true;
 }

@@ -169,6 +169,7 @@ describe('a staff session that expired', () => {
     expect(page).toContain('non è ancora stato inviato');
     expect(await staffTexts()).toEqual(before);
     expect(lines.join('\n')).not.toContain(text);
+    expect(lines.join('\n')).not.toContain('FST_ERR_REP_ALREADY_SENT'); // one answer per post
     // Sent from the restored form: stored once, and the draft is gone.
     expect((await post(client, 'reply', text)).status).toBe(303);
     expect((await staffTexts()).slice(before.length)).toEqual([{ direction: 'outbound', new_text: text }]);
