@@ -24,6 +24,8 @@ import {
   DELIVERY_PURPOSES,
   type DeliveryPurpose,
   type DeliveryStatus,
+  DRAFT_FORMS,
+  type DraftForm,
   INTERVENTION_KINDS,
   MESSAGE_DIRECTIONS,
   MESSAGE_DISPOSITIONS,
@@ -706,7 +708,8 @@ export const webSessions = pgTable(
  * A portal post refused because its session had expired, kept for an hour until its author signs in
  * again on the same browser (src/web/kept-drafts.ts). Keyed by the SHA-256 of a random key the
  * browser holds in the `hd_draft` cookie (not the session); `owner_tag` is an HMAC binding that key
- * to the customer who had it, so the text comes back only to them. Files are not kept.
+ * to the customer who had it, so the text comes back only to them. Files are not kept. Staff replies
+ * and notes (#25) are kept the same way under their own cookie, bound to the staff account.
  */
 export const webDrafts = pgTable(
   'web_drafts',
@@ -721,10 +724,12 @@ export const webDrafts = pgTable(
     nonce: text('nonce'),
     /** Names of the files chosen with it, which were not kept. */
     filesLeftOut: jsonb('files_left_out').$type<string[]>().notNull().default([]),
+    /** Whose form: `portal` (a customer's), `staff_reply` or `staff_note` (a technician's). */
+    form: text('form').$type<DraftForm>().notNull().default('portal'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index().on(t.expiresAt)],
+  (t) => [index().on(t.expiresAt), known('web_drafts_form_known', 'form', DRAFT_FORMS)],
 );
 
 /** Every acceptance of a terms version (T9): at registration and at sign-in after a new version. */

@@ -95,3 +95,11 @@ export type DeliveryPurpose = (typeof DELIVERY_PURPOSES)[number];
 /** How logged time was spent (`time_entries.kind`, check `time_entries_kind`). */
 export const ENTRY_KINDS = ['remote', 'on_site', 'phone'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/**
+ * The form a kept draft belongs to (`web_drafts.form`, check `web_drafts_form_known`): `portal` (a
+ * customer's new ticket or reply), `staff_reply` and `staff_note` (a technician's, #25). A customer's
+ * draft is only ever looked up as `portal`, a technician's only as a staff form.
+ */
+export const DRAFT_FORMS = ['portal', 'staff_reply', 'staff_note'] as const;
+export type DraftForm = (typeof DRAFT_FORMS)[number];

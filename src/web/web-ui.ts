@@ -266,6 +266,6 @@ export async function registerWebUi(server: FastifyInstance, deps: WebDeps): Pro
     const drafts = createDraftKeeper(deps.core, secret, deps.settings);
     registerAuthRoutes(web, deps, drafts);
     registerPortalRoutes(web, deps, drafts);
-    await registerStaffPages(web, deps);
+    await registerStaffPages(web, deps, createDraftKeeper(deps.core, secret, deps.settings, 'staff'));
   });
 }

@@ -20,10 +20,12 @@ import { type DeadlineState, endOfLocalDay, findTickets } from '../../core/ticke
 import { getTicketByNumber, postTechnicianMessage, setStatus } from '../../core/tickets.js';
 import { customers } from '../../db/schema.js';
 import { staffAttachment } from '../../db/sql/staff-attachment.js';
+import type { DraftKeeper } from '../kept-drafts.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import type { StaffMember } from './staff-auth.js';
 import { StaffLayout } from './staff-layout.js';
 import { staffQuery, ticketListQuery, ticketQuery } from './staff-query.js';
+import { readStaffTextForms, STAFF_TEXT_LIMIT, wasCut } from './staff-text-posts.js';
 import { draftOf, slotMinutesOf } from './ticket-forms.js';
 import { type ListFilters, TicketList } from './ticket-list-page.js';
 import { type TicketTexts, ticketTexts } from './ticket-texts.js';
@@ -52,7 +54,11 @@ function filtersOf(request: FastifyRequest): ListFilters & { before?: number } {
   };
 }
 
-export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void {
+/**
+ * The ticket pages in the guarded staff scope. `drafts` is the staff draft keeper: a reply or note
+ * kept across a sign-in is shown in its form on the ticket until it is sent (or expires in an hour).
+ */
+export function registerTicketPages(scope: FastifyInstance, deps: WebDeps, drafts: DraftKeeper): void {
   const { core, settings } = deps;
   const csrf = { preHandler: scope.csrfProtection };
 
@@ -125,6 +131,15 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       status?: number;
     } = {},
   ) => {
+    let restored: 'reply' | 'note' | undefined;
+    if (!extra.draft) {
+      // A text kept when the session expired, for this ticket and this member: in its form again.
+      const kept = await drafts.find(request, request.staff!.id);
+      if (kept?.ticketNumber === numberOf(request)) {
+        restored = kept.form === 'staff_note' ? 'note' : 'reply';
+        extra = { ...extra, draft: { [restored]: kept.text } };
+      }
+    }
     const number = numberOf(request);
     const view = number > 0 ? await ticketWithMessages(core, number).catch(() => undefined) : undefined;
     if (!view) {
@@ -147,6 +162,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
           redacted={extra.redacted}
           error={extra.error}
           draft={extra.draft}
+          restored={restored}
         />
       ),
       extra.status,
@@ -169,7 +185,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
     body: unknown,
     staff: StaffMember,
     t: TicketTexts,
-  ): Promise<{ problem?: string; redacted?: boolean }> => {
+  ): Promise<{ problem?: string; redacted?: boolean; status?: number }> => {
     const actor = `staff:${staff.id}`;
     const technician = staff.name;
     switch (action) {
@@ -177,6 +193,9 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       case 'note': {
         const text = one(field(body, 'text'));
         if (!text) return { problem: t.emptyText };
+        // Never cut silently: the text comes back in the form with the limit (413, nothing sent).
+        if (wasCut(body) || text.length > STAFF_TEXT_LIMIT)
+          return { problem: t.tooLong(STAFF_TEXT_LIMIT, text.length, wasCut(body)), status: 413 };
         const posted = await postTechnicianMessage(core, {
           ticketNumber: number,
           author: technician,
@@ -233,8 +252,8 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
     }
   };
 
-  for (const action of ACTIONS) {
-    scope.post(`/staff/tickets/:number/${action}`, csrf, async (request, reply) => {
+  const route = (target: FastifyInstance, action: Action) =>
+    target.post(`/staff/tickets/:number/${action}`, csrf, async (request, reply) => {
       const number = numberOf(request);
       const t = ticketTexts(pageContext(request, reply, settings).t.lang);
       const draft = draftOf(action, request.body);
@@ -242,7 +261,11 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       let redacted = false;
       let status = 400;
       try {
-        ({ problem, redacted = false } = await act(action, number, request.body, request.staff!, t));
+        ({
+          problem,
+          redacted = false,
+          status = 400,
+        } = await act(action, number, request.body, request.staff!, t));
       } catch (error) {
         const known = clientErrorOf(error);
         if (!known) throw error;
@@ -250,10 +273,19 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
         status = known.status;
       }
       if (problem) return ticketPage(request, reply, { error: problem, draft, status });
+      // A draft kept across a sign-in is sent now.
+      if (action === 'reply' || action === 'note') await drafts.drop(request, number, `staff_${action}`);
       // Post/redirect/get: a reload does not send the reply twice.
       return reply.redirect(`/staff/tickets/${number}?done=${action}${redacted ? '&redacted=1' : ''}`, 303);
     });
-  }
+  for (const action of ACTIONS) if (action !== 'reply' && action !== 'note') route(scope, action);
+  // Replies and notes in a scope of their own whose form parser reads up to 1 MiB and never
+  // answers 413: a long text comes back in its form with the limit (staff-text-posts.tsx).
+  scope.register(async (texts) => {
+    readStaffTextForms(texts);
+    route(texts, 'reply');
+    route(texts, 'note');
+  });
 
   scope.get('/staff/attachments/:id', async (request, reply) => {
     const id = (request.params as { id: string }).id;

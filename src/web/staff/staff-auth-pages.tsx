@@ -6,13 +6,32 @@ import { StaffLayout, type StaffLayoutProps } from './staff-layout.js';
 type Base = Omit<StaffLayoutProps, 'title' | 'children'>;
 
 export function StaffSignInPage(
-  props: Base & { next: string; email?: string; error?: string; notice?: string },
+  props: Base & {
+    next: string;
+    email?: string;
+    error?: string;
+    notice?: string;
+    /** A reply or note posted after the session expired: kept for after sign-in, or shown to copy. */
+    expired?: { kept: boolean; text?: string };
+  },
 ) {
   const s = staffMessages(props.t.lang);
+  const { expired } = props;
   return (
     <StaffLayout {...props} title={s.signIn}>
       {props.notice && <Notice kind="ok">{props.notice}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
+      {expired && (
+        <Notice kind="error">{expired.kept ? s.sessionExpiredKept : s.sessionExpiredNotKept}</Notice>
+      )}
+      {expired && !expired.kept && (
+        <div class="field">
+          <label for="f-unsent">{s.unsentText}</label>
+          <textarea id="f-unsent" rows={8} readonly>
+            {expired.text ?? ''}
+          </textarea>
+        </div>
+      )}
       <form method="post" action="/staff/sign-in">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="next" value={props.next} />

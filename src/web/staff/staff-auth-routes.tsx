@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import { SecretKeyError } from '../../core/errors.js';
+import type { DraftKeeper } from '../kept-drafts.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { field, pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { createFirstAdmin, isFirstAdminToken } from './first-admin.js';
@@ -30,7 +31,7 @@ const CODE_STEP_MS = 5 * 60_000;
  * Staff sign-in (password, then the TOTP code when the account has one), sign-out and the one-time
  * set-password page. Outside the guard. Wrong email and wrong password get the same answer.
  */
-export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): void {
+export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps, drafts: DraftKeeper): void {
   const { core, settings } = deps;
   const csrf = { preHandler: web.csrfProtection };
   const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
@@ -45,7 +46,10 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps): vo
     await core.database.transaction((tx) =>
       audit(tx, { actor: `staff:${email}`, action: 'staff.signed_in' }),
     );
-    return reply.redirect(next, 303);
+    // A reply or note kept when the session expired: back to its ticket, where it is in the form.
+    drafts.claim(request, reply, id.toString());
+    const kept = await drafts.find(request, id.toString());
+    return reply.redirect(kept?.ticketNumber ? `/staff/tickets/${kept.ticketNumber}` : next, 303);
   };
 
   web.get('/staff/sign-in', async (request, reply) => {

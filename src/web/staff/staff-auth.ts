@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { DraftKeeper } from '../kept-drafts.js';
 import { pageContext, sendPage, type WebDeps } from '../web-ui.js';
 import { type StaffAccountRow, type StaffRole, staffAccountById } from './staff-accounts.js';
 import { staffMessages } from './staff-i18n.js';
 import { StaffMessagePage } from './staff-layout.js';
+import { expiredStaffPost } from './staff-text-posts.js';
 
 export type { StaffRole } from './staff-accounts.js';
 
@@ -58,20 +60,29 @@ export function safeNext(next: string | undefined): string {
  * since: a redirect to `/staff/sign-in?next=…`; an admin without TOTP while STAFF_REQUIRE_2FA=true:
  * to the enrolment page before anything else; `required: 'admin'` and a technician: a 403 page.
  * Otherwise `request.staff` is the signed-in member. The account is read at every request, so
- * disabling or a role change takes effect at once.
+ * disabling or a role change takes effect at once. With `drafts` (the staff keeper), a signed-in
+ * browser's draft key is bound to the member, and a reply or note posted without a session is kept
+ * for after the sign-in (staff-text-posts.tsx) instead of being dropped by the redirect.
  */
-export function staffGuard(deps: WebDeps, required?: 'admin'): preHandlerAsyncHookHandler {
+export function staffGuard(
+  deps: WebDeps,
+  required?: 'admin',
+  drafts?: DraftKeeper,
+): preHandlerAsyncHookHandler {
   return async function guard(request: FastifyRequest, reply: FastifyReply) {
     const id = request.session.staffId;
     const row = id ? await staffAccountById(deps.core, id) : undefined;
     if (!row || row.disabledAt || !row.passwordHash) {
       if (id) request.session.staffId = undefined;
+      // Signed out (not a disabled account): a reply or note just written is kept, not dropped.
+      if (!id && drafts && (await expiredStaffPost(request, reply, deps, drafts))) return reply;
       const next = request.method === 'GET' ? request.url : '/staff';
       await reply.redirect(`/staff/sign-in?next=${encodeURIComponent(next)}`, 303);
       return reply;
     }
     const staff = toStaffMember(row);
     request.staff = staff;
+    drafts?.claim(request, reply, staff.id);
     const path = request.url.split('?')[0];
     if (
       deps.settings.staffRequire2fa &&

@@ -37,6 +37,11 @@ const it = {
   shortPassword: 'La password deve avere almeno 10 caratteri.',
   badLink: 'Il link non è valido, è già stato usato o è scaduto. Chieda un nuovo link a un amministratore.',
   passwordSet: 'Password impostata. Ora può accedere.',
+  sessionExpiredKept:
+    "La sessione era scaduta: il testo (risposta o nota) non è stato inviato. È conservato per un'ora su questo browser: dopo l'accesso lo ritrova nel ticket, da controllare e inviare.",
+  sessionExpiredNotKept:
+    'La sessione era scaduta: il testo (risposta o nota) non è stato inviato e non si è potuto conservare. Lo copi da qui prima di accedere.',
+  unsentText: 'Il testo non inviato',
   save: 'Salva',
   forbidden: 'Pagina riservata agli amministratori.',
   role: 'Ruolo',
@@ -112,6 +117,11 @@ const en: StaffMessages = {
   shortPassword: 'The password must have at least 10 characters.',
   badLink: 'This link is not valid, was already used or has expired. Ask an administrator for a new one.',
   passwordSet: 'Password set. You can sign in now.',
+  sessionExpiredKept:
+    'Your session had expired: the text (reply or note) was not sent. It is kept for an hour on this browser: after signing in you will find it on the ticket, to check and send.',
+  sessionExpiredNotKept:
+    'Your session had expired: the text (reply or note) was not sent and could not be kept. Copy it from here before signing in.',
+  unsentText: 'The unsent text',
   save: 'Save',
   forbidden: 'This page is for administrators only.',
   role: 'Role',

@@ -92,6 +92,14 @@ const it = {
   badDuration: 'Durata non valida: scrivi ad esempio 1h30, 90m o 1,5h.',
   badSlotLength: SLOT_LENGTH_REFUSED,
   emptyText: 'Scrivi un testo.',
+  draftRestored:
+    'Il testo scritto prima che la sessione scadesse è di nuovo nel modulo qui sotto: non è ancora stato inviato. Controllalo e premi il pulsante per inviarlo.',
+  tooLong: (limit: number, length: number, cut: boolean) =>
+    `Il testo è troppo lungo: il limite è di ${limit.toLocaleString('it-IT')} caratteri${
+      cut
+        ? `; ne è arrivato solo l'inizio (${length.toLocaleString('it-IT')} caratteri), che trovi qui sotto`
+        : ` e ne ha ${length.toLocaleString('it-IT')}`
+    }. Accorcialo e invia di nuovo: non è stato inviato nulla.`,
   notFound: 'Ticket non trovato.',
   firstContactDue: 'Primo contatto entro',
   firstContactAt: 'Primo contatto',
@@ -178,6 +186,14 @@ const en: TicketTexts = {
   badDuration: 'Not a duration: write for example 1h30, 90m or 1.5h.',
   badSlotLength: SLOT_LENGTH_REFUSED,
   emptyText: 'Write some text.',
+  draftRestored:
+    'The text written before your session expired is back in the form below: it has not been sent yet. Check it and press the button to send it.',
+  tooLong: (limit: number, length: number, cut: boolean) =>
+    `The text is too long: the limit is ${limit.toLocaleString('en-GB')} characters${
+      cut
+        ? `; only its beginning arrived (${length.toLocaleString('en-GB')} characters), shown below`
+        : ` and it has ${length.toLocaleString('en-GB')}`
+    }. Shorten it and send it again: nothing was sent.`,
   notFound: 'Ticket not found.',
   firstContactDue: 'First contact due',
   firstContactAt: 'First contact',

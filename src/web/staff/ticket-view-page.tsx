@@ -196,6 +196,8 @@ export function TicketView(props: {
   redacted?: boolean;
   error?: string;
   draft?: TicketDraft;
+  /** The draft is a text kept when the session expired, not sent yet. */
+  restored?: 'reply' | 'note';
 }) {
   const { ctx, t, data } = props;
   const { ticket } = data;
@@ -204,6 +206,7 @@ export function TicketView(props: {
       {props.done && t.done[props.done] && <Notice kind="ok">{t.done[props.done]}</Notice>}
       {props.redacted && <Notice kind="info">{t.redacted}</Notice>}
       {props.error && <Notice kind="error">{props.error}</Notice>}
+      {props.restored && <Notice kind="info">{t.draftRestored}</Notice>}
       <dl class="ticket-facts">
         <dt>{t.customer}</dt>
         <dd>

@@ -153,4 +153,29 @@ describe('staff ticket pages in a browser', () => {
     await page.click('form[action$="/reopen"] button[type=submit]');
     expect(await page.textContent('.ticket-facts')).toContain('Aperto');
   });
+
+  it('gives back a reply typed while the session expired, after signing in again, unsent', async () => {
+    await page.goto(`/staff/tickets/${number}`);
+    const text = 'Ho ordinato il toner nuovo: arriva giovedì e lo installo io.';
+    await page.fill('#f-reply', text);
+    await kit.app.database.sql.query('delete from web_sessions');
+    const before = kit.smtp.messages.length;
+    await page.click('form[action$="/reply"] button[type=submit]');
+    expect(await page.textContent('[role=alert]')).toContain('La sessione era scaduta');
+    await page.fill('[name=email]', TECH.email);
+    await page.fill('[name=password]', TECH.password);
+    await page.click('main button[type=submit]');
+    expect(new URL(page.url()).pathname).toBe(`/staff/tickets/${number}`);
+    expect(await page.inputValue('#f-reply')).toBe(text);
+    expect(await page.textContent('[role=status]')).toContain('non è ancora stato inviato');
+    await kit.screenshot(page, 'staff-draft-restored');
+    await kit.app.settle();
+    expect(kit.smtp.messages.slice(before).some((m) => /toner nuovo/.test(m.parsed.text ?? ''))).toBe(false);
+    await page.click('form[action$="/reply"] button[type=submit]');
+    expect(await page.textContent('main')).toContain('Risposta in invio al cliente');
+    const sent = await kit.smtp.waitFor(
+      (m) => m.envelope.to.includes(CUSTOMER) && /toner nuovo/.test(m.parsed.text ?? ''),
+    );
+    expect(sent.parsed.text).toContain('lo installo io');
+  });
 });

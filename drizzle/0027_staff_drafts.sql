@@ -1,0 +1,2 @@
+ALTER TABLE "web_drafts" ADD COLUMN "form" text DEFAULT 'portal' NOT NULL;--> statement-breakpoint
+ALTER TABLE "web_drafts" ADD CONSTRAINT "web_drafts_form_known" CHECK (form in ('portal', 'staff_reply', 'staff_note'));
