@@ -23,7 +23,8 @@ export function draftOf(action: string, body: unknown): TicketDraft | undefined 
   switch (action) {
     case 'reply':
     case 'note':
-      return { [action]: text('text') };
+      // Whole, up to what the form reader took (staff-text-posts.ts): a long reply comes back entire.
+      return { [action]: field(body, 'text') };
     case 'propose':
       return { minutes: text('minutes')?.slice(0, 100) ?? '', slotKind: text('kind') };
     case 'time':
