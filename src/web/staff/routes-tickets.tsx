@@ -7,9 +7,10 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientErrorOf } from '../../api/error-status.js';
+import { ticketSummaryData } from '../../core/billing/billing-store.js';
 import { parseDuration } from '../../core/billing/duration.js';
 import type { EntryKind } from '../../core/billing/pricing.js';
-import { recordTimeEntry } from '../../core/billing/time-entries.js';
+import { listTimeEntries, recordTimeEntry } from '../../core/billing/time-entries.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../core/business-calendar.js';
 import { requestConsent } from '../../core/consent/consent-requests.js';
 import { isTicketStatus } from '../../core/lifecycle.js';
@@ -133,6 +134,11 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
       .select({ id: customers.id, name: customers.name })
       .from(customers)
       .where(eq(customers.id, view.ticket.customerId));
+    // The bill as the hour summary and the API price it; an out-of-range entry raises its alert here too.
+    const time = await core.database.transaction(async (tx) => ({
+      entries: await listTimeEntries(tx, view.ticket.id),
+      bill: (await ticketSummaryData(core, tx, view.ticket.number)).bill,
+    }));
     return render(
       request,
       reply,
@@ -141,7 +147,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
         <TicketView
           ctx={ctx}
           t={t}
-          data={{ ...view, customer: customer! }}
+          data={{ ...view, customer: customer!, time }}
           done={extra.done}
           redacted={extra.redacted}
           error={extra.error}
