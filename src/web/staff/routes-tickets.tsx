@@ -176,7 +176,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps): void
     staff: StaffMember,
     t: TicketTexts,
   ): Promise<{ problem?: string; redacted?: boolean }> => {
-    const actor = `staff:${staff.id}`;
+    const actor = `staff:${staff.id}`; // src/core/actors.ts
     const technician = staff.name;
     switch (action) {
       case 'reply':
