@@ -14,9 +14,11 @@ import { customers, messages, tickets } from '../../db/schema.js';
 export interface SlackActor {
   userId: string;
   name: string;
+  /** The audit actor: `staff:<id>` when a staff account has this Slack id, else `slack:<id>` (src/core/actors.ts). */
+  actor: string;
 }
 
-const actorOf = (who: SlackActor) => `slack:${who.userId}`;
+const actorOf = (who: SlackActor) => who.actor;
 
 /** Told to a technician whose text had a password, card number or IBAN in it (T8). */
 export const REDACTED_NOTICE =

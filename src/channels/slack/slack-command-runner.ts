@@ -107,7 +107,7 @@ async function replyFromCommand(
         author: who.name,
         text,
         internal: false,
-        actor: `slack:${who.userId}`,
+        actor: who.actor,
       }),
     );
     core.jobs.wake();

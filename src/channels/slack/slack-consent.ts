@@ -91,7 +91,7 @@ export async function requestConsentFromSlack(
     ticketNumber: number,
     technician: who.name,
     technicianRef: `slack:${who.userId}`,
-    actor: `slack:${who.userId}`,
+    actor: who.actor,
   });
   const minutes = Math.round(core.settings.consentTtlMs / 60_000);
   return `Richiesta di consenso inviata al cliente del ticket #${number} (scade tra ${minutes} min). / Consent requested.`;
@@ -104,7 +104,7 @@ export async function sessionFromSlack(
   action: 'start' | 'end',
   who: SlackActor,
 ): Promise<string> {
-  const input = { ticketNumber: number, technician: who.name, actor: `slack:${who.userId}` };
+  const input = { ticketNumber: number, technician: who.name, actor: who.actor };
   if (action === 'start') {
     await startRemoteSession(core, input);
     return `Sessione remota avviata sul ticket #${number}: il cliente può fermarla con STOP. / Remote session started.`;

@@ -4,8 +4,10 @@
  * first thing; the work happens after. Every event is handled once across retries, restarts and
  * instances ({@link onceForEvent}); only `SLACK_TECHNICIANS` may act.
  */
+
 import type { App } from '@slack/bolt';
 import type { SlackSettings } from '../../config.js';
+import { slackTechnicianActor } from '../../core/actors.js';
 import type { ChannelContext } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../../core/errors.js';
@@ -101,7 +103,11 @@ export function registerListeners(app: App, deps: InboundDeps): void {
     try {
       if (!(await deps.isTechnician(b.user.id))) return void (await tell(NOT_ALLOWED));
       const number = Number(a.value);
-      const who: SlackActor = { userId: b.user.id, name: await deps.nameOf(b.user.id) };
+      const who: SlackActor = {
+        userId: b.user.id,
+        name: await deps.nameOf(b.user.id),
+        actor: await slackTechnicianActor(deps.core.database, b.user.id),
+      };
       let answer: string | undefined;
       const keys = eventKeys({ kind: 'act', channel, ts: `${a.action_id}:${a.action_ts ?? ''}` });
       if (!(await onceForEvent(deps.core.database, keys, async () => {}))) return;
@@ -130,7 +136,11 @@ export function registerListeners(app: App, deps: InboundDeps): void {
     const say = (text: string) => respond({ response_type: 'ephemeral', text });
     try {
       if (!(await deps.isTechnician(command.user_id))) return void (await say(NOT_ALLOWED));
-      const who: SlackActor = { userId: command.user_id, name: await deps.nameOf(command.user_id) };
+      const who: SlackActor = {
+        userId: command.user_id,
+        name: await deps.nameOf(command.user_id),
+        actor: await slackTechnicianActor(deps.core.database, command.user_id),
+      };
       await say(await runCommand(deps, command.text ?? '', who));
       deps.wake();
     } catch (error) {

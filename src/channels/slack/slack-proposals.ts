@@ -37,7 +37,7 @@ export async function cancelFromSlack(
   const appointment = await bookedAppointmentOf(core, ticket.id);
   if (!appointment) return `Ticket #${number}: nessun appuntamento da annullare.`;
   const result = await cancelAppointment(core, appointment.id, {
-    actor: `slack:${who.userId}`,
+    actor: who.actor,
     by: 'technician',
     move,
   });

@@ -2,8 +2,10 @@
  * Technicians' thread replies: what is relayed, what stays an internal note, the hold during
  * which deleting cancels and editing changes the text, and the queueing once the hold is over.
  */
+
 import { and, eq } from 'drizzle-orm';
 import type { SlackSettings } from '../../config.js';
+import { slackTechnicianActor } from '../../core/actors.js';
 import type { AttachmentLimits, ChannelName, InboundAttachment } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
@@ -122,7 +124,7 @@ export async function queueDueRelays(core: CoreContext, logger: Logger, files: R
           author: relay.author,
           text,
           internal: false,
-          actor: `slack:${relay.userId}`,
+          actor: await slackTechnicianActor(tx, relay.userId),
           attachments,
         });
         await tx.db

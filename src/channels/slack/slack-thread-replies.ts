@@ -5,6 +5,7 @@
  */
 
 import { and, eq } from 'drizzle-orm';
+import { slackTechnicianActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import type { ChannelName, OutboundMessage } from '../../core/channel.js';
 import { redactText } from '../../core/consent/redaction.js';
@@ -80,6 +81,7 @@ export async function onThreadReply(
           )
           .then(() => undefined);
   const author = await deps.nameOf(user);
+  const actor = await slackTechnicianActor(core.database, user);
   // Fetched when the hold is over (a reply deleted meanwhile fetches nothing).
   const files = (e.files ?? []).map((f) => ({
     id: f.id,
@@ -96,7 +98,7 @@ export async function onThreadReply(
         author,
         text: intent.text,
         internal: true,
-        actor: `slack:${user}`,
+        actor,
       });
     });
     if (done) {
@@ -221,7 +223,11 @@ async function forwardEdit(
       receiptAt: null,
     })
     .where(eq(slackRelays.id, relay.id));
-  await audit(tx, { actor: `slack:${relay.userId}`, action: 'ticket.reply_edited', ticketId: ticket!.id });
+  await audit(tx, {
+    actor: await slackTechnicianActor(tx, relay.userId),
+    action: 'ticket.reply_edited',
+    ticketId: ticket!.id,
+  });
   return ':pencil2: Modifica inoltrata al cliente come modifica del messaggio già consegnato. / The edit was forwarded to the customer.';
 }
 
@@ -258,7 +264,7 @@ export async function onDelete(
     cancelled = updated.length > 0;
     if (cancelled) {
       await audit(tx, {
-        actor: `slack:${relay.userId}`,
+        actor: await slackTechnicianActor(tx, relay.userId),
         action: 'ticket.reply_cancelled',
         ticketId: relay.ticketId,
       });

@@ -16,7 +16,7 @@ import { REDACTED_NOTICE, type SlackActor } from './slack-actions.js';
 import { formatWhen } from './slack-blocks.js';
 
 const KIND_LABELS: Record<EntryKind, string> = { remote: 'da remoto', on_site: 'in sede', phone: 'telefono' };
-const actorOf = (who: SlackActor) => `slack:${who.userId}`;
+const actorOf = (who: SlackActor) => who.actor;
 
 /** The Registra tempo button: how to log time (a command is faster than a form for `1h30`). */
 export function logTimeHint(command: string, number: number): string {

@@ -4,6 +4,7 @@
  * two decimals (minutes / 60, half-up).
  */
 import type { FirstContactWeekRow } from '../../db/sql/report-first-contact-weeks.js';
+import { TICKET_STATUS_NAMES } from '../../templates/ticket-statuses.js';
 import { centsToDecimalComma, divideHalfUp } from '../billing/money.js';
 import { excelCsv, textCell } from '../csv.js';
 import type { TicketStatus } from '../lifecycle.js';
@@ -13,17 +14,6 @@ import type { RevenueReport } from './reports.js';
 export function hoursDecimalComma(minutes: number): string {
   return centsToDecimalComma(divideHalfUp(minutes * 100, 60));
 }
-
-/** Italian names of the ticket statuses (the reports' labels and CSV). */
-export const STATUS_LABELS_IT: Record<TicketStatus, string> = {
-  new: 'Nuovo',
-  open: 'Aperto',
-  waiting_customer: 'In attesa del cliente',
-  scheduled: 'Pianificato',
-  in_progress: 'In lavorazione',
-  resolved: 'Risolto',
-  closed: 'Chiuso',
-};
 
 export function revenueCsv(report: RevenueReport): string {
   return excelCsv([
@@ -59,5 +49,5 @@ export function channelsCsv(rows: ReadonlyArray<{ channel: string; tickets: numb
 }
 
 export function backlogCsv(rows: ReadonlyArray<{ status: TicketStatus; tickets: number }>): string {
-  return excelCsv([['Stato', 'Ticket'], ...rows.map((r) => [STATUS_LABELS_IT[r.status], r.tickets])]);
+  return excelCsv([['Stato', 'Ticket'], ...rows.map((r) => [TICKET_STATUS_NAMES.it[r.status], r.tickets])]);
 }

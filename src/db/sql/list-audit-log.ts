@@ -1,7 +1,8 @@
 import type { SqlClient } from '../database.js';
 
 export interface AuditFilter {
-  actor?: string;
+  /** Entries whose actor is one of `exact`, or one of `lowerCase` once lower-cased (src/core/actors.ts). */
+  actors?: { exact: string[]; lowerCase: string[] };
   /** An action, or its prefix ending in `.` (`ticket.` for every ticket action). */
   action?: string;
   ticketNumber?: number;
@@ -32,7 +33,11 @@ export async function listAuditLog(sql: SqlClient, filter: AuditFilter): Promise
     params.push(value);
     where.push(clause(`$${params.length}`));
   };
-  if (filter.actor) add((p) => `a.actor = ${p}`, filter.actor);
+  if (filter.actors) {
+    params.push(filter.actors.exact, filter.actors.lowerCase);
+    const [exact, lower] = [`$${params.length - 1}`, `$${params.length}`];
+    where.push(`(a.actor = any(${exact}::text[]) or lower(a.actor) = any(${lower}::text[]))`);
+  }
   if (filter.action?.endsWith('.')) add((p) => `starts_with(a.action, ${p})`, filter.action);
   else if (filter.action) add((p) => `a.action = ${p}`, filter.action);
   if (filter.ticketNumber !== undefined) add((p) => `t.number = ${p}`, filter.ticketNumber);

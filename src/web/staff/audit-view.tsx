@@ -1,4 +1,5 @@
 /** The audit log page's content (#25): filters, the entries, a link to older ones. Read-only. */
+import type { ActorDirectory } from '../../core/actors.js';
 import type { AuditRow } from '../../db/sql/list-audit-log.js';
 import type { Locale } from '../../templates/format.js';
 import type { ReportTexts } from './report-texts.js';
@@ -22,6 +23,20 @@ function detailsOf(data: unknown): string {
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
+/** The actor as a name (linked to the person's actions when they have a staff account), the stored form beside it. */
+function Actor(props: { actor: string; people: ActorDirectory }) {
+  const label = props.people.label(props.actor);
+  const account = props.people.accountOf(props.actor);
+  const name = account === undefined ? label : <a href={`/staff/audit?actor=staff:${account}`}>{label}</a>;
+  return label === props.actor ? (
+    name
+  ) : (
+    <>
+      {name} <small>{props.actor}</small>
+    </>
+  );
+}
+
 export function AuditContent(props: {
   t: ReportTexts;
   locale: Locale;
@@ -29,6 +44,8 @@ export function AuditContent(props: {
   query: AuditQuery;
   rows: AuditRow[];
   more: boolean;
+  /** Names the actors; a staff member's name links to all their actions. */
+  people: ActorDirectory;
 }) {
   const { t, query, rows } = props;
   const when = new Intl.DateTimeFormat(props.locale === 'it' ? 'it-IT' : 'en-GB', {
@@ -91,7 +108,9 @@ export function AuditContent(props: {
                 <td>
                   <time dateTime={r.at.toISOString()}>{when.format(r.at)}</time>
                 </td>
-                <td>{r.actor}</td>
+                <td>
+                  <Actor actor={r.actor} people={props.people} />
+                </td>
                 <td>
                   <code>{r.action}</code>
                 </td>

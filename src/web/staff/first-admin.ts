@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
+import { staffActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import { ConflictError } from '../../core/errors.js';
 import { staffAccounts, staffTokens } from '../../db/schema.js';
@@ -117,7 +118,7 @@ export async function createFirstAdmin(
       })
       .returning();
     await audit(tx, {
-      actor: `staff:${email}`,
+      actor: staffActor(account!.id),
       action: 'staff.first_admin',
       data: { staffId: account!.id.toString() },
     });

@@ -39,6 +39,8 @@ export interface BarChart {
   formatValue(value: number): string;
   /** The page's language: the value axis's numbers are written in it (`0,5` / `0.5`). */
   locale: Locale;
+  /** Counted things (tickets): the value axis has whole-number ticks only, never `0,5` tickets. */
+  integer?: boolean;
   /** Horizontal bars (long category names). */
   horizontal?: boolean;
   /** Series in stack order with their colours (the HTML legend beside the chart uses the same). */
@@ -72,6 +74,26 @@ export function axisTickFormat(
   };
 }
 
+/**
+ * Whole-number ticks from 0 for counts up to `max` (the tallest bar or stack): a step of 1, 2 or 5
+ * times a power of ten giving at most 8 intervals, the last tick at or above `max` (`0 1 2 3` for 3;
+ * `0 1` when every bar is 0).
+ */
+export function integerTicks(max: number): number[] {
+  const top = Math.max(1, Math.ceil(max));
+  let power = 1;
+  while (Math.ceil(top / (5 * power)) > 8) power *= 10;
+  const step = [1, 2, 5].map((m) => m * power).find((s) => Math.ceil(top / s) <= 8)!;
+  return Array.from({ length: Math.ceil(top / step) + 1 }, (_, k) => k * step);
+}
+
+/** The tallest bar, or the tallest stack of bars sharing a label. */
+function tallest(bars: readonly Bar[]): number {
+  const sums = new Map<string, number>();
+  for (const b of bars) sums.set(b.label, (sums.get(b.label) ?? 0) + Math.max(0, b.value));
+  return Math.max(0, ...sums.values());
+}
+
 const escapeXml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -85,7 +107,13 @@ export async function renderBarChart(chart: BarChart): Promise<string> {
     tip: `${b.label}${b.series ? ` · ${b.series}` : ''}: ${chart.formatValue(b.value)}`,
   }));
   const category = { domain: [...chart.labels], type: 'band' as const, label: null };
-  const value = { label: chart.valueLabel, grid: true, nice: true, tickFormat: axisTickFormat(chart.locale) };
+  const ticks = chart.integer ? integerTicks(tallest(chart.bars)) : undefined;
+  const value = {
+    label: chart.valueLabel,
+    grid: true,
+    tickFormat: axisTickFormat(chart.locale),
+    ...(ticks ? { domain: [0, ticks.at(-1)!], ticks } : { nice: true }),
+  };
   const fill = chart.series ? (d: Bar) => colorOf.get(d.series ?? '') ?? BAR_COLOR : BAR_COLOR;
   const horizontal = chart.horizontal === true;
   const svg = Plot.plot({

@@ -1,6 +1,6 @@
 /** Texts of the staff reports and audit pages (#25), Italian first, then English. */
 import type { Locale } from '../../templates/format.js';
-import { TICKET_STATUS_NAMES } from './status-texts.js';
+import { TICKET_STATUS_NAMES } from '../../templates/ticket-statuses.js';
 
 const it = {
   reports: 'Report',

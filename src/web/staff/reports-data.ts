@@ -102,6 +102,7 @@ export async function renderReportCharts(
       ],
       valueLabel: t.tickets,
       formatValue: String,
+      integer: true,
       locale,
     },
     {
@@ -112,6 +113,7 @@ export async function renderReportCharts(
       bars: data.channels.map((c) => ({ label: c.channel, value: c.tickets })),
       valueLabel: t.tickets,
       formatValue: String,
+      integer: true,
       horizontal: true,
       locale,
     },
@@ -123,6 +125,7 @@ export async function renderReportCharts(
       bars: data.backlog.map((b) => ({ label: t.statuses[b.status], value: b.tickets })),
       valueLabel: t.tickets,
       formatValue: String,
+      integer: true,
       horizontal: true,
       locale,
     },

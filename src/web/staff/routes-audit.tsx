@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { type ActorDirectory, actorDirectory } from '../../core/actors.js';
 import { addDays, DEFAULT_BUSINESS_CALENDAR, zonedTimeToInstant } from '../../core/business-calendar.js';
 import { type AuditFilter, listAuditLog } from '../../db/sql/list-audit-log.js';
 import { toLocale } from '../../templates/format.js';
@@ -13,11 +14,12 @@ export const AUDIT_PAGE_SIZE = 50;
 
 /**
  * The filter of a query string already checked by {@link auditQuery} (staff-query.ts): dates are
- * days of the supported calendar, numbers fit their columns.
+ * days of the supported calendar, numbers fit their columns. The actor names a person: every form
+ * of their actor is searched (`people`, actors.ts).
  */
-export function auditFilterOf(query: AuditQuery, timeZone: string): AuditFilter {
+export function auditFilterOf(query: AuditQuery, timeZone: string, people: ActorDirectory): AuditFilter {
   return {
-    actor: query.actor,
+    actors: query.actor ? people.match(query.actor) : undefined,
     action: query.action,
     ticketNumber: query.ticket ? Number(query.ticket) : undefined,
     customerId: query.customer ? BigInt(query.customer) : undefined,
@@ -37,7 +39,8 @@ export function registerAuditPages(admin: FastifyInstance, deps: WebDeps): void 
     const t = reportTexts(locale);
     const timeZone = (core.calendar ?? DEFAULT_BUSINESS_CALENDAR).timeZone;
     const query: AuditQuery = staffQuery(request, auditQuery);
-    const rows = await listAuditLog(core.database.sql, auditFilterOf(query, timeZone));
+    const people = await actorDirectory(core.database.db);
+    const rows = await listAuditLog(core.database.sql, auditFilterOf(query, timeZone, people));
     return sendPage(
       reply,
       <StaffLayout {...ctx} title={t.audit} staff={request.staff} active="audit">
@@ -47,6 +50,7 @@ export function registerAuditPages(admin: FastifyInstance, deps: WebDeps): void 
           timeZone={timeZone}
           query={query}
           rows={rows.slice(0, AUDIT_PAGE_SIZE)}
+          people={people}
           more={rows.length > AUDIT_PAGE_SIZE}
         />
       </StaffLayout>,

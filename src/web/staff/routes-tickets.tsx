@@ -7,9 +7,10 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientErrorOf } from '../../api/error-status.js';
+import { ticketSummaryData } from '../../core/billing/billing-store.js';
 import { parseDuration } from '../../core/billing/duration.js';
 import type { EntryKind } from '../../core/billing/pricing.js';
-import { recordTimeEntry } from '../../core/billing/time-entries.js';
+import { listTimeEntries, recordTimeEntry } from '../../core/billing/time-entries.js';
 import { DEFAULT_BUSINESS_CALENDAR } from '../../core/business-calendar.js';
 import { requestConsent } from '../../core/consent/consent-requests.js';
 import { isTicketStatus } from '../../core/lifecycle.js';
@@ -149,6 +150,11 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps, draft
       .select({ id: customers.id, name: customers.name })
       .from(customers)
       .where(eq(customers.id, view.ticket.customerId));
+    // The bill as the hour summary and the API price it; an out-of-range entry raises its alert here too.
+    const time = await core.database.transaction(async (tx) => ({
+      entries: await listTimeEntries(tx, view.ticket.id),
+      bill: (await ticketSummaryData(core, tx, view.ticket.number)).bill,
+    }));
     return render(
       request,
       reply,
@@ -157,7 +163,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps, draft
         <TicketView
           ctx={ctx}
           t={t}
-          data={{ ...view, customer: customer! }}
+          data={{ ...view, customer: customer!, time }}
           done={extra.done}
           redacted={extra.redacted}
           error={extra.error}
@@ -186,7 +192,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps, draft
     staff: StaffMember,
     t: TicketTexts,
   ): Promise<{ problem?: string; redacted?: boolean; status?: number }> => {
-    const actor = `staff:${staff.id}`;
+    const actor = `staff:${staff.id}`; // src/core/actors.ts
     const technician = staff.name;
     switch (action) {
       case 'reply':

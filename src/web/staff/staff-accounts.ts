@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { staffActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import type { CoreContext, CoreSettings } from '../../core/core-context.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
@@ -155,7 +156,7 @@ export async function setStaffPassword(ctx: StaffStore, token: string, password:
       .returning();
     if (!account) return undefined;
     await endStaffSessions(tx, account.id);
-    await audit(tx, { actor: `staff:${account.email}`, action: 'staff.password_set' });
+    await audit(tx, { actor: staffActor(account.id), action: 'staff.password_set' });
     return account;
   });
 }

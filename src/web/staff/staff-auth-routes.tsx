@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { staffActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import { SecretKeyError } from '../../core/errors.js';
 import type { DraftKeeper } from '../kept-drafts.js';
@@ -36,16 +37,14 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps, dra
   const csrf = { preHandler: web.csrfProtection };
   const ctxOf = (request: FastifyRequest, reply: FastifyReply) => pageContext(request, reply, settings);
 
-  const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, id: bigint, email: string) => {
+  const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, id: bigint) => {
     const next = safeNext(request.session.staffNext);
     await recordStaffSuccess(core, id);
     request.session.staffPendingId = undefined;
     request.session.staffPendingAt = undefined;
     request.session.staffNext = undefined;
     request.session.staffId = id.toString();
-    await core.database.transaction((tx) =>
-      audit(tx, { actor: `staff:${email}`, action: 'staff.signed_in' }),
-    );
+    await core.database.transaction((tx) => audit(tx, { actor: staffActor(id), action: 'staff.signed_in' }));
     // A reply or note kept when the session expired: back to its ticket, where it is in the form.
     drafts.claim(request, reply, id.toString());
     const kept = await drafts.find(request, id.toString());
@@ -79,7 +78,7 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps, dra
     await request.session.regenerate();
     request.session.staffNext = next;
     const { account } = result;
-    if (!account.totpSecret) return completeSignIn(request, reply, account.id, account.email);
+    if (!account.totpSecret) return completeSignIn(request, reply, account.id);
     request.session.staffPendingId = account.id.toString();
     request.session.staffPendingAt = core.now().getTime();
     return reply.redirect('/staff/sign-in/code', 303);
@@ -124,7 +123,7 @@ export function registerStaffAuthRoutes(web: FastifyInstance, deps: WebDeps, dra
       await recordStaffFailure(core, settings, account);
       return sendPage(reply, <StaffCodePage {...ctx} error={s.badCode} />, 401);
     }
-    return completeSignIn(request, reply, account.id, account.email);
+    return completeSignIn(request, reply, account.id);
   });
 
   web.post('/staff/sign-out', csrf, async (request, reply) => {

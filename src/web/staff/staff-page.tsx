@@ -13,7 +13,8 @@ import { navLabel, StaffLayout, type StaffNav } from './staff-layout.js';
 import { doneQuery, staffQuery } from './staff-query.js';
 
 /** Who made a change, in the audit log: the staff member's email. */
-export const staffActor = (request: FastifyRequest) => `staff:${request.staff!.email}`;
+/** The audit actor of the signed-in staff member: `staff:<account id>` (src/core/actors.ts). */
+export const staffActor = (request: FastifyRequest) => `staff:${request.staff!.id}`;
 
 /** The route's `:id` when it is a whole number a bigint column holds; undefined otherwise. */
 export function idParam(request: FastifyRequest): bigint | undefined {

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, isNull, lt, notLike, or } from 'drizzle-orm';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
+import { staffActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import { staffAccounts } from '../../db/schema.js';
 import type { StaffStore } from './staff-accounts.js';
@@ -90,7 +91,7 @@ export async function enableTotp(
       .update(staffAccounts)
       .set({ totpSecret: box.seal(secret, account.id), totpLastStep: step })
       .where(eq(staffAccounts.id, account.id));
-    await audit(tx, { actor: `staff:${account.email}`, action: 'staff.totp_enabled' });
+    await audit(tx, { actor: staffActor(account.id), action: 'staff.totp_enabled' });
   });
   return true;
 }
@@ -102,7 +103,7 @@ export async function disableTotp(ctx: StaffStore, account: { id: bigint; email:
       .update(staffAccounts)
       .set({ totpSecret: null, totpLastStep: null })
       .where(eq(staffAccounts.id, account.id));
-    await audit(tx, { actor: `staff:${account.email}`, action: 'staff.totp_disabled' });
+    await audit(tx, { actor: staffActor(account.id), action: 'staff.totp_disabled' });
   });
 }
 

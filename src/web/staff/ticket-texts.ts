@@ -1,6 +1,6 @@
 /** Texts of the staff ticket pages (#25), Italian first, then English. */
 import type { Locale } from '../../templates/format.js';
-import { TICKET_STATUS_NAMES } from './status-texts.js';
+import { TICKET_STATUS_NAMES } from '../../templates/ticket-statuses.js';
 
 /** Shortest and longest appointment slot offered from the ticket page, minutes (a multiple of 15). */
 export const SLOT_MINUTES = { min: 15, max: 180, step: 15 } as const;
@@ -104,6 +104,26 @@ const it = {
   firstContactDue: 'Primo contatto entro',
   firstContactAt: 'Primo contatto',
   origin: 'Aperto da',
+  timeLogged: 'Tempo registrato',
+  noTime: 'Nessun tempo registrato.',
+  timeDate: 'Data',
+  timeTechnician: 'Tecnico',
+  timeDuration: 'Durata',
+  timeInvoiced: 'Fatturato',
+  timeCharged: 'Conteggiato',
+  timeOutOfRange: 'non conteggiato: data fuori dal 2000–2099',
+  timeRunning: 'timer in corso',
+  timeUnconfirmed: 'da confermare',
+  yes: 'sì',
+  no: 'no',
+  timeTotal: 'Totale registrato',
+  timeBilled: 'Ore conteggiate',
+  timePrepaid: 'Pagate dal monte ore',
+  timeRate: 'Tariffa',
+  timeSurcharge: 'Maggiorazione fuori orario',
+  timeNet: 'Imponibile',
+  timeVat: 'IVA',
+  timeGross: 'Totale IVA inclusa',
 };
 
 export type TicketTexts = typeof it;
@@ -198,6 +218,26 @@ const en: TicketTexts = {
   firstContactDue: 'First contact due',
   firstContactAt: 'First contact',
   origin: 'Opened via',
+  timeLogged: 'Time logged',
+  noTime: 'No time logged.',
+  timeDate: 'Date',
+  timeTechnician: 'Technician',
+  timeDuration: 'Duration',
+  timeInvoiced: 'Invoiced',
+  timeCharged: 'Charged',
+  timeOutOfRange: 'not priced: date outside 2000–2099',
+  timeRunning: 'timer running',
+  timeUnconfirmed: 'to be confirmed',
+  yes: 'yes',
+  no: 'no',
+  timeTotal: 'Total logged',
+  timeBilled: 'Time charged',
+  timePrepaid: 'Paid by prepaid hours',
+  timeRate: 'Rate',
+  timeSurcharge: 'Out-of-hours surcharge',
+  timeNet: 'Net (VAT excluded)',
+  timeVat: 'VAT',
+  timeGross: 'Total VAT included',
 };
 
 export function ticketTexts(locale: Locale | string): TicketTexts {

@@ -6,11 +6,13 @@ import { dateTime } from '../views/dates.js';
 import { CsrfField, Notice, type PageContext } from '../views/layout.js';
 import { safeHtml } from '../views/portal-pages.js';
 import { SLOT_MINUTES, type TicketTexts } from './ticket-texts.js';
+import { TicketTime, type TicketTimeData } from './ticket-time-section.js';
 
 export interface TicketViewData {
   ticket: TicketRow;
   customer: { id: bigint; name: string };
   messages: MessageWithParts[];
+  time: TicketTimeData;
 }
 
 function Author(props: { t: TicketTexts; m: MessageWithParts['message']; customerName: string }) {
@@ -240,6 +242,7 @@ export function TicketView(props: {
           ))}
         </ol>
       </section>
+      <TicketTime ctx={ctx} t={t} data={data.time} />
       <Actions ctx={ctx} t={t} ticket={ticket} draft={props.draft} />
     </>
   );

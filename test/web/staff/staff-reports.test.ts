@@ -241,6 +241,23 @@ describe('reports on seeded figures', () => {
     expect(chart(english, 'chart-hours')).toContain('2026-02: 1.50 h');
   });
 
+  it('counts tickets on whole-number axes: no 0,5 ticket on a chart of 0 to 4 tickets', async () => {
+    const html = await (await get(`/staff/reports?${PERIOD}&lang=it`, techCookie)).text();
+    const ticks = (id: string) =>
+      [
+        ...html
+          .split(`<title id="${id}-title">`)[1]!
+          .split('</svg>')[0]!
+          .matchAll(/<text[^>]*>([^<]*)<\/text>/g),
+      ]
+        .map((m) => m[1]!)
+        .filter((t) => /^[\d,.]+$/.test(t));
+    // Met and missed stacked: at most 2 a week; backlog at most 2 a status; channels at most 4.
+    expect(ticks('chart-first-contact')).toEqual(['0', '1', '2']);
+    expect(ticks('chart-backlog')).toEqual(['0', '1', '2']);
+    expect(ticks('chart-channels')).toEqual(['0', '1', '2', '3', '4']);
+  });
+
   it('a period given backwards is read forwards; nonsense is refused naming the field', async () => {
     const swapped = await (
       await get(

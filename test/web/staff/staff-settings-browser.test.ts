@@ -129,7 +129,11 @@ describe('staff settings and customers in a browser', { timeout: 120_000 }, () =
       .from(auditLog)
       .where(eq(auditLog.action, 'setting.changed'))
       .limit(1);
-    expect(audited!.actor).toBe(`staff:${ADMIN.email}`);
+    const { rows } = await kit.app.database.sql.query<{ id: string }>(
+      'select id::text as id from staff_accounts where email = $1',
+      [ADMIN.email],
+    );
+    expect(audited!.actor).toBe(`staff:${rows[0]!.id}`);
   });
 
   it('goes back to an environment default, adds and removes a closure, publishes a new terms version', async () => {

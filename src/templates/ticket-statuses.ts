@@ -1,7 +1,7 @@
-import type { TicketStatus } from '../../db/statuses.js';
-import type { Locale } from '../../templates/format.js';
+import type { TicketStatus } from '../db/statuses.js';
+import type { Locale } from './format.js';
 
-/** The ticket statuses as staff read them, Italian first (the ticket pages, the reports). */
+/** The ticket statuses as staff read them, Italian first (the ticket pages, the reports and their CSV: the one table of them). */
 export const TICKET_STATUS_NAMES: Record<Locale, Record<TicketStatus, string>> = {
   it: {
     new: 'Nuovo',
