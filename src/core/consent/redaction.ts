@@ -13,6 +13,10 @@
  * - IBANs (two letters, two check digits, 11–30 characters) whose mod-97 check is 1.
  */
 
+import { removeSecrets } from './secret-removal.js';
+
+export { removeSecrets };
+
 export const REDACTED = '[redacted]';
 
 /** `password: x`, `la password è x`, `pwd x`, `pw=x`, `PIN 1234` (the phrase stays, the secret goes). */
@@ -219,19 +223,4 @@ export function redactText(text: string): RedactedText {
   const result = redactSecrets(text);
   if (result.secrets.length === 0) return { text, count: 0 };
   return { text: removeSecrets(result.text, result.secrets), count: result.secrets.length };
-}
-
-/** Replaces every copy of each secret in `text` (HTML, a raw source) — also JSON- and HTML-escaped ones. */
-export function removeSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    const forms = new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
-      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;'),
-    ]);
-    for (const form of forms) if (form) out = out.split(form).join(REDACTED);
-  }
-  return out;
 }
