@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { benchBacklog } from './backlog.js';
 import { makeTemplate } from './bench-app.js';
 import { benchCoreIngest, CORE_DEFAULTS } from './core-ingest.js';
@@ -43,6 +44,25 @@ const reply = (message: unknown): Promise<void> =>
 /** Statement times are reported per this many units (say, per mail of a 2,000-mail run: set it to 2000). */
 const STATEMENT_UNITS = Number(process.env.BENCH_STATEMENTS_UNITS ?? 1);
 
+/**
+ * BENCH_STALL_LOG=file (diagnosis): a 5 ms timer notes every gap of 30 ms or more between its
+ * ticks as `start end` in microseconds of the monotonic clock (the clock of a --cpu-prof profile),
+ * so the profile's samples inside each stall can be read (see docs/performance.md).
+ */
+function logStalls(file: string): () => void {
+  const stalls: string[] = [];
+  let last = process.hrtime.bigint();
+  const timer = setInterval(() => {
+    const now = process.hrtime.bigint();
+    if (now - last >= 30_000_000n) stalls.push(`${last / 1000n} ${now / 1000n}`);
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    appendFileSync(file, `# ${process.argv[2]} ${process.pid}\n${stalls.join('\n')}\n`);
+  };
+}
+
 async function main(): Promise<void> {
   const name = process.argv[2] ?? '';
   const section = sections[name];
@@ -50,7 +70,9 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as Record<string, unknown>;
   // BENCH_STATEMENTS=1 (embedded store): print the costliest statements of the section to stderr.
   if (process.env.BENCH_STATEMENTS) installStatementTimings();
+  const stopStallLog = process.env.BENCH_STALL_LOG ? logStalls(process.env.BENCH_STALL_LOG) : undefined;
   const result = await section(options);
+  stopStallLog?.();
   if (process.env.BENCH_STATEMENTS)
     console.error(
       `${name}: statements per unit of ${STATEMENT_UNITS}\n${statementReport(STATEMENT_UNITS, 25).join('\n')}`,

@@ -84,6 +84,8 @@ function runSection<T>(
       execArgv: [
         ...startNodeOptions(),
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        // BENCH_NODE_ARGS="--trace-gc …": more node options for each section's process (diagnosis).
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ],
       env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

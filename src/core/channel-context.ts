@@ -16,7 +16,7 @@ export function createChannelContext(ctx: CoreContext): ChannelContext {
     ingest: (message) => ingest(ctx, message),
     async recordFailedInput(failed) {
       // Kept raw, but never with a password or card number in it (T8).
-      const input = { ...failed, raw: redactRawInput(failed.raw).raw };
+      const input = { ...failed, raw: (await redactRawInput(failed.raw)).raw };
       const data = typeof input.raw.data === 'string' ? Buffer.from(input.raw.data) : input.raw.data;
       const { head, rest } = splitForStore(data);
       await ctx.database.transaction(async (tx) => {

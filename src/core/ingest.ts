@@ -53,7 +53,7 @@ export async function ingest(ctx: CoreContext, received: InboundMessage): Promis
   // acknowledgement built from them: clean once here, so every later step gets storable text.
   const clean = withoutNul(received);
   // Secrets (passwords, card numbers, IBANs) go before anything is stored, logged or queued (T8).
-  const { message, count } = redactInbound(clean);
+  const { message, count } = await redactInbound(clean);
   if (count > 0) redactedFrom.set(message, { secretText: clean.newText, count });
   let batches = batchesByContext.get(ctx);
   if (!batches) {

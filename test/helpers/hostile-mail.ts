@@ -101,6 +101,12 @@ export function hugeAddressListsMail(id: string, count: number): Buffer {
   return mail(id, [`References: ${references}`, `Cc: ${to}`], 'Corpo.');
 }
 
+/** A plain-text mail of `count` lines `password: …`, each a different secret (redaction's worst case). */
+export function manySecretsMail(id: string, count: number): Buffer {
+  const lines = Array.from({ length: count }, (_, i) => `password: segreto${i}x`);
+  return mail(id, ['Content-Type: text/plain; charset=utf-8'], lines.join('\r\n'));
+}
+
 /**
  * Every hostile shape once, at the sizes the tests use (about 0.5–2 MB each). Larger mails cost
  * the embedded store ~35 ms per MB written on the main thread (docs/hostile-mail.md): the bench

@@ -12,6 +12,9 @@
  */
 
 import { NOT_A_SECRET, passwordValues } from './password-phrases.js';
+import { removeSecrets } from './secret-removal.js';
+
+export { removeSecrets };
 
 export const REDACTED = '[redacted]';
 
@@ -139,19 +142,4 @@ export function redactText(text: string): RedactedText {
   const result = redactSecrets(text);
   if (result.secrets.length === 0) return { text, count: 0 };
   return { text: removeSecrets(result.text, result.secrets), count: result.secrets.length };
-}
-
-/** Replaces every copy of each secret in `text` (HTML, a raw source) — also JSON- and HTML-escaped ones. */
-export function removeSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    const forms = new Set([
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'),
-      secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&#39;'),
-    ]);
-    for (const form of forms) if (form) out = out.split(form).join(REDACTED);
-  }
-  return out;
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactInbound, redactRawInput } from '../../../src/core/consent/redact-inbound.js';
-import { ibanValid, luhnValid, redactSecrets } from '../../../src/core/consent/redaction.js';
+import { ibanValid, luhnValid, redactSecrets, removeSecrets } from '../../../src/core/consent/redaction.js';
+import { findSecrets, SLICE_CHARS } from '../../../src/core/consent/redaction-slices.js';
 import { inbound } from '../../helpers/test-channel.js';
 
 /** [text, what must be gone] — Italian and English phrasings seen in support mail and chats. */
@@ -111,7 +112,7 @@ describe('redaction of secrets', () => {
     expect(ibanValid('IT60 X054 2811 1010 0000 0123 457')).toBe(false);
   });
 
-  it('cleans the text, the HTML, the subject and the raw input of a chat message', () => {
+  it('cleans the text, the HTML, the subject and the raw input of a chat message', async () => {
     const text = 'Buongiorno, la password è "Q!w=e\\r" e la carta 4111 1111 1111 1111';
     const message = inbound({
       from: 'a@example.test',
@@ -120,7 +121,7 @@ describe('redaction of secrets', () => {
       html: `<p>${text.replace(/"/g, '&quot;')}</p>`,
       raw: { contentType: 'application/json', data: JSON.stringify({ text }) },
     });
-    const { message: clean, count } = redactInbound(message);
+    const { message: clean, count } = await redactInbound(message);
     expect(count).toBe(2);
     for (const field of [clean.newText, clean.fullText, clean.html!, String(clean.raw.data)]) {
       expect(field).not.toContain('Q!w=e');
@@ -129,10 +130,10 @@ describe('redaction of secrets', () => {
     }
   });
 
-  it('keeps a mail whose body is encoded with its headers only', () => {
+  it('keeps a mail whose body is encoded with its headers only', async () => {
     const body = Buffer.from('password: Base64Secret1').toString('base64');
     const raw = `From: a@example.test\r\nSubject: pc\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}\r\n`;
-    const { message } = redactInbound(
+    const { message } = await redactInbound(
       inbound({
         from: 'a@example.test',
         newText: 'password: Base64Secret1',
@@ -146,11 +147,11 @@ describe('redaction of secrets', () => {
     expect(message.raw.originalSize).toBe(raw.length);
   });
 
-  it('cleans an encoded subject (RFC 2047) in the kept mail headers', () => {
+  it('cleans an encoded subject (RFC 2047) in the kept mail headers', async () => {
     const subject = 'Carta 4111 1111 1111 1111 addebitata due volte';
     const encoded = `=?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`;
     const raw = `From: a@example.test\r\nSubject: ${encoded}\r\nContent-Type: text/plain\r\n\r\nciao\r\n`;
-    const { message } = redactInbound(
+    const { message } = await redactInbound(
       inbound({
         from: 'a@example.test',
         subject,
@@ -163,32 +164,34 @@ describe('redaction of secrets', () => {
     expect(kept).toContain('ciao');
   });
 
-  it('cleans a raw input kept because it failed', () => {
+  it('cleans a raw input kept because it failed', async () => {
     const raw = { contentType: 'application/json', data: JSON.stringify({ text: 'pwd: Nascosta99' }) };
-    const { raw: kept, count } = redactRawInput(raw);
+    const { raw: kept, count } = await redactRawInput(raw);
     expect(count).toBe(1);
     expect(String(kept.data)).not.toContain('Nascosta99');
-    expect(redactRawInput({ contentType: 'application/json', data: '{"text":"ciao"}' }).count).toBe(0);
+    expect((await redactRawInput({ contentType: 'application/json', data: '{"text":"ciao"}' })).count).toBe(
+      0,
+    );
   });
 
-  it('leaves a message without secrets untouched (the same object)', () => {
+  it('leaves a message without secrets untouched (the same object)', async () => {
     const message = inbound({ from: 'a@example.test' });
-    expect(redactInbound(message).message).toBe(message);
+    expect((await redactInbound(message)).message).toBe(message);
   });
 
-  it('keeps binary raw input byte for byte, and replaces only the secret in text raw input', () => {
+  it('keeps binary raw input byte for byte, and replaces only the secret in text raw input', async () => {
     const binary = Buffer.concat([
       Buffer.from([0xff, 0xfe, 0x00]),
       Buffer.from('pw=Segreto9 '),
       Buffer.from([0xc3, 0x28]),
     ]);
-    const file = redactRawInput({ contentType: 'application/octet-stream', data: binary });
+    const file = await redactRawInput({ contentType: 'application/octet-stream', data: binary });
     expect(file.count).toBe(0);
     expect(Buffer.from(file.raw.data as Uint8Array).equals(binary)).toBe(true);
 
     const json = Buffer.from('{"text":"caffè \u00e8 pronto, password: Segreto9","bytes":"', 'utf8');
     const tail = Buffer.from([0xc3, 0x28, 0x22, 0x7d]); // invalid UTF-8, then `"}`
-    const { raw, count } = redactRawInput({
+    const { raw, count } = await redactRawInput({
       contentType: 'application/json',
       data: Buffer.concat([json, tail]),
     });
@@ -197,6 +200,48 @@ describe('redaction of secrets', () => {
     expect(kept.includes('Segreto9')).toBe(false);
     expect(kept.subarray(kept.length - 4).equals(tail)).toBe(true);
     expect(kept.includes(Buffer.from('caffè', 'utf8'))).toBe(true);
+  });
+
+  it('finds the same secrets in a long text searched in slices, wherever the cuts fall', async () => {
+    // Secrets at every offset around the first cuts (spaces and lines shift them), then filler.
+    const filler = 'riga di testo normale senza segreti\n';
+    for (const shift of [0, 1, 7, 19, 30]) {
+      const lines: string[] = [];
+      let length = 0;
+      for (let i = 0; length < 3 * SLICE_CHARS; i++) {
+        const line =
+          i % 40 === 0
+            ? `la password è Segreto${i}x\n`
+            : i % 53 === 0
+              ? `anydesk 123 456 789\npass: Pw${i}!\n`
+              : filler;
+        lines.push(' '.repeat(shift % (i + 1) === 0 ? shift : 0) + line);
+        length += line.length;
+      }
+      const text = lines.join('');
+      const whole = redactSecrets(text).secrets;
+      expect(whole.length).toBeGreaterThan(50);
+      expect(new Set(await findSecrets(text))).toEqual(new Set(whole));
+    }
+  });
+
+  it('finds a secret whose phrase and value lie on both sides of a cut', async () => {
+    const head = 'x'.repeat(SLICE_CHARS - 10);
+    const text = `${head}\nla password è\nSegretissima1\n${'y '.repeat(SLICE_CHARS)}`;
+    expect(await findSecrets(text)).toContain('Segretissima1');
+    const mail = await redactRawInput({ contentType: 'text/plain', data: text });
+    expect(String(mail.raw.data)).not.toContain('Segretissima1');
+  });
+
+  it('removes thousands of secrets in one pass, every copy and overlapping copies whole', () => {
+    const secrets = Array.from({ length: 4000 }, (_, i) => `segreto${i}x`);
+    const text = secrets.map((secret) => `password: ${secret} e di nuovo "${secret}"`).join('\n');
+    const out = removeSecrets(text, secrets);
+    expect(out).not.toMatch(/segreto\d/);
+    expect(out.split('[redacted]')).toHaveLength(8001);
+    // Overlapping copies of two secrets leave no character of either.
+    expect(removeSecrets('xx abcd yy', ['bcd', 'ab'])).toBe('xx [redacted] yy');
+    expect(removeSecrets('a.b*c a.b*c', ['a.b*c'])).toBe('[redacted] [redacted]');
   });
 });
 
