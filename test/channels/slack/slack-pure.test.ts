@@ -88,7 +88,7 @@ describe('/helpdesk parsing', () => {
     expect(parseHelpdeskCommand('summary 7')).toEqual({ kind: 'summary', number: 7 });
     expect(parseHelpdeskCommand('note 7')).toMatchObject({
       kind: 'usage',
-      message: 'Uso: /helpdesk note N testo',
+      message: 'Uso: /helpdesk note N testo / Usage: /helpdesk note N testo',
     });
     expect(parseHelpdeskCommand('take abc')).toMatchObject({ kind: 'usage' });
     expect(parseHelpdeskCommand('take -3')).toMatchObject({ kind: 'usage' });

@@ -170,9 +170,12 @@ describe('Slack in Socket Mode', () => {
       );
       return fake.waitFor(() => fake.responses[before]);
     };
-    expect((await responses('list')).text).toBe('Nessun ticket aperto.');
+    expect((await responses('list')).text).toBe('Nessun ticket aperto. / No open tickets.');
     const wrong = await responses('take');
-    expect(wrong).toEqual({ response_type: 'ephemeral', text: 'Uso: /helpdesk take N' });
+    expect(wrong).toEqual({
+      response_type: 'ephemeral',
+      text: 'Uso: /helpdesk take N / Usage: /helpdesk take N',
+    });
     expect((await responses('boh')).text).toContain('/helpdesk reply N testo');
     expect((await responses('propose 1000 onsite 1h30')).text).toMatch(/1000/);
     expect((await responses('propose 1000 domani')).text).toContain(
