@@ -91,8 +91,9 @@ export const newCustomerBody = z
       if (identity.kind === 'email' && !z.email().safeParse(identity.address).success) {
         ctx.addIssue({ code: 'custom', path: ['identities', i, 'address'], message: 'not an email address' });
       }
-      // What the channels match senders by: Telegram's numeric user id, Slack's member id.
-      if (identity.kind === 'telegram' && !/^\d{1,20}$/.test(identity.address)) {
+      // What the channels match senders by: Telegram's numeric user id (it fits in 52 bits,
+      // core.telegram.org/bots/api#user), Slack's member id.
+      if (identity.kind === 'telegram' && parseIdNumber(identity.address, { max: 2 ** 52 - 1 }) === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: ['identities', i, 'address'],

@@ -94,6 +94,15 @@ describe('Slack hardening (issue #20)', () => {
     const good = await slack.s.app.api(`/customers/${customer.id}/activate`, { method: 'POST' });
     expect(good.status).toBe(200);
     expect((await slack.s.app.api('/tickets/1e0')).status).toBe(400);
+    // Telegram user ids fit in 52 bits: 20 digits is no Telegram identity.
+    const telegram = (address: string) =>
+      slack.s.app.api('/customers', {
+        method: 'POST',
+        body: { name: `T ${address}`, identities: [{ kind: 'telegram', address }] },
+      });
+    expect((await telegram('12345678901234567890')).status).toBe(400);
+    expect((await telegram(String(2 ** 52))).status).toBe(400);
+    expect((await telegram(String(2 ** 52 - 1))).status).toBe(201);
   });
 
   it('answers a signed event with "event": null or odd-typed fields 200 and keeps it raw', async () => {
