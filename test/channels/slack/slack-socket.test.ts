@@ -263,6 +263,23 @@ describe('Slack in Socket Mode', () => {
     // In the DM thread of the message that opened the ticket.
     expect(answer.thread_ts).toBe(ask.ts);
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+    // A follow-up in the DM thread shows in the ticket's thread under the customer's name, not U….
+    const more = fake.userMessage({ channel: dm, user, text: 'Spento', thread_ts: ask.ts });
+    await fake.sendEnvelope('events_api', {
+      type: 'event_callback',
+      event_id: 'EvDm5',
+      event: messageEvent({
+        channel: dm,
+        user,
+        text: more.text,
+        ts: more.ts,
+        thread_ts: ask.ts,
+        channel_type: 'im',
+      }),
+    });
+    const shown = await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('Spento')));
+    expect(shown.text).toMatch(/^\*Studio Neri\* \(slack\):/);
+    expect(shown.text).not.toContain(user);
   });
 
   it('tells an unknown Slack user to type link (not /link), and links them through their email', async () => {
