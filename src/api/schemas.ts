@@ -93,7 +93,10 @@ export const newCustomerBody = z
       }
       // What the channels match senders by: Telegram's numeric user id (it fits in 52 bits,
       // core.telegram.org/bots/api#user), Slack's member id.
-      if (identity.kind === 'telegram' && parseIdNumber(identity.address, { max: 2 ** 52 - 1 }) === undefined) {
+      if (
+        identity.kind === 'telegram' &&
+        parseIdNumber(identity.address, { max: 2 ** 52 - 1 }) === undefined
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: ['identities', i, 'address'],
