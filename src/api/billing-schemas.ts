@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseDuration } from '../core/billing/duration.js';
 import { ENTRY_KINDS } from '../core/billing/pricing.js';
 import { dateField, instantField, monthField } from '../core/date-bounds.js';
-import { storedText } from './schemas.js';
+import { MAX_INT32 } from '../core/id-numbers.js';
+import { idParam, storedText } from './schemas.js';
 
 /** Request and response shapes of the billing routes (issue #24). */
 
@@ -24,8 +25,8 @@ const minutes = z.union([
 ]);
 
 export const timeEntryParams = z.object({
-  number: z.coerce.number().int().positive().max(2_147_483_647),
-  entryId: z.coerce.number().int().positive(),
+  number: idParam(MAX_INT32),
+  entryId: idParam(),
 });
 
 export const newTimeEntryBody = z.object({

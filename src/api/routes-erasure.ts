@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
 import { executeErasure, listErasureRequests } from '../core/erasure.js';
 import { errors, json } from './responses.js';
-import { storedText } from './schemas.js';
+import { idParam, storedText } from './schemas.js';
 
 const id = z.string().regex(/^\d+$/);
 const time = z.iso.datetime({ offset: true });
@@ -54,7 +54,7 @@ export function registerErasureRoutes(server: FastifyInstance, core: CoreContext
       schema: {
         summary:
           "Carry out an erasure request: the customer's messages, files, sign-in and identities are erased; billed time, invoicing identity and consent evidence are kept (docs/erasure.md). Audited.",
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: idParam() }),
         body: z.object({ author: storedText().trim().min(1).max(100) }),
         response: {
           200: json(

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
 import { linkUnmatchedMessage, openTicketFromUnmatched } from '../core/unmatched.js';
 import { errors, json } from './responses.js';
+import { idParam } from './schemas.js';
 
-const messageIdParams = z.object({ id: z.coerce.number().int().positive() });
+const messageIdParams = z.object({ id: idParam() });
 
 /**
  * `POST /api/v1/unmatched/:id/link` and `/unmatched/:id/ticket` (#25): the staff dashboard's

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_INT32, MAX_SAFE_ID, parseIdNumber } from '../core/id-numbers.js';
 import { TICKET_STATUSES } from '../core/lifecycle.js';
 import { DELIVERY_STATUSES } from '../core/outbox/status.js';
 
@@ -33,9 +34,20 @@ export const ticketListQuery = paging.extend({
   customerId: z.coerce.number().int().positive().optional(),
 });
 
+/**
+ * A path param that is a ticket number or row id: decimal digits only, 1…`max` ({@link parseIdNumber});
+ * `1e3`, `0x3e8` or a number past the column is a 400, never another row or a database error.
+ */
+export const idParam = (max: number = MAX_SAFE_ID) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, { message: 'must be decimal digits' })
+    .refine((text) => parseIdNumber(text, { max }) !== undefined, { message: `must be between 1 and ${max}` })
+    .transform(Number);
+
 /** Ticket numbers are PostgreSQL `integer`s: a larger one is a 400, not a database error. */
-export const ticketNumberParams = z.object({ number: z.coerce.number().int().positive().max(2_147_483_647) });
-export const customerIdParams = z.object({ id: z.coerce.number().int().positive() });
+export const ticketNumberParams = z.object({ number: idParam(MAX_INT32) });
+export const customerIdParams = z.object({ id: idParam() });
 
 export const technicianMessageBody = z.object({
   author: storedText().trim().min(1).max(100),
@@ -83,8 +95,12 @@ export const newCustomerBody = z
       if (identity.kind === 'email' && !z.email().safeParse(identity.address).success) {
         ctx.addIssue({ code: 'custom', path: ['identities', i, 'address'], message: 'not an email address' });
       }
-      // What the channels match senders by: Telegram's numeric user id, Slack's member id.
-      if (identity.kind === 'telegram' && !/^\d{1,20}$/.test(identity.address)) {
+      // What the channels match senders by: Telegram's numeric user id (it fits in 52 bits,
+      // core.telegram.org/bots/api#user), Slack's member id.
+      if (
+        identity.kind === 'telegram' &&
+        parseIdNumber(identity.address, { max: 2 ** 52 - 1 }) === undefined
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: ['identities', i, 'address'],

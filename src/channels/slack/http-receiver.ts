@@ -8,6 +8,7 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import { slackPayloadProblem } from './slack-payload.js';
 import { SlackSignatureError, verifySlackSignature } from './slack-signing.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -96,6 +97,13 @@ export class FastifyReceiver implements Receiver {
         }
         if (body.type === 'url_verification') return reply.send({ challenge: body.challenge });
         if (body.ssl_check) return reply.send();
+        const problem = slackPayloadProblem(body);
+        if (problem) {
+          // Signed by Slack but not a shape we can act on: a 500 would only make Slack send it again.
+          this.options.logger.warn({ problem }, 'slack: signed request ignored (unexpected shape)');
+          await this.options.onUnparsable(rawBody, `unexpected Slack payload: ${problem}`);
+          return reply.code(200).send({ ok: true, ignored: problem });
+        }
         const retryNum = Number(header('x-slack-retry-num'));
         const response = await this.dispatch(this.app, {
           body,

@@ -3,12 +3,21 @@ import { errorSummary } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { SlackMirror } from './slack-mirror.js';
 
-/** Runs {@link SlackMirror.sync} every `intervalMs` and at once on `wake()`, one pass at a time. */
+/** The longest wait between passes while they keep failing (ms). */
+export const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * Runs {@link SlackMirror.sync} every `intervalMs` and at once on `wake()`, one pass at a time.
+ * After a failed pass the next waits twice as long as the last (up to {@link MAX_BACKOFF_MS}), so
+ * a Slack outage is not hammered; the failure is logged once, not at every pass.
+ */
 export class MirrorLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private stopped = true;
+  private failures = 0;
+  private lastReason?: string;
 
   constructor(
     private readonly mirror: SlackMirror,
@@ -47,15 +56,29 @@ export class MirrorLoop {
     if (this.stopped || this.running) return;
     this.running = this.mirror
       .sync()
-      .catch((error: unknown) =>
-        this.logger.warn({ reason: errorSummary(error) }, 'slack: sync pass failed; retrying'),
-      )
+      .then(() => {
+        if (this.failures > 0) this.logger.info({ failures: this.failures }, 'slack: sync passes work again');
+        this.failures = 0;
+        this.lastReason = undefined;
+      })
+      .catch((error: unknown) => {
+        this.failures += 1;
+        const reason = errorSummary(error);
+        if (reason !== this.lastReason) {
+          this.logger.warn(
+            { reason, failures: this.failures },
+            'slack: sync pass failed; retrying with back-off',
+          );
+        }
+        this.lastReason = reason;
+      })
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
         const again = this.again;
         this.again = false;
-        this.schedule(again ? 0 : this.intervalMs);
+        const backoff = Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** Math.min(this.failures, 16));
+        this.schedule(this.failures > 0 ? Math.max(this.intervalMs, backoff) : again ? 0 : this.intervalMs);
       });
   }
 }

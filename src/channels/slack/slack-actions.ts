@@ -10,6 +10,7 @@ import { OPEN_STATUSES } from '../../core/lifecycle.js';
 import { assignTicket } from '../../core/ticket-actions.js';
 import { getTicketByNumber, setStatus, writeTechnicianMessage } from '../../core/tickets.js';
 import { customers, messages, tickets } from '../../db/schema.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 
 export interface SlackActor {
   userId: string;
@@ -30,7 +31,8 @@ export const REDACTED_IN_SLACK =
 /** Assigns the ticket to the technician (their Slack display name). */
 export async function takeTicket(core: CoreContext, number: number, who: SlackActor): Promise<string> {
   await assignTicket(core, number, who.name, actorOf(who));
-  return `Ticket #${number} assegnato a ${who.name}.`;
+  const name = escapeChatMarkup(who.name);
+  return `Ticket #${number} assegnato a ${name}. / Ticket #${number} assigned to ${name}.`;
 }
 
 /** Resolves or reopens; throws InvalidTransitionError when the lifecycle does not allow it. */
@@ -43,7 +45,9 @@ export async function changeStatus(
   return core.database.transaction(async (tx) => {
     const ticket = await getTicketByNumber(tx, number);
     await setStatus(core, tx, ticket, to, actorOf(who));
-    return to === 'resolved' ? `Ticket #${number} risolto.` : `Ticket #${number} riaperto.`;
+    return to === 'resolved'
+      ? `Ticket #${number} risolto. / Ticket #${number} resolved.`
+      : `Ticket #${number} riaperto. / Ticket #${number} reopened.`;
   });
 }
 
@@ -101,11 +105,14 @@ export async function logPhoneContact(
       ticketId: ticket.id,
       data: { medium: 'phone' },
     });
-    return `Telefonata registrata sul ticket #${number}.${redacted.count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
+    return `Telefonata registrata sul ticket #${number}. / Phone call logged on ticket #${number}.${redacted.count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
   });
 }
 
-/** Open tickets, oldest first, one line each (at most `limit`). */
+/**
+ * Open tickets, oldest first, one line each (at most `limit`). Subject, customer and assignee are
+ * escaped for Slack's mrkdwn: a customer cannot make Slack show a mention, `@channel` or a link.
+ */
 export async function listOpenTickets(core: CoreContext, limit = 20): Promise<string> {
   const rows = await core.database.db
     .select({
@@ -120,10 +127,11 @@ export async function listOpenTickets(core: CoreContext, limit = 20): Promise<st
     .where(inArray(tickets.status, [...OPEN_STATUSES]))
     .orderBy(asc(tickets.number))
     .limit(limit);
-  if (rows.length === 0) return 'Nessun ticket aperto.';
+  if (rows.length === 0) return 'Nessun ticket aperto. / No open tickets.';
   return rows
     .map(
-      (r) => `#${r.number} ${r.subject} — ${r.customer} — ${r.status}${r.assignee ? ` — ${r.assignee}` : ''}`,
+      (r) =>
+        `#${r.number} ${escapeChatMarkup(r.subject)} — ${escapeChatMarkup(r.customer)} — ${r.status}${r.assignee ? ` — ${escapeChatMarkup(r.assignee)}` : ''}`,
     )
     .join('\n');
 }

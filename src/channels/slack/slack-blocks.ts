@@ -146,3 +146,15 @@ export function alertText(alert: { kind: string; text: string; mention?: string 
   if (icon) return `${mention}${icon} ${escapeChatMarkup(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
   return `${mention}:rotating_light: *${escapeChatMarkup(alert.kind)}* — ${escapeChatMarkup(clip(alert.text, MESSAGE_TEXT_LIMIT - 100))}`;
 }
+
+/**
+ * A post in a ticket's thread: `head` (mrkdwn, already escaped) then `body` (plain text, escaped
+ * here), split at {@link MESSAGE_TEXT_LIMIT} into as many messages as it takes.
+ */
+export function threadPostTexts(head: string, body: string): string[] {
+  if (!body) return [head];
+  const firstLimit = Math.max(MESSAGE_TEXT_LIMIT - head.length, 500);
+  return splitText(body, MESSAGE_TEXT_LIMIT, { firstLimit }).map(
+    (part, i) => `${i === 0 ? head : ''}${escapeChatMarkup(part)}`,
+  );
+}

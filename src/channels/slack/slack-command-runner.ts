@@ -17,6 +17,8 @@ import {
   type SlackActor,
   takeTicket,
 } from './slack-actions.js';
+import { ticketNotFound } from './slack-answers.js';
+import { threadPostTexts } from './slack-blocks.js';
 import { commandUsage, parseHelpdeskCommand } from './slack-commands.js';
 import { requestConsentFromSlack, sessionFromSlack } from './slack-consent.js';
 import type { InboundDeps } from './slack-inbound.js';
@@ -43,12 +45,8 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       // Redacted before the thread shows it too (T8); the core then finds nothing more.
       const { text: note, count } = redactText(parsed.text);
       await addNote(core, parsed.number, note, who);
-      await postInThread(
-        deps,
-        parsed.number,
-        `:memo: Nota di ${escapeChatMarkup(who.name)}: ${escapeChatMarkup(note)}`,
-      );
-      return `Nota aggiunta al ticket #${parsed.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
+      await postInThread(deps, parsed.number, `:memo: Nota di ${escapeChatMarkup(who.name)}: `, note);
+      return `Nota aggiunta al ticket #${parsed.number}. / Note added to ticket #${parsed.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`;
     }
     case 'reply': {
       const { text: reply, count } = redactText(parsed.text);
@@ -68,7 +66,7 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
       return sessionFromSlack(core, parsed.number, parsed.action, who);
     case 'time': {
       const logged = await logTimeFromCommand(core, parsed, who);
-      await postInThread(deps, parsed.number, logged.threadText).catch(() => undefined);
+      await postInThread(deps, parsed.number, logged.threadHead, logged.threadBody).catch(() => undefined);
       return logged.answer;
     }
     case 'summary':
@@ -76,13 +74,31 @@ export async function runCommand(deps: InboundDeps, text: string, who: SlackActo
   }
 }
 
-async function postInThread(deps: InboundDeps, number: number, text: string): Promise<string | undefined> {
+/**
+ * Posts `head` (mrkdwn) and `body` (plain, escaped) in the ticket's thread, split at Slack's limits;
+ * the first message's ts, or undefined when the ticket has no thread.
+ */
+async function postInThread(
+  deps: InboundDeps,
+  number: number,
+  head: string,
+  body = '',
+): Promise<string | undefined> {
   const thread = await slackThreadOfTicketNumber(deps.core.database.sql, number);
   if (!thread) return undefined;
-  const posted = await deps.poster.post(thread.channel_id, () =>
-    deps.poster.client.chat.postMessage({ channel: thread.channel_id, thread_ts: thread.thread_ts, text }),
-  );
-  return posted.ts;
+  let first: string | undefined;
+  for (const text of threadPostTexts(head, body)) {
+    const posted = await deps.poster.post(thread.channel_id, () =>
+      deps.poster.client.chat.postMessage({
+        channel: thread.channel_id,
+        thread_ts: thread.thread_ts,
+        text,
+        unfurl_links: false,
+      }),
+    );
+    first ??= posted.ts;
+  }
+  return first;
 }
 
 /** `/helpdesk reply N text`: shown in the thread, then held and relayed like a thread reply. */
@@ -94,11 +110,12 @@ async function replyFromCommand(
 ): Promise<string> {
   const { core } = deps;
   const [ticket] = await core.database.db.select().from(tickets).where(eq(tickets.number, number));
-  if (!ticket) return `Ticket #${number} non trovato.`;
+  if (!ticket) return ticketNotFound(number);
   const ts = await postInThread(
     deps,
     number,
-    `:outbox_tray: ${escapeChatMarkup(who.name)} (via comando): ${escapeChatMarkup(text)}`,
+    `:outbox_tray: ${escapeChatMarkup(who.name)} (via comando): `,
+    text,
   );
   if (!ts) {
     await core.database.transaction((tx) =>
@@ -111,7 +128,7 @@ async function replyFromCommand(
       }),
     );
     core.jobs.wake();
-    return `Risposta inviata al ticket #${number}.`;
+    return `Risposta inviata al ticket #${number}. / Reply sent on ticket #${number}.`;
   }
   await core.database.db.insert(slackRelays).values({
     ticketId: ticket.id,
@@ -123,5 +140,5 @@ async function replyFromCommand(
     dueAt: core.now(),
   });
   deps.wake();
-  return `Risposta in invio al ticket #${number}.`;
+  return `Risposta in invio al ticket #${number}. / Reply on its way on ticket #${number}.`;
 }

@@ -3,6 +3,8 @@
  */
 import { parseDuration } from '../../core/billing/duration.js';
 import type { EntryKind } from '../../core/billing/pricing.js';
+import { parseIdNumber } from '../../core/id-numbers.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 
 export { parseDuration };
 
@@ -17,33 +19,38 @@ export type HelpdeskCommand =
   | { kind: 'session'; number: number; action: 'start' | 'end' }
   | { kind: 'usage'; message: string };
 
-/** One line per sub-command, shown by `help` and after a wrong command. */
+/** One line per sub-command, Italian then English, shown by `help` and after a wrong command. */
 export function commandUsage(command: string): string {
   return [
-    `${command} list — ticket aperti`,
-    `${command} take N — prendo io il ticket N`,
-    `${command} note N testo — nota interna`,
-    `${command} reply N testo — risposta al cliente`,
-    `${command} resolve N — risolvi`,
-    `${command} reopen N — riapri`,
-    `${command} contact N phone testo — telefonata fatta (vale come primo contatto)`,
-    `${command} time N 1h30 testo — registra tempo (anche 90m, 1:30, 1,5h; aggiungi "telefono", "sede" o "gratis")`,
-    `${command} summary N — riepilogo ore del ticket nel thread`,
-    `${command} propose N [remote|onsite] [durata] — proponi orari al cliente`,
-    `${command} cancel N — annulla l'appuntamento del ticket N`,
-    `${command} move N — annulla l'appuntamento e proponi nuovi orari`,
-    `${command} consent N — chiedi il consenso al collegamento remoto`,
-    `${command} session N start|end — avvia / chiudi la sessione remota (dopo il sì)`,
-    `${command} help — questo aiuto`,
+    `${command} list — ticket aperti / open tickets`,
+    `${command} take N — prendo io il ticket N / assign ticket N to me`,
+    `${command} note N testo — nota interna / internal note`,
+    `${command} reply N testo — risposta al cliente / reply to the customer`,
+    `${command} resolve N — risolvi / resolve`,
+    `${command} reopen N — riapri / reopen`,
+    `${command} contact N phone testo — telefonata fatta (vale come primo contatto) / phone call made (counts as first contact)`,
+    `${command} time N 1h30 testo — registra tempo (anche 90m, 1:30, 1,5h; aggiungi "telefono", "sede" o "gratis") / log time`,
+    `${command} summary N — riepilogo ore del ticket nel thread / hours summary in the thread`,
+    `${command} propose N [remote|onsite] [durata] — proponi orari al cliente / propose slots to the customer`,
+    `${command} cancel N — annulla l'appuntamento del ticket N / cancel the appointment`,
+    `${command} move N — annulla l'appuntamento e proponi nuovi orari / cancel and propose new slots`,
+    `${command} consent N — chiedi il consenso al collegamento remoto / ask for remote-access consent`,
+    `${command} session N start|end — avvia / chiudi la sessione remota (dopo il sì) / start or end the remote session`,
+    `${command} help — questo aiuto / this help`,
   ].join('\n');
 }
 
 /** Parses the command's text; anything wrong gives `usage` with what was wrong. */
 export function parseHelpdeskCommand(text: string, command = '/helpdesk'): HelpdeskCommand {
   const [verb = '', ...rest] = text.trim().split(/\s+/);
-  const usage = (line: string): HelpdeskCommand => ({ kind: 'usage', message: `Uso: ${command} ${line}` });
-  const number = Number(rest[0]?.replace(/^#/, ''));
-  const hasNumber = Number.isInteger(number) && number > 0;
+  const usage = (line: string): HelpdeskCommand => ({
+    kind: 'usage',
+    message: `Uso: ${command} ${line} / Usage: ${command} ${line}`,
+  });
+  // Decimal digits within the column's range only: `1e3`, `0x3e8` or 2^31 are not a ticket number.
+  const parsedNumber = parseIdNumber(rest[0], { allowHash: true });
+  const number = parsedNumber ?? 0;
+  const hasNumber = parsedNumber !== undefined;
   const after = (n: number) =>
     text
       .trim()
@@ -110,7 +117,10 @@ export function parseHelpdeskCommand(text: string, command = '/helpdesk'): Helpd
       };
     }
     default:
-      return { kind: 'usage', message: `Comando sconosciuto "${verb}".\n${commandUsage(command)}` };
+      return {
+        kind: 'usage',
+        message: `Comando sconosciuto / Unknown command "${escapeChatMarkup(verb)}".\n${commandUsage(command)}`,
+      };
   }
 }
 

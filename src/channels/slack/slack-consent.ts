@@ -16,6 +16,7 @@ import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary } from '../../core/errors.js';
 import { slackThreadOfTicketNumber } from '../../db/sql/slack-thread-of-ticket-number.js';
 import type { Logger } from '../../logger.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import type { SlackActor } from './slack-actions.js';
 import { isSlotButton, pressSlotFromSlack } from './slack-customer-buttons.js';
 import type { SlackPoster } from './slack-poster.js';
@@ -139,7 +140,7 @@ export function handOverInSlack(deps: {
             channel: thread.channel_id,
             thread_ts: thread.thread_ts,
             user,
-            text: `:closed_lock_with_key: Credenziali del cliente, ticket #${ticketNumber} (solo per te, non conservate):\n${held.secret}`,
+            text: `:closed_lock_with_key: Credenziali del cliente, ticket #${ticketNumber} (solo per te, non conservate) / customer's credentials (only for you, not kept):\n${escapeChatMarkup(held.secret)}`,
           }),
         );
       } catch (error) {

@@ -11,8 +11,10 @@ import { slackTechnicianActor } from '../../core/actors.js';
 import type { ChannelContext } from '../../core/channel.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { errorSummary, HelpdeskError } from '../../core/errors.js';
+import { parseIdNumber } from '../../core/id-numbers.js';
 import type { Logger } from '../../logger.js';
 import { changeStatus, type SlackActor, takeTicket } from './slack-actions.js';
+import { errorAnswer, ticketNotFound } from './slack-answers.js';
 import { CARD_ACTIONS } from './slack-blocks.js';
 import { runCommand } from './slack-command-runner.js';
 import { requestConsentFromSlack } from './slack-consent.js';
@@ -102,7 +104,9 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       );
     try {
       if (!(await deps.isTechnician(b.user.id))) return void (await tell(NOT_ALLOWED));
-      const number = Number(a.value);
+      // A button's value is a ticket number; anything else (a forged or stale value) is not found.
+      const number = parseIdNumber(a.value);
+      if (number === undefined) return void (await tell(ticketNotFound()));
       const who: SlackActor = {
         userId: b.user.id,
         name: await deps.nameOf(b.user.id),
@@ -126,7 +130,7 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       deps.wake();
       await tell(answer);
     } catch (error) {
-      await tell(error instanceof HelpdeskError ? error.message : 'Errore, riprova. / Error, please retry.');
+      await tell(errorAnswer(error));
       if (!(error instanceof HelpdeskError)) throw error;
     }
   });
@@ -144,7 +148,7 @@ export function registerListeners(app: App, deps: InboundDeps): void {
       await say(await runCommand(deps, command.text ?? '', who));
       deps.wake();
     } catch (error) {
-      await say(error instanceof HelpdeskError ? error.message : 'Errore, riprova. / Error, please retry.');
+      await say(errorAnswer(error));
       if (!(error instanceof HelpdeskError)) throw error;
     }
   });

@@ -7,6 +7,7 @@
  */
 
 import { eq } from 'drizzle-orm';
+import { alertStaff } from '../../core/audit.js';
 import type { CoreContext } from '../../core/core-context.js';
 import { slackRelays } from '../../db/schema.js';
 import { messageText } from '../../db/sql/message-text.js';
@@ -18,8 +19,9 @@ import { slackAlertsAfter } from '../../db/sql/slack-alerts-after.js';
 import { type SlackCardRow, slackCardsToSync } from '../../db/sql/slack-cards-to-sync.js';
 import { slackMessagesToMirror } from '../../db/sql/slack-messages-to-mirror.js';
 import type { Logger } from '../../logger.js';
+import { escapeChatMarkup } from '../../templates/format.js';
 import { alertText, customerMessageTexts, type TicketCardView, ticketCard } from './slack-blocks.js';
-import type { SlackPoster } from './slack-poster.js';
+import { addReaction, type SlackPoster, slackErrorCode } from './slack-poster.js';
 import { queueDueRelays, type RelayFiles } from './slack-relay.js';
 import {
   postOfMessage,
@@ -45,8 +47,13 @@ export interface MirrorOptions {
 
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
 
+/** Passes that may fail on one receipt Slack keeps refusing before it is given up. */
+export const RECEIPT_ATTEMPTS = 5;
+
 export class SlackMirror {
   private cursorReady = false;
+  /** relay id → passes that failed on its receipt with a Slack error (in memory). */
+  private readonly receiptFailures = new Map<bigint, number>();
 
   constructor(private readonly options: MirrorOptions) {}
 
@@ -215,28 +222,34 @@ export class SlackMirror {
     return start;
   }
 
-  /** ✅ on a relayed reply the channel accepted; ⚠️ and the reason in the thread when it failed. */
+  /**
+   * ✅ on a relayed reply the channel accepted; ⚠️ and the reason in the thread when it failed.
+   * A receipt Slack already shows (`already_reacted`, after a crash) or can no longer show (the
+   * reply was deleted) is done. One that Slack keeps refusing is tried {@link RECEIPT_ATTEMPTS}
+   * times (the loop backs off between passes), then given up with one log line and one staff alert,
+   * so it never holds the passes back for good.
+   */
   private async syncReceipts(): Promise<void> {
-    const { poster, core } = this.options;
+    const { core, logger } = this.options;
     for (const { relay, status, lastError } of await relaysAwaitingReceipt(this.db)) {
-      if (status === 'sent') {
-        await poster.post(relay.channelId, () =>
-          poster.client.reactions.add({
-            channel: relay.channelId,
-            timestamp: relay.ts,
-            name: 'white_check_mark',
-          }),
-        );
-      } else {
-        await poster.post(relay.channelId, () =>
-          poster.client.reactions.add({ channel: relay.channelId, timestamp: relay.ts, name: 'warning' }),
-        );
-        const thread = await threadOfTicket(this.db.db, relay.ticketId);
-        await poster.post(relay.channelId, () =>
-          poster.client.chat.postMessage({
-            channel: relay.channelId,
-            thread_ts: thread?.threadTs,
-            text: `:warning: Risposta di ${relay.author} NON consegnata al cliente / reply NOT delivered: ${lastError ?? 'errore sconosciuto'}`,
+      try {
+        await this.placeReceipt(relay, status, lastError);
+        this.receiptFailures.delete(relay.id);
+      } catch (error) {
+        const code = slackErrorCode(error);
+        // No Slack answer (network, timeout, rate limit): Slack is away, not refusing this receipt.
+        if (!code) throw error;
+        const attempts = (this.receiptFailures.get(relay.id) ?? 0) + 1;
+        this.receiptFailures.set(relay.id, attempts);
+        if (attempts < RECEIPT_ATTEMPTS) throw error;
+        this.receiptFailures.delete(relay.id);
+        logger.error({ relayId: String(relay.id), code, attempts }, 'slack: receipt given up');
+        await this.db.transaction((tx) =>
+          alertStaff(tx, {
+            kind: 'slack_receipt_failed',
+            ticketId: relay.ticketId,
+            text: `Slack rifiuta la ricevuta (${status === 'sent' ? '✅' : '⚠️'}) di una risposta di ${relay.author} dopo ${attempts} tentativi: ${code}. / Slack refuses the receipt of a reply after ${attempts} attempts: ${code}.`,
+            data: { relayId: String(relay.id), code, deliveryStatus: status },
           }),
         );
       }
@@ -245,6 +258,28 @@ export class SlackMirror {
         .set({ status: 'done', receiptAt: core.now() })
         .where(eq(slackRelays.id, relay.id));
     }
+  }
+
+  private async placeReceipt(
+    relay: { id: bigint; channelId: string; ts: string; ticketId: bigint; author: string },
+    status: string,
+    lastError: string | null,
+  ): Promise<void> {
+    const { poster, logger } = this.options;
+    const name = status === 'sent' ? 'white_check_mark' : 'warning';
+    const placed = await addReaction(poster, { channel: relay.channelId, ts: relay.ts, name });
+    if (placed === 'gone')
+      logger.info({ relayId: String(relay.id) }, 'slack: relayed reply gone; no receipt');
+    if (status === 'sent') return;
+    const thread = await threadOfTicket(this.db.db, relay.ticketId);
+    await poster.post(relay.channelId, () =>
+      poster.client.chat.postMessage({
+        channel: relay.channelId,
+        thread_ts: thread?.threadTs,
+        text: `:warning: Risposta di ${escapeChatMarkup(relay.author)} NON consegnata al cliente / reply NOT delivered: ${escapeChatMarkup(lastError ?? 'errore sconosciuto / unknown error')}`,
+        unfurl_links: false,
+      }),
+    );
   }
 
   /** Stored Slack ts of a mirrored message (for edits shown in the thread). */

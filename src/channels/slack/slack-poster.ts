@@ -46,3 +46,37 @@ export function retryAfterSeconds(error: unknown): number | undefined {
     ? e.retryAfter
     : undefined;
 }
+
+/** The error code of a Slack Web API answer (`already_reacted`, `message_not_found`…), if `error` is one. */
+export function slackErrorCode(error: unknown): string | undefined {
+  const code = (error as { data?: { error?: unknown } } | undefined)?.data?.error;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Answers to `reactions.add` after which the reaction is as good as placed (or can never be). */
+const REACTION_SETTLED = new Set([
+  'already_reacted',
+  'message_not_found',
+  'channel_not_found',
+  'is_archived',
+]);
+
+/**
+ * Adds reaction `name` to the message `ts`. `already_reacted` (a second identical add, e.g. after
+ * a crash) counts as added; a message or channel that is gone gives `'gone'`. Other errors throw.
+ */
+export async function addReaction(
+  poster: SlackPoster,
+  input: { channel: string; ts: string; name: string },
+): Promise<'added' | 'gone'> {
+  try {
+    await poster.post(input.channel, () =>
+      poster.client.reactions.add({ channel: input.channel, timestamp: input.ts, name: input.name }),
+    );
+    return 'added';
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (!code || !REACTION_SETTLED.has(code)) throw error;
+    return code === 'already_reacted' ? 'added' : 'gone';
+  }
+}

@@ -21,9 +21,9 @@ export async function proposeFromSlack(
     durationMinutes: options.minutes ?? 60,
   });
   if (offer.slots.length === 0)
-    return `Ticket #${number}: nessun orario libero da proporre; il cliente è stato avvisato.`;
+    return `Ticket #${number}: nessun orario libero da proporre; il cliente è stato avvisato. / No free slots to propose; the customer was told.`;
   const timeZone = core.calendar?.timeZone ?? 'Europe/Rome';
-  return `Ticket #${number}: orari proposti al cliente (${options.mode === 'onsite' ? 'in sede' : 'da remoto'}):\n${slotList(offer.slots, 'it', timeZone)}`;
+  return `Ticket #${number}: orari proposti al cliente (${options.mode === 'onsite' ? 'in sede' : 'da remoto'}) / slots proposed to the customer:\n${slotList(offer.slots, 'it', timeZone)}`;
 }
 
 /** `/helpdesk cancel N` and `/helpdesk move N`: cancels the ticket's coming appointment (moving proposes new slots). */
@@ -35,14 +35,15 @@ export async function cancelFromSlack(
 ): Promise<string> {
   const ticket = await getTicketByNumber(core.database, number);
   const appointment = await bookedAppointmentOf(core, ticket.id);
-  if (!appointment) return `Ticket #${number}: nessun appuntamento da annullare.`;
+  if (!appointment) return `Ticket #${number}: nessun appuntamento da annullare. / No appointment to cancel.`;
   const result = await cancelAppointment(core, appointment.id, {
     actor: who.actor,
     by: 'technician',
     move,
   });
-  if (result.status !== 'cancelled') return `Ticket #${number}: nessun appuntamento da annullare.`;
+  if (result.status !== 'cancelled')
+    return `Ticket #${number}: nessun appuntamento da annullare. / No appointment to cancel.`;
   return move
-    ? `Ticket #${number}: appuntamento annullato, nuovi orari proposti al cliente.`
-    : `Ticket #${number}: appuntamento annullato; il cliente è stato avvisato.`;
+    ? `Ticket #${number}: appuntamento annullato, nuovi orari proposti al cliente. / Appointment cancelled, new slots proposed.`
+    : `Ticket #${number}: appuntamento annullato; il cliente è stato avvisato. / Appointment cancelled; the customer was told.`;
 }

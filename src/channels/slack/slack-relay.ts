@@ -49,10 +49,10 @@ export function classifyReply(
   settings: Pick<SlackSettings, 'notePrefix' | 'replyMode'>,
 ): ReplyIntent {
   const trimmed = text.trim();
-  const prefix = settings.notePrefix.toLowerCase();
-  if (prefix && trimmed.toLowerCase().startsWith(prefix)) {
-    return { kind: 'note', text: trimmed.slice(prefix.length).trim() };
-  }
+  const prefix = settings.notePrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Slack formatting around the prefix (`*nota:*`, `_nota:_`, `~nota:~`) is still the prefix.
+  const note = prefix ? new RegExp(`^[*_~]*${prefix}[*_~]*`, 'i').exec(trimmed) : null;
+  if (note) return { kind: 'note', text: trimmed.slice(note[0].length).trim() };
   if (trimmed.startsWith(EXPLICIT_RELAY_PREFIX)) {
     return { kind: 'relay', text: trimmed.slice(EXPLICIT_RELAY_PREFIX.length).trim() };
   }

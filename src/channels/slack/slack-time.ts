@@ -24,6 +24,7 @@ export function logTimeHint(command: string, number: number): string {
     `Per registrare il tempo sul ticket #${number}: \`${command} time ${number} 1h30 testo\``,
     'Durate: 1h30, 90m, 1:30, 1,5h. Dopo la durata puoi scrivere "telefono", "sede" o "gratis" (non fatturabile).',
     'Oppure usa i pulsanti Avvia timer / Ferma timer sulla scheda.',
+    `To log time on ticket #${number}: \`${command} time ${number} 1h30 text\` (or the timer buttons on the card).`,
   ].join('\n');
 }
 
@@ -32,7 +33,7 @@ export async function logTimeFromCommand(
   core: CoreContext,
   input: { number: number; minutes: number; entryKind: EntryKind; billable: boolean; text: string },
   who: SlackActor,
-): Promise<{ answer: string; threadText: string }> {
+): Promise<{ answer: string; threadHead: string; threadBody: string }> {
   // The thread shows the description as stored: redacted (T8).
   const { text, count } = redactText(input.text);
   await core.database.transaction((tx) =>
@@ -49,8 +50,9 @@ export async function logTimeFromCommand(
   );
   const what = `${formatDuration(input.minutes)} ${KIND_LABELS[input.entryKind]}${input.billable ? '' : ', non fatturabile'}`;
   return {
-    answer: `Registrati ${what} sul ticket #${input.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`,
-    threadText: `:stopwatch: ${escapeChatMarkup(who.name)} ha registrato ${what}${text ? `: ${escapeChatMarkup(text)}` : ''}`,
+    answer: `Registrati ${what} sul ticket #${input.number}. / Time logged on ticket #${input.number}.${count > 0 ? ` ${REDACTED_NOTICE}` : ''}`,
+    threadHead: `:stopwatch: ${escapeChatMarkup(who.name)} ha registrato ${what}${text ? ': ' : ''}`,
+    threadBody: text,
   };
 }
 
@@ -63,7 +65,7 @@ export async function postRunningSummary(
   await core.database.transaction((tx) =>
     postHourSummary(core, tx, { ticketNumber: number, final: false, toCustomer: false, actor: actorOf(who) }),
   );
-  return `Riepilogo ore del ticket #${number} pubblicato nel thread.`;
+  return `Riepilogo ore del ticket #${number} pubblicato nel thread. / Hours summary posted in the thread.`;
 }
 
 export async function startTicketTimer(core: CoreContext, number: number, who: SlackActor): Promise<string> {
@@ -71,7 +73,7 @@ export async function startTicketTimer(core: CoreContext, number: number, who: S
     startTimer(core, tx, { ticketNumber: number, technician: who.name, actor: actorOf(who) }),
   );
   const tz = core.calendar?.timeZone ?? 'Europe/Rome';
-  return `Timer avviato sul ticket #${number}. Se resta attivo si ferma da solo alle ${formatWhen(timerStopTime(entry.startedAt, core.calendar), tz)} e andrà confermato.`;
+  return `Timer avviato sul ticket #${number}. Se resta attivo si ferma da solo alle ${formatWhen(timerStopTime(entry.startedAt, core.calendar), tz)} e andrà confermato. / Timer started on ticket #${number}.`;
 }
 
 export async function stopTicketTimer(core: CoreContext, number: number, who: SlackActor): Promise<string> {
@@ -80,6 +82,6 @@ export async function stopTicketTimer(core: CoreContext, number: number, who: Sl
   );
   const duration = formatDuration(entry.minutes ?? 0);
   return confirmed === 'stopped'
-    ? `Timer fermato: ${duration} registrati sul ticket #${number}.`
-    : `Timer confermato: ${duration} sul ticket #${number} ora fatturabili.`;
+    ? `Timer fermato: ${duration} registrati sul ticket #${number}. / Timer stopped: ${duration} logged.`
+    : `Timer confermato: ${duration} sul ticket #${number} ora fatturabili. / Timer confirmed: ${duration} now billable.`;
 }

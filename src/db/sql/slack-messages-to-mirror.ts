@@ -14,10 +14,13 @@ export interface SlackMessageToMirrorRow {
 }
 
 // Closed tickets get no messages (a message on one opens a new ticket): only open threads are read.
-const MESSAGES_SQL = `select m.id::text as id, m.ticket_id::text as ticket_id, m.channel, m.sender_name,
+// A Slack customer's message carries only the member id (U…): the thread shows the customer's name.
+const MESSAGES_SQL = `select m.id::text as id, m.ticket_id::text as ticket_id, m.channel,
+    case when m.channel = 'slack' then coalesce(m.sender_name, c.name) else m.sender_name end as sender_name,
     m.sender_address, m.new_text, m.disposition, m.edit_of_message_id::text as edit_of, st.channel_id, st.thread_ts
   from slack_threads st join tickets t on t.id = st.ticket_id and t.status <> 'closed'
   join messages m on m.ticket_id = st.ticket_id
+  left join customers c on c.id = m.customer_id
   left join slack_posts sp on sp.message_id = m.id
   where sp.message_id is null and m.direction = 'inbound' and m.disposition in ('ticket', 'edit')
   order by m.id limit 20`;

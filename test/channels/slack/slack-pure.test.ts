@@ -14,6 +14,10 @@ describe('what a technician reply means', () => {
     expect(classifyReply('Arrivo alle 15', relay)).toEqual({ kind: 'relay', text: 'Arrivo alle 15' });
     expect(classifyReply('  Nota: chiamare prima', relay)).toEqual({ kind: 'note', text: 'chiamare prima' });
     expect(classifyReply('NOTA:x', relay)).toEqual({ kind: 'note', text: 'x' });
+    // Slack bold or italic around the prefix is still the prefix (issue #20).
+    expect(classifyReply('*nota:* solo per noi', relay)).toEqual({ kind: 'note', text: 'solo per noi' });
+    expect(classifyReply('_Nota:_ solo per noi', relay)).toEqual({ kind: 'note', text: 'solo per noi' });
+    expect(classifyReply('*notare* il cavo', relay)).toEqual({ kind: 'relay', text: '*notare* il cavo' });
     // "notare" is not the prefix.
     expect(classifyReply('notare che…', relay).kind).toBe('relay');
   });
@@ -88,7 +92,7 @@ describe('/helpdesk parsing', () => {
     expect(parseHelpdeskCommand('summary 7')).toEqual({ kind: 'summary', number: 7 });
     expect(parseHelpdeskCommand('note 7')).toMatchObject({
       kind: 'usage',
-      message: 'Uso: /helpdesk note N testo',
+      message: 'Uso: /helpdesk note N testo / Usage: /helpdesk note N testo',
     });
     expect(parseHelpdeskCommand('take abc')).toMatchObject({ kind: 'usage' });
     expect(parseHelpdeskCommand('take -3')).toMatchObject({ kind: 'usage' });

@@ -170,9 +170,12 @@ describe('Slack in Socket Mode', () => {
       );
       return fake.waitFor(() => fake.responses[before]);
     };
-    expect((await responses('list')).text).toBe('Nessun ticket aperto.');
+    expect((await responses('list')).text).toBe('Nessun ticket aperto. / No open tickets.');
     const wrong = await responses('take');
-    expect(wrong).toEqual({ response_type: 'ephemeral', text: 'Uso: /helpdesk take N' });
+    expect(wrong).toEqual({
+      response_type: 'ephemeral',
+      text: 'Uso: /helpdesk take N / Usage: /helpdesk take N',
+    });
     expect((await responses('boh')).text).toContain('/helpdesk reply N testo');
     expect((await responses('propose 1000 onsite 1h30')).text).toMatch(/1000/);
     expect((await responses('propose 1000 domani')).text).toContain(
@@ -260,6 +263,23 @@ describe('Slack in Socket Mode', () => {
     // In the DM thread of the message that opened the ticket.
     expect(answer.thread_ts).toBe(ask.ts);
     await fake.waitFor(() => reply.reactions.includes('white_check_mark'));
+    // A follow-up in the DM thread shows in the ticket's thread under the customer's name, not U….
+    const more = fake.userMessage({ channel: dm, user, text: 'Spento', thread_ts: ask.ts });
+    await fake.sendEnvelope('events_api', {
+      type: 'event_callback',
+      event_id: 'EvDm5',
+      event: messageEvent({
+        channel: dm,
+        user,
+        text: more.text,
+        ts: more.ts,
+        thread_ts: ask.ts,
+        channel_type: 'im',
+      }),
+    });
+    const shown = await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('Spento')));
+    expect(shown.text).toMatch(/^\*Studio Neri\* \(slack\):/);
+    expect(shown.text).not.toContain(user);
   });
 
   it('tells an unknown Slack user to type link (not /link), and links them through their email', async () => {

@@ -52,7 +52,9 @@ describe('Slack technicians from staff accounts', () => {
 
     await disableStaffAccount(slack.s.app.core, BigInt(id), 'test');
     await press('ticket_resolve');
-    expect(slack.fake.ephemerals.map((e) => e.text)).toContain(`Ticket #${number} assegnato a Paola Verdi.`);
+    expect(slack.fake.ephemerals.map((e) => e.text)).toContain(
+      `Ticket #${number} assegnato a Paola Verdi. / Ticket #${number} assigned to Paola Verdi.`,
+    );
     await slack.fake.waitFor(() =>
       slack.fake.ephemerals.find((e) => e.user === PAOLA && e.text === NOT_ALLOWED),
     );

@@ -266,6 +266,8 @@ export class FakeSlack {
         return { ok: true, message_ts: this.nextTs() };
       case 'reactions.add': {
         const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.timestamp);
+        // Real Slack refuses the same reaction twice on one message.
+        if (message?.reactions.includes(String(args.name))) return { ok: false, error: 'already_reacted' };
         message?.reactions.push(String(args.name));
         return { ok: true };
       }
