@@ -6,7 +6,7 @@
  * first mail and lets it go after `idleTimeoutMs`, so an idle process holds no second V8 heap.
  * See docs/hostile-mail.md.
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { InboundMessage } from '../../core/channel.js';
 import { MailParseError } from '../../core/errors.js';
 import type { ParseMailOptions } from './parse-mail.js';
@@ -33,6 +33,9 @@ function workerFilename(): string {
   const file = here.endsWith('.ts') ? './parse-worker-loader.mjs' : './parse-worker.js';
   return new URL(file, here).href;
 }
+
+/** piscina, imported with the first mail: an idle process does not hold its code (docs/performance.md#memory). */
+let PiscinaClass: typeof Piscina | undefined;
 
 /** A started pool, and a promise that rejects when its worker dies holding no task. */
 interface RunningPool {
@@ -71,6 +74,7 @@ export class MailParsePool {
       now: options.now.getTime(),
       own: options.own,
     };
+    PiscinaClass ??= (await import('piscina')).Piscina;
     let running = this.start();
     if (this.cold || this.threads === 0) {
       // Start the worker on a tiny mail first, so the budget is the parse's alone. A worker that
@@ -121,7 +125,8 @@ export class MailParsePool {
   /** The pool, created on first use or after its worker died. */
   private start(): RunningPool {
     if (this.running) return this.running;
-    const pool = new Piscina<ParseTask, ParsedWithoutRaw>({
+    if (!PiscinaClass) throw new Error('piscina is imported by parse() before the pool starts');
+    const pool = new PiscinaClass<ParseTask, ParsedWithoutRaw>({
       filename: workerFilename(),
       minThreads: 0,
       maxThreads: 1,

@@ -1,6 +1,5 @@
+import { createRequire } from 'node:module';
 import { and, eq, isNotNull, isNull, lt, notLike, or } from 'drizzle-orm';
-import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 import { staffActor } from '../../core/actors.js';
 import { audit } from '../../core/audit.js';
 import { staffAccounts } from '../../db/schema.js';
@@ -15,16 +14,33 @@ import { isSealed, type TotpSecretBox } from './totp-secret-box.js';
  */
 const TOLERANCE_SECONDS = 30;
 
+type Otplib = typeof import('otplib');
+let otplibModule: Otplib | undefined;
+
+/**
+ * otplib (with @scure/base and @noble/hashes), required on first use: only staff enrolling or
+ * signing in with a second factor need it, not an idle server (~0.8 MB of heap,
+ * docs/performance.md#memory). Its CommonJS build, so the callers stay synchronous.
+ */
+function otplib(): Otplib {
+  otplibModule ??= createRequire(import.meta.url)('otplib') as Otplib;
+  return otplibModule;
+}
+
 /** A fresh base32 secret (20 random bytes = 160 bits, RFC 4226's recommendation). */
-export const newTotpSecret = (): string => generateSecret();
+export const newTotpSecret = (): string => otplib().generateSecret();
 
 /** The `otpauth://` URI authenticator apps read (shown as text and as a QR code). */
 export function totpUri(ctx: StaffStore, email: string, secret: string): string {
-  return generateURI({ issuer: ctx.settings.companyName, label: email, secret });
+  return otplib().generateURI({ issuer: ctx.settings.companyName, label: email, secret });
 }
 
-/** The URI as an SVG QR code (the `qrcode` package, rendered here: no script, no request elsewhere). */
-export function totpQrSvg(uri: string): Promise<string> {
+/**
+ * The URI as an SVG QR code (the `qrcode` package, rendered here: no script, no request elsewhere;
+ * imported on the first enrolment, ~1 MB of heap an idle server does not need).
+ */
+export async function totpQrSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
@@ -32,7 +48,7 @@ export function totpQrSvg(uri: string): Promise<string> {
 async function matchingStep(ctx: StaffStore, secret: string, code: string): Promise<number | undefined> {
   const token = code.replace(/\s/g, '');
   if (!/^\d{6}$/.test(token)) return undefined;
-  const result = await verify({
+  const result = await otplib().verify({
     secret,
     token,
     epoch: Math.floor(ctx.now().getTime() / 1000),
