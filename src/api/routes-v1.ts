@@ -121,6 +121,7 @@ export function registerV1Routes(
       const result = await postTechnicianMessage(core, {
         ticketNumber: request.params.number,
         ...request.body,
+        signed: true,
       });
       return reply
         .code(201)

@@ -170,6 +170,8 @@ export interface TechnicianMessageInput {
   status?: TicketStatus;
   /** Who acted, for the audit log (default `technician:<author>`; Slack: `slack:<user id>`). */
   actor?: string;
+  /** A text a person typed: the customer reads it signed with `author` (#20). Default: unsigned. */
+  signed?: boolean;
   /**
    * Files of the reply, stored as the message's attachments. Those with content are sent with it;
    * those without (over a limit) are kept as left out, with their reason.
@@ -248,7 +250,12 @@ export async function writeTechnicianMessage(
         recipient: { kind: identity.kind as IdentityKind, address: identity.address },
         automatic: false,
         content: {
-          ...technicianReply({ ticketNumber: ticket.number, subject: ticket.subject, text }),
+          ...technicianReply({
+            ticketNumber: ticket.number,
+            subject: ticket.subject,
+            text,
+            technician: input.signed ? input.author : undefined,
+          }),
           buttons: input.buttons,
           calendar:
             input.calendar && ticket.originChannel === 'email' && identity.kind === 'email'

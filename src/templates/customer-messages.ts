@@ -125,6 +125,12 @@ export function technicianReply(data: {
   ticketNumber: number;
   subject: string;
   text: string;
+  /**
+   * The display name of the technician who wrote it: a text a person typed is signed with it, never
+   * with the bot's (#20). Undefined: a text the bot composed (reminders, hour summaries), unsigned.
+   */
+  technician?: string;
 }): RenderedMessage {
-  return rendered(data.text, `Re: ${ticketSubject(data.ticketNumber, data.subject)}`);
+  const signed = data.technician ? `${data.text}\n\n— ${data.technician}` : data.text;
+  return rendered(signed, `Re: ${ticketSubject(data.ticketNumber, data.subject)}`);
 }

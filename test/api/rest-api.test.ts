@@ -147,7 +147,10 @@ describe('REST API', () => {
       ['note', 'Cliente storico'],
     ]);
     expect(shown.messages[2].deliveries[0]).toMatchObject({ status: 'sent', attempts: 1 });
-    expect(channel.sentTo('bianchi@example.test').map((m) => m.text)).toContain('Domani alle 10 va bene?');
+    // Signed with the technician's name (#20).
+    expect(channel.sentTo('bianchi@example.test').map((m) => m.text)).toContain(
+      'Domani alle 10 va bene?\n\n— Luca',
+    );
     expect((await app.api('/tickets/424242')).status).toBe(404);
     expect((await app.api('/tickets/abc')).status).toBe(400);
 

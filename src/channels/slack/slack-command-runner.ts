@@ -125,6 +125,7 @@ async function replyFromCommand(
         text,
         internal: false,
         actor: who.actor,
+        signed: true,
       }),
     );
     core.jobs.wake();

@@ -124,6 +124,7 @@ export async function queueDueRelays(core: CoreContext, logger: Logger, files: R
           author: relay.author,
           text,
           internal: false,
+          signed: true,
           actor: await slackTechnicianActor(tx, relay.userId),
           attachments,
         });

@@ -186,6 +186,10 @@ async function forwardEdit(
   const [delivery] = relay.deliveryId
     ? await tx.db.select().from(deliveries).where(eq(deliveries.id, relay.deliveryId))
     : [];
+  if (text === undefined && delivery?.status === 'sent') {
+    // Edited into a note (`nota:`) or out of explicit mode after the customer had it: notes stay here.
+    return ':memo: Il messaggio ora è una nota interna, ma il cliente aveva già ricevuto la risposta: la modifica non gli arriva. / Now an internal note; the customer already received the reply, so the edit does not reach them.';
+  }
   if (delivery?.channel === 'email') {
     return ':envelope: Il cliente ha già ricevuto il testo originale per email: la modifica non gli arriva. Se serve, scrivi una nuova risposta. / The email was already sent; the edit does not reach the customer.';
   }
@@ -207,7 +211,12 @@ async function forwardEdit(
     channel: delivery.channel as ChannelName,
     recipient: payload.recipient,
     automatic: false,
-    content: technicianReply({ ticketNumber: ticket!.number, subject: ticket!.subject, text }),
+    content: technicianReply({
+      ticketNumber: ticket!.number,
+      subject: ticket!.subject,
+      text,
+      technician: relay.author,
+    }),
     author: relay.author,
     writtenByPerson: true,
     conversationId: payload.threading.conversationId,

@@ -1,7 +1,7 @@
 /**
  * Passwords written after a password word (terms T8), Italian and English. Pure; used by
  * `redactSecrets` in redaction.ts. Why it reads word by word rather than with one pattern, and the
- * cases it is held to: docs/redaction.md.
+ * cases it is held to: docs/consent.md, "Password phrases, word by word".
  *
  * After a password word (`password`, `pwd`, `pw`, `pass`, `passwd`, `PIN`, `parola d'ordine`,
  * `codice di accesso`, `passcode`, `passphrase`, `credenziali`, `credentials`) the words that lead

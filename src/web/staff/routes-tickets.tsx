@@ -207,6 +207,7 @@ export function registerTicketPages(scope: FastifyInstance, deps: WebDeps, draft
           author: technician,
           text,
           internal: action === 'note',
+          signed: true,
           actor,
         });
         return { redacted: posted.redacted > 0 };

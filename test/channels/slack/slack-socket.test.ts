@@ -148,7 +148,24 @@ describe('Slack in Socket Mode', () => {
       10_000,
     );
     expect(String(edit.params.chat_id)).toBe('515151');
+    // Signed with the technician's name, never the bot's (#20), the edit as the first send.
+    const first = await telegram.waitForSent(
+      (c) => c.method === 'sendMessage' && String(c.params.text).includes('stasera'),
+    );
+    expect(String(first.params.text)).toMatch(/Lo riavvio io stasera\n\n— \S+/);
+    expect(String(edit.params.text)).toMatch(/Lo riavvio io domattina\n\n— \S+/);
     await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('Modifica inoltrata')));
+    // Edited into a note after the customer had it: the thread says why nothing more is sent.
+    await s.sendEvent(
+      messageChanged({
+        channel: CHANNEL,
+        user: TECH,
+        ts: reply.ts,
+        thread_ts: card.ts,
+        text: 'nota: lo riavvio io domattina',
+      }),
+    );
+    await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('ora è una nota interna')));
     // The customer edits their own message: the thread shows it as an edit.
     await inbound('515151:1:edit:1', 'Lo scanner è lentissimo', '515151:1');
     const shown = await fake.waitFor(() => fake.thread(card.ts).find((m) => m.text.includes('lentissimo')));

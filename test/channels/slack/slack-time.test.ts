@@ -54,7 +54,7 @@ describe('Slack: time, timers and hour summaries', () => {
     expect(await press('ticket_log_time', number, card.ts)).toContain(`/helpdesk time ${number} 1h30`);
     expect(await command(`time ${number} tanto`)).toContain('Uso: /helpdesk time N 1h30');
     expect(await command(`time ${number} 1h30 riconfigurato il router`)).toBe(
-      `Registrati 1 h 30 min da remoto sul ticket #${number}.`,
+      `Registrati 1 h 30 min da remoto sul ticket #${number}. / Time logged on ticket #${number}.`,
     );
     await slack.fake.waitFor(() =>
       slack.fake
@@ -67,7 +67,7 @@ describe('Slack: time, timers and hour summaries', () => {
     expect(await press('ticket_timer_start', number, card.ts)).toContain('already has a timer running');
     slack.s.clock.advance(29 * 60_000 + 30_000);
     expect(await press('ticket_timer_stop', number, card.ts)).toBe(
-      `Timer fermato: 30 min registrati sul ticket #${number}.`,
+      `Timer fermato: 30 min registrati sul ticket #${number}. / Timer stopped: 30 min logged.`,
     );
 
     expect(await command(`summary ${number}`)).toContain('pubblicato nel thread');

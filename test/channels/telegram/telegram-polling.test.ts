@@ -357,7 +357,8 @@ describe('Telegram adapter, long polling, whole app', () => {
       body: { author: 'Luca', text: `Risposta ${tricky}` },
     });
     const reply = await waitForText(tg.fake, userId, 'Risposta');
-    expect(shownText(reply)).toBe(`Ticket #${number}\nRisposta ${tricky}`);
+    // Signed with the technician's name (#20), the name escaped like the text.
+    expect(shownText(reply)).toBe(`Ticket #${number}\nRisposta ${tricky}\n\n— Luca`);
     await tg.t.app.settle();
   });
 
@@ -385,7 +386,7 @@ describe('Telegram adapter, long polling, whole app', () => {
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     for (const part of parts) expect(shownText(part).length).toBeLessThanOrEqual(4096);
     const joined = parts.map(shownText).join('\n\n').replace(`Ticket #${number}\n`, '');
-    expect(joined.replace(/\s+/g, ' ')).toBe(text.replace(/\s+/g, ' ').trim());
+    expect(joined.replace(/\s+/g, ' ')).toBe(`${text}\n\n— Luca`.replace(/\s+/g, ' ').trim());
     const view = await getTicket(tg.t.app, number);
     expect(view.messages.at(-1)!.deliveries[0]).toMatchObject({ status: 'sent', attempts: 2 });
   });
