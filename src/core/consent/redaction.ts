@@ -48,10 +48,30 @@ export function luhnValid(digits: string): boolean {
   return digits.length >= 13 && sum % 10 === 0;
 }
 
-/** IBAN check (ISO 13616): move the first four characters to the end, letters to numbers, mod 97 = 1. */
+/**
+ * IBAN lengths by country (ISO 13616 registry, SWIFT, 2024): a country code outside it, or another
+ * length, is not an IBAN — mod 97 alone lets one random token in 97 through.
+ */
+const IBAN_LENGTHS: Record<string, number> = Object.fromEntries(
+  (
+    'AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 ' +
+    'DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HN28 HR21 HU28 IE22 IL23 ' +
+    'IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 ' +
+    'MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 ' +
+    'SK24 SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30'
+  )
+    .split(' ')
+    .map((entry) => [entry.slice(0, 2), Number(entry.slice(2))]),
+);
+
+/**
+ * IBAN check (ISO 13616): a registered country with its length, then the first four characters
+ * moved to the end, letters to numbers, mod 97 = 1.
+ */
 export function ibanValid(iban: string): boolean {
   const compact = iban.replace(/\s+/g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact)) return false;
+  if (IBAN_LENGTHS[compact.slice(0, 2)] !== compact.length) return false;
   const rearranged = compact.slice(4) + compact.slice(0, 4);
   let remainder = 0;
   for (const char of rearranged) {
@@ -59,6 +79,18 @@ export function ibanValid(iban: string): boolean {
     for (const digit of value) remainder = (remainder * 10 + Number(digit)) % 97;
   }
   return remainder === 1;
+}
+
+/** The start of `match` holding as many letters and digits as its country's IBAN (the pattern may run on into the next word). */
+function ibanPrefix(match: string): string {
+  const length = IBAN_LENGTHS[match.slice(0, 2).toUpperCase()];
+  if (!length) return match;
+  let seen = 0;
+  for (let i = 0; i < match.length; i++) {
+    if (match[i] !== ' ') seen++;
+    if (seen === length) return match.slice(0, i + 1);
+  }
+  return match;
 }
 
 export interface Redaction {
@@ -119,9 +151,10 @@ export function redactSecrets(text: string): Redaction {
     return REDACTED;
   });
   out = out.replace(IBAN, (match) => {
-    if (!ibanValid(match)) return match;
-    secrets.push(match);
-    return REDACTED;
+    const iban = ibanPrefix(match);
+    if (!ibanValid(iban)) return match;
+    secrets.push(iban);
+    return REDACTED + match.slice(iban.length);
   });
   return { text: out, secrets };
 }

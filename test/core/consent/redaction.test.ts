@@ -110,6 +110,11 @@ describe('redaction of secrets', () => {
     expect(luhnValid('4111111111111112')).toBe(false);
     expect(ibanValid('IT60 X054 2811 1010 0000 0123 456')).toBe(true);
     expect(ibanValid('IT60 X054 2811 1010 0000 0123 457')).toBe(false);
+    // Mod 97 alone passes one random token in 97: the country and its length are checked too.
+    expect(ibanValid('ZQ48AAAABBBBCCCCDDDDEEEE1234')).toBe(false);
+    expect(ibanValid('IT60 X054 2811 1010 0000 0123 45')).toBe(false);
+    const running = redactSecrets('bonifico su IT60X0542811101000000123456 grazie mille');
+    expect(running.text).toBe('bonifico su [redacted] grazie mille');
   });
 
   it('cleans the text, the HTML, the subject and the raw input of a chat message', async () => {
