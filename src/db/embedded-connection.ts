@@ -77,7 +77,7 @@ const DEFAULTS: EmbeddedConnectionOptions = {
  * A statement at least this large (a mail's source, a big attachment) costs the embedded store
  * ~10–35 ms per MB on the main thread: it is kept out of other statements' event-loop turn.
  */
-const LARGE_STATEMENT_BYTES = 256 * 1024;
+const LARGE_STATEMENT_BYTES = 64 * 1024;
 
 /** A simple promise-chain lock: PGlite is one connection, so one transaction at a time. */
 class Lock {

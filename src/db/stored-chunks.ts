@@ -8,8 +8,15 @@
  * process (`src/db/sql/stored-values.ts`). Measured: docs/hostile-mail.md, docs/performance.md.
  */
 
-/** Bytes of one stored piece: 256 KB costs the embedded store ~5–15 ms (idle machine). */
-export const STORE_CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes of one stored piece. 64 KB: a Telegram update bringing 1 MB files stalled the event loop
+ * 80–112 ms with 256 KB pieces (one statement each, with its file writes), 43–72 ms with 64 KB
+ * (`BENCH_ONLY=hostile`, idle 2-core machine; docs/performance.md, *Event-loop stalls*).
+ */
+export const STORE_CHUNK_BYTES = 64 * 1024;
+
+/** The largest piece stored: values written before 64 KB pieces, and migration 0023's, have 256 KB. */
+export const MAX_STORED_CHUNK_BYTES = 256 * 1024;
 
 /** A value split for the store: the first piece (kept in the row itself) and the rest, in order. */
 export interface SplitValue {

@@ -208,7 +208,7 @@ describe('large values stored in pieces', () => {
           [stored.messageId, stored.rawId],
         )
         .then((r) => r.rows[0]!);
-    expect(await pieces()).toEqual({ files: 99, raw: 40 });
+    expect(await pieces()).toEqual({ files: 399, raw: 160 }); // 64 KB pieces (stored-chunks.ts)
     await client.post('/portal/erasure', {});
     const { rows } = await app.database.sql.query<{ id: string }>(
       "select id::text from erasure_requests where status = 'requested'",

@@ -1,10 +1,11 @@
 import type { SqlClient } from '../database.js';
 import { StoredValueCut } from '../errors.js';
-import { STORE_CHUNK_BYTES } from '../stored-chunks.js';
+import { MAX_STORED_CHUNK_BYTES } from '../stored-chunks.js';
 
 /** Bytes one read statement carries at most: a few pieces (src/db/stored-chunks.ts). */
 export const READ_BYTES = 1024 * 1024;
-const PIECES_PER_READ = Math.max(1, Math.floor(READ_BYTES / STORE_CHUNK_BYTES));
+// Sized by the largest piece ever stored, so a read of older 256 KB pieces stays within READ_BYTES too.
+const PIECES_PER_READ = Math.max(1, Math.floor(READ_BYTES / MAX_STORED_CHUNK_BYTES));
 
 /** Where each kind of large value keeps its first piece and the rest. */
 const LAYOUT = {
