@@ -71,10 +71,10 @@ describe('values stored in pieces', () => {
     const messageId = rows[0]!.id;
     const counts = await chunkCounts(messageId);
     // Pieces after the first (which stays in the row): 3 MB + 17 bytes → 3 MB / piece.
-    const after = (bytes: number) => Math.ceil(bytes / STORE_CHUNK_BYTES) - 1;
-    expect(counts.raw).toBe(after(raw.length));
+    const piecesAfterFirst = (bytes: number) => Math.ceil(bytes / STORE_CHUNK_BYTES) - 1;
+    expect(counts.raw).toBe(piecesAfterFirst(raw.length));
     expect(counts.raw).toBe((3 * 1024 * 1024) / STORE_CHUNK_BYTES);
-    expect(counts.files).toBe(files.reduce((sum, file) => sum + after(file.length), 0));
+    expect(counts.files).toBe(files.reduce((sum, file) => sum + piecesAfterFirst(file.length), 0));
     expect(Buffer.from((await rawInputData(app.database.sql, counts.raw_id))!).equals(raw)).toBe(true);
     const stored = await attachmentContents(app.database.sql, messageId);
     expect(stored.map((row) => row.filename)).toEqual(files.map((_, i) => `file-${i}.bin`));
