@@ -365,7 +365,10 @@ describe('email channel', () => {
     expect(file).toMatchObject({ filename: 'dump.bin', kept: false });
     expect(file.omittedReason).toBeTruthy();
     const { rows } = await app.database.sql.query<{ n: number }>(
-      'select count(*)::int as n from raw_inputs where external_id = $1 and length(data) > 150000',
+      // The raw source is kept whole: its first piece in the row, the rest in raw_input_chunks.
+      `select count(*)::int as n from raw_inputs r where external_id = $1
+          and length(data) + coalesce((select sum(length(c.data)) from raw_input_chunks c
+                                        where c.raw_input_id = r.id), 0) > 150000`,
       [mail.messageId],
     );
     expect(rows[0]!.n).toBe(1);
