@@ -4,6 +4,7 @@
  */
 import { HelpdeskError, InvalidTransitionError, NotFoundError } from '../../core/errors.js';
 import { escapeChatMarkup } from '../../templates/format.js';
+import { STATUS_LABELS } from './slack-blocks.js';
 
 /** Told for any error that is not one of ours (a store or Slack failure): trying again may work. */
 export const RETRY_ANSWER = 'Errore, riprova. / Error, please retry.';
@@ -14,16 +15,6 @@ export function ticketNotFound(number?: number | string): string {
   return `Ticket${which} non trovato. / Ticket${which} not found.`;
 }
 
-const STATUS_WORDS: Record<string, string> = {
-  new: 'nuovo',
-  open: 'aperto',
-  waiting_customer: 'in attesa del cliente',
-  scheduled: 'programmato',
-  in_progress: 'in lavorazione',
-  resolved: 'risolto',
-  closed: 'chiuso',
-};
-
 /** The answer for `error`: ours in both languages, anything else {@link RETRY_ANSWER}. */
 export function errorAnswer(error: unknown): string {
   if (error instanceof NotFoundError) {
@@ -33,7 +24,7 @@ export function errorAnswer(error: unknown): string {
   }
   if (error instanceof InvalidTransitionError) {
     const { ticketNumber, from, to } = error.context as { ticketNumber?: number; from?: string; to?: string };
-    const it = (s?: string) => STATUS_WORDS[s ?? ''] ?? escapeChatMarkup(String(s));
+    const it = (s?: string) => STATUS_LABELS[s ?? ''] ?? escapeChatMarkup(String(s));
     return `Ticket #${ticketNumber}: non può passare da ${it(from)} a ${it(to)}. / Ticket #${ticketNumber} cannot go from ${escapeChatMarkup(String(from))} to ${escapeChatMarkup(String(to))}.`;
   }
   if (error instanceof HelpdeskError) {

@@ -46,7 +46,8 @@ export function formatWhen(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('it-IT', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(date);
 }
 
-const STATUS_LABELS: Record<string, string> = {
+/** Ticket statuses as Slack shows them, lower-case Italian (the card, `/helpdesk` answers). */
+export const STATUS_LABELS: Record<string, string> = {
   new: 'nuovo',
   open: 'aperto',
   waiting_customer: 'in attesa del cliente',
