@@ -12,6 +12,7 @@ import { prepareDataDir, tightenFiles } from './data-dir.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { createEmbeddedConnection, type EmbeddedQueryable } from './embedded-connection.js';
 import { StatementNames } from './named-statements.js';
+import { runtimeFsBundle } from './pglite-runtime-bundle.js';
 
 /** Drizzle over either driver; the core only sees this type, so there is one code path. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -96,10 +97,18 @@ async function openEmbedded(dataDir: string, initialData?: Blob): Promise<Databa
     // PGlite's default shared_buffers is 128 MB, all resident once touched. 4 MB (512 pages)
     // holds the hot index pages of ingest; colder pages come from the OS page cache. Measured:
     // 16 -> 4 MB saves ~12 MB resident with no loss in the ingest or email figures.
-    const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'] };
+    const clusterDir = path.join(dataDir, 'pglite');
+    const resumes = inMemory ? initialData !== undefined : existsSync(path.join(clusterDir, 'PG_VERSION'));
+    // An existing cluster needs only part of PGlite's file bundle (pglite-runtime-bundle.ts).
+    // PGlite reads its fsBundle option only through arrayBuffer().
+    const fsBundle = resumes ? (runtimeFsBundle() as unknown as Blob | undefined) : undefined;
+    const options = {
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'],
+      ...(fsBundle && { fsBundle }),
+    };
     client = inMemory
       ? new PGlite({ ...options, loadDataDir: initialData })
-      : new PGlite(path.join(dataDir, 'pglite'), options);
+      : new PGlite(clusterDir, options);
     await client.waitReady;
     await migratePglite(drizzlePglite(client), { migrationsFolder });
     // From here on every statement goes through the connection: it owns the one-transaction lock.
