@@ -18,7 +18,7 @@ import { type ChatStallResult, hostileUpdates } from './hostile-chat.js';
 import { type BenchResults, figures, table } from './report.js';
 import type { ReportsResult } from './reports.js';
 import type { SlackResult } from './slack.js';
-import { buildBenchEntry, startNodeOptions } from './start-command.js';
+import { buildBenchEntry, startEnvironment, startNodeOptions } from './start-command.js';
 import { benchStartup, killAllMains } from './startup.js';
 import { machineInfo, now } from './stats.js';
 import type { TicketsResult } from './tickets.js';
@@ -87,7 +87,7 @@ function runSection<T>(
         // BENCH_NODE_ARGS="--trace-gc …": more node options for each section's process (diagnosis).
         ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ],
-      env: { ...process.env, BENCH_OPTIONS: JSON.stringify(options) },
+      env: { ...process.env, ...startEnvironment(), BENCH_OPTIONS: JSON.stringify(options) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.add(child);

@@ -1,27 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle } from '../scripts/build.mjs';
+import { startScript } from '../test/helpers/start-script.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The node arguments of `npm start`: package.json's start script without `node`. */
+/** The node arguments of `npm start`: package.json's start script without its environment and `node`. */
 export function startArguments(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== 'node' || !args.at(-1)?.endsWith('.js')) {
-    throw new Error(`the start script should be "node [options] <file>.js": ${pkg.scripts.start}`);
-  }
-  return args;
+  const { nodeOptions, entry } = startScript();
+  return [...nodeOptions, entry];
 }
 
 /** The start script's node options (without the file), so every measured process runs with the flags users get. */
 export function startNodeOptions(): string[] {
-  return startArguments().slice(0, -1);
+  return startScript().nodeOptions;
+}
+
+/** The start script's environment (glibc malloc settings), for every measured process. */
+export function startEnvironment(): Record<string, string> {
+  return startScript().env;
 }
 
 /** What `npm start`'s prestart does: compile src/ into dist/. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/dovecot-process.js';
 import { createTestStore } from '../test/helpers/test-database.js';
-import { buildMain, ROOT, startArguments } from './start-command.js';
+import { buildMain, ROOT, startArguments, startEnvironment } from './start-command.js';
 import { MB, median, now, sleep, vmRss } from './stats.js';
 
 /** Children still running, killed by {@link killAllMains} if the bench is interrupted. */
@@ -29,6 +29,7 @@ async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promi
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...startEnvironment(),
       LOG_LEVEL: 'warn',
       PORT: String(port),
       ...env,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle } from '../scripts/build.mjs';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from './helpers/dovecot.js';
 import { nestedHtmlMail } from './helpers/hostile-mail.js';
+import { startScript } from './helpers/start-script.js';
 
 /**
  * The mail parse worker from the esbuild bundle `npm start` runs: the app compiled by
@@ -28,13 +29,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `npm start`'s node options, from package.json. */
-function nodeOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return pkg.scripts.start.split(/\s+/).slice(1, -1);
-}
+const script = startScript();
 
 describe('the compiled app', () => {
   it('parses mail in its bundled worker thread, and keeps a mail over the parse budget raw', async () => {
@@ -47,11 +42,12 @@ describe('the compiled app', () => {
     // Seconds of sanitising on one thread: over the 1 s budget set below.
     await dovecot.appendMessage(user, password, nestedHtmlMail('bundle-2', 2 * 1024 * 1024));
     let output = '';
-    child = spawn(process.execPath, [...nodeOptions(), path.join(outdir, 'main.js')], {
+    child = spawn(process.execPath, [...script.nodeOptions, path.join(outdir, 'main.js')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
+        ...script.env,
         PORT: '0',
         DATA_DIR: dataDir,
         IMAP_HOST: '127.0.0.1',

@@ -3,15 +3,12 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScript } from './helpers/start-script.js';
 
 /** `npm start` as a user runs it (prestart build, then dist/main.js): a real process on a data dir, stopped with signals. */
 const dataDir = mkdtempSync(path.join(tmpdir(), 'helpdesk-main-'));
 const children: ChildProcess[] = [];
-/** `npm start`'s node arguments, from package.json. */
-function startArguments(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).slice(1);
-}
+const script = startScript();
 
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
@@ -22,9 +19,9 @@ afterAll(() => {
 });
 
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, startArguments(), {
+  const child = spawn(process.execPath, [...script.nodeOptions, script.entry], {
     // No DATABASE_URL: `npm start` on a fresh clone uses the embedded store.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...script.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
