@@ -34,6 +34,7 @@ import { registerListeners } from './slack-inbound.js';
 import { SlackMirror } from './slack-mirror.js';
 import { DEFAULT_PACE_MS, retryAfterSeconds, SlackPoster } from './slack-poster.js';
 import { pruneSeenEvents } from './slack-store.js';
+import { checkedSocketModeReceiver } from './socket-mode-receiver.js';
 
 /**
  * Bolt's `App` from its own module, not the package's index: the index also loads the Express
@@ -116,16 +117,18 @@ export class SlackAdapter implements ChannelAdapter {
         signingSecret: settings.signingSecret!,
         now: options.core.now,
         logger: options.logger,
-        onUnparsable: (rawBody, error) =>
-          this.context
-            ? this.context.recordFailedInput({
-                channel: 'slack',
-                raw: { contentType: 'text/plain', data: rawBody },
-                error,
-              })
-            : Promise.resolve(),
+        onUnparsable: (rawBody, error) => this.keepUnparsable(rawBody, error),
       });
     }
+  }
+
+  /** Keeps a Slack payload that cannot be handled, raw, with the reason. */
+  private async keepUnparsable(raw: string, error: string): Promise<void> {
+    await this.context?.recordFailedInput({
+      channel: 'slack',
+      raw: { contentType: 'text/plain', data: raw },
+      error,
+    });
   }
 
   /** HTTP mode: `POST /slack/events` on the app's server (events, commands, interactivity). */
@@ -155,13 +158,15 @@ export class SlackAdapter implements ChannelAdapter {
       logger: boltLogger(logger),
       clientOptions,
       deferInitialization: true,
-      ...(this.receiver
-        ? { receiver: this.receiver }
-        : {
-            socketMode: true,
-            appToken: settings.appToken,
-            installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
-          }),
+      receiver:
+        this.receiver ??
+        checkedSocketModeReceiver({
+          appToken: settings.appToken!,
+          apiUrl: settings.apiUrl,
+          boltLogger: boltLogger(logger),
+          logger,
+          onUnparsable: (raw, error) => this.keepUnparsable(raw, error),
+        }),
     });
     this.app = app;
     await app.init();

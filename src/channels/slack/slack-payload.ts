@@ -62,3 +62,21 @@ export function slackPayloadProblem(body: Json): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why a Socket Mode envelope (the WebSocket message around a payload) cannot be handled, or
+ * undefined when it can. `hello` and `disconnect` carry no payload.
+ */
+export function socketEnvelopeProblem(envelope: unknown): string | undefined {
+  if (!isObject(envelope)) return 'Socket Mode message not a JSON object';
+  if (typeof envelope.type !== 'string') return 'Socket Mode message without a type';
+  if (envelope.type === 'hello' || envelope.type === 'disconnect') return undefined;
+  if (typeof envelope.envelope_id !== 'string') return `${envelope.type} envelope without an envelope_id`;
+  const payload = envelope.payload;
+  if (!isObject(payload)) return `${envelope.type} envelope without a payload object`;
+  if (envelope.type === 'events_api' && !isObject(payload.event))
+    return 'events_api payload without an event object';
+  if (envelope.type === 'slash_commands' && typeof payload.command !== 'string')
+    return 'slash command without command';
+  return slackPayloadProblem(payload);
+}

@@ -212,6 +212,52 @@ describe('Slack in Socket Mode', () => {
     expect((await fake.waitFor(() => fake.responses[6])).text).toContain('Non sei abilitato');
   });
 
+  it('acks a payload of an unexpected shape, keeps it raw and goes on with the next one', async () => {
+    await fake.sendEnvelope('events_api', { type: 'event_callback', event_id: 'EvBad1', event: null });
+    await fake.sendEnvelope('events_api', {
+      type: 'event_callback',
+      event_id: 'EvBad2',
+      event: { type: 'message', channel: CHANNEL, ts: 12, text: { a: 1 } },
+    });
+    await fake.sendEnvelope('interactive', { type: 'block_actions', user: { id: TECH }, actions: null });
+    await fake.sendEnvelope('slash_commands', { text: 'list' });
+    await fake.sendEnvelope('interactive', null);
+    fake.sendSocketText('{not json');
+    fake.sendSocketText('null');
+    const rows = await fake.waitFor(async () => {
+      const { rows } = await s.app.database.sql.query<{ error: string; raw: string }>(
+        `select error, convert_from(data, 'UTF8') as raw from raw_inputs
+          where channel = 'slack' and error is not null order by id`,
+      );
+      return rows.length >= 7 ? rows : undefined;
+    });
+    expect(rows.map((r) => r.error)).toEqual([
+      expect.stringContaining('without an event object'),
+      expect.stringContaining('not a string'),
+      expect.stringContaining('without actions'),
+      expect.stringContaining('slash command without command'),
+      expect.stringContaining('interactive envelope without a payload object'),
+      expect.stringContaining('not a JSON object'),
+      expect.stringContaining('not a JSON object'),
+    ]);
+    expect(rows[5]!.raw).toBe('{not json');
+    expect(rows[0]!.raw).toContain('"event_id":"EvBad1"');
+    const before = fake.responses.length;
+    await fake.sendEnvelope(
+      'slash_commands',
+      slashCommand({
+        command: '/helpdesk',
+        text: 'list',
+        user: TECH,
+        channel: CHANNEL,
+        responseUrl: fake.responseUrl(),
+      }),
+    );
+    expect((await fake.waitFor(() => fake.responses[before])).text).toBe(
+      'Nessun ticket aperto. / No open tickets.',
+    );
+  });
+
   it('lets a Slack user link with a one-time code, then open a ticket in a DM', async () => {
     const customer = await createCustomer(
       s.app.core,

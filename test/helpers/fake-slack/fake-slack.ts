@@ -140,6 +140,13 @@ export class FakeSlack {
     return acked;
   }
 
+  /** Sends one WebSocket text message as is (not an envelope): what a broken peer might send. */
+  sendSocketText(text: string): void {
+    const socket = [...this.sockets][0];
+    if (!socket) throw new Error('no Socket Mode client connected');
+    socket.send(text);
+  }
+
   /** A message a person wrote in Slack (the app learns of it by an event the test sends). */
   userMessage(input: { channel: string; user: string; text: string; thread_ts?: string }): PostedMessage {
     const message: PostedMessage = { ...input, ts: this.nextTs(), history: [input.text], reactions: [] };
