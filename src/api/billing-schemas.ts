@@ -86,7 +86,7 @@ export const prepaidBody = z
 
 export const hoursReportQuery = z.object({
   month: monthField(),
-  customerId: z.coerce.number().int().positive().optional(),
+  customerId: idParam().optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 

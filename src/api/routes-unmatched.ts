@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CoreContext } from '../core/core-context.js';
+import { MAX_SAFE_ID } from '../core/id-numbers.js';
 import { linkUnmatchedMessage, openTicketFromUnmatched } from '../core/unmatched.js';
 import { errors, json } from './responses.js';
 import { idParam } from './schemas.js';
@@ -20,7 +21,7 @@ export function registerUnmatchedRoutes(api: ZodApi, core: CoreContext): void {
         summary:
           "Link an unmatched message to a customer: its sender becomes one of the customer's verified identities",
         params: messageIdParams,
-        body: z.object({ customerId: z.coerce.number().int().positive() }),
+        body: z.object({ customerId: z.number().int().positive().max(MAX_SAFE_ID) }),
         response: {
           200: json('Linked', z.object({ linked: z.literal(true) })),
           ...errors({

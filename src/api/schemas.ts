@@ -24,14 +24,25 @@ export const storedText = (
   message = 'contains a NUL character or invalid Unicode (a lone surrogate); remove it',
 ) => z.string().refine(isStorableText, { message });
 
+/**
+ * A whole number in a query string, `min`…`max`: decimal digits only, so `1e3`, `0x10`, `5.0` or
+ * ` 5` is a 400 naming the parameter, never read as another number.
+ */
+export const queryInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, { message: 'must be decimal digits' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 export const paging = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger(1, 500).default(50),
+  offset: queryInteger(0, MAX_SAFE_ID).default(0),
 });
 
 export const ticketListQuery = paging.extend({
   status: z.enum(TICKET_STATUSES).optional(),
-  customerId: z.coerce.number().int().positive().optional(),
+  customerId: queryInteger(1, MAX_SAFE_ID).optional(),
 });
 
 /**

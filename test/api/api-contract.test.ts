@@ -261,6 +261,12 @@ describe('hostile and odd requests', () => {
     '/tickets?status=open&status=closed',
     '/tickets?offset=-1',
     '/unmatched?limit=501',
+    '/tickets?customerId=1e3',
+    '/tickets?customerId=0x10',
+    '/tickets?limit=1e1',
+    '/tickets?limit=5.0',
+    '/tickets?offset=%205',
+    '/reports/hours?month=2026-11&customerId=1e0',
   ])('GET %s is a 400', async (path) => {
     const response = await app.api(path);
     expect(response.status).toBe(400);
