@@ -240,6 +240,7 @@ async function start(options: AppOptions): Promise<RunningApp> {
       linkFor,
       channelHealth,
       channels: () => [...adapters.keys()],
+      backgroundFailure: (channel) => adapters.get(channel as ChannelName)?.backgroundFailure?.(),
       trustProxy: config.env.TRUST_PROXY,
     });
     for (const adapter of adapters.values()) {

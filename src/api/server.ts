@@ -10,6 +10,7 @@ import Fastify, {
 import { hasZodFastifySchemaValidationErrors, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiTokenCheck } from '../core/api-token.js';
 import { feedFor } from '../core/calendar-feed.js';
+import type { BackgroundFailure } from '../core/channel.js';
 import type { CoreContext } from '../core/core-context.js';
 import { errorSummary } from '../core/errors.js';
 import type { ChannelHealth } from '../core/outbox/channel-health.js';
@@ -124,6 +125,8 @@ export async function buildApiServer(deps: {
   /** Send outcomes per channel; `/healthz` reports each of `channels` when given. */
   channelHealth?: ChannelHealth;
   channels?: () => readonly string[];
+  /** A channel's own background work failing now (ChannelAdapter.backgroundFailure). */
+  backgroundFailure?: (channel: string) => BackgroundFailure | undefined;
   /** Behind a reverse proxy: believe its X-Forwarded-* headers (TRUST_PROXY). */
   trustProxy?: boolean;
 }): Promise<FastifyInstance> {
@@ -163,7 +166,7 @@ export async function buildApiServer(deps: {
     // A channel that is down is reported, not a reason to restart this process.
     const channels =
       database === 'ok' && deps.channelHealth
-        ? await channelReports(deps.core, deps.channelHealth, deps.channels?.() ?? [])
+        ? await channelReports(deps.core, deps.channelHealth, deps.channels?.() ?? [], deps.backgroundFailure)
         : undefined;
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ok' : 'unhealthy',

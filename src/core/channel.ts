@@ -288,4 +288,16 @@ export interface ChannelAdapter {
   send(message: OutboundMessage): Promise<SendResult>;
   /** Files one outbound message may carry; absent = the channel sends no files. */
   readonly attachmentLimits?: AttachmentLimits;
+  /**
+   * Work the adapter does besides sends and receiving (Slack's thread mirror) failing now, or
+   * undefined while it works. `/healthz` reports it with the channel.
+   */
+  backgroundFailure?(): BackgroundFailure | undefined;
+}
+
+/** A channel's own background work failing: since when, how many attempts in a row, the last reason. */
+export interface BackgroundFailure {
+  since: Date;
+  attempts: number;
+  reason: string;
 }

@@ -18,12 +18,21 @@ export class MirrorLoop {
   private stopped = true;
   private failures = 0;
   private lastReason?: string;
+  private failingSince?: Date;
 
   constructor(
     private readonly mirror: SlackMirror,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    private readonly now: () => Date,
   ) {}
+
+  /** While passes keep failing: since when, how many in a row, and the last reason (for `/healthz`). */
+  get failure(): { since: Date; passes: number; reason: string } | undefined {
+    return this.failingSince && this.lastReason
+      ? { since: this.failingSince, passes: this.failures, reason: this.lastReason }
+      : undefined;
+  }
 
   start(): void {
     this.stopped = false;
@@ -60,9 +69,11 @@ export class MirrorLoop {
         if (this.failures > 0) this.logger.info({ failures: this.failures }, 'slack: sync passes work again');
         this.failures = 0;
         this.lastReason = undefined;
+        this.failingSince = undefined;
       })
       .catch((error: unknown) => {
         this.failures += 1;
+        this.failingSince ??= this.now();
         const reason = errorSummary(error);
         if (reason !== this.lastReason) {
           this.logger.warn(

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SlackSettings } from '../../config.js';
 import type {
   AttachmentLimits,
+  BackgroundFailure,
   ChannelAdapter,
   ChannelContext,
   ChannelName,
@@ -136,6 +137,18 @@ export class SlackAdapter implements ChannelAdapter {
     this.receiver?.register(server);
   }
 
+  /** The thread mirror's passes failing now (cards and threads not kept up to date), for `/healthz`. */
+  backgroundFailure(): BackgroundFailure | undefined {
+    const failure = this.loop?.failure;
+    return (
+      failure && {
+        since: failure.since,
+        reason: `Slack thread sync: ${failure.reason}`,
+        attempts: failure.passes,
+      }
+    );
+  }
+
   /** The mode in use, for the start-up log. */
   get mode(): 'socket' | 'http' {
     return this.receiver ? 'http' : 'socket';
@@ -186,7 +199,7 @@ export class SlackAdapter implements ChannelAdapter {
           channel === 'slack' ? this.attachmentLimits : this.options.attachmentLimitsOf?.(channel),
       }),
     });
-    this.loop = new MirrorLoop(mirror, this.options.pollMs, logger);
+    this.loop = new MirrorLoop(mirror, this.options.pollMs, logger, core.now);
     registerListeners(app, {
       core,
       context,

@@ -57,6 +57,31 @@ describe('Slack limits', () => {
       expect(ok[i]!.at - ok[i - 1]!.at).toBeGreaterThanOrEqual(PACE_MS / 2);
   });
 
+  it('shows a failing thread sync in /healthz until Slack works again', async () => {
+    type Health = { status: string; channels: Record<string, Record<string, unknown>> };
+    const health = async () => (await (await fetch(`${s.app.url}/healthz`)).json()) as Health;
+    fake.failNext('chat.postMessage', { status: 500 }, 4);
+    const { address } = await emailCustomer(s.app);
+    await ingestMail(s.app, { from: address, subject: 'Guasto', text: 'Il server non risponde' });
+    const failing = await fake.waitFor(async () => {
+      const report = await health();
+      return report.channels.slack?.state === 'degraded' ? report : undefined;
+    });
+    // The process is healthy (nothing to restart); the channel says what is failing.
+    expect(failing.status).toBe('ok');
+    expect(failing.channels.slack).toMatchObject({
+      backgroundAttempts: expect.any(Number),
+      backgroundError: expect.stringContaining('Slack thread sync'),
+      backgroundFailingSince: expect.any(String),
+    });
+    await fake.waitFor(() => fake.messages.find((m) => m.text.includes('Guasto')), 20_000);
+    const recovered = await fake.waitFor(async () => {
+      const report = await health();
+      return report.channels.slack?.state === 'up' ? report : undefined;
+    });
+    expect(recovered.channels.slack).toEqual({ state: 'up' });
+  });
+
   it('uploads a message’s files once and before the next message when Slack fails half-way', async () => {
     const { address } = await emailCustomer(s.app);
     const opened = await ingestMail(s.app, { from: address, subject: 'Foto', text: 'Primo' });
