@@ -24,10 +24,20 @@ export function parseSlackBody(rawBody: string, contentType: string | undefined)
   if ((contentType ?? '').includes('application/x-www-form-urlencoded')) {
     const form = new URLSearchParams(rawBody);
     const payload = form.get('payload');
-    if (payload !== null) return JSON.parse(payload) as Record<string, unknown>;
-    return Object.fromEntries(form.entries());
+    if (payload !== null) return jsonObject(payload);
+    // A field sent twice is kept as a list, so the shape check refuses it instead of reading one.
+    const fields: Record<string, string | string[]> = {};
+    for (const [name, value] of form.entries()) {
+      const seen = fields[name];
+      fields[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
+    return fields;
   }
-  const parsed: unknown = JSON.parse(rawBody);
+  return jsonObject(rawBody);
+}
+
+function jsonObject(text: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(text);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new SyntaxError('not a JSON object');
   return parsed as Record<string, unknown>;
@@ -92,8 +102,9 @@ export class FastifyReceiver implements Receiver {
         try {
           body = parseSlackBody(rawBody, header('content-type'));
         } catch (error) {
+          // Signed, so from Slack (or whoever holds the secret): answered 200 so it is not sent again.
           await this.options.onUnparsable(rawBody, errorSummary(error));
-          return reply.code(400).send({ error: 'bad_request', message: 'the body is not a Slack payload' });
+          return reply.code(200).send({ ok: false, ignored: 'the body is not a Slack payload' });
         }
         if (body.type === 'url_verification') return reply.send({ challenge: body.challenge });
         if (body.ssl_check) return reply.send();

@@ -16,28 +16,23 @@ function notStrings(object: Json, fields: string[], where: string): string | und
   return wrong.length ? `${where}: ${wrong.join(', ')} not a string` : undefined;
 }
 
-/** Why `body` (a parsed, signed Slack request) cannot be handled, or undefined when it can. */
+/**
+ * Characters of a message's text Slack keeps (it truncates longer messages). A longer text in an
+ * event did not come from Slack; relayed, it would become hundreds of chat messages.
+ */
+export const SLACK_TEXT_LIMIT = 40_000;
+
+/** The text fields of a slash command this app reads; Slack sends each as a string. */
+const COMMAND_FIELDS = ['command', 'text', 'user_id', 'user_name', 'channel_id', 'team_id', 'trigger_id'];
+
+/**
+ * Why `body` (a parsed, signed Slack request) cannot be handled, or undefined when it can. Only
+ * what the app listens to passes: events (`event_callback`), buttons (`block_actions`,
+ * `interactive_message`) and slash commands; any other type (a view, a shortcut) was never
+ * declared in the app's manifest.
+ */
 export function slackPayloadProblem(body: Json): string | undefined {
-  if (body.type === 'event_callback') {
-    const event = body.event;
-    if (!isObject(event)) return 'event_callback without an event object';
-    if (typeof event.type !== 'string') return 'event without a type';
-    const problem = notStrings(
-      event,
-      ['subtype', 'channel', 'channel_type', 'user', 'bot_id', 'text', 'ts', 'thread_ts', 'deleted_ts'],
-      `event ${event.type}`,
-    );
-    if (problem) return problem;
-    if (event.type === 'message' && typeof event.ts !== 'string') return 'message event without a ts';
-    if (event.files !== undefined && !Array.isArray(event.files)) return 'event files not a list';
-    for (const key of ['message', 'previous_message']) {
-      if (event[key] === undefined) continue;
-      if (!isObject(event[key])) return `event ${key} not an object`;
-      const inner = notStrings(event[key], ['ts', 'text', 'user', 'thread_ts', 'bot_id'], `event ${key}`);
-      if (inner) return inner;
-    }
-    return undefined;
-  }
+  if (body.type === 'event_callback') return eventProblem(body.event);
   if (body.type === 'block_actions' || body.type === 'interactive_message') {
     if (!isObject(body.user) || typeof body.user.id !== 'string') return `${body.type} without a user id`;
     if (!Array.isArray(body.actions) || body.actions.length === 0) return `${body.type} without actions`;
@@ -56,9 +51,34 @@ export function slackPayloadProblem(body: Json): string | undefined {
   }
   if (body.command !== undefined) {
     // Slash commands come as a form: every field is a string; these must be there.
-    for (const field of ['command', 'user_id']) {
+    for (const field of ['command', 'user_id', 'response_url']) {
       if (typeof body[field] !== 'string') return `slash command without ${field}`;
     }
+    return notStrings(body, COMMAND_FIELDS, 'slash command');
+  }
+  return `a payload of type ${typeof body.type === 'string' ? body.type.slice(0, 50) : 'none'}, which this app does not handle`;
+}
+
+function eventProblem(event: unknown): string | undefined {
+  if (!isObject(event)) return 'event_callback without an event object';
+  if (typeof event.type !== 'string') return 'event without a type';
+  const problem = notStrings(
+    event,
+    ['subtype', 'channel', 'channel_type', 'user', 'bot_id', 'text', 'ts', 'thread_ts', 'deleted_ts'],
+    `event ${event.type}`,
+  );
+  if (problem) return problem;
+  if (event.type === 'message' && typeof event.ts !== 'string') return 'message event without a ts';
+  if (event.files !== undefined && !Array.isArray(event.files)) return 'event files not a list';
+  for (const key of ['message', 'previous_message']) {
+    if (event[key] === undefined) continue;
+    if (!isObject(event[key])) return `event ${key} not an object`;
+    const inner = notStrings(event[key], ['ts', 'text', 'user', 'thread_ts', 'bot_id'], `event ${key}`);
+    if (inner) return inner;
+  }
+  for (const text of [event.text, (event.message as Json | undefined)?.text]) {
+    if (typeof text === 'string' && text.length > SLACK_TEXT_LIMIT)
+      return `event text of ${text.length} characters, over Slack's ${SLACK_TEXT_LIMIT}`;
   }
   return undefined;
 }
@@ -78,5 +98,7 @@ export function socketEnvelopeProblem(envelope: unknown): string | undefined {
     return 'events_api payload without an event object';
   if (envelope.type === 'slash_commands' && typeof payload.command !== 'string')
     return 'slash command without command';
+  if (!['events_api', 'interactive', 'slash_commands'].includes(envelope.type))
+    return `an envelope of type ${envelope.type.slice(0, 50)}, which this app does not handle`;
   return slackPayloadProblem(payload);
 }

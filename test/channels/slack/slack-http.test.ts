@@ -75,25 +75,37 @@ describe('Slack in HTTP mode', () => {
     expect(tampered.status).toBe(401);
   });
 
-  it('answers a signed body that is not a Slack payload with 400 and keeps it raw', async () => {
+  it('answers a signed body that is not a Slack payload with 200 (not sent again) and keeps it raw', async () => {
     const url = `${slack.s.app.url}${SLACK_EVENTS_PATH}`;
     const body = '{"type": "event_callback", "event": {'; // cut short
-    const response = await signedPost(url, body, {
-      secret: slack.fake.signingSecret,
-      timestamp: slack.s.clock.seconds(),
-    });
-    expect(response.status).toBe(400);
-    const form = await signedPost(url, 'payload=%7Bnot-json', {
-      secret: slack.fake.signingSecret,
-      timestamp: slack.s.clock.seconds(),
-      contentType: 'application/x-www-form-urlencoded',
-    });
-    expect(form.status).toBe(400);
+    const signed = { secret: slack.fake.signingSecret, timestamp: slack.s.clock.seconds() };
+    const form = { ...signed, contentType: 'application/x-www-form-urlencoded' };
+    const sent: Array<[string, typeof signed]> = [
+      [body, signed],
+      ['null', signed],
+      ['payload=%7Bnot-json', form],
+      ['payload=null', form],
+      ['', form],
+      ['command=%2Fhelpdesk&text=a&text=b&user_id=U1&response_url=http%3A%2F%2F127.0.0.1%3A9', form],
+      [`payload=${encodeURIComponent(JSON.stringify({ type: 'view_submission', view: null }))}`, form],
+    ];
+    for (const [text, options] of sent) {
+      const response = await signedPost(url, text, options);
+      expect(response.status).toBe(200);
+    }
     const { rows } = await slack.s.app.database.sql.query<{ data: Uint8Array; error: string }>(
       "select data, error from raw_inputs where channel = 'slack' order by id",
     );
-    expect(rows.map((r) => Buffer.from(r.data).toString('utf8'))).toEqual([body, 'payload=%7Bnot-json']);
-    expect(rows.every((r) => r.error.length > 0)).toBe(true);
+    expect(rows.map((r) => Buffer.from(r.data).toString('utf8'))).toEqual(sent.map(([text]) => text));
+    expect(rows.map((r) => r.error)).toEqual([
+      expect.any(String),
+      expect.stringContaining('not a JSON object'),
+      expect.any(String),
+      expect.stringContaining('not a JSON object'),
+      expect.stringContaining('a payload of type none, which this app does not handle'),
+      expect.stringContaining('slash command: text not a string'),
+      expect.stringContaining('a payload of type view_submission, which this app does not handle'),
+    ]);
   });
 
   it('uses the injected clock for the replay window', async () => {

@@ -224,24 +224,67 @@ describe('Slack in Socket Mode', () => {
     await fake.sendEnvelope('interactive', null);
     fake.sendSocketText('{not json');
     fake.sendSocketText('null');
+    // Acked and kept too: a type the app never declared, a command field of the wrong type, a
+    // valid envelope sent as a binary frame, and a message over the 1 MB an HTTP body may have.
+    await fake.sendEnvelope('bogus_type' as 'interactive', { type: 'x' });
+    await fake.sendEnvelope('interactive', { type: 'view_submission', user: { id: TECH }, view: null });
+    await fake.sendEnvelope('slash_commands', {
+      ...slashCommand({
+        command: '/helpdesk',
+        text: 'list',
+        user: TECH,
+        channel: CHANNEL,
+        responseUrl: fake.responseUrl(),
+      }),
+      text: null,
+    });
+    const raw = (id: string, text: string) =>
+      JSON.stringify({
+        envelope_id: id,
+        type: 'events_api',
+        payload: {
+          type: 'event_callback',
+          event_id: `Ev${id}`,
+          event: { type: 'message', channel: CHANNEL, user: TECH, ts: '1.000001', text },
+        },
+      });
+    const binary = fake.acked('bin1');
+    fake.sendSocketText(new TextEncoder().encode(raw('bin1', 'ciao')));
+    await binary;
+    const big = fake.acked('big1');
+    fake.sendSocketText(raw('big1', 'x'.repeat(1_100_000)));
+    await big;
+    await fake.sendEnvelope('events_api', JSON.parse(raw('long1', 'y'.repeat(40_001))).payload);
     const rows = await fake.waitFor(async () => {
       const { rows } = await s.app.database.sql.query<{ error: string; raw: string }>(
         `select error, convert_from(data, 'UTF8') as raw from raw_inputs
           where channel = 'slack' and error is not null order by id`,
       );
-      return rows.length >= 7 ? rows : undefined;
+      return rows.length >= 13 ? rows : undefined;
     });
-    expect(rows.map((r) => r.error)).toEqual([
-      expect.stringContaining('without an event object'),
-      expect.stringContaining('not a string'),
-      expect.stringContaining('without actions'),
-      expect.stringContaining('slash command without command'),
-      expect.stringContaining('interactive envelope without a payload object'),
-      expect.stringContaining('not a JSON object'),
-      expect.stringContaining('not a JSON object'),
-    ]);
-    expect(rows[5]!.raw).toBe('{not json');
-    expect(rows[0]!.raw).toContain('"event_id":"EvBad1"');
+    // Each is acked before it is stored, so the rows may land in another order.
+    expect(rows).toHaveLength(13);
+    expect(rows.map((r) => r.error)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('without an event object'),
+        expect.stringContaining('not a string'),
+        expect.stringContaining('without actions'),
+        expect.stringContaining('slash command without command'),
+        expect.stringContaining('interactive envelope without a payload object'),
+        expect.stringContaining('not a JSON object'),
+        expect.stringContaining('not a JSON object'),
+        expect.stringContaining('an envelope of type bogus_type, which this app does not handle'),
+        expect.stringContaining('a payload of type view_submission, which this app does not handle'),
+        expect.stringContaining('slash command: text not a string'),
+        expect.stringContaining('a binary WebSocket frame'),
+        expect.stringContaining('over the 1048576 an HTTP request may have'),
+        expect.stringContaining("over Slack's 40000"),
+      ]),
+    );
+    expect(rows.some((r) => r.raw === '{not json')).toBe(true);
+    expect(rows.find((r) => r.error.includes('without an event object'))!.raw).toContain(
+      '"event_id":"EvBad1"',
+    );
     const before = fake.responses.length;
     await fake.sendEnvelope(
       'slash_commands',

@@ -140,8 +140,13 @@ export class FakeSlack {
     return acked;
   }
 
-  /** Sends one WebSocket text message as is (not an envelope): what a broken peer might send. */
-  sendSocketText(text: string): void {
+  /** Resolves with the ack's payload when the app acks `envelopeId` (for a message sent by {@link sendSocketText}). */
+  acked(envelopeId: string): Promise<unknown> {
+    return new Promise<unknown>((resolve) => this.pendingAcks.set(envelopeId, resolve));
+  }
+
+  /** Sends one WebSocket message as is (not an envelope; bytes go as a binary frame): what a broken peer might send. */
+  sendSocketText(text: string | Uint8Array): void {
     const socket = [...this.sockets][0];
     if (!socket) throw new Error('no Socket Mode client connected');
     socket.send(text);
