@@ -49,7 +49,11 @@ export function checkedSocketModeReceiver(options: {
   async function handle(data: string | ArrayBuffer | Blob, isBinary: boolean): Promise<void> {
     // undici's WebSocket hands binary frames over as a Blob.
     const text =
-      typeof data === 'string' ? data : data instanceof Blob ? await data.text() : new TextDecoder().decode(data);
+      typeof data === 'string'
+        ? data
+        : data instanceof Blob
+          ? await data.text()
+          : new TextDecoder().decode(data);
     let problem: string | undefined;
     let envelopeId: string | undefined;
     if (text.length > SOCKET_MESSAGE_LIMIT) {
