@@ -107,7 +107,8 @@ async function buildEmbeddedIfMissing(): Promise<string> {
 export async function seedEmbeddedDataDir(dataDir: string): Promise<void> {
   const target = path.join(dataDir, 'pglite');
   mkdirSync(target, { recursive: true, mode: 0o700 });
-  execFileSync('tar', ['-xf', await embeddedTemplateFile(), '-C', target]);
+  // Quiet: GNU tar says it drops the members' leading "/"; a real failure still throws.
+  execFileSync('tar', ['-xf', await embeddedTemplateFile(), '-C', target], { stdio: 'pipe' });
 }
 
 /**
