@@ -1,23 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../helpers/test-app.js';
 import { TestChannel } from '../helpers/test-channel.js';
-import { createTestStore, type TestStore } from '../helpers/test-database.js';
+import { createPersistentTestStore, type TestStore } from '../helpers/test-database.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function persistentStore(): Promise<TestStore> {
-  const store = await createTestStore();
-  if (store.databaseUrl) return store;
-  const dir = mkdtempSync(path.join(tmpdir(), 'helpdesk-crash-'));
-  return { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
+const persistentStore = () => createPersistentTestStore('helpdesk-crash-');
 
 /** Runs the child until it has committed, then kills it with SIGKILL (no clean shutdown). */
 function runChildAndKill(store: TestStore, address: string, crash = 'before-send'): Promise<string> {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateCustomer, createCustomer } from '../../src/core/customers.js';
@@ -10,7 +7,7 @@ import { fireDueTimers } from '../../src/core/timers.js';
 import { firstContactClocks, staffAlerts, tickets, timers } from '../../src/db/schema.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { inbound, TestChannel } from '../helpers/test-channel.js';
-import { createTestStore, type TestStore } from '../helpers/test-database.js';
+import { createPersistentTestStore, type TestStore } from '../helpers/test-database.js';
 
 /** Rome local times: CET (+01:00) in winter. */
 const cet = (date: string, time: string) => new Date(`${date}T${time}:00+01:00`);
@@ -57,12 +54,8 @@ async function timersOf(number: number) {
 const fire = () => fireDueTimers(app.core, TIMER_HANDLERS);
 
 beforeAll(async () => {
-  store = await createTestStore();
-  if (!store.databaseUrl) {
-    // A data directory, so a restart sees the same embedded store.
-    const dir = mkdtempSync(path.join(tmpdir(), 'first-contact-'));
-    store = { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
+  // A data directory when embedded, so a restart sees the same store.
+  store = await createPersistentTestStore('first-contact-');
   await start();
 });
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -89,19 +89,34 @@ describe('data directory', () => {
     const dataDir = path.join(root, 'race');
     prepareDataDir(dataDir);
     writeFileSync(path.join(dataDir, 'helpdesk.lock'), '2147483646'); // a dead owner to take over
+    // The winner keeps the lock until its stdin closes, which happens once all six have answered.
     const script = `
       const { acquireDataDirLock } = await import(${JSON.stringify(path.resolve('src/db/data-dir-lock.ts'))});
-      try { acquireDataDirLock(process.argv[1]); console.log('won'); setTimeout(() => {}, 8000); }
+      try { acquireDataDirLock(process.argv[1]); console.log('won'); process.stdin.resume(); }
       catch (error) { console.log(error.code ?? error.message); }`;
+    const children: ChildProcess[] = [];
+    const letGo = () => {
+      for (const each of children) each.stdin?.end();
+    };
+    let answered = 0;
     const runs = Array.from(
       { length: 6 },
       () =>
         new Promise<string>((resolve, reject) => {
-          execFile(
+          const child = execFile(
             process.execPath,
             ['--import', 'tsx', '--input-type=module', '-e', script, dataDir],
-            (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
+            (error, stdout) => {
+              if (!error) return resolve(stdout.trim());
+              letGo();
+              reject(error);
+            },
           );
+          children.push(child);
+          child.stdout?.once('data', () => {
+            answered += 1;
+            if (answered === 6) letGo();
+          });
         }),
     );
     const results = await Promise.all(runs);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureAptPackage } from './apt-install.js';
 
 /** Debian's Chromium (shared/TESTING.md); never Playwright's own download (no internet here). */
@@ -19,9 +19,14 @@ export function ensureChromiumInstalled(): Promise<string> {
   );
 }
 
-/** A headless Chromium with the flags of shared/TESTING.md; playwright gives it a fresh temp profile. */
+/**
+ * A headless Chromium with the flags of shared/TESTING.md; playwright gives it a fresh temp profile.
+ * playwright-core is loaded here, not on import: the files that take only web-kit's HTTP helpers
+ * are spared its ~0.5 s of loading.
+ */
 export async function launchChromium(): Promise<{ browser: Browser; close(): Promise<void> }> {
   const executablePath = await ensureChromiumInstalled();
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,
     headless: true,

@@ -3,7 +3,7 @@ import { ensureDovecotInstalled } from './dovecot.js';
 import {
   createServerTemplate,
   dropServerTemplate,
-  embeddedTemplate,
+  embeddedTemplateFile,
   SERVER_TEMPLATE_ENV,
 } from './store-template.js';
 
@@ -19,7 +19,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   await ensureChromiumInstalled().catch(() => undefined);
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    await embeddedTemplate();
+    await embeddedTemplateFile();
     return async () => {};
   }
   const template = await createServerTemplate(serverUrl);

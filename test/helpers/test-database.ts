@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { embeddedTemplate, SERVER_TEMPLATE_ENV } from './store-template.js';
+import { embeddedTemplate, SERVER_TEMPLATE_ENV, seedEmbeddedDataDir } from './store-template.js';
 
 /**
  * Where a test's store lives: embedded PGlite in memory by default, started from a migrated
@@ -38,4 +41,17 @@ export async function createTestStore(): Promise<TestStore> {
       await client.end();
     },
   };
+}
+
+/**
+ * A store that outlives the app on it, for restart and crash tests (a child process or a second
+ * app opens it again): with DATABASE_URL the server database of {@link createTestStore}; embedded,
+ * a data directory in the temp folder named after `prefix`, starting as a copy of the migrated
+ * template like the in-memory stores, removed by `drop()`.
+ */
+export async function createPersistentTestStore(prefix = 'helpdesk-test-'): Promise<TestStore> {
+  if (process.env.DATABASE_URL) return createTestStore();
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  await seedEmbeddedDataDir(dir);
+  return { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailAdapter } from '../../../src/channels/email/email-adapter.js';
 import { createLogger } from '../../../src/logger.js';
 import { DEFAULT_DOVECOT_USER, type DovecotServer, startDovecot } from '../../helpers/dovecot.js';
 import { emailSettingsFor } from '../../helpers/email-settings.js';
 import { startTestApp } from '../../helpers/test-app.js';
-import { createTestStore, type TestStore } from '../../helpers/test-database.js';
+import { createPersistentTestStore, type TestStore } from '../../helpers/test-database.js';
 import { rawMail } from './mail-fixtures.js';
 
 const BACKLOG = 300;
@@ -30,11 +27,7 @@ beforeAll(async () => {
     ),
   );
   await dovecot.appendMessages(DEFAULT_DOVECOT_USER.user, DEFAULT_DOVECOT_USER.password, mails);
-  store = await createTestStore();
-  if (!store.databaseUrl) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'helpdesk-email-crash-'));
-    store = { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
+  store = await createPersistentTestStore('helpdesk-email-crash-');
 }, 60_000);
 
 afterAll(async () => {

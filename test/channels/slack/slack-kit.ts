@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { SmtpSender } from '../../../src/channels/email/smtp-sender.js';
 import { SLACK_EVENTS_PATH } from '../../../src/channels/slack/http-receiver.js';
@@ -19,7 +16,7 @@ import { FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
 import { eventCallback } from '../../helpers/fake-slack/slack-events.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { createTestStore, type TestStore } from '../../helpers/test-database.js';
+import { createPersistentTestStore, type TestStore } from '../../helpers/test-database.js';
 
 export const TECH = 'UTECH001';
 export const OUTSIDER = 'UOUT0001';
@@ -187,11 +184,8 @@ export async function startSlackApp(
 }
 
 /** A store that survives an app restart: a temp data dir (embedded) or a server database. */
-export async function persistentStore(): Promise<TestStore> {
-  const store = await createTestStore();
-  if (store.databaseUrl) return store;
-  const dir = mkdtempSync(path.join(tmpdir(), 'helpdesk-slack-'));
-  return { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+export function persistentStore(): Promise<TestStore> {
+  return createPersistentTestStore('helpdesk-slack-');
 }
 
 let sequence = 0;

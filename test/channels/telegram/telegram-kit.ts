@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Message } from 'grammy/types';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -24,7 +21,7 @@ import {
   type RecordedCall,
 } from '../../helpers/fake-telegram-api.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { createTestStore, type TestStore } from '../../helpers/test-database.js';
+import { createPersistentTestStore, type TestStore } from '../../helpers/test-database.js';
 
 /** Makes `ingest` fail like a database that is down, on demand. */
 export class FlakyIngest {
@@ -153,11 +150,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** A store that survives an app restart: a temp data dir (embedded) or a server database. */
-export async function persistentStore(): Promise<TestStore> {
-  const store = await createTestStore();
-  if (store.databaseUrl) return store;
-  const dir = mkdtempSync(path.join(tmpdir(), 'helpdesk-telegram-'));
-  return { dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+export function persistentStore(): Promise<TestStore> {
+  return createPersistentTestStore('helpdesk-telegram-');
 }
 
 let nextUser = 700_000;

@@ -17,6 +17,7 @@ import { FakeSlack, signedPost } from '../../helpers/fake-slack/fake-slack.js';
 import { eventCallback, messageEvent, slashCommand } from '../../helpers/fake-slack/slack-events.js';
 import { FakeTelegramApi } from '../../helpers/fake-telegram-api.js';
 import { type SmtpCapture, startSmtpCapture } from '../../helpers/smtp-capture.js';
+import { seedEmbeddedDataDir } from '../../helpers/store-template.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 
@@ -68,6 +69,8 @@ beforeAll(async () => {
   const server = await createTestStore();
   dataDir = mkdtempSync(path.join(tmpdir(), 'helpdesk-planted-'));
   store = server.databaseUrl ? { ...server, dataDir } : { dataDir, drop: async () => {} };
+  // Embedded: the store on disk starts as the migrated template, like the in-memory ones.
+  if (!server.databaseUrl) await seedEmbeddedDataDir(dataDir);
   app = await startTestApp({
     store,
     logger,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpKeySource } from '../../../src/config.js';
 import { createStaffAccount, staffSession, totpCode } from '../../helpers/staff-kit.js';
+import { seedEmbeddedDataDir } from '../../helpers/store-template.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createTestStore, type TestStore } from '../../helpers/test-database.js';
 import { WEB_TEST_SETTINGS, webOnlyAdapter } from '../../helpers/web-kit.js';
@@ -41,6 +42,8 @@ beforeAll(async () => {
   base = await createTestStore();
   dir = mkdtempSync(path.join(tmpdir(), 'hd-totp-'));
   store = { databaseUrl: base.databaseUrl, dataDir: dir, drop: base.drop };
+  // Embedded: the store on disk starts as the migrated template, like the in-memory ones.
+  if (!base.databaseUrl) await seedEmbeddedDataDir(dir);
 }, 60_000);
 
 afterAll(async () => {
