@@ -40,11 +40,6 @@ export const paging = z.object({
   offset: queryInteger(0, MAX_SAFE_ID).default(0),
 });
 
-export const ticketListQuery = paging.extend({
-  status: z.enum(TICKET_STATUSES).optional(),
-  customerId: queryInteger(1, MAX_SAFE_ID).optional(),
-});
-
 /**
  * A path param that is a ticket number or row id: decimal digits only, 1…`max` ({@link parseIdNumber});
  * `1e3`, `0x3e8` or a number past the column is a 400, never another row or a database error.
@@ -55,6 +50,11 @@ export const idParam = (max: number = MAX_SAFE_ID) =>
     .regex(/^[0-9]{1,16}$/, { message: 'must be decimal digits' })
     .refine((text) => parseIdNumber(text, { max }) !== undefined, { message: `must be between 1 and ${max}` })
     .transform(Number);
+
+export const ticketListQuery = paging.extend({
+  status: z.enum(TICKET_STATUSES).optional(),
+  customerId: idParam().optional(),
+});
 
 /** Ticket numbers are PostgreSQL `integer`s: a larger one is a 400, not a database error. */
 export const ticketNumberParams = z.object({ number: idParam(MAX_INT32) });
